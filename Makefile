@@ -1,0 +1,46 @@
+# Loom top-level targets. Each installs its Debian dependencies first.
+#   make          build everything into build/
+#   make test     run every test; the last line is "N passed, N failed, N skipped"
+#   make demo     the main job (GEMM chain on the device, with telemetry)
+#   make asan     the test suite under AddressSanitizer + UBSan (build-asan/)
+#   make bench    loom-bench against its references
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+
+.PHONY: all build test demo asan bench clean deps-build deps-test
+
+all: build
+
+deps-build:
+	@scripts/install-deps.sh build
+
+deps-test:
+	@scripts/install-deps.sh test
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) >/dev/null
+
+build: deps-test $(BUILD)/build.ninja
+	meson compile -C $(BUILD)
+
+test: build
+	-@meson test -C $(BUILD) --print-errorlogs --num-processes 2 > $(BUILD)/test-output.txt 2>&1; \
+	  grep -E '^ *[0-9]+/[0-9]+ ' $(BUILD)/test-output.txt || cat $(BUILD)/test-output.txt
+	@tests/tally.sh $(BUILD)/meson-logs/testlog.json
+
+asan: deps-test
+	@[ -f $(ASAN_BUILD)/build.ninja ] || meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+	meson compile -C $(ASAN_BUILD)
+	-@UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
+	  meson test -C $(ASAN_BUILD) --print-errorlogs --num-processes 2 > $(ASAN_BUILD)/test-output.txt 2>&1; \
+	  grep -E '^ *[0-9]+/[0-9]+ ' $(ASAN_BUILD)/test-output.txt || cat $(ASAN_BUILD)/test-output.txt
+	@tests/tally.sh $(ASAN_BUILD)/meson-logs/testlog.json
+
+demo: build
+	$(BUILD)/examples/loom-demo
+
+bench: build
+	$(BUILD)/tools/loom-bench
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

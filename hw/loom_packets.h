@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Loom hardware interface: queue ring entries, completion entries, and the
+ * packets a command buffer (CB) is made of.
+ *
+ * A queue's ring (PA, LOOM_QREG_RING_BASE) holds struct loom_ring_entry
+ * items, each pointing at a CB in the queue's context address space (VA).
+ * The command processor (CP) of the queue runs the CB's packets in order,
+ * one after the other; when it has finished an entry whose flags ask for
+ * it, it writes a struct loom_cq_entry to the queue's completion queue
+ * (PA) and raises LOOM_IRQ_COMPLETION on the queue's channel.
+ *
+ * Every packet starts with a 32-bit header: opcode in bits 0..7, flags in
+ * bits 8..15 (zero unless the opcode defines some), and the packet's length
+ * in 32-bit words, header included, in bits 16..31. The length must be the
+ * exact size of the opcode's struct; anything else is LOOM_ERR_BAD_PACKET.
+ * All addresses in packets are device virtual addresses in the queue's
+ * context (ASID).
+ */
+#ifndef LOOM_HW_PACKETS_H
+#define LOOM_HW_PACKETS_H
+
+#include "loom_hw_types.h"
+
+/* ---- Ring and completion queue ------------------------------------------ */
+#define LOOM_RING_F_COMPLETION	(1U << 0)	/* write a CQ entry + interrupt */
+#define LOOM_RING_F_MASK	LOOM_RING_F_COMPLETION
+#define LOOM_CB_MAX_SIZE	(1U << 24)	/* 16 MiB */
+
+struct loom_ring_entry {
+	__u64 cb_addr;		/* VA of the CB, 8-byte aligned */
+	__u32 cb_size;		/* bytes, multiple of 4, 0 < size <= LOOM_CB_MAX_SIZE */
+	__u32 flags;		/* LOOM_RING_F_*; unknown bits: LOOM_ERR_BAD_CB */
+	__u64 tag;		/* echoed in the CQ entry and QREG_DONE */
+	__u64 reserved;		/* must be 0 */
+};
+
+struct loom_cq_entry {
+	__u64 tag;		/* the ring entry's tag */
+	__u32 status;		/* LOOM_ERR_* (0 = success) */
+	__u32 queue;		/* queue index */
+	__u32 err_offset;	/* byte offset in the CB of the failing packet */
+	__u32 reserved;
+	__u64 timestamp_ns;	/* device time at completion */
+};
+
+/* ---- Error codes (CQ status, queue STATUS, event info) ------------------ */
+#define LOOM_ERR_NONE		0
+#define LOOM_ERR_BAD_PACKET	1	/* unknown opcode, wrong length, bad flags */
+#define LOOM_ERR_PAGE_FAULT	2	/* VA not mapped in the queue's context */
+#define LOOM_ERR_PERMISSION	3	/* write to a read-only page */
+#define LOOM_ERR_PRIV		4	/* WREG32 outside the sync manager */
+#define LOOM_ERR_BAD_ARG	5	/* packet fields out of range */
+#define LOOM_ERR_TIMEOUT	6	/* a WAIT exceeded its time limit */
+#define LOOM_ERR_UNSUPPORTED	7	/* opcode not implemented (TPC) */
+#define LOOM_ERR_ABORTED	8	/* dropped by a queue or device reset */
+#define LOOM_ERR_BAD_CB		9	/* ring entry invalid or CB unreadable */
+#define LOOM_ERR_BAD_ASID	10	/* queue's ASID not enabled */
+#define LOOM_ERR_STOPPED	11	/* a STOP packet halted the queue */
+
+/* ---- Opcodes ------------------------------------------------------------- */
+#define LOOM_PKT_NOP		0x01
+#define LOOM_PKT_WREG32		0x02
+#define LOOM_PKT_SIGNAL		0x03
+#define LOOM_PKT_WAIT		0x04
+#define LOOM_PKT_LIN_DMA	0x05
+#define LOOM_PKT_MME		0x06
+#define LOOM_PKT_TPC_LAUNCH	0x07	/* reserved for the TPC cores */
+#define LOOM_PKT_WRITE64	0x08
+#define LOOM_PKT_TIMESTAMP	0x09
+#define LOOM_PKT_STOP		0x0a
+
+#define LOOM_PKT_HDR(op, flags, dwords) \
+	((__u32)(op) | ((__u32)(flags) << 8) | ((__u32)(dwords) << 16))
+#define LOOM_PKT_OPCODE(h)	((h) & 0xffU)
+#define LOOM_PKT_FLAGS(h)	(((h) >> 8) & 0xffU)
+#define LOOM_PKT_DWORDS(h)	((h) >> 16)
+
+struct loom_pkt_nop {
+	__u32 header;
+	__u32 reserved;
+};
+
+/* Write a sync-manager register (SOB or monitor); others: LOOM_ERR_PRIV. */
+struct loom_pkt_wreg32 {
+	__u32 header;
+	__u32 reg;		/* register offset, 4-byte aligned */
+	__u32 value;
+	__u32 reserved;
+};
+
+#define LOOM_SIGNAL_OP_ADD	0
+#define LOOM_SIGNAL_OP_SET	1
+
+/* Update a SOB once every earlier packet of this CB has completed. */
+struct loom_pkt_signal {
+	__u32 header;
+	__u32 sob;		/* < LOOM_NUM_SOBS */
+	__u32 op;		/* LOOM_SIGNAL_OP_* */
+	__u32 value;
+};
+
+/*
+ * Stall the queue until (__s32)(SOB - target) >= 0. A wait longer than
+ * timeout_ms (0: the device's QUEUE_TIMEOUT_MS) fails with LOOM_ERR_TIMEOUT
+ * and posts a LOOM_EVENT_HANG.
+ */
+struct loom_pkt_wait {
+	__u32 header;
+	__u32 sob;
+	__u32 target;
+	__u32 timeout_ms;
+};
+
+#define LOOM_DMA_F_MEMSET	(1U << 0)	/* fill dst with the 32-bit src */
+
+/*
+ * Linear DMA of size bytes from src to dst (or a 32-bit fill with
+ * LOOM_DMA_F_MEMSET, size a multiple of 4). Overlapping ranges are
+ * LOOM_ERR_BAD_ARG. The device splits large copies over its DMA engines.
+ */
+struct loom_pkt_lin_dma {
+	__u32 header;
+	__u32 flags;		/* LOOM_DMA_F_* */
+	__u64 src;		/* VA, or the fill value in bits 0..31 */
+	__u64 dst;
+	__u64 size;
+};
+
+#define LOOM_DTYPE_F32		0
+#define LOOM_DTYPE_BF16		1
+
+#define LOOM_MME_F_TRANS_A	(1U << 0)
+#define LOOM_MME_F_TRANS_B	(1U << 1)
+#define LOOM_MME_IN_DTYPE(c)	(((c) >> 4) & 0xfU)	/* A and B */
+#define LOOM_MME_OUT_DTYPE(c)	(((c) >> 8) & 0xfU)	/* C and D */
+#define LOOM_MME_CTRL(flags, in, out) ((flags) | ((in) << 4) | ((out) << 8))
+#define LOOM_MME_CTRL_MASK	0xfffU
+
+/*
+ * Batched GEMM, row-major, fp32 accumulation:
+ *   D[b] = alpha * op(A[b]) x op(B[b]) + beta * C[b]     b < batch
+ * op(A) is m x k, op(B) is k x n, C and D are m x n. Leading dimensions are
+ * in elements; X[b] starts at x + b * stride_x bytes. C is not read when
+ * beta is 0 (c may then be 0). C and D may be the same matrix.
+ */
+struct loom_pkt_mme {
+	__u32 header;
+	__u32 ctrl;		/* LOOM_MME_CTRL(LOOM_MME_F_*, in dtype, out dtype) */
+	__u64 a, b, c, d;
+	__u32 m, n, k, batch;	/* each >= 1 */
+	__u32 lda, ldb, ldc, ldd;
+	__u64 stride_a, stride_b, stride_c, stride_d;
+	__u32 alpha;		/* IEEE fp32 bits */
+	__u32 beta;
+};
+
+/* Reserved until the TPC cores exist: LOOM_ERR_UNSUPPORTED. */
+struct loom_pkt_tpc_launch {
+	__u32 header;
+	__u32 reserved;
+};
+
+/* Write a 64-bit value to addr (8-byte aligned) after earlier packets. */
+struct loom_pkt_write64 {
+	__u32 header;
+	__u32 reserved;
+	__u64 addr;
+	__u64 value;
+};
+
+/* Write the device clock (u64 ns) to addr (8-byte aligned). */
+struct loom_pkt_timestamp {
+	__u32 header;
+	__u32 reserved;
+	__u64 addr;
+};
+
+/* Halt the queue: status HALTED with LOOM_ERR_STOPPED until QCTRL_RESET. */
+struct loom_pkt_stop {
+	__u32 header;
+	__u32 reserved;
+};
+
+#endif /* LOOM_HW_PACKETS_H */

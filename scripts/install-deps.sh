@@ -1,0 +1,21 @@
+#!/bin/sh
+# Install the Debian packages Loom needs to build, test and run, if missing.
+# Usage: scripts/install-deps.sh [build|test|demo]   (default: build)
+# Why each package is here: docs/dependencies.md.
+set -e
+pkgs="meson ninja-build pkg-config gcc libc6-dev libopenblas-dev"
+case "${1:-build}" in
+  test) pkgs="$pkgs libcmocka-dev" ;;
+  demo) ;;
+esac
+missing=""
+for p in $pkgs; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "Installing Debian packages:$missing"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq || true
+$SUDO apt-get install -y -qq --no-install-recommends $missing
