@@ -15,8 +15,8 @@
  * Event queue (per channel, LOOM_CREG_EQ_*): a ring of struct loom_event
  * in device PA space. The firmware writes an entry at EQ_PI % EQ_SIZE,
  * increments EQ_PI and raises LOOM_IRQ_EVENT. The driver tracks its own
- * consumer index; if it falls EQ_SIZE behind, the oldest events are
- * overwritten and EQ_LOST counts them. Events about a context go to the
+ * consumer index; if it falls more than EQ_SIZE behind, the oldest events
+ * were overwritten (it can tell from EQ_PI). Events about a context go to the
  * channel in its LOOM_AREG_CHANNEL; device-wide events go to every channel
  * whose event queue is on.
  */

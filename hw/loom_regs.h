@@ -197,7 +197,7 @@
 #define LOOM_CREG_EQ_BASE_HI		0x044
 #define LOOM_CREG_EQ_SIZE		0x048	/* entries, power of two; 0 = off */
 #define LOOM_CREG_EQ_PI			0x04c	/* RO: free-running */
-#define LOOM_CREG_EQ_LOST		0x050	/* RO: events dropped, queue full */
+#define LOOM_CREG_EQ_LOST		0x050	/* RO: events dropped: EQ off or its PA invalid */
 #define LOOM_CREG_MBOX_DATA		0x800	/* 2 KiB request/response data */
 #define LOOM_MBOX_DATA_SIZE		0x800
 
