@@ -18,6 +18,11 @@
  * closes, the device resets its queues, disables its ASID and channel and
  * frees its DRAM (allocations still held by an export or an import stay
  * until those go).
+ *
+ * Sync objects and monitors are partitioned by channel, by convention of
+ * the drivers (the device does not enforce it): channel c uses SOBs
+ * [c * LOOM_LINK_SOBS_PER_CH, (c + 1) * LOOM_LINK_SOBS_PER_CH) and monitors
+ * [c * LOOM_LINK_MONS_PER_CH, (c + 1) * LOOM_LINK_MONS_PER_CH).
  */
 #ifndef LOOM_HW_LINK_H
 #define LOOM_HW_LINK_H
@@ -26,6 +31,8 @@
 
 #define LOOM_LINK_VERSION	1
 #define LOOM_LINK_MAX_FDS	8
+#define LOOM_LINK_SOBS_PER_CH	256	/* LOOM_NUM_SOBS / LOOM_NUM_CHANNELS */
+#define LOOM_LINK_MONS_PER_CH	32	/* LOOM_NUM_MONITORS / LOOM_NUM_CHANNELS */
 
 enum loom_link_type {
 	/*
