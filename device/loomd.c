@@ -1,4 +1,523 @@
 /* SPDX-License-Identifier: MIT */
-/* placeholder: not yet written */
+/*
+ * loomd: the Loom device as a process.
+ *
+ * It creates one emulated device, listens on a SOCK_SEQPACKET Unix socket
+ * and serves the device link (hw/loom_link.h) to userspace drivers: one
+ * thread per connection, one link session per connection. Each message is
+ * handed to the link server with the descriptors that came with it, the
+ * reply goes back with the descriptors the server returned. A connection
+ * that closes (the driver exited or crashed) closes its session, which
+ * resets the driver's queues and frees its resources. SIGINT and SIGTERM
+ * shut the device down cleanly and remove the socket. See loomd(8).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
-int main(void) { fprintf(stderr, "not yet written\n"); return 1; }
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "loom_link.h"
+
+#ifndef LOOM_VERSION
+#define LOOM_VERSION	"0.1.0"
+#endif
+
+struct loomd_client {
+	struct loomd_client *next;
+	struct loomd *d;
+	struct loom_link_session *session;
+	int fd;
+};
+
+struct loomd {
+	struct loom_dev *dev;
+	struct loom_link_server *srv;
+	bool quiet;
+
+	/* Protects clients and nclients; done is signalled when one leaves. */
+	pthread_mutex_t lock;
+	pthread_cond_t done;
+	struct loomd_client *clients;
+	unsigned nclients;
+};
+
+static void loomd_close_fds(const int *fds, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+}
+
+static int loomd_send(int fd, const struct loom_link_msg *msg, const int *fds, unsigned nfds)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * LOOM_LINK_MAX_FDS)];
+		struct cmsghdr align;
+	} cbuf;
+	struct iovec iov = { .iov_base = (void *)msg, .iov_len = sizeof(*msg) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *c;
+	ssize_t n;
+
+	if (nfds) {
+		memset(&cbuf, 0, sizeof(cbuf));
+		mh.msg_control = cbuf.buf;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+		memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
+	}
+	do {
+		n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+	} while (n < 0 && errno == EINTR);
+	return n == sizeof(*msg) ? 0 : -1;
+}
+
+/*
+ * Read one request. Returns 1 with a well-formed message and its fds, 0 on
+ * EOF or a dead socket, -1 with a malformed message (*req holds whatever
+ * type and seq could be read; its fds are already closed).
+ */
+static int loomd_recv(int fd, struct loom_link_msg *req, int *fds, unsigned *nfds)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * LOOM_LINK_MAX_FDS)];
+		struct cmsghdr align;
+	} cbuf;
+	unsigned char buf[sizeof(*req) + 1];
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = cbuf.buf, .msg_controllen = sizeof(cbuf.buf) };
+	struct cmsghdr *c;
+	ssize_t n;
+
+	*nfds = 0;
+	do {
+		n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+	} while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return 0;
+	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		unsigned k, cnt;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		cnt = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (k = 0; k < cnt; k++) {
+			int f;
+
+			memcpy(&f, CMSG_DATA(c) + k * sizeof(int), sizeof(int));
+			if (*nfds < LOOM_LINK_MAX_FDS)
+				fds[(*nfds)++] = f;
+			else
+				close(f);
+		}
+	}
+	memset(req, 0, sizeof(*req));
+	memcpy(req, buf, (size_t)n < sizeof(*req) ? (size_t)n : sizeof(*req));
+	if (n != sizeof(*req) || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+		loomd_close_fds(fds, *nfds);
+		*nfds = 0;
+		return -1;
+	}
+	return 1;
+}
+
+static void *loomd_client_main(void *arg)
+{
+	struct loomd_client *cl = arg;
+	struct loomd *d = cl->d;
+	struct loomd_client **pp;
+
+	for (;;) {
+		int fds_in[LOOM_LINK_MAX_FDS], fds_out[LOOM_LINK_MAX_FDS];
+		struct loom_link_msg req, resp;
+		unsigned nin, nout = 0;
+		int r = loomd_recv(cl->fd, &req, fds_in, &nin);
+
+		if (r == 0)
+			break;
+		if (r < 0) {
+			memset(&resp, 0, sizeof(resp));
+			resp.type = req.type;
+			resp.seq = req.seq;
+			resp.status = -EINVAL;
+		} else {
+			loom_link_handle(cl->session, &req, fds_in, nin, &resp, fds_out, &nout);
+			loomd_close_fds(fds_in, nin);
+		}
+		r = loomd_send(cl->fd, &resp, fds_out, nout);
+		loomd_close_fds(fds_out, nout);
+		if (r)
+			break;
+	}
+
+	loom_link_session_close(cl->session);
+	pthread_mutex_lock(&d->lock);
+	for (pp = &d->clients; *pp; pp = &(*pp)->next) {
+		if (*pp == cl) {
+			*pp = cl->next;
+			break;
+		}
+	}
+	close(cl->fd);
+	d->nclients--;
+	pthread_cond_broadcast(&d->done);
+	pthread_mutex_unlock(&d->lock);
+	free(cl);
+	return NULL;
+}
+
+static void loomd_accept(struct loomd *d, int lfd)
+{
+	struct loomd_client *cl;
+	pthread_attr_t attr;
+	pthread_t t;
+	int fd, ret;
+
+	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0) {
+		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+			fprintf(stderr, "loomd: accept: %s\n", strerror(errno));
+		return;
+	}
+	cl = calloc(1, sizeof(*cl));
+	if (!cl) {
+		fprintf(stderr, "loomd: out of memory, client refused\n");
+		close(fd);
+		return;
+	}
+	cl->d = d;
+	cl->fd = fd;
+	cl->session = loom_link_session_open(d->srv);
+	if (!cl->session) {
+		fprintf(stderr, "loomd: client refused: %s\n",
+			errno == EBUSY ? "every channel is in use" : strerror(errno));
+		close(fd);
+		free(cl);
+		return;
+	}
+	pthread_mutex_lock(&d->lock);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	ret = pthread_create(&t, &attr, loomd_client_main, cl);
+	pthread_attr_destroy(&attr);
+	if (ret) {
+		pthread_mutex_unlock(&d->lock);
+		fprintf(stderr, "loomd: cannot start a client thread: %s\n", strerror(ret));
+		loom_link_session_close(cl->session);
+		close(fd);
+		free(cl);
+		return;
+	}
+	cl->next = d->clients;
+	d->clients = cl;
+	d->nclients++;
+	pthread_mutex_unlock(&d->lock);
+}
+
+/* Wake every client thread and wait until all have closed their sessions. */
+static void loomd_drop_clients(struct loomd *d)
+{
+	struct loomd_client *cl;
+
+	pthread_mutex_lock(&d->lock);
+	for (cl = d->clients; cl; cl = cl->next)
+		shutdown(cl->fd, SHUT_RDWR);
+	while (d->nclients)
+		pthread_cond_wait(&d->done, &d->lock);
+	pthread_mutex_unlock(&d->lock);
+}
+
+/* ---- Setup --------------------------------------------------------------- */
+
+static int loomd_parse_size(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	unsigned shift = 0;
+	char *end;
+
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	v = strtoull(s, &end, 0);
+	if (errno)
+		return -EINVAL;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case 't': case 'T': shift = 40; end++; break;
+	}
+	if (shift && (*end == 'i' || *end == 'I') && (end[1] == 'B' || end[1] == 'b'))
+		end += 2;
+	else if (shift && (*end == 'B' || *end == 'b'))
+		end++;
+	if (*end || (shift && v > (ULLONG_MAX >> shift)))
+		return -EINVAL;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+static void loomd_format_size(uint64_t v, char *buf, size_t len)
+{
+	if (v >= (1ULL << 30) && !(v & ((1ULL << 30) - 1)))
+		snprintf(buf, len, "%" PRIu64 " GiB", v >> 30);
+	else if (v >= (1ULL << 20) && !(v & ((1ULL << 20) - 1)))
+		snprintf(buf, len, "%" PRIu64 " MiB", v >> 20);
+	else
+		snprintf(buf, len, "%" PRIu64 " bytes", v);
+}
+
+/* mkdir -p with mode 0700 for the missing components. */
+static int loomd_mkdirs(const char *dir)
+{
+	char tmp[PATH_MAX];
+	char *p;
+
+	if (snprintf(tmp, sizeof(tmp), "%s", dir) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	for (p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0700) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(tmp, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int loomd_default_path(char *buf, size_t len)
+{
+	const char *dir = getenv("LOOM_SOCKET_DIR");
+	char d[PATH_MAX];
+	int ret;
+
+	if (dir && *dir) {
+		snprintf(d, sizeof(d), "%s", dir);
+	} else if ((dir = getenv("XDG_RUNTIME_DIR")) && *dir) {
+		snprintf(d, sizeof(d), "%s/loom", dir);
+	} else {
+		snprintf(d, sizeof(d), "/run/loom");
+	}
+	ret = loomd_mkdirs(d);
+	if (ret) {
+		fprintf(stderr, "loomd: cannot create %s: %s\n", d, strerror(-ret));
+		return ret;
+	}
+	if (snprintf(buf, len, "%s/loom0.sock", d) >= (int)len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* Bind and listen on path; a stale socket (nobody answers) is replaced. */
+static int loomd_listen(const char *path, struct stat *bound)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct stat st;
+	int fd, probe;
+
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		fprintf(stderr, "loomd: socket path too long: %s\n", path);
+		return -1;
+	}
+	strcpy(sun.sun_path, path);
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			fprintf(stderr, "loomd: %s exists and is not a socket\n", path);
+			return -1;
+		}
+		probe = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+		if (probe >= 0 && connect(probe, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
+			close(probe);
+			fprintf(stderr, "loomd: %s is in use by another loomd\n", path);
+			return -1;
+		}
+		if (probe >= 0)
+			close(probe);
+		if (unlink(path) < 0 && errno != ENOENT) {
+			fprintf(stderr, "loomd: cannot remove stale %s: %s\n", path, strerror(errno));
+			return -1;
+		}
+	}
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		fprintf(stderr, "loomd: socket: %s\n", strerror(errno));
+		return -1;
+	}
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 || listen(fd, 64) < 0 ||
+	    stat(path, bound) < 0) {
+		fprintf(stderr, "loomd: cannot listen on %s: %s\n", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void loomd_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: loomd [OPTION]...\n"
+		"Run a Loom device and serve it to userspace drivers on a Unix socket.\n"
+		"\n"
+		"  -s, --socket PATH       listen on PATH (default: $LOOM_SOCKET_DIR/loom0.sock,\n"
+		"                          else $XDG_RUNTIME_DIR/loom/loom0.sock,\n"
+		"                          else /run/loom/loom0.sock)\n"
+		"  -d, --dram-size SIZE    device DRAM, a multiple of 2M (K, M, G suffixes;\n"
+		"                          default 4G)\n"
+		"      --queue-timeout MS  queue WAIT watchdog in milliseconds (default 10000)\n"
+		"  -q, --quiet             do not print the startup line\n"
+		"  -h, --help              show this help and exit\n"
+		"  -V, --version           show the version and exit\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "dram-size", required_argument, NULL, 'd' },
+		{ "queue-timeout", required_argument, NULL, 'T' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct loom_dev_config cfg = { 0 };
+	struct loomd d = { .lock = PTHREAD_MUTEX_INITIALIZER, .done = PTHREAD_COND_INITIALIZER };
+	char path[PATH_MAX] = "", size_str[32];
+	struct stat bound, now;
+	struct pollfd pfd[2];
+	sigset_t sigs;
+	int c, ret, lfd, sfd, status = 1;
+
+	while ((c = getopt_long(argc, argv, "s:d:qhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			if (snprintf(path, sizeof(path), "%s", optarg) >= (int)sizeof(path) || !*path) {
+				fprintf(stderr, "loomd: bad socket path\n");
+				return 2;
+			}
+			break;
+		case 'd':
+			if (loomd_parse_size(optarg, &cfg.dram_size) || !cfg.dram_size ||
+			    cfg.dram_size % (2ULL << 20)) {
+				fprintf(stderr, "loomd: bad DRAM size '%s' (a multiple of 2M)\n", optarg);
+				return 2;
+			}
+			break;
+		case 'T': {
+			uint64_t ms;
+
+			if (loomd_parse_size(optarg, &ms) || ms > UINT32_MAX) {
+				fprintf(stderr, "loomd: bad queue timeout '%s'\n", optarg);
+				return 2;
+			}
+			cfg.queue_timeout_ms = (uint32_t)ms;
+			break;
+		}
+		case 'q':
+			d.quiet = true;
+			break;
+		case 'h':
+			loomd_usage(stdout);
+			return 0;
+		case 'V':
+			printf("loomd (Loom) %s, device link protocol %d\n", LOOM_VERSION,
+			       LOOM_LINK_VERSION);
+			return 0;
+		default:
+			loomd_usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "loomd: unexpected argument '%s'\n", argv[optind]);
+		loomd_usage(stderr);
+		return 2;
+	}
+	if (!*path && loomd_default_path(path, sizeof(path)))
+		return 1;
+
+	/* Signals go to the signalfd; every thread created from here on blocks them. */
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
+	if (sfd < 0) {
+		fprintf(stderr, "loomd: signalfd: %s\n", strerror(errno));
+		return 1;
+	}
+
+	ret = loom_dev_create(&cfg, &d.dev);
+	if (ret) {
+		fprintf(stderr, "loomd: cannot create the device: %s\n", strerror(-ret));
+		goto out_sfd;
+	}
+	ret = loom_link_server_create(d.dev, &d.srv);
+	if (ret) {
+		fprintf(stderr, "loomd: cannot start the link server: %s\n", strerror(-ret));
+		goto out_dev;
+	}
+	lfd = loomd_listen(path, &bound);
+	if (lfd < 0)
+		goto out_srv;
+	if (!d.quiet) {
+		loomd_format_size(d.dev->dram_size, size_str, sizeof(size_str));
+		printf("loomd: serving %s (DRAM %s)\n", path, size_str);
+		fflush(stdout);
+	}
+
+	pfd[0].fd = lfd;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = sfd;
+	pfd[1].events = POLLIN;
+	for (;;) {
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "loomd: poll: %s\n", strerror(errno));
+			break;
+		}
+		if (pfd[1].revents) {
+			struct signalfd_siginfo si;
+
+			if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+				status = 0;
+				break;
+			}
+		}
+		if (pfd[0].revents & POLLIN)
+			loomd_accept(&d, lfd);
+	}
+
+	close(lfd);
+	loomd_drop_clients(&d);
+	/* Remove the socket only if it is still ours. */
+	if (stat(path, &now) == 0 && now.st_ino == bound.st_ino && now.st_dev == bound.st_dev)
+		unlink(path);
+out_srv:
+	loom_link_server_destroy(d.srv);
+out_dev:
+	loom_dev_destroy(d.dev);
+out_sfd:
+	close(sfd);
+	return status;
+}
