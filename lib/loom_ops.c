@@ -1,2 +1,210 @@
 /* SPDX-License-Identifier: MIT */
-/* placeholder: not yet written */
+/*
+ * libloom operations queued on streams: DMA copies and fills (with staging
+ * through pinned memory for pageable host buffers), MME GEMMs, and the
+ * bf16 conversion helpers.
+ */
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#include "loom_internal.h"
+
+static int add_dma(loom_stream *s, uint64_t dst, uint64_t src, uint64_t size, uint32_t flags)
+{
+	struct loom_pkt_lin_dma *p = loom_cb_add(s, sizeof(*p));
+
+	if (!p)
+		return -ENOMEM;
+	p->header = LOOM_PKT_HDR(LOOM_PKT_LIN_DMA, 0, sizeof(*p) / 4);
+	p->flags = flags;
+	p->src = src;
+	p->dst = dst;
+	p->size = size;
+	return 0;
+}
+
+static int queue_dma(loom_stream *s, uint64_t dst, uint64_t src, uint64_t size, uint32_t flags,
+		     uint64_t staging_off, uint64_t staging_size)
+{
+	int ret = add_dma(s, dst, src, size, flags);
+
+	if (ret) {
+		loom_cb_reset(s);
+		return ret;
+	}
+	return loom_cb_submit(s, staging_off, staging_size);
+}
+
+LOOM_API int loom_memcpy(loom_stream *s, uint64_t dst, uint64_t src, uint64_t size)
+{
+	int ret = loom_stream_usable(s);
+
+	if (ret)
+		return ret;
+	if (!size)
+		return 0;
+	return queue_dma(s, dst, src, size, 0, 0, 0);
+}
+
+LOOM_API int loom_memset32(loom_stream *s, uint64_t dst, uint32_t value, uint64_t size)
+{
+	int ret = loom_stream_usable(s);
+
+	if (ret)
+		return ret;
+	if (size & 3)
+		return -EINVAL;
+	if (!size)
+		return 0;
+	return queue_dma(s, dst, value, size, LOOM_DMA_F_MEMSET, 0, 0);
+}
+
+static int staging_alloc(loom_device *dev, uint64_t size, uint64_t *off)
+{
+	int ret;
+
+	pthread_mutex_lock(&dev->lock);
+	ret = loom_pool_alloc_locked(dev, (size + LOOM_PAGE_SIZE - 1) & ~(LOOM_PAGE_SIZE - 1),
+				     size >= LOOM_HUGE_SIZE ? LOOM_HUGE_SIZE : LOOM_PAGE_SIZE, off);
+	pthread_mutex_unlock(&dev->lock);
+	return ret;
+}
+
+LOOM_API int loom_memcpy_h2d(loom_stream *s, uint64_t dst, const void *src, uint64_t size)
+{
+	uint64_t va, off;
+	int ret = loom_stream_usable(s);
+
+	if (ret)
+		return ret;
+	if (!size)
+		return 0;
+	if (!src)
+		return -EINVAL;
+	va = loom_host_va(s->dev, src);
+	if (va && loom_host_va(s->dev, (const uint8_t *)src + size - 1))
+		return queue_dma(s, dst, va, size, 0, 0, 0);
+	ret = staging_alloc(s->dev, size, &off);
+	if (ret)
+		return ret;
+	memcpy(s->dev->pool + off, src, size);
+	return queue_dma(s, dst, loom_pool_va(off), size, 0, off,
+			 (size + LOOM_PAGE_SIZE - 1) & ~(LOOM_PAGE_SIZE - 1));
+}
+
+LOOM_API int loom_memcpy_d2h(loom_stream *s, void *dst, uint64_t src, uint64_t size)
+{
+	uint64_t va, off, rounded = (size + LOOM_PAGE_SIZE - 1) & ~(LOOM_PAGE_SIZE - 1);
+	int ret = loom_stream_usable(s);
+
+	if (ret)
+		return ret;
+	if (!size)
+		return 0;
+	if (!dst)
+		return -EINVAL;
+	va = loom_host_va(s->dev, dst);
+	if (va && loom_host_va(s->dev, (uint8_t *)dst + size - 1))
+		return queue_dma(s, va, src, size, 0, 0, 0);
+	ret = staging_alloc(s->dev, size, &off);
+	if (ret)
+		return ret;
+	ret = queue_dma(s, loom_pool_va(off), src, size, 0, 0, 0);
+	if (!ret)
+		ret = loom_stream_sync(s, -1);
+	if (!ret)
+		memcpy(dst, s->dev->pool + off, size);
+	/* Finished or failed: either way the queue no longer writes there. */
+	pthread_mutex_lock(&s->dev->lock);
+	loom_pool_free_locked(s->dev, off, rounded);
+	pthread_mutex_unlock(&s->dev->lock);
+	return ret;
+}
+
+/* ---- GEMM ---------------------------------------------------------------------- */
+
+static uint32_t f32_bits(float f)
+{
+	uint32_t u;
+
+	memcpy(&u, &f, 4);
+	return u;
+}
+
+LOOM_API int loom_gemm(loom_stream *s, const struct loom_gemm *g)
+{
+	struct loom_pkt_mme *p;
+	uint32_t batch, flags = 0;
+	int ret = loom_stream_usable(s);
+
+	if (ret)
+		return ret;
+	if (!g || g->sz < offsetof(struct loom_gemm, beta) + sizeof(float))
+		return -EINVAL;
+	for (size_t i = sizeof(*g); i < g->sz; i++)
+		if (((const uint8_t *)g)[i])
+			return -EINVAL;
+	if (!g->m || !g->n || !g->k || (g->in_dtype != LOOM_F32 && g->in_dtype != LOOM_BF16) ||
+	    (g->out_dtype != LOOM_F32 && g->out_dtype != LOOM_BF16) || !g->a || !g->b || !g->d ||
+	    (!g->c && g->beta != 0.0f) || !isfinite(g->alpha) || !isfinite(g->beta))
+		return -EINVAL;
+	batch = g->batch ? g->batch : 1;
+	if (g->trans_a)
+		flags |= LOOM_MME_F_TRANS_A;
+	if (g->trans_b)
+		flags |= LOOM_MME_F_TRANS_B;
+
+	uint64_t ein = g->in_dtype == LOOM_BF16 ? 2 : 4, eout = g->out_dtype == LOOM_BF16 ? 2 : 4;
+	uint32_t lda = g->lda ? g->lda : (g->trans_a ? g->m : g->k);
+	uint32_t ldb = g->ldb ? g->ldb : (g->trans_b ? g->k : g->n);
+	uint32_t ldc = g->ldc ? g->ldc : g->n, ldd = g->ldd ? g->ldd : g->n;
+	uint64_t rows_a = g->trans_a ? g->k : g->m, rows_b = g->trans_b ? g->n : g->k;
+
+	p = loom_cb_add(s, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->header = LOOM_PKT_HDR(LOOM_PKT_MME, 0, sizeof(*p) / 4);
+	p->ctrl = LOOM_MME_CTRL(flags, (uint32_t)g->in_dtype, (uint32_t)g->out_dtype);
+	p->a = g->a;
+	p->b = g->b;
+	p->c = g->c;
+	p->d = g->d;
+	p->m = g->m;
+	p->n = g->n;
+	p->k = g->k;
+	p->batch = batch;
+	p->lda = lda;
+	p->ldb = ldb;
+	p->ldc = ldc;
+	p->ldd = ldd;
+	/* Strides are in elements in the API and in bytes on the device. */
+	p->stride_a = (g->stride_a ? g->stride_a : rows_a * lda) * ein;
+	p->stride_b = (g->stride_b ? g->stride_b : rows_b * ldb) * ein;
+	p->stride_c = (g->stride_c ? g->stride_c : (uint64_t)g->m * ldc) * eout;
+	p->stride_d = (g->stride_d ? g->stride_d : (uint64_t)g->m * ldd) * eout;
+	p->alpha = f32_bits(g->alpha);
+	p->beta = f32_bits(g->beta);
+	return loom_cb_submit(s, 0, 0);
+}
+
+/* ---- bf16 ------------------------------------------------------------------------- */
+
+LOOM_API uint16_t loom_f32_to_bf16(float f)
+{
+	uint32_t u = f32_bits(f);
+
+	if ((u & 0x7fffffffu) > 0x7f800000u)
+		return (uint16_t)((u >> 16) | 0x40);	/* quiet NaN */
+	u += 0x7fffu + ((u >> 16) & 1);
+	return (uint16_t)(u >> 16);
+}
+
+LOOM_API float loom_bf16_to_f32(uint16_t h)
+{
+	uint32_t u = (uint32_t)h << 16;
+	float f;
+
+	memcpy(&f, &u, 4);
+	return f;
+}

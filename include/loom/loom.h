@@ -52,7 +52,7 @@ LOOM_API const char *loom_version(void);
 
 typedef struct loom_device loom_device;
 typedef struct loom_stream loom_stream;
-typedef struct loom_event loom_event;
+typedef struct loom_event_obj loom_event;
 
 /* ---- Logging ------------------------------------------------------------- */
 enum loom_log_level { LOOM_LOG_ERROR = 0, LOOM_LOG_WARN, LOOM_LOG_INFO, LOOM_LOG_DEBUG };
