@@ -15,7 +15,7 @@
  * a host round trip. The results of the last iteration are copied back and
  * compared with the same chain in double precision on the CPU.
  *
- * Usage: loom-demo [ITERATIONS]   (default 8). Opens the default device
+ * Usage: loom-demo [ITERATIONS]   (default 16). Opens the default device
  * (LOOM_DEVICE, else a loomd socket, else "inproc").
  * Exit status: 0 PASS; 1 FAIL (results differ); 2 device error; 3 usage.
  */
@@ -204,17 +204,15 @@ static void demo_print_telemetry(const struct demo_watch *w, const struct loom_t
 	static const char *const sensors[4] = { "die", "mme", "hbm", "board" };
 	int i;
 
-	printf("device telemetry over the run (%.3f s of device time, %d samples):\n", dt,
-	       w->samples);
+	printf("device telemetry from before the chain to one firmware tick after it\n"
+	       "(%.3f s of device time, %d samples):\n", dt, w->samples);
 	printf("  energy used        %.3f J (average %.1f W)\n", ej, dt > 0 ? ej / dt : 0.0);
 	printf("  power peak         %.1f W sampled; %.1f W firmware peak since power-on; limit %.1f W\n",
 	       w->power_peak_mw / 1000.0, t1->power_peak_mw / 1000.0, t1->power_limit_mw / 1000.0);
-	printf("  temperature        ");
 	for (i = 0; i < 4; i++)
-		printf("%s%s %.1f -> %.1f C (peak %.1f)", i ? ", " : "", sensors[i],
+		printf("  temperature %-6s %.1f -> %.1f C (peak %.1f C)\n", sensors[i],
 		       t0->temp_mc[i] / 1000.0, t1->temp_mc[i] / 1000.0,
 		       w->temp_peak_mc[i] / 1000.0);
-	printf("\n");
 	printf("  utilisation        MME %.0f%%, DMA %.0f%%, CP %.0f%% (busy time / run time); "
 	       "peak tick MME %u%%\n",
 	       dt > 0 ? 100.0 * (t1->busy_ns[LOOM_ENG_MME] - t0->busy_ns[LOOM_ENG_MME]) / 1e9 / dt : 0.0,
@@ -416,11 +414,11 @@ out:
 int main(int argc, char **argv)
 {
 	loom_device *dev;
-	int iters = 8, ret;
+	int iters = 16, ret;
 	char *end;
 
 	if (argc > 2 || (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))) {
-		fprintf(argc > 2 ? stderr : stdout, "Usage: loom-demo [ITERATIONS]  (1..%d, default 8)\n",
+		fprintf(argc > 2 ? stderr : stdout, "Usage: loom-demo [ITERATIONS]  (1..%d, default 16)\n",
 			DEMO_MAX_ITERS);
 		return argc > 2 ? 3 : 0;
 	}
