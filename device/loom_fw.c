@@ -271,11 +271,8 @@ static void fw_serve(struct loom_dev *dev)
 	unsigned ch;
 
 	if (__atomic_fetch_and((uint32_t *)ctrl, ~LOOM_DEV_CTRL_RESET, __ATOMIC_ACQ_REL) &
-	    LOOM_DEV_CTRL_RESET) {
-		loom_dev_reset(dev);
-		fw_post(dev, LOOM_EVENT_RESET, LOOM_EVENT_ASID_NONE,
-			loom_reg_read(dev, LOOM_REG_RESET_COUNT), 0);
-	}
+	    LOOM_DEV_CTRL_RESET)
+		loom_dev_reset(dev);	/* counts the reset and posts LOOM_EVENT_RESET */
 	for (ch = 0; ch < LOOM_NUM_CHANNELS; ch++) {
 		if (atomic_load(&dev->stopping))
 			return;
