@@ -571,7 +571,7 @@ void loom_link_session_close(struct loom_link_session *s)
 	struct loom_link_session **pp;
 	struct loom_dram_block *blk, *next;
 	struct loom_dev *dev;
-	unsigned q, v, r;
+	unsigned q, v, r, m;
 
 	if (!s)
 		return;
@@ -589,6 +589,17 @@ void loom_link_session_close(struct loom_link_session *s)
 		if (mine)
 			loom_link_queue_release(s, q);
 	}
+
+	/* The channel's share of the sync manager (hw/loom_link.h). */
+	for (m = s->channel * LOOM_LINK_MONS_PER_CH;
+	     m < (s->channel + 1) * LOOM_LINK_MONS_PER_CH; m++) {
+		loom_sync_wreg(dev, LOOM_REG_MON(m, LOOM_MREG_ARM), 0);
+		for (r = 0; r < LOOM_MREG_ARM; r += 4)
+			loom_sync_wreg(dev, LOOM_REG_MON(m, r), 0);
+	}
+	for (m = s->channel * LOOM_LINK_SOBS_PER_CH;
+	     m < (s->channel + 1) * LOOM_LINK_SOBS_PER_CH; m++)
+		loom_sync_wreg(dev, LOOM_REG_SOB(m), 0);
 
 	/* The context, the interrupts and the channel's registers. */
 	for (r = 0; r < LOOM_REG_ASID_STRIDE; r += 4)

@@ -12,6 +12,7 @@
  * shut the device down cleanly and remove the socket. See loomd(8).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -20,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -50,6 +50,19 @@ struct loomd {
 	struct loomd_client *clients;
 	unsigned nclients;
 };
+
+/* Written by the signal handler, read by the accept loop. */
+static int loomd_sig_pipe[2] = { -1, -1 };
+
+static void loomd_on_signal(int sig)
+{
+	int saved = errno;
+	char c = (char)sig;
+	ssize_t r = write(loomd_sig_pipe[1], &c, 1);
+
+	(void)r;
+	errno = saved;
+}
 
 static void loomd_close_fds(const int *fds, unsigned n)
 {
@@ -403,7 +416,7 @@ int main(int argc, char **argv)
 	char path[PATH_MAX] = "", size_str[32];
 	struct stat bound, now;
 	struct pollfd pfd[2];
-	sigset_t sigs;
+	struct sigaction sa;
 	int c, ret, lfd, sfd, status = 1;
 
 	while ((c = getopt_long(argc, argv, "s:d:qhV", opts, NULL)) != -1) {
@@ -454,17 +467,23 @@ int main(int argc, char **argv)
 	if (!*path && loomd_default_path(path, sizeof(path)))
 		return 1;
 
-	/* Signals go to the signalfd; every thread created from here on blocks them. */
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
-	if (sfd < 0) {
-		fprintf(stderr, "loomd: signalfd: %s\n", strerror(errno));
+	/*
+	 * SIGINT/SIGTERM may land on any thread (libraries start their own
+	 * before main): the handler only wakes the accept loop.
+	 */
+	if (pipe2(loomd_sig_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
+		fprintf(stderr, "loomd: pipe: %s\n", strerror(errno));
 		return 1;
 	}
+	sfd = loomd_sig_pipe[0];
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = loomd_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
 
 	ret = loom_dev_create(&cfg, &d.dev);
 	if (ret) {
@@ -497,9 +516,9 @@ int main(int argc, char **argv)
 			break;
 		}
 		if (pfd[1].revents) {
-			struct signalfd_siginfo si;
+			char sig;
 
-			if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+			if (read(sfd, &sig, 1) == 1) {
 				status = 0;
 				break;
 			}
@@ -518,6 +537,7 @@ out_srv:
 out_dev:
 	loom_dev_destroy(d.dev);
 out_sfd:
-	close(sfd);
+	close(loomd_sig_pipe[0]);
+	close(loomd_sig_pipe[1]);
 	return status;
 }

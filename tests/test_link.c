@@ -1,15 +1,1299 @@
 /* SPDX-License-Identifier: MIT */
-/* placeholder: this suite is not yet written, so it skips. */
+/*
+ * Device link tests: the link server's requests and resource rules through
+ * the in-process device and directly on sessions (HELLO, queues, DRAM,
+ * SET_PGD, exports and their lifetime, session close), then loomd as a
+ * process: several clients, malformed messages, a client that dies, and
+ * shutdown on SIGTERM.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <setjmp.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 #include <cmocka.h>
 
-static void not_written(void **state) { skip(); }
+#include "device/loom_link.h"
+
+#define MiB		(1ULL << 20)
+#define TEST_DRAM	(64 * MiB)
+#define WINDOW_SIZE	(1 * MiB)
+
+static const struct loom_dev_config test_cfg = { .dram_size = TEST_DRAM };
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+static int make_window(uint64_t size)
+{
+	int fd = memfd_create("test-window", MFD_CLOEXEC);
+
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)size), 0);
+	return fd;
+}
+
+static void close_fds(const int *fds, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		close(fds[i]);
+}
+
+static bool fd_is_eventfd(int fd)
+{
+	char path[64], buf[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, buf, sizeof(buf) - 1);
+	if (n < 0)
+		return false;
+	buf[n] = '\0';
+	return !strcmp(buf, "anon_inode:[eventfd]");
+}
+
+/* ---- Two ways to send a request: a link, or a session directly ----------- */
+
+static int link_req(struct loom_link *l, uint32_t type, uint64_t a0, uint64_t a1,
+		    struct loom_link_msg *out)
+{
+	struct loom_link_msg m = { .type = type, .arg = { a0, a1 } };
+	int fds[LOOM_LINK_MAX_FDS];
+	unsigned n = 0;
+	int ret = loom_link_call(l, &m, NULL, 0, fds, &n);
+
+	close_fds(fds, n);
+	if (out)
+		*out = m;
+	return ret;
+}
+
+static int sess_req(struct loom_link_session *s, uint32_t type, uint64_t a0, uint64_t a1,
+		    const int *fds_in, unsigned nin, struct loom_link_msg *out,
+		    int *fds_out, unsigned *nout)
+{
+	struct loom_link_msg m = { .type = type, .arg = { a0, a1 } }, r;
+	int fds[LOOM_LINK_MAX_FDS];
+	unsigned n = 0;
+	int ret = loom_link_handle(s, &m, fds_in, nin, &r, fds, &n);
+
+	assert_int_equal(r.status, ret);
+	if (ret)
+		assert_int_equal(n, 0);
+	if (fds_out) {
+		memcpy(fds_out, fds, n * sizeof(int));
+		*nout = n;
+	} else {
+		close_fds(fds, n);
+	}
+	if (out)
+		*out = r;
+	return ret;
+}
+
+/* HELLO with a window and nirq interrupt eventfds; returns the status. */
+static int hello_link(struct loom_link *l, unsigned nirq, struct loom_link_msg *out)
+{
+	struct loom_link_msg m = { .type = LOOM_LINK_HELLO, .arg = { LOOM_LINK_VERSION, WINDOW_SIZE } };
+	int in[5], fds[LOOM_LINK_MAX_FDS];
+	unsigned n = 0;
+	int ret;
+
+	in[0] = make_window(WINDOW_SIZE);
+	for (unsigned i = 1; i <= nirq; i++)
+		in[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	ret = loom_link_call(l, &m, in, 1 + nirq, fds, &n);
+	close_fds(in, 1 + nirq);
+	if (!ret)
+		assert_int_equal(n, 2);
+	close_fds(fds, n);
+	if (out)
+		*out = m;
+	return ret;
+}
+
+static int hello_sess(struct loom_link_session *s, struct loom_link_msg *out)
+{
+	int in[5], fds[LOOM_LINK_MAX_FDS];
+	unsigned n = 0;
+	int ret;
+
+	in[0] = make_window(WINDOW_SIZE);
+	for (unsigned i = 1; i < 5; i++)
+		in[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	ret = sess_req(s, LOOM_LINK_HELLO, LOOM_LINK_VERSION, WINDOW_SIZE, in, 5, out, fds, &n);
+	close_fds(in, 5);
+	close_fds(fds, n);
+	return ret;
+}
+
+static uint64_t query_used(struct loom_link_session *s)
+{
+	struct loom_link_msg r;
+
+	assert_int_equal(sess_req(s, LOOM_LINK_QUERY, 0, 0, NULL, 0, &r, NULL, NULL), 0);
+	return r.arg[0];
+}
+
+/* Poll QUERY until DRAM used == want or timeout_ms passes; returns the last value. */
+static uint64_t wait_used_sess(struct loom_link_session *s, uint64_t want, unsigned timeout_ms)
+{
+	uint64_t t0 = now_ms(), used;
+
+	while ((used = query_used(s)) != want && now_ms() - t0 < timeout_ms)
+		sleep_ms(5);
+	return used;
+}
+
+/* A device with a server: the fixture of the multi-session tests. */
+struct srv_fixture {
+	struct loom_dev *dev;
+	struct loom_link_server *srv;
+};
+
+static void fixture_up(struct srv_fixture *f)
+{
+	assert_int_equal(loom_dev_create(&test_cfg, &f->dev), 0);
+	assert_int_equal(loom_link_server_create(f->dev, &f->srv), 0);
+	assert_ptr_equal(loom_link_server_dev(f->srv), f->dev);
+}
+
+static void fixture_down(struct srv_fixture *f)
+{
+	loom_link_server_destroy(f->srv);
+	loom_dev_destroy(f->dev);
+}
+
+static struct loom_link_session *open_hello(struct srv_fixture *f)
+{
+	struct loom_link_session *s = loom_link_session_open(f->srv);
+
+	assert_non_null(s);
+	assert_int_equal(hello_sess(s, NULL), 0);
+	return s;
+}
+
+/* ---- HELLO ------------------------------------------------------------------ */
+
+static void link_open_bad(void **state)
+{
+	errno = 0;
+	assert_null(loom_link_open(NULL, NULL));
+	assert_int_equal(errno, EINVAL);
+	errno = 0;
+	assert_null(loom_link_open("tcp:localhost", NULL));
+	assert_int_equal(errno, EINVAL);
+	errno = 0;
+	assert_null(loom_link_open("unix:/nonexistent-dir/loom.sock", NULL));
+	assert_int_equal(errno, ENOENT);
+	errno = 0;
+	assert_null(loom_link_open("unix:", NULL));
+	assert_int_equal(errno, EINVAL);
+	assert_null(loom_link_local_dev(NULL));
+	loom_link_close(NULL);
+}
+
+static void hello_basic(void **state)
+{
+	struct loom_link *l = loom_link_open("inproc", &test_cfg);
+	struct loom_link_msg m = { .type = LOOM_LINK_HELLO, .arg = { LOOM_LINK_VERSION, WINDOW_SIZE } };
+	int in[5], fds[LOOM_LINK_MAX_FDS];
+	unsigned n = 0;
+	struct stat st;
+
+	assert_non_null(l);
+	assert_non_null(loom_link_local_dev(l));
+	in[0] = make_window(WINDOW_SIZE);
+	for (unsigned i = 1; i < 5; i++)
+		in[i] = eventfd(0, EFD_CLOEXEC);
+	assert_int_equal(loom_link_call(l, &m, in, 5, fds, &n), 0);
+	assert_int_equal(m.status, 0);
+	assert_int_equal(m.type, LOOM_LINK_HELLO);
+	assert_true(m.arg[0] < LOOM_NUM_CHANNELS);
+	assert_true(m.arg[1] >= 1 && m.arg[1] < LOOM_NUM_ASIDS);
+	assert_int_equal(m.arg[2], LOOM_DRAM_BAR_OFFSET + TEST_DRAM);
+	assert_int_equal(m.arg[3], TEST_DRAM);
+	assert_int_equal(n, 2);
+	assert_int_equal(fstat(fds[0], &st), 0);
+	assert_int_equal((uint64_t)st.st_size, LOOM_DRAM_BAR_OFFSET + TEST_DRAM);
+	assert_true(fd_is_eventfd(fds[1]));
+	assert_true(fcntl(fds[0], F_GETFD) & FD_CLOEXEC);
+	close_fds(fds, n);
+	close_fds(in, 5);
+
+	/* The device got the window and the interrupt routes. */
+	struct loom_dev *dev = loom_link_local_dev(l);
+	assert_int_equal(dev->windows[m.arg[0]].size, WINDOW_SIZE);
+	assert_true(dev->irq_fd[m.arg[0]][LOOM_IRQ_MONITOR] >= 0);
+
+	assert_int_equal(hello_link(l, 4, NULL), -EALREADY);
+	loom_link_close(l);
+}
+
+static void hello_bad(void **state)
+{
+	struct loom_link *l = loom_link_open("inproc", &test_cfg);
+	struct loom_link_msg m;
+	int win, pfd[2], fds[LOOM_LINK_MAX_FDS];
+	unsigned n = 0;
+
+	assert_non_null(l);
+	/* Requests before HELLO. */
+	assert_int_equal(link_req(l, LOOM_LINK_QUERY, 0, 0, NULL), -ENOTCONN);
+	assert_int_equal(link_req(l, LOOM_LINK_DRAM_ALLOC, 4096, 4096, NULL), -ENOTCONN);
+	assert_int_equal(link_req(l, LOOM_LINK_QUEUE_ALLOC, 0, 0, NULL), -ENOTCONN);
+	assert_int_equal(link_req(l, LOOM_LINK_SET_PGD, 0, 0, NULL), -ENOTCONN);
+
+	win = make_window(WINDOW_SIZE);
+	m = (struct loom_link_msg){ .type = LOOM_LINK_HELLO, .arg = { 2, WINDOW_SIZE } };
+	assert_int_equal(loom_link_call(l, &m, &win, 1, fds, &n), -EPROTO);
+	assert_int_equal(n, 0);
+	/* No window, a size of 0, unaligned, too big, beyond the file. */
+	m = (struct loom_link_msg){ .type = LOOM_LINK_HELLO, .arg = { LOOM_LINK_VERSION, WINDOW_SIZE } };
+	assert_int_equal(loom_link_call(l, &m, NULL, 0, fds, &n), -EINVAL);
+	uint64_t bad_sizes[] = { 0, 4095, LOOM_PA_HOST_WINDOW_MAX * 2, 2 * WINDOW_SIZE };
+	for (unsigned i = 0; i < 4; i++) {
+		m = (struct loom_link_msg){ .type = LOOM_LINK_HELLO,
+					    .arg = { LOOM_LINK_VERSION, bad_sizes[i] } };
+		assert_int_equal(loom_link_call(l, &m, &win, 1, fds, &n), -EINVAL);
+	}
+	/* A pipe as the window, a pipe as an interrupt. */
+	assert_int_equal(pipe2(pfd, O_CLOEXEC), 0);
+	m = (struct loom_link_msg){ .type = LOOM_LINK_HELLO, .arg = { LOOM_LINK_VERSION, WINDOW_SIZE } };
+	assert_int_equal(loom_link_call(l, &m, pfd, 1, fds, &n), -EINVAL);
+	int in2[2] = { win, pfd[1] };
+	m = (struct loom_link_msg){ .type = LOOM_LINK_HELLO, .arg = { LOOM_LINK_VERSION, WINDOW_SIZE } };
+	assert_int_equal(loom_link_call(l, &m, in2, 2, fds, &n), -EBADF);
+	/* A closed descriptor as the window. */
+	int dead = dup(win);
+	close(dead);
+	m = (struct loom_link_msg){ .type = LOOM_LINK_HELLO, .arg = { LOOM_LINK_VERSION, WINDOW_SIZE } };
+	assert_int_equal(loom_link_call(l, &m, &dead, 1, fds, &n), -EBADF);
+	close_fds(pfd, 2);
+	close(win);
+	assert_int_equal(n, 0);
+
+	/* After all that, a HELLO with only a window (no interrupts) works. */
+	assert_int_equal(hello_link(l, 0, NULL), 0);
+	assert_int_equal(link_req(l, LOOM_LINK_QUERY, 0, 0, NULL), 0);
+	loom_link_close(l);
+}
+
+static void bad_type_reserved(void **state)
+{
+	struct loom_link *l = loom_link_open("inproc", &test_cfg);
+	struct loom_link_msg m;
+	uint32_t types[] = { 0, LOOM_LINK_QUERY + 1, 0x7fffffff, 0xffffffff };
+
+	assert_non_null(l);
+	for (unsigned i = 0; i < 4; i++) {
+		m = (struct loom_link_msg){ .type = types[i] };
+		assert_int_equal(loom_link_call(l, &m, NULL, 0, NULL, NULL), -EOPNOTSUPP);
+		assert_int_equal(m.status, -EOPNOTSUPP);
+		assert_int_equal(m.type, types[i]);
+	}
+	assert_int_equal(hello_link(l, 4, NULL), 0);
+	m = (struct loom_link_msg){ .type = LOOM_LINK_QUERY, .reserved = 1 };
+	assert_int_equal(loom_link_call(l, &m, NULL, 0, NULL, NULL), -EINVAL);
+	m = (struct loom_link_msg){ .type = LOOM_LINK_HELLO, .reserved = 0x80000000 };
+	assert_int_equal(loom_link_call(l, &m, NULL, 0, NULL, NULL), -EINVAL);
+	/* seq is filled in and echoed. */
+	m = (struct loom_link_msg){ .type = LOOM_LINK_QUERY };
+	assert_int_equal(loom_link_call(l, &m, NULL, 0, NULL, NULL), 0);
+	uint32_t seq = m.seq;
+	assert_int_equal(loom_link_call(l, &m, NULL, 0, NULL, NULL), 0);
+	assert_int_not_equal(m.seq, seq);
+	loom_link_close(l);
+}
+
+/* ---- DRAM ------------------------------------------------------------------- */
+
+static void dram_alloc_free(void **state)
+{
+	struct loom_link *l = loom_link_open("inproc", &test_cfg);
+	struct loom_link_msg r;
+	uint64_t pa1, pa2, pa3;
+
+	assert_non_null(l);
+	assert_int_equal(hello_link(l, 4, NULL), 0);
+	assert_int_equal(link_req(l, LOOM_LINK_QUERY, 0, 0, &r), 0);
+	assert_int_equal(r.arg[0], 0);
+	assert_int_equal(r.arg[1], TEST_DRAM);
+	assert_int_equal(r.arg[2], 1);
+
+	assert_int_equal(link_req(l, LOOM_LINK_DRAM_ALLOC, 4096, 4096, &r), 0);
+	pa1 = r.arg[0];
+	assert_int_equal(link_req(l, LOOM_LINK_DRAM_ALLOC, 1, 2 * MiB, &r), 0);
+	pa2 = r.arg[0];
+	assert_int_equal(pa2 % (2 * MiB), 0);
+	assert_int_not_equal(pa1, pa2);
+	/* size 1 was rounded up to a page */
+	assert_int_equal(link_req(l, LOOM_LINK_QUERY, 0, 0, &r), 0);
+	assert_int_equal(r.arg[0], 2 * 4096);
+	assert_int_equal(link_req(l, LOOM_LINK_DRAM_ALLOC, 3 * 4096 + 5, 4096, &r), 0);
+	pa3 = r.arg[0];
+	assert_true(pa3 % 4096 == 0 && pa3 + 4 * 4096 <= TEST_DRAM);
+	assert_true(pa3 >= pa1 + 4096 || pa3 + 4 * 4096 <= pa1);
+	assert_true(pa3 >= pa2 + 4096 || pa3 + 4 * 4096 <= pa2);
+
+	/* Bad alignments and sizes. */
+	uint64_t bad_align[] = { 0, 1, 2048, 4096 + 4096 / 2, 3 * 4096 };
+	for (unsigned i = 0; i < 5; i++)
+		assert_int_equal(link_req(l, LOOM_LINK_DRAM_ALLOC, 4096, bad_align[i], NULL), -EINVAL);
+	assert_int_equal(link_req(l, LOOM_LINK_DRAM_ALLOC, 0, 4096, NULL), -EINVAL);
+	assert_int_equal(link_req(l, LOOM_LINK_DRAM_ALLOC, TEST_DRAM + 4096, 4096, NULL), -ENOMEM);
+	assert_int_equal(link_req(l, LOOM_LINK_DRAM_ALLOC, ~0ULL, 4096, NULL), -ENOMEM);
+	assert_int_equal(link_req(l, LOOM_LINK_DRAM_ALLOC, 4096, 1ULL << 63, &r), -ENOMEM);
+
+	/* Bad frees. */
+	assert_int_equal(link_req(l, LOOM_LINK_DRAM_FREE, pa1 + 4096 * 1000, 0, NULL), -EINVAL);
+	assert_int_equal(link_req(l, LOOM_LINK_DRAM_FREE, pa3 + 4096, 0, NULL), -EINVAL);
+	assert_int_equal(link_req(l, LOOM_LINK_DRAM_FREE, pa1, 0, NULL), 0);
+	assert_int_equal(link_req(l, LOOM_LINK_DRAM_FREE, pa1, 0, NULL), -EINVAL);
+	assert_int_equal(link_req(l, LOOM_LINK_DRAM_FREE, pa2, 0, NULL), 0);
+	assert_int_equal(link_req(l, LOOM_LINK_DRAM_FREE, pa3, 0, NULL), 0);
+	assert_int_equal(link_req(l, LOOM_LINK_QUERY, 0, 0, &r), 0);
+	assert_int_equal(r.arg[0], 0);
+	loom_link_close(l);
+}
+
+static void dram_exhaustion(void **state)
+{
+	struct loom_link *l = loom_link_open("inproc", &test_cfg);
+	uint64_t chunk = 4 * MiB, pas[64];
+	struct loom_link_msg r;
+	unsigned n = 0;
+	int ret;
+
+	assert_non_null(l);
+	assert_int_equal(hello_link(l, 4, NULL), 0);
+	while ((ret = link_req(l, LOOM_LINK_DRAM_ALLOC, chunk, 4096, &r)) == 0) {
+		assert_true(n < 64);
+		assert_true(r.arg[0] + chunk <= TEST_DRAM);
+		pas[n++] = r.arg[0];
+	}
+	assert_int_equal(ret, -ENOMEM);
+	assert_int_equal(n, TEST_DRAM / chunk);
+	assert_int_equal(link_req(l, LOOM_LINK_DRAM_ALLOC, 4096, 4096, NULL), -ENOMEM);
+	assert_int_equal(link_req(l, LOOM_LINK_QUERY, 0, 0, &r), 0);
+	assert_int_equal(r.arg[0], TEST_DRAM);
+	/* A hole in the middle is found again, with its alignment. */
+	assert_int_equal(link_req(l, LOOM_LINK_DRAM_FREE, pas[5], 0, NULL), 0);
+	assert_int_equal(link_req(l, LOOM_LINK_DRAM_ALLOC, chunk, 4 * MiB, &r), 0);
+	assert_int_equal(r.arg[0], pas[5]);
+	assert_int_equal(link_req(l, LOOM_LINK_DRAM_FREE, pas[5], 0, NULL), 0);
+	assert_int_equal(link_req(l, LOOM_LINK_DRAM_ALLOC, 4096, 4096, &r), 0);
+	assert_int_equal(link_req(l, LOOM_LINK_DRAM_ALLOC, chunk, 4096, NULL), -ENOMEM);
+	loom_link_close(l);	/* frees everything */
+}
+
+static void dram_foreign_free(void **state)
+{
+	struct srv_fixture f;
+	struct loom_link_session *a, *b;
+	struct loom_link_msg r;
+
+	fixture_up(&f);
+	a = open_hello(&f);
+	b = open_hello(&f);
+	assert_int_equal(sess_req(a, LOOM_LINK_DRAM_ALLOC, 8192, 4096, NULL, 0, &r, NULL, NULL), 0);
+	assert_int_equal(sess_req(b, LOOM_LINK_DRAM_FREE, r.arg[0], 0, NULL, 0, NULL, NULL, NULL),
+			 -EPERM);
+	assert_int_equal(sess_req(a, LOOM_LINK_DRAM_FREE, r.arg[0], 0, NULL, 0, NULL, NULL, NULL), 0);
+	loom_link_session_close(a);
+	loom_link_session_close(b);
+	fixture_down(&f);
+}
+
+/* ---- Queues and contexts ---------------------------------------------------- */
+
+static void queue_alloc_all(void **state)
+{
+	struct loom_link *l = loom_link_open("inproc", &test_cfg);
+	struct loom_link_msg h, m;
+	struct loom_dev *dev;
+	bool seen[LOOM_NUM_QUEUES] = { false };
+	int fds[LOOM_LINK_MAX_FDS];
+	unsigned n, i;
+
+	assert_non_null(l);
+	dev = loom_link_local_dev(l);
+	assert_int_equal(hello_link(l, 4, &h), 0);
+	for (i = 0; i < LOOM_NUM_QUEUES; i++) {
+		m = (struct loom_link_msg){ .type = LOOM_LINK_QUEUE_ALLOC };
+		assert_int_equal(loom_link_call(l, &m, NULL, 0, fds, &n), 0);
+		assert_true(m.arg[0] < LOOM_NUM_QUEUES);
+		assert_false(seen[m.arg[0]]);
+		seen[m.arg[0]] = true;
+		assert_int_equal(n, 1);
+		assert_true(fd_is_eventfd(fds[0]));
+		close(fds[0]);
+		assert_int_equal(loom_reg_read(dev, LOOM_REG_QUEUE(m.arg[0], LOOM_QREG_ASID)), h.arg[1]);
+		assert_int_equal(loom_reg_read(dev, LOOM_REG_QUEUE(m.arg[0], LOOM_QREG_CHANNEL)),
+				 h.arg[0]);
+		assert_int_equal(loom_reg_read(dev, LOOM_REG_QUEUE(m.arg[0], LOOM_QREG_CTRL)) &
+				 LOOM_QCTRL_ENABLE, 0);
+	}
+	m = (struct loom_link_msg){ .type = LOOM_LINK_QUEUE_ALLOC };
+	assert_int_equal(loom_link_call(l, &m, NULL, 0, fds, &n), -EBUSY);
+	assert_int_equal(n, 0);
+	assert_int_equal(link_req(l, LOOM_LINK_QUEUE_FREE, LOOM_NUM_QUEUES, 0, NULL), -EINVAL);
+	assert_int_equal(link_req(l, LOOM_LINK_QUEUE_FREE, ~0ULL, 0, NULL), -EINVAL);
+	assert_int_equal(link_req(l, LOOM_LINK_QUEUE_FREE, 7, 0, NULL), 0);
+	assert_int_equal(loom_reg_read(dev, LOOM_REG_QUEUE(7, LOOM_QREG_ASID)), 0);
+	assert_int_equal(link_req(l, LOOM_LINK_QUEUE_FREE, 7, 0, NULL), -EINVAL);
+	assert_int_equal(link_req(l, LOOM_LINK_QUEUE_ALLOC, 0, 0, &m), 0);
+	assert_int_equal(m.arg[0], 7);
+	loom_link_close(l);
+}
+
+static void queue_foreign(void **state)
+{
+	struct srv_fixture f;
+	struct loom_link_session *a, *b;
+	struct loom_link_msg r;
+
+	fixture_up(&f);
+	a = open_hello(&f);
+	b = open_hello(&f);
+	assert_int_equal(sess_req(a, LOOM_LINK_QUEUE_ALLOC, 0, 0, NULL, 0, &r, NULL, NULL), 0);
+	assert_int_equal(sess_req(b, LOOM_LINK_QUEUE_FREE, r.arg[0], 0, NULL, 0, NULL, NULL, NULL),
+			 -EPERM);
+	/* The queue is still a's: b's next queue is another one. */
+	uint64_t qa = r.arg[0];
+	assert_int_equal(sess_req(b, LOOM_LINK_QUEUE_ALLOC, 0, 0, NULL, 0, &r, NULL, NULL), 0);
+	assert_int_not_equal(r.arg[0], qa);
+	assert_int_equal(sess_req(a, LOOM_LINK_QUEUE_FREE, qa, 0, NULL, 0, NULL, NULL, NULL), 0);
+	loom_link_session_close(a);
+	loom_link_session_close(b);
+	fixture_down(&f);
+}
+
+static void set_pgd(void **state)
+{
+	struct srv_fixture f;
+	struct loom_link_session *a, *b;
+	struct loom_link_msg ha, hb;
+	uint32_t asid, ch;
+
+	fixture_up(&f);
+	a = loom_link_session_open(f.srv);
+	b = loom_link_session_open(f.srv);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_int_equal(hello_sess(a, &ha), 0);
+	assert_int_equal(hello_sess(b, &hb), 0);
+	assert_int_not_equal(ha.arg[0], hb.arg[0]);
+	assert_int_not_equal(ha.arg[1], hb.arg[1]);
+	asid = ha.arg[1];
+	ch = ha.arg[0];
+
+	uint64_t bad[] = {
+		4096 + 8,					/* unaligned */
+		TEST_DRAM,					/* past DRAM */
+		TEST_DRAM - 4096 + 4096 * 16,
+		LOOM_PA_HOST(ch, WINDOW_SIZE),			/* past the window */
+		LOOM_PA_HOST(hb.arg[0], 0),			/* b's window */
+		LOOM_PA_HOST_BASE - 4096,
+		~0ULL & ~4095ULL,
+	};
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(sess_req(a, LOOM_LINK_SET_PGD, bad[i], 0, NULL, 0, NULL, NULL, NULL),
+				 -EINVAL);
+	assert_int_equal(loom_reg_read(f.dev, LOOM_REG_ASID(asid, LOOM_AREG_CTRL)), 0);
+
+	assert_int_equal(sess_req(a, LOOM_LINK_SET_PGD, TEST_DRAM - 4096, 0, NULL, 0, NULL, NULL,
+				  NULL), 0);
+	assert_int_equal(loom_reg_read64(f.dev, LOOM_REG_ASID(asid, LOOM_AREG_PGD_LO)),
+			 TEST_DRAM - 4096);
+	assert_int_equal(loom_reg_read(f.dev, LOOM_REG_ASID(asid, LOOM_AREG_CHANNEL)), ch);
+	assert_int_equal(loom_reg_read(f.dev, LOOM_REG_ASID(asid, LOOM_AREG_CTRL)), 1);
+
+	uint64_t win_pa = LOOM_PA_HOST(ch, WINDOW_SIZE - 4096);
+	assert_int_equal(sess_req(a, LOOM_LINK_SET_PGD, win_pa, 0, NULL, 0, NULL, NULL, NULL), 0);
+	assert_int_equal(loom_reg_read64(f.dev, LOOM_REG_ASID(asid, LOOM_AREG_PGD_LO)), win_pa);
+
+	/* Closing the session disables the context. */
+	loom_link_session_close(a);
+	assert_int_equal(loom_reg_read(f.dev, LOOM_REG_ASID(asid, LOOM_AREG_CTRL)), 0);
+	assert_int_equal(loom_reg_read64(f.dev, LOOM_REG_ASID(asid, LOOM_AREG_PGD_LO)), 0);
+	assert_null(f.dev->windows[ch].ptr);
+	assert_int_equal(f.dev->irq_fd[ch][0], -1);
+	loom_link_session_close(b);
+	fixture_down(&f);
+}
+
+static void sessions_busy(void **state)
+{
+	struct srv_fixture f;
+	struct loom_link_session *s[LOOM_NUM_CHANNELS];
+	struct loom_link_msg h[LOOM_NUM_CHANNELS], r;
+
+	fixture_up(&f);
+	for (unsigned i = 0; i < LOOM_NUM_CHANNELS; i++) {
+		s[i] = loom_link_session_open(f.srv);
+		assert_non_null(s[i]);
+		assert_int_equal(hello_sess(s[i], &h[i]), 0);
+		for (unsigned j = 0; j < i; j++) {
+			assert_int_not_equal(h[i].arg[0], h[j].arg[0]);
+			assert_int_not_equal(h[i].arg[1], h[j].arg[1]);
+		}
+		assert_int_equal(sess_req(s[i], LOOM_LINK_QUERY, 0, 0, NULL, 0, &r, NULL, NULL), 0);
+		assert_int_equal(r.arg[2], i + 1);
+	}
+	errno = 0;
+	assert_null(loom_link_session_open(f.srv));
+	assert_int_equal(errno, EBUSY);
+	loom_link_session_close(s[3]);
+	s[3] = loom_link_session_open(f.srv);
+	assert_non_null(s[3]);
+	assert_int_equal(hello_sess(s[3], &r), 0);
+	assert_int_equal(r.arg[0], h[3].arg[0]);	/* the only free channel */
+	assert_int_equal(sess_req(s[0], LOOM_LINK_QUERY, 0, 0, NULL, 0, &r, NULL, NULL), 0);
+	assert_int_equal(r.arg[2], LOOM_NUM_CHANNELS);
+	/* destroy closes the sessions still open */
+	fixture_down(&f);
+}
+
+/* ---- Exports ---------------------------------------------------------------- */
+
+static int do_export(struct loom_link_session *s, uint64_t pa, uint64_t size, int *fd)
+{
+	unsigned n = 0;
+	int fds[LOOM_LINK_MAX_FDS];
+	int ret = sess_req(s, LOOM_LINK_EXPORT, pa, size, NULL, 0, NULL, fds, &n);
+
+	if (!ret) {
+		assert_int_equal(n, 1);
+		*fd = fds[0];
+	}
+	return ret;
+}
+
+static int do_import(struct loom_link_session *s, int fd, uint64_t *pa, uint64_t *size)
+{
+	struct loom_link_msg r;
+	int ret = sess_req(s, LOOM_LINK_IMPORT, 0, 0, &fd, 1, &r, NULL, NULL);
+
+	if (!ret) {
+		*pa = r.arg[0];
+		*size = r.arg[1];
+	}
+	return ret;
+}
+
+static void export_import_lifetime(void **state)
+{
+	struct srv_fixture f;
+	struct loom_link_session *a, *b;
+	struct loom_link_msg r;
+	uint64_t pa, ipa = 0, isize = 0;
+	int xfd;
+
+	fixture_up(&f);
+	a = open_hello(&f);
+	b = open_hello(&f);
+	assert_int_equal(sess_req(a, LOOM_LINK_DRAM_ALLOC, 4 * MiB, 4096, NULL, 0, &r, NULL, NULL), 0);
+	pa = r.arg[0];
+
+	/* Bad ranges. */
+	int junk;
+	assert_int_equal(do_export(a, pa, 0, &junk), -EINVAL);
+	assert_int_equal(do_export(a, pa + 100, 4096, &junk), -EINVAL);
+	assert_int_equal(do_export(a, pa, 4096 + 100, &junk), -EINVAL);
+	assert_int_equal(do_export(a, pa + 4096, 4 * MiB, &junk), -EINVAL);	/* overhangs */
+	assert_int_equal(do_export(a, pa + 4 * MiB, 4096, &junk), -EINVAL);
+	assert_int_equal(do_export(b, pa, 4096, &junk), -EINVAL);		/* not b's */
+
+	assert_int_equal(do_export(a, pa + MiB, 2 * MiB, &xfd), 0);
+	assert_true(fcntl(xfd, F_GETFD) & FD_CLOEXEC);
+	assert_int_equal(do_import(b, xfd, &ipa, &isize), 0);
+	assert_int_equal(ipa, pa + MiB);
+	assert_int_equal(isize, 2 * MiB);
+	/* Importing twice is two references; a dup is the same export. */
+	int dupfd = dup(xfd);
+	assert_int_equal(do_import(b, dupfd, &ipa, &isize), 0);
+	close(dupfd);
+	assert_int_equal(sess_req(b, LOOM_LINK_UNIMPORT, ipa, 0, NULL, 0, NULL, NULL, NULL), 0);
+
+	/* The owner frees: the importer and the fd still hold it. */
+	assert_int_equal(sess_req(a, LOOM_LINK_DRAM_FREE, pa, 0, NULL, 0, NULL, NULL, NULL), 0);
+	assert_int_equal(query_used(a), 4 * MiB);
+	/* A freed allocation cannot be exported again, nor freed again. */
+	assert_int_equal(do_export(a, pa, 4096, &junk), -EINVAL);
+	assert_int_equal(sess_req(a, LOOM_LINK_DRAM_FREE, pa, 0, NULL, 0, NULL, NULL, NULL), -EINVAL);
+	/* Nor reused: a new allocation lands elsewhere. */
+	assert_int_equal(sess_req(a, LOOM_LINK_DRAM_ALLOC, 4 * MiB, 4 * MiB, NULL, 0, &r, NULL, NULL), 0);
+	assert_true(r.arg[0] >= pa + 4 * MiB || r.arg[0] + 4 * MiB <= pa);
+	assert_int_equal(sess_req(a, LOOM_LINK_DRAM_FREE, r.arg[0], 0, NULL, 0, NULL, NULL, NULL), 0);
+
+	/* Every copy of the fd closed: the import alone holds it. */
+	close(xfd);
+	sleep_ms(50);
+	assert_int_equal(query_used(a), 4 * MiB);
+	assert_int_equal(sess_req(b, LOOM_LINK_UNIMPORT, ipa + 4096, 0, NULL, 0, NULL, NULL, NULL),
+			 -EINVAL);
+	assert_int_equal(sess_req(a, LOOM_LINK_UNIMPORT, ipa, 0, NULL, 0, NULL, NULL, NULL), -EINVAL);
+	assert_int_equal(sess_req(b, LOOM_LINK_UNIMPORT, ipa, 0, NULL, 0, NULL, NULL, NULL), 0);
+	assert_int_equal(wait_used_sess(a, 0, 5000), 0);
+	assert_int_equal(sess_req(b, LOOM_LINK_UNIMPORT, ipa, 0, NULL, 0, NULL, NULL, NULL), -EINVAL);
+
+	loom_link_session_close(a);
+	loom_link_session_close(b);
+	fixture_down(&f);
+}
+
+static void export_fd_only(void **state)
+{
+	struct srv_fixture f;
+	struct loom_link_session *a, *b;
+	struct loom_link_msg r;
+	uint64_t pa, ipa = 0, isize = 0;
+	int xfd;
+
+	fixture_up(&f);
+	a = open_hello(&f);
+	assert_int_equal(sess_req(a, LOOM_LINK_DRAM_ALLOC, MiB, 4096, NULL, 0, &r, NULL, NULL), 0);
+	pa = r.arg[0];
+	assert_int_equal(do_export(a, pa, MiB, &xfd), 0);
+	/* The exporter goes away entirely; the fd keeps the memory. */
+	loom_link_session_close(a);
+	b = open_hello(&f);
+	assert_int_equal(query_used(b), MiB);
+	sleep_ms(50);
+	assert_int_equal(query_used(b), MiB);
+	/* ...and can still be imported. */
+	assert_int_equal(do_import(b, xfd, &ipa, &isize), 0);
+	assert_int_equal(ipa, pa);
+	close(xfd);
+	sleep_ms(50);
+	assert_int_equal(query_used(b), MiB);
+	/* Session close drops its imports: now it is really free. */
+	loom_link_session_close(b);
+	b = open_hello(&f);
+	assert_int_equal(wait_used_sess(b, 0, 5000), 0);
+
+	/* No import at all: closing the fd after the free releases it. */
+	assert_int_equal(sess_req(b, LOOM_LINK_DRAM_ALLOC, MiB, 4096, NULL, 0, &r, NULL, NULL), 0);
+	assert_int_equal(do_export(b, r.arg[0], 4096, &xfd), 0);
+	assert_int_equal(sess_req(b, LOOM_LINK_DRAM_FREE, r.arg[0], 0, NULL, 0, NULL, NULL, NULL), 0);
+	assert_int_equal(query_used(b), MiB);
+	close(xfd);
+	assert_int_equal(wait_used_sess(b, 0, 5000), 0);
+	loom_link_session_close(b);
+	fixture_down(&f);
+}
+
+static void import_bad(void **state)
+{
+	struct srv_fixture f, g;
+	struct loom_link_session *a, *b, *other;
+	struct loom_link_msg r;
+	uint64_t pa, isize;
+	int xfd, pfd[2], sv[2];
+	unsigned char rec[256];
+	ssize_t n;
+
+	fixture_up(&f);
+	fixture_up(&g);
+	a = open_hello(&f);
+	b = open_hello(&f);
+	other = open_hello(&g);
+	assert_int_equal(sess_req(a, LOOM_LINK_DRAM_ALLOC, MiB, 4096, NULL, 0, &r, NULL, NULL), 0);
+	assert_int_equal(do_export(a, r.arg[0], MiB, &xfd), 0);
+
+	/* Another device's export. */
+	assert_int_equal(do_import(other, xfd, &pa, &isize), -EXDEV);
+	/* Not an export: a pipe, a closed fd, no fd, an empty socket. */
+	assert_int_equal(pipe2(pfd, O_CLOEXEC), 0);
+	assert_int_equal(do_import(b, pfd[0], &pa, &isize), -EBADF);
+	assert_int_equal(do_import(b, pfd[1], &pa, &isize), -EBADF);
+	int dead = dup(pfd[0]);
+	close(dead);
+	assert_int_equal(do_import(b, dead, &pa, &isize), -EBADF);
+	assert_int_equal(do_import(b, -1, &pa, &isize), -EBADF);
+	assert_int_equal(sess_req(b, LOOM_LINK_IMPORT, 0, 0, NULL, 0, NULL, NULL, NULL), -EBADF);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	assert_int_equal(do_import(b, sv[1], &pa, &isize), -EBADF);
+	/* A forged copy of a genuine record is still not the export. */
+	n = recv(xfd, rec, sizeof(rec), MSG_PEEK | MSG_DONTWAIT);
+	assert_true(n > 0);
+	assert_int_equal(send(sv[0], rec, (size_t)n, 0), n);
+	assert_int_equal(do_import(b, sv[1], &pa, &isize), -EBADF);
+	/* Garbage of the same size. */
+	close_fds(sv, 2);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	memset(rec, 0x5a, sizeof(rec));
+	assert_int_equal(send(sv[0], rec, (size_t)n, 0), n);
+	assert_int_equal(do_import(b, sv[1], &pa, &isize), -EBADF);
+	close_fds(sv, 2);
+	close_fds(pfd, 2);
+	assert_int_equal(sess_req(b, LOOM_LINK_UNIMPORT, r.arg[0], 0, NULL, 0, NULL, NULL, NULL),
+			 -EINVAL);
+
+	/* The genuine one still works (and the importer's peek left it intact). */
+	assert_int_equal(do_import(b, xfd, &pa, &isize), 0);
+	assert_int_equal(pa, r.arg[0]);
+	assert_int_equal(isize, MiB);
+	close(xfd);
+	loom_link_session_close(a);
+	loom_link_session_close(b);
+	loom_link_session_close(other);
+	fixture_down(&g);
+	fixture_down(&f);
+}
+
+static void session_close_frees(void **state)
+{
+	struct srv_fixture f;
+	struct loom_link_session *a, *b;
+	struct loom_link_msg r, h;
+	uint64_t pa, ipa = 0, isize = 0;
+	unsigned nq = 0;
+	int xfd;
+
+	fixture_up(&f);
+	a = loom_link_session_open(f.srv);
+	assert_non_null(a);
+	assert_int_equal(hello_sess(a, &h), 0);
+	b = open_hello(&f);
+	for (unsigned i = 0; i < 10; i++)
+		assert_int_equal(sess_req(a, LOOM_LINK_QUEUE_ALLOC, 0, 0, NULL, 0, NULL, NULL, NULL), 0);
+	for (unsigned i = 0; i < 5; i++)
+		assert_int_equal(sess_req(a, LOOM_LINK_DRAM_ALLOC, MiB, 4096, NULL, 0, &r, NULL, NULL), 0);
+	pa = r.arg[0];
+	assert_int_equal(sess_req(b, LOOM_LINK_DRAM_ALLOC, 2 * MiB, 4096, NULL, 0, &r, NULL, NULL), 0);
+	assert_int_equal(do_export(b, r.arg[0], MiB, &xfd), 0);
+	assert_int_equal(do_import(a, xfd, &ipa, &isize), 0);
+	close(xfd);
+	assert_int_equal(sess_req(b, LOOM_LINK_SET_PGD, 0, 0, NULL, 0, NULL, NULL, NULL), 0);
+	assert_int_equal(query_used(b), 7 * MiB);
+	/* a's channel state as a driver leaves it. */
+	loom_reg_write(f.dev, LOOM_REG_CH(h.arg[0], LOOM_CREG_EQ_SIZE), 64);
+	loom_reg_write(f.dev, LOOM_REG_CH(h.arg[0], LOOM_CREG_MBOX_SEQ), 9);
+
+	loom_link_session_close(a);
+	assert_int_equal(sess_req(b, LOOM_LINK_QUERY, 0, 0, NULL, 0, &r, NULL, NULL), 0);
+	assert_int_equal(r.arg[2], 1);
+	assert_int_equal(wait_used_sess(b, 2 * MiB, 5000), 2 * MiB);
+	assert_int_equal(loom_reg_read(f.dev, LOOM_REG_CH(h.arg[0], LOOM_CREG_EQ_SIZE)), 0);
+	assert_int_equal(loom_reg_read(f.dev, LOOM_REG_CH(h.arg[0], LOOM_CREG_MBOX_SEQ)), 0);
+	/* All its queues are free again. */
+	while (sess_req(b, LOOM_LINK_QUEUE_ALLOC, 0, 0, NULL, 0, NULL, NULL, NULL) == 0)
+		nq++;
+	assert_int_equal(nq, LOOM_NUM_QUEUES);
+	/* Its DRAM too: the hole it left is reused. */
+	assert_int_equal(sess_req(b, LOOM_LINK_DRAM_ALLOC, MiB, 4096, NULL, 0, &r, NULL, NULL), 0);
+	assert_true(r.arg[0] <= pa);
+	loom_link_session_close(b);
+	fixture_down(&f);
+}
+
+/* ---- loomd ------------------------------------------------------------------ */
+
+struct loomd_fixture {
+	char dir[64];
+	char sock[128];
+	char uri[160];
+	pid_t pid;
+};
+
+/* Wait for pid up to timeout_ms; returns its wait status or -1. */
+static int wait_pid(pid_t pid, unsigned timeout_ms)
+{
+	uint64_t t0 = now_ms();
+	int st;
+
+	do {
+		pid_t r = waitpid(pid, &st, WNOHANG);
+
+		if (r == pid)
+			return st;
+		if (r < 0)
+			return -1;
+		sleep_ms(5);
+	} while (now_ms() - t0 < timeout_ms);
+	return -1;
+}
+
+static pid_t spawn_loomd(const char *sock, const char *dram)
+{
+	const char *loomd = getenv("LOOMD");
+	pid_t pid;
+
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		if (null >= 0)
+			dup2(null, STDOUT_FILENO);
+		execl(loomd, "loomd", "-s", sock, "-d", dram, "--queue-timeout", "2000",
+		      (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+static bool wait_socket(const char *path, pid_t pid, unsigned timeout_ms)
+{
+	uint64_t t0 = now_ms();
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	do {
+		int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+		int st;
+
+		if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
+			close(fd);
+			return true;
+		}
+		close(fd);
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			return false;
+		sleep_ms(10);
+	} while (now_ms() - t0 < timeout_ms);
+	return false;
+}
+
+static int loomd_setup(void **state)
+{
+	struct loomd_fixture *fx;
+
+	if (!getenv("LOOMD") || access(getenv("LOOMD"), X_OK))
+		return 0;	/* the tests skip */
+	fx = calloc(1, sizeof(*fx));
+	if (!fx)
+		return -1;
+	snprintf(fx->dir, sizeof(fx->dir), "/tmp/loom-test-XXXXXX");
+	if (!mkdtemp(fx->dir)) {
+		free(fx);
+		return -1;
+	}
+	snprintf(fx->sock, sizeof(fx->sock), "%s/loom0.sock", fx->dir);
+	snprintf(fx->uri, sizeof(fx->uri), "unix:%s", fx->sock);
+	fx->pid = spawn_loomd(fx->sock, "64M");
+	if (fx->pid < 0 || !wait_socket(fx->sock, fx->pid, 10000)) {
+		if (fx->pid > 0) {
+			kill(fx->pid, SIGKILL);
+			wait_pid(fx->pid, 5000);
+		}
+		rmdir(fx->dir);
+		free(fx);
+		return -1;
+	}
+	*state = fx;
+	return 0;
+}
+
+static int loomd_teardown(void **state)
+{
+	struct loomd_fixture *fx = *state;
+
+	if (!fx)
+		return 0;
+	if (fx->pid > 0) {
+		kill(fx->pid, SIGKILL);
+		wait_pid(fx->pid, 5000);
+	}
+	unlink(fx->sock);
+	rmdir(fx->dir);
+	free(fx);
+	*state = NULL;
+	return 0;
+}
+
+static struct loomd_fixture *loomd_get(void **state)
+{
+	if (!*state)
+		skip();
+	return *state;
+}
+
+static uint64_t link_used(struct loom_link *l)
+{
+	struct loom_link_msg r;
+
+	assert_int_equal(link_req(l, LOOM_LINK_QUERY, 0, 0, &r), 0);
+	return r.arg[0];
+}
+
+static void loomd_clients(void **state)
+{
+	struct loomd_fixture *fx = loomd_get(state);
+	struct loom_link *a, *b;
+	struct loom_link_msg r, ha, hb;
+	uint64_t pa, ipa;
+	int fds[LOOM_LINK_MAX_FDS], xfd;
+	unsigned n;
+
+	a = loom_link_open(fx->uri, NULL);
+	assert_non_null(a);
+	assert_null(loom_link_local_dev(a));
+	assert_int_equal(link_req(a, LOOM_LINK_QUERY, 0, 0, NULL), -ENOTCONN);
+	assert_int_equal(hello_link(a, 4, &ha), 0);
+	assert_int_equal(ha.arg[3], 64 * MiB);
+	assert_int_equal(hello_link(a, 4, NULL), -EALREADY);
+	b = loom_link_open(fx->sock, NULL);	/* a plain path works too */
+	assert_non_null(b);
+	assert_int_equal(hello_link(b, 2, &hb), 0);
+	assert_int_not_equal(ha.arg[0], hb.arg[0]);
+	assert_int_not_equal(ha.arg[1], hb.arg[1]);
+
+	assert_int_equal(link_req(a, LOOM_LINK_DRAM_ALLOC, 3 * MiB, 2 * MiB, &r), 0);
+	pa = r.arg[0];
+	assert_int_equal(pa % (2 * MiB), 0);
+	assert_int_equal(link_req(b, LOOM_LINK_QUERY, 0, 0, &r), 0);
+	assert_int_equal(r.arg[0], 3 * MiB);
+	assert_int_equal(r.arg[1], 64 * MiB);
+	assert_int_equal(r.arg[2], 2);
+	assert_int_equal(link_req(b, LOOM_LINK_DRAM_FREE, pa, 0, NULL), -EPERM);
+	assert_int_equal(link_req(a, LOOM_LINK_DRAM_ALLOC, 4096, 3000, NULL), -EINVAL);
+
+	/* Queues: the doorbell fd travels. */
+	r = (struct loom_link_msg){ .type = LOOM_LINK_QUEUE_ALLOC };
+	assert_int_equal(loom_link_call(a, &r, NULL, 0, fds, &n), 0);
+	assert_int_equal(n, 1);
+	assert_true(fd_is_eventfd(fds[0]));
+	assert_true(fcntl(fds[0], F_GETFD) & FD_CLOEXEC);
+	close(fds[0]);
+	assert_int_equal(link_req(b, LOOM_LINK_QUEUE_FREE, r.arg[0], 0, NULL), -EPERM);
+
+	/* An export crosses clients through the daemon. */
+	r = (struct loom_link_msg){ .type = LOOM_LINK_EXPORT, .arg = { pa, 2 * MiB } };
+	assert_int_equal(loom_link_call(a, &r, NULL, 0, fds, &n), 0);
+	assert_int_equal(n, 1);
+	xfd = fds[0];
+	r = (struct loom_link_msg){ .type = LOOM_LINK_IMPORT };
+	assert_int_equal(loom_link_call(b, &r, &xfd, 1, NULL, NULL), 0);
+	ipa = r.arg[0];
+	assert_int_equal(ipa, pa);
+	assert_int_equal(r.arg[1], 2 * MiB);
+	assert_int_equal(link_req(a, LOOM_LINK_DRAM_FREE, pa, 0, NULL), 0);
+	assert_int_equal(link_used(b), 3 * MiB);
+	close(xfd);
+	assert_int_equal(link_req(b, LOOM_LINK_UNIMPORT, ipa, 0, NULL), 0);
+	uint64_t t0 = now_ms();
+	while (link_used(b) && now_ms() - t0 < 5000)
+		sleep_ms(5);
+	assert_int_equal(link_used(b), 0);
+
+	loom_link_close(a);
+	t0 = now_ms();
+	for (;;) {
+		assert_int_equal(link_req(b, LOOM_LINK_QUERY, 0, 0, &r), 0);
+		if (r.arg[2] == 1 || now_ms() - t0 > 5000)
+			break;
+		sleep_ms(5);
+	}
+	assert_int_equal(r.arg[2], 1);
+	loom_link_close(b);
+}
+
+static int raw_connect(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	struct timeval tv = { 5, 0 };
+
+	assert_true(fd >= 0);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return fd;
+}
+
+/* Send len bytes; the reply must be an error or the connection closes. */
+static void expect_error_or_close(int fd, const void *buf, size_t len, bool *closed)
+{
+	struct loom_link_msg r;
+	ssize_t n;
+
+	if (send(fd, buf, len, MSG_NOSIGNAL) < 0) {
+		*closed = true;
+		return;
+	}
+	n = recv(fd, &r, sizeof(r), 0);
+	assert_true(n >= 0);	/* not a timeout */
+	if (n == 0) {
+		*closed = true;
+		return;
+	}
+	assert_int_equal(n, sizeof(r));
+	assert_true(r.status < 0);
+}
+
+static void loomd_garbage(void **state)
+{
+	struct loomd_fixture *fx = loomd_get(state);
+	struct loom_link *good;
+	unsigned char buf[512];
+	bool closed = false;
+	int fd;
+
+	good = loom_link_open(fx->uri, NULL);
+	assert_non_null(good);
+	assert_int_equal(hello_link(good, 4, NULL), 0);
+
+	srand(1234);
+	fd = raw_connect(fx->sock);
+	/* Too short, too long, one byte, random bytes of the right size. */
+	size_t lens[] = { 3, sizeof(struct loom_link_msg) - 1, sizeof(struct loom_link_msg) + 1,
+			  sizeof(buf), 1 };
+	for (unsigned i = 0; i < 5 && !closed; i++) {
+		for (size_t k = 0; k < sizeof(buf); k++)
+			buf[k] = (unsigned char)rand();
+		expect_error_or_close(fd, buf, lens[i], &closed);
+		assert_int_equal(link_used(good), 0);
+	}
+	for (unsigned i = 0; i < 200 && !closed; i++) {
+		struct loom_link_msg *m = (struct loom_link_msg *)buf;
+
+		for (size_t k = 0; k < sizeof(*m); k++)
+			buf[k] = (unsigned char)rand();
+		if (i % 2)
+			m->type = 1 + i % LOOM_LINK_QUERY;	/* known types, random args */
+		expect_error_or_close(fd, buf, sizeof(*m), &closed);
+	}
+	/* A well-formed request on the same connection is still answered. */
+	if (!closed) {
+		struct loom_link_msg m = { .type = LOOM_LINK_QUERY, .seq = 77 }, r;
+
+		assert_int_equal(send(fd, &m, sizeof(m), 0), sizeof(m));
+		assert_int_equal(recv(fd, &r, sizeof(r), 0), sizeof(r));
+		assert_int_equal(r.seq, 77);
+		assert_int_equal(r.status, -ENOTCONN);
+	}
+	close(fd);
+
+	/* Too many descriptors in one message. */
+	fd = raw_connect(fx->sock);
+	{
+		union {
+			char b[CMSG_SPACE(sizeof(int) * 16)];
+			struct cmsghdr align;
+		} cbuf;
+		struct loom_link_msg m = { .type = LOOM_LINK_QUERY, .seq = 5 }, r;
+		struct iovec iov = { &m, sizeof(m) };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf.b,
+				     .msg_controllen = sizeof(cbuf.b) };
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		int many[16];
+
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(many));
+		for (unsigned i = 0; i < 16; i++)
+			many[i] = eventfd(0, EFD_CLOEXEC);
+		memcpy(CMSG_DATA(c), many, sizeof(many));
+		assert_int_equal(sendmsg(fd, &mh, MSG_NOSIGNAL), sizeof(m));
+		close_fds(many, 16);
+		ssize_t n = recv(fd, &r, sizeof(r), 0);
+		assert_true(n == 0 || (n == sizeof(r) && r.status < 0));
+	}
+	close(fd);
+
+	/* The well-behaved client never noticed. */
+	assert_int_equal(link_req(good, LOOM_LINK_DRAM_ALLOC, MiB, 4096, NULL), 0);
+	assert_int_equal(link_used(good), MiB);
+	loom_link_close(good);
+}
+
+static void loomd_client_killed(void **state)
+{
+	struct loomd_fixture *fx = loomd_get(state);
+	struct loom_link *watcher;
+	struct loom_link_msg r;
+	int p[2], st;
+	uint64_t t0;
+	pid_t pid;
+	char c;
+
+	watcher = loom_link_open(fx->uri, NULL);
+	assert_non_null(watcher);
+	assert_int_equal(hello_link(watcher, 4, NULL), 0);
+	assert_int_equal(link_used(watcher), 0);
+
+	assert_int_equal(pipe(p), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct loom_link *l = loom_link_open(fx->uri, NULL);
+		struct loom_link_msg m = { .type = LOOM_LINK_HELLO,
+					   .arg = { LOOM_LINK_VERSION, WINDOW_SIZE } };
+		int win = memfd_create("w", 0), fds[LOOM_LINK_MAX_FDS];
+		unsigned n;
+
+		if (!l || ftruncate(win, WINDOW_SIZE) || loom_link_call(l, &m, &win, 1, fds, &n))
+			_exit(1);
+		m = (struct loom_link_msg){ .type = LOOM_LINK_DRAM_ALLOC, .arg = { 8 * MiB, 4096 } };
+		if (loom_link_call(l, &m, NULL, 0, fds, &n))
+			_exit(2);
+		m = (struct loom_link_msg){ .type = LOOM_LINK_QUEUE_ALLOC };
+		if (loom_link_call(l, &m, NULL, 0, fds, &n))
+			_exit(3);
+		c = 'x';
+		if (write(p[1], &c, 1) != 1)
+			_exit(4);
+		_exit(0);	/* without closing anything */
+	}
+	close(p[1]);
+	assert_int_equal(read(p[0], &c, 1), 1);
+	close(p[0]);
+	st = wait_pid(pid, 10000);
+	assert_true(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+
+	t0 = now_ms();
+	do {
+		assert_int_equal(link_req(watcher, LOOM_LINK_QUERY, 0, 0, &r), 0);
+		if (r.arg[0] == 0 && r.arg[2] == 1)
+			break;
+		sleep_ms(5);
+	} while (now_ms() - t0 < 5000);
+	assert_int_equal(r.arg[0], 0);
+	assert_int_equal(r.arg[2], 1);
+	/* Its queue came back too. */
+	unsigned nq = 0;
+	while (link_req(watcher, LOOM_LINK_QUEUE_ALLOC, 0, 0, NULL) == 0)
+		nq++;
+	assert_int_equal(nq, LOOM_NUM_QUEUES);
+	loom_link_close(watcher);
+}
+
+static void loomd_sigterm(void **state)
+{
+	struct loomd_fixture *fx = loomd_get(state);
+	struct loom_link *l, *l2;
+	struct loom_link_msg m = { .type = LOOM_LINK_QUERY };
+	struct stat st;
+	pid_t second;
+	int ws;
+
+	l = loom_link_open(fx->uri, NULL);
+	assert_non_null(l);
+	assert_int_equal(hello_link(l, 4, NULL), 0);
+	assert_int_equal(link_req(l, LOOM_LINK_DRAM_ALLOC, MiB, 4096, NULL), 0);
+
+	/* A second daemon on the same socket refuses to start and leaves it alone. */
+	second = spawn_loomd(fx->sock, "4M");
+	assert_true(second > 0);
+	ws = wait_pid(second, 10000);
+	if (ws == -1)
+		kill(second, SIGKILL), wait_pid(second, 5000);
+	assert_true(ws != -1 && WIFEXITED(ws) && WEXITSTATUS(ws) != 0);
+	assert_int_equal(stat(fx->sock, &st), 0);
+	l2 = loom_link_open(fx->uri, NULL);
+	assert_non_null(l2);
+
+	assert_int_equal(kill(fx->pid, SIGTERM), 0);
+	ws = wait_pid(fx->pid, 10000);
+	assert_true(ws != -1);
+	fx->pid = 0;
+	assert_true(WIFEXITED(ws));
+	assert_int_equal(WEXITSTATUS(ws), 0);
+	assert_int_equal(stat(fx->sock, &st), -1);
+	assert_int_equal(errno, ENOENT);
+	/* The clients see the device go away. */
+	assert_int_equal(loom_link_call(l, &m, NULL, 0, NULL, NULL), -ECONNRESET);
+	m = (struct loom_link_msg){ .type = LOOM_LINK_QUERY };
+	assert_int_equal(loom_link_call(l2, &m, NULL, 0, NULL, NULL), -ECONNRESET);
+	loom_link_close(l);
+	loom_link_close(l2);
+	errno = 0;
+	assert_null(loom_link_open(fx->uri, NULL));
+	assert_int_equal(errno, ENOENT);
+}
+
+static void loomd_stale_socket(void **state)
+{
+	struct loomd_fixture *fx = loomd_get(state);
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct loom_link *l;
+	char path[100];
+	pid_t pid;
+	int fd, ws;
+
+	/* A socket file nobody listens on, as a crashed daemon leaves it. */
+	snprintf(path, sizeof(path), "%s/stale.sock", fx->dir);
+	memcpy(sun.sun_path, path, sizeof(path));
+	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	close(fd);
+	errno = 0;
+	assert_null(loom_link_open(path, NULL));
+	assert_int_equal(errno, ECONNREFUSED);
+
+	pid = spawn_loomd(path, "2M");
+	assert_true(pid > 0);
+	if (!wait_socket(path, pid, 10000)) {
+		kill(pid, SIGKILL);
+		wait_pid(pid, 5000);
+		fail_msg("loomd did not replace the stale socket");
+	}
+	l = loom_link_open(path, NULL);
+	assert_non_null(l);
+	assert_int_equal(hello_link(l, 4, NULL), 0);
+	loom_link_close(l);
+	kill(pid, SIGINT);
+	ws = wait_pid(pid, 10000);
+	if (ws == -1) {
+		kill(pid, SIGKILL);
+		wait_pid(pid, 5000);
+	}
+	assert_true(ws != -1 && WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+	assert_int_equal(access(path, F_OK), -1);
+}
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = { cmocka_unit_test(not_written) };
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(link_open_bad),
+		cmocka_unit_test(hello_basic),
+		cmocka_unit_test(hello_bad),
+		cmocka_unit_test(bad_type_reserved),
+		cmocka_unit_test(dram_alloc_free),
+		cmocka_unit_test(dram_exhaustion),
+		cmocka_unit_test(dram_foreign_free),
+		cmocka_unit_test(queue_alloc_all),
+		cmocka_unit_test(queue_foreign),
+		cmocka_unit_test(set_pgd),
+		cmocka_unit_test(sessions_busy),
+		cmocka_unit_test(export_import_lifetime),
+		cmocka_unit_test(export_fd_only),
+		cmocka_unit_test(import_bad),
+		cmocka_unit_test(session_close_frees),
+		cmocka_unit_test_setup_teardown(loomd_clients, loomd_setup, loomd_teardown),
+		cmocka_unit_test_setup_teardown(loomd_garbage, loomd_setup, loomd_teardown),
+		cmocka_unit_test_setup_teardown(loomd_client_killed, loomd_setup, loomd_teardown),
+		cmocka_unit_test_setup_teardown(loomd_sigterm, loomd_setup, loomd_teardown),
+		cmocka_unit_test_setup_teardown(loomd_stale_socket, loomd_setup, loomd_teardown),
+	};
+
+	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests_name("test_link", tests, NULL, NULL);
 }
