@@ -6,11 +6,12 @@
  * first resolved through the MMU into lists of physically contiguous runs
  * (host pointers), which also checks every page before any byte moves, so
  * a faulting transfer leaves memory untouched. The transfer then runs over
- * the runs. A large transfer (LOOM_DMA_SPLIT_MIN and up) is split by offset
- * over the engines: the calling CP thread acts as engine 0 and persistent
- * worker threads as the others, woken through a condition variable. When
- * the workers are busy with another CP's transfer, the caller does the
- * whole transfer itself rather than wait.
+ * the runs. A large transfer (LOOM_DMA_SPLIT_MIN and up) is shared by the
+ * engines in chunks: the calling CP thread acts as engine 0 and persistent
+ * worker threads as the others, woken through a condition variable; each
+ * engine takes the next chunk until none is left. When the workers are
+ * busy with another CP's transfer, the caller does the whole transfer
+ * itself rather than wait.
  *
  * Each engine reports its busy time and bytes to the power model, and a
  * throttled device stretches a transfer by the power model's slow-down.
@@ -27,6 +28,7 @@
 #include "loom_device.h"
 
 #define LOOM_DMA_SPLIT_MIN	(4ULL << 20)	/* split transfers from 4 MiB */
+#define DMA_CHUNK		(2ULL << 20)	/* unit the engines share out */
 #define DMA_INLINE_RUNS		8
 
 /* A contiguous host piece of a VA range. */
@@ -41,20 +43,34 @@ struct dma_runs {
 	struct dma_run inline_v[DMA_INLINE_RUNS];
 };
 
-/* One engine's share of a transfer: bytes [lo, hi) of the range. */
-struct dma_part {
+/* A transfer shared by the engines, taken in chunks of DMA_CHUNK bytes. */
+struct dma_job {
 	const struct dma_runs *dst;
 	const struct dma_runs *src;	/* NULL: fill with value */
 	uint32_t value;
-	uint64_t lo, hi;
-	uint64_t busy_ns;		/* out */
+	uint64_t size;
+	uint64_t nchunks;
+	atomic_uint_fast64_t next;	/* next chunk to take */
+};
+
+/* What one engine did for a job. */
+struct dma_share {
+	uint64_t busy_ns;
+	uint64_t bytes;
+};
+
+enum dma_worker_state {
+	DMA_WORKER_IDLE,
+	DMA_WORKER_POSTED,		/* job handed over, not picked up yet */
+	DMA_WORKER_RUNNING,
 };
 
 struct dma_worker {
 	struct loom_dma *dma;
 	pthread_t thread;
-	struct dma_part part;
-	bool pending;			/* part posted, not yet done */
+	enum dma_worker_state state;
+	struct dma_job *job;
+	struct dma_share share;
 };
 
 struct loom_dma {
@@ -62,7 +78,7 @@ struct loom_dma {
 	unsigned nengines;		/* caller + workers, <= LOOM_NUM_DMA */
 	/* Held by the one transfer that uses the workers (trylock only). */
 	pthread_mutex_t split_lock;
-	/* Protects pending, stop; with work_cond and done_cond. */
+	/* Protects the workers' state, job and share, and stop. */
 	pthread_mutex_t lock;
 	pthread_cond_t work_cond;
 	pthread_cond_t done_cond;
@@ -154,56 +170,81 @@ static void dma_fill32(uint8_t *p, uint32_t value, uint64_t len)
 		w[i] = value;
 }
 
-static void dma_part_run(struct dma_part *p)
+/* Move bytes [lo, hi) of a job. */
+static void dma_job_range(const struct dma_job *j, uint64_t lo, uint64_t hi)
 {
-	uint64_t t0 = loom_now_ns(), off = p->lo, din, sin = 0, n;
+	uint64_t off = lo, din, sin = 0, n;
 	size_t di, si = 0;
 
-	di = dma_runs_find(p->dst, off, &din);
-	if (p->src)
-		si = dma_runs_find(p->src, off, &sin);
-	while (off < p->hi) {
-		n = p->dst->v[di].len - din;
-		if (p->src && p->src->v[si].len - sin < n)
-			n = p->src->v[si].len - sin;
-		if (p->hi - off < n)
-			n = p->hi - off;
-		if (p->src)
-			memcpy(p->dst->v[di].host + din, p->src->v[si].host + sin, n);
+	di = dma_runs_find(j->dst, off, &din);
+	if (j->src)
+		si = dma_runs_find(j->src, off, &sin);
+	while (off < hi) {
+		n = j->dst->v[di].len - din;
+		if (j->src && j->src->v[si].len - sin < n)
+			n = j->src->v[si].len - sin;
+		if (hi - off < n)
+			n = hi - off;
+		if (j->src)
+			memcpy(j->dst->v[di].host + din, j->src->v[si].host + sin, n);
 		else
-			dma_fill32(p->dst->v[di].host + din, p->value, n);
+			dma_fill32(j->dst->v[di].host + din, j->value, n);
 		off += n;
 		din += n;
-		if (din == p->dst->v[di].len) {
+		if (din == j->dst->v[di].len) {
 			di++;
 			din = 0;
 		}
-		if (p->src) {
+		if (j->src) {
 			sin += n;
-			if (sin == p->src->v[si].len) {
+			if (sin == j->src->v[si].len) {
 				si++;
 				sin = 0;
 			}
 		}
 	}
-	p->busy_ns = loom_now_ns() - t0;
+}
+
+/* Take chunks of the job until none is left; one engine's part. */
+static void dma_job_work(struct dma_job *j, struct dma_share *share)
+{
+	uint64_t t0 = 0, c, lo, hi;
+
+	while ((c = atomic_fetch_add(&j->next, 1)) < j->nchunks) {
+		if (!t0)
+			t0 = loom_now_ns();
+		lo = c * DMA_CHUNK;
+		hi = j->size - lo < DMA_CHUNK ? j->size : lo + DMA_CHUNK;
+		dma_job_range(j, lo, hi);
+		share->bytes += hi - lo;
+	}
+	if (t0)
+		share->busy_ns += loom_now_ns() - t0;
 }
 
 static void *dma_worker_main(void *arg)
 {
 	struct dma_worker *w = arg;
 	struct loom_dma *dma = w->dma;
+	struct dma_share share;
+	struct dma_job *job;
 
 	pthread_mutex_lock(&dma->lock);
 	for (;;) {
-		while (!w->pending && !dma->stop)
+		while (w->state != DMA_WORKER_POSTED && !dma->stop)
 			pthread_cond_wait(&dma->work_cond, &dma->lock);
 		if (dma->stop)
 			break;
+		w->state = DMA_WORKER_RUNNING;
+		job = w->job;
 		pthread_mutex_unlock(&dma->lock);
-		dma_part_run(&w->part);
+
+		share = (struct dma_share){ 0 };
+		dma_job_work(job, &share);
+
 		pthread_mutex_lock(&dma->lock);
-		w->pending = false;
+		w->share = share;
+		w->state = DMA_WORKER_IDLE;
 		pthread_cond_broadcast(&dma->done_cond);
 	}
 	pthread_mutex_unlock(&dma->lock);
@@ -219,43 +260,50 @@ static void dma_sleep_ns(uint64_t ns)
 }
 
 /*
- * Run a resolved transfer of size bytes, split over the engines when large,
- * then account it and apply throttling.
+ * Run a resolved transfer of size bytes, shared with the other engines when
+ * large, then account it and apply throttling. A worker that has not picked
+ * the job up by the time the caller ran out of chunks is called off, so a
+ * busy host CPU never makes a split transfer slower than an unsplit one.
  */
 static void dma_transfer(struct loom_dev *dev, const struct dma_runs *dst,
 			 const struct dma_runs *src, uint32_t value, uint64_t size)
 {
 	struct loom_dma *dma = dev->dma;
-	struct dma_part parts[LOOM_NUM_DMA];
+	struct dma_job job = {
+		.dst = dst, .src = src, .value = value, .size = size,
+		.nchunks = (size + DMA_CHUNK - 1) / DMA_CHUNK,
+	};
+	struct dma_share shares[LOOM_NUM_DMA] = { { 0 } };
+	struct dma_worker *w;
 	unsigned i, n = 1;
-	uint64_t t0 = loom_now_ns(), wall, share;
+	uint64_t t0 = loom_now_ns(), wall;
 	double slow;
 
+	atomic_init(&job.next, 0);
 	if (dma && dma->nengines > 1 && size >= LOOM_DMA_SPLIT_MIN &&
-	    pthread_mutex_trylock(&dma->split_lock) == 0)
+	    pthread_mutex_trylock(&dma->split_lock) == 0) {
 		n = dma->nengines;
-	share = (size / n + 4095) & ~4095ULL;	/* page-sized shares, 4-byte aligned */
-	for (i = 0; i < n; i++) {
-		parts[i] = (struct dma_part){ .dst = dst, .src = src, .value = value };
-		parts[i].lo = share * i < size ? share * i : size;
-		parts[i].hi = share * (i + 1) < size && i + 1 < n ? share * (i + 1) : size;
-	}
-	if (n > 1) {
 		pthread_mutex_lock(&dma->lock);
 		for (i = 1; i < n; i++) {
-			dma->workers[i - 1].part = parts[i];
-			dma->workers[i - 1].pending = true;
+			w = &dma->workers[i - 1];
+			w->job = &job;
+			w->share = (struct dma_share){ 0 };
+			w->state = DMA_WORKER_POSTED;
 		}
 		pthread_cond_broadcast(&dma->work_cond);
 		pthread_mutex_unlock(&dma->lock);
 	}
-	dma_part_run(&parts[0]);
+	dma_job_work(&job, &shares[0]);
 	if (n > 1) {
 		pthread_mutex_lock(&dma->lock);
 		for (i = 1; i < n; i++) {
-			while (dma->workers[i - 1].pending)
+			w = &dma->workers[i - 1];
+			if (w->state == DMA_WORKER_POSTED)
+				w->state = DMA_WORKER_IDLE;
+			while (w->state == DMA_WORKER_RUNNING)
 				pthread_cond_wait(&dma->done_cond, &dma->lock);
-			parts[i].busy_ns = dma->workers[i - 1].part.busy_ns;
+			shares[i] = w->share;
+			w->job = NULL;
 		}
 		pthread_mutex_unlock(&dma->lock);
 		pthread_mutex_unlock(&dma->split_lock);
@@ -266,8 +314,10 @@ static void dma_transfer(struct loom_dev *dev, const struct dma_runs *dst,
 	if (!(slow > 1.0))
 		slow = 1.0;
 	for (i = 0; i < n; i++)
-		loom_power_account(dev, LOOM_ENGINE_DMA, (uint64_t)(parts[i].busy_ns * slow),
-				   0, parts[i].hi - parts[i].lo);
+		if (shares[i].bytes)
+			loom_power_account(dev, LOOM_ENGINE_DMA,
+					   (uint64_t)(shares[i].busy_ns * slow), 0,
+					   shares[i].bytes);
 	if (slow > 1.0)
 		dma_sleep_ns((uint64_t)(wall * (slow - 1.0)));
 }

@@ -166,6 +166,27 @@ int loom_mmu_translate(struct loom_dev *dev, uint32_t asid, uint64_t va, bool wr
 }
 
 /*
+ * Fast path of a run: how many bytes of [va, va + len) (va page aligned)
+ * the current level-3 table maps as 4 KiB pages continuing at pa with the
+ * walk's permission. Host validity is checked by the caller, per run.
+ */
+static uint64_t mmu_scan_l3(const struct mmu_walk *w, uint64_t va, uint64_t len,
+			    uint64_t pa)
+{
+	const uint64_t need = LOOM_PTE_VALID | (w->write ? LOOM_PTE_WRITE : 0);
+	const uint64_t *tbl = w->tbl[3];
+	unsigned idx = (unsigned)LOOM_PT_INDEX(va, 3);
+	uint64_t n = 0, pte;
+
+	for (; idx < LOOM_PT_ENTRIES && n < len; idx++, n += LOOM_PAGE_SIZE) {
+		pte = __atomic_load_n(&tbl[idx], __ATOMIC_ACQUIRE);
+		if ((pte & need) != need || LOOM_PTE_ADDR(pte) != pa + n)
+			break;
+	}
+	return n < len ? n : len;
+}
+
+/*
  * Next physically contiguous run of [va, va + len): *host and *run_len.
  * Pages are merged while both their PAs and host addresses follow on.
  */
@@ -173,24 +194,33 @@ static int mmu_walk_run(struct mmu_walk *w, uint64_t va, uint64_t len, uint8_t *
 			uint64_t *run_len, struct loom_fault *f)
 {
 	struct mmu_leaf leaf;
-	uint64_t pa_end, got;
+	uint64_t start_pa, got, n;
 	int ret;
 
 	ret = mmu_walk_va(w, va, &leaf, f);
 	if (ret)
 		return ret;
 	*host = leaf.host;
+	start_pa = leaf.pa;
 	got = leaf.left < len ? leaf.left : len;
-	pa_end = leaf.pa + got;
 	while (got < len) {
+		/* The rest of the current leaf table in one sweep. */
+		if (w->depth == LOOM_PT_LEVELS &&
+		    w->tag[3] == (va + got) >> (LOOM_PT_SHIFT(3) + 9)) {
+			n = mmu_scan_l3(w, va + got, len - got, start_pa + got);
+			if (n && mmu_pa_host(w->dev, start_pa, got + n) == *host) {
+				got += n;
+				if (got == len)
+					break;
+			}
+		}
+		/* One page the slow way: next table, huge page, fault or end of run. */
 		ret = mmu_walk_va(w, va + got, &leaf, f);
 		if (ret)
 			return ret;
-		if (leaf.pa != pa_end || leaf.host != *host + got)
+		if (leaf.pa != start_pa + got || leaf.host != *host + got)
 			break;
-		leaf.left = leaf.left < len - got ? leaf.left : len - got;
-		got += leaf.left;
-		pa_end += leaf.left;
+		got += leaf.left < len - got ? leaf.left : len - got;
 	}
 	*run_len = got;
 	return 0;
