@@ -419,6 +419,10 @@ static void loom_reg_update(struct loom_dev *dev, uint32_t off, uint32_t clear, 
 		;
 }
 
+/*
+ * Called by the firmware thread (DEV_CTRL_RESET); waits for every CP to
+ * leave its current packet. The event's info is the new reset count.
+ */
 void loom_dev_reset(struct loom_dev *dev)
 {
 	struct loom_event ev = {
@@ -440,8 +444,8 @@ void loom_dev_reset(struct loom_dev *dev)
 		loom_reg_write(dev, LOOM_REG_ASID(a, LOOM_AREG_CHANNEL), 0);
 	}
 	loom_mmu_invalidate(dev, 0);
-	loom_reg_write(dev, LOOM_REG_RESET_COUNT,
-		       loom_reg_read(dev, LOOM_REG_RESET_COUNT) + 1);
+	ev.info = loom_reg_read(dev, LOOM_REG_RESET_COUNT) + 1;
+	loom_reg_write(dev, LOOM_REG_RESET_COUNT, ev.info);
 
 	loom_reg_update(dev, LOOM_REG_DEV_STATUS, LOOM_DEV_STATUS_RESETTING,
 			LOOM_DEV_STATUS_READY);

@@ -919,7 +919,9 @@ static void test_device_reset(void **state)
 {
 	struct ctx *c = *state;
 	uint32_t count = loom_reg_read(c->dev, LOOM_REG_RESET_COUNT);
+	struct loom_event *eq = (struct loom_event *)(c->dev->dram + EQ_PA);
 	struct cb b = { 0 };
+	bool seen = false;
 
 	loom_reg_write(c->dev, LOOM_REG_QUEUE_TIMEOUT_MS, 0);
 	queue_setup(c, 16, ASID);
@@ -931,8 +933,16 @@ static void test_device_reset(void **state)
 	assert_int_equal(loom_sync_wreg(c->dev, LOOM_REG_MON(5, LOOM_MREG_ARM), 1), 0);
 	sleep_ms(10);
 
+	memset(eq, 0, EQ_N * sizeof(*eq));
+	loom_reg_write64(c->dev, LOOM_REG_CH(CHANNEL, LOOM_CREG_EQ_BASE_LO), EQ_PA);
+	loom_reg_write(c->dev, LOOM_REG_CH(CHANNEL, LOOM_CREG_EQ_SIZE), EQ_N);
 	loom_dev_reset(c->dev);
 	assert_int_equal(loom_reg_read(c->dev, LOOM_REG_RESET_COUNT), count + 1);
+	for (uint32_t i = 0; i < EQ_N; i++)
+		if (eq[i].type == LOOM_EVENT_RESET && eq[i].info == count + 1 &&
+		    eq[i].asid == LOOM_EVENT_ASID_NONE)
+			seen = true;
+	assert_true(seen);
 	assert_int_equal(loom_reg_read(c->dev, LOOM_REG_DEV_STATUS) &
 			 (LOOM_DEV_STATUS_READY | LOOM_DEV_STATUS_RESETTING),
 			 LOOM_DEV_STATUS_READY);
