@@ -208,8 +208,13 @@ static void test_get_telemetry(void **state)
 
 	sleep_ms(30);
 	assert_int_equal(mbox0(fx, LOOM_FW_CMD_GET_TELEMETRY, 0, 0, &t1, sizeof(t1)), 0);
-	sleep_ms(30);
-	assert_int_equal(mbox0(fx, LOOM_FW_CMD_GET_TELEMETRY, 0, 0, &t2, sizeof(t2)), 0);
+	/* Wait for at least one more tick (5 ms; more on a loaded host). */
+	for (int i = 0; i < TIMEOUT_MS / 10; i++) {
+		sleep_ms(10);
+		assert_int_equal(mbox0(fx, LOOM_FW_CMD_GET_TELEMETRY, 0, 0, &t2, sizeof(t2)), 0);
+		if (t2.heartbeat != t1.heartbeat)
+			break;
+	}
 
 	assert_true(t2.timestamp_ns > t1.timestamp_ns);
 	assert_true(t2.heartbeat > t1.heartbeat);
