@@ -394,7 +394,8 @@ static void loomd_usage(FILE *f)
 		"                          else /run/loom/loom0.sock)\n"
 		"  -d, --dram-size SIZE    device DRAM, a multiple of 2M (K, M, G suffixes;\n"
 		"                          default 4G)\n"
-		"      --queue-timeout MS  queue WAIT watchdog in milliseconds (default 10000)\n"
+		"      --queue-timeout MS  queue WAIT watchdog in milliseconds, 0 = off\n"
+		"                          (default 10000)\n"
 		"  -q, --quiet             do not print the startup line\n"
 		"  -h, --help              show this help and exit\n"
 		"  -V, --version           show the version and exit\n");
@@ -418,6 +419,7 @@ int main(int argc, char **argv)
 	struct pollfd pfd[2];
 	struct sigaction sa;
 	int c, ret, lfd, sfd, status = 1;
+	bool watchdog_off = false;
 
 	while ((c = getopt_long(argc, argv, "s:d:qhV", opts, NULL)) != -1) {
 		switch (c) {
@@ -435,13 +437,17 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'T': {
-			uint64_t ms;
+			unsigned long long ms;
+			char *end;
 
-			if (loomd_parse_size(optarg, &ms) || ms > UINT32_MAX) {
+			errno = 0;
+			ms = strtoull(optarg, &end, 10);
+			if (errno || end == optarg || *end || *optarg == '-' || ms > UINT32_MAX) {
 				fprintf(stderr, "loomd: bad queue timeout '%s'\n", optarg);
 				return 2;
 			}
 			cfg.queue_timeout_ms = (uint32_t)ms;
+			watchdog_off = ms == 0;
 			break;
 		}
 		case 'q':
@@ -490,6 +496,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "loomd: cannot create the device: %s\n", strerror(-ret));
 		goto out_sfd;
 	}
+	if (watchdog_off)
+		loom_reg_write(d.dev, LOOM_REG_QUEUE_TIMEOUT_MS, 0);
 	ret = loom_link_server_create(d.dev, &d.srv);
 	if (ret) {
 		fprintf(stderr, "loomd: cannot start the link server: %s\n", strerror(-ret));

@@ -7,6 +7,7 @@
  * shutdown on SIGTERM.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -814,6 +815,90 @@ static void session_close_frees(void **state)
 	fixture_down(&f);
 }
 
+/* Several drivers at once: allocations, exports, queues, sessions coming and going. */
+struct stress_arg {
+	struct srv_fixture *f;
+	unsigned seed;
+	int failures;
+};
+
+static void *stress_main(void *p)
+{
+	struct stress_arg *a = p;
+	unsigned seed = a->seed;
+
+	for (unsigned round = 0; round < 4; round++) {
+		struct loom_link_session *s = NULL;
+		uint64_t pas[16];
+		unsigned npa = 0;
+
+		/* Another thread may hold the last channel for a moment. */
+		for (unsigned tries = 0; !s && tries < 1000; tries++)
+			if (!(s = loom_link_session_open(a->f->srv)))
+				sleep_ms(1);
+		if (!s || hello_sess(s, NULL)) {
+			a->failures++;
+			return NULL;
+		}
+		for (unsigned i = 0; i < 100; i++) {
+			struct loom_link_msg r;
+			unsigned op = rand_r(&seed) % 4;
+
+			if (op == 0 && npa < 16) {
+				uint64_t size = (1 + rand_r(&seed) % 64) * 4096;
+
+				if (sess_req(s, LOOM_LINK_DRAM_ALLOC, size, 4096, NULL, 0, &r, NULL, NULL) == 0)
+					pas[npa++] = r.arg[0];
+			} else if (op == 1 && npa) {
+				if (sess_req(s, LOOM_LINK_DRAM_FREE, pas[--npa], 0, NULL, 0, NULL, NULL, NULL))
+					a->failures++;
+			} else if (op == 2 && npa) {
+				uint64_t pa = pas[rand_r(&seed) % npa], ipa = 0, isize;
+				int xfd;
+
+				if (do_export(s, pa, 4096, &xfd)) {
+					a->failures++;
+					continue;
+				}
+				if (do_import(s, xfd, &ipa, &isize) || ipa != pa)
+					a->failures++;
+				close(xfd);
+				if (rand_r(&seed) % 2 &&
+				    sess_req(s, LOOM_LINK_UNIMPORT, ipa, 0, NULL, 0, NULL, NULL, NULL))
+					a->failures++;
+			} else if (op == 3) {
+				if (sess_req(s, LOOM_LINK_QUEUE_ALLOC, 0, 0, NULL, 0, &r, NULL, NULL) == 0 &&
+				    sess_req(s, LOOM_LINK_QUEUE_FREE, r.arg[0], 0, NULL, 0, NULL, NULL, NULL))
+					a->failures++;
+			}
+		}
+		loom_link_session_close(s);	/* leaves allocations and imports behind */
+	}
+	return NULL;
+}
+
+static void concurrent_sessions(void **state)
+{
+	struct srv_fixture f;
+	struct stress_arg args[6];
+	pthread_t t[6];
+	struct loom_link_session *s;
+
+	fixture_up(&f);
+	for (unsigned i = 0; i < 6; i++) {
+		args[i] = (struct stress_arg){ .f = &f, .seed = 77 + i };
+		assert_int_equal(pthread_create(&t[i], NULL, stress_main, &args[i]), 0);
+	}
+	for (unsigned i = 0; i < 6; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(args[i].failures, 0);
+	}
+	s = open_hello(&f);
+	assert_int_equal(wait_used_sess(s, 0, 5000), 0);
+	loom_link_session_close(s);
+	fixture_down(&f);
+}
+
 /* ---- loomd ------------------------------------------------------------------ */
 
 struct loomd_fixture {
@@ -1287,6 +1372,7 @@ int main(void)
 		cmocka_unit_test(export_fd_only),
 		cmocka_unit_test(import_bad),
 		cmocka_unit_test(session_close_frees),
+		cmocka_unit_test(concurrent_sessions),
 		cmocka_unit_test_setup_teardown(loomd_clients, loomd_setup, loomd_teardown),
 		cmocka_unit_test_setup_teardown(loomd_garbage, loomd_setup, loomd_teardown),
 		cmocka_unit_test_setup_teardown(loomd_client_killed, loomd_setup, loomd_teardown),
