@@ -21,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -203,8 +205,15 @@ static void loomd_accept(struct loomd *d, int lfd)
 
 	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 	if (fd < 0) {
-		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+			/* The connection stays queued: do not spin on it. */
+			struct timespec ts = { 0, 100 * 1000 * 1000 };
+
 			fprintf(stderr, "loomd: accept: %s\n", strerror(errno));
+			nanosleep(&ts, NULL);
+		} else if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {
+			fprintf(stderr, "loomd: accept: %s\n", strerror(errno));
+		}
 		return;
 	}
 	cl = calloc(1, sizeof(*cl));
@@ -418,6 +427,7 @@ int main(int argc, char **argv)
 	struct stat bound, now;
 	struct pollfd pfd[2];
 	struct sigaction sa;
+	struct rlimit rl;
 	int c, ret, lfd, sfd, status = 1;
 	bool watchdog_off = false;
 
@@ -490,6 +500,12 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
+
+	/* Every export and every client costs descriptors: allow what we may. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 
 	ret = loom_dev_create(&cfg, &d.dev);
 	if (ret) {

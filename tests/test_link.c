@@ -1028,6 +1028,20 @@ static uint64_t link_used(struct loom_link *l)
 	return r.arg[0];
 }
 
+/* Poll QUERY until n sessions are open (closes are asynchronous in loomd). */
+static uint64_t wait_sessions(struct loom_link *l, uint64_t n)
+{
+	struct loom_link_msg r;
+	uint64_t t0 = now_ms();
+
+	for (;;) {
+		assert_int_equal(link_req(l, LOOM_LINK_QUERY, 0, 0, &r), 0);
+		if (r.arg[2] == n || now_ms() - t0 > 5000)
+			return r.arg[2];
+		sleep_ms(5);
+	}
+}
+
 static void loomd_clients(void **state)
 {
 	struct loomd_fixture *fx = loomd_get(state);
@@ -1053,10 +1067,10 @@ static void loomd_clients(void **state)
 	assert_int_equal(link_req(a, LOOM_LINK_DRAM_ALLOC, 3 * MiB, 2 * MiB, &r), 0);
 	pa = r.arg[0];
 	assert_int_equal(pa % (2 * MiB), 0);
+	assert_int_equal(wait_sessions(b, 2), 2);
 	assert_int_equal(link_req(b, LOOM_LINK_QUERY, 0, 0, &r), 0);
 	assert_int_equal(r.arg[0], 3 * MiB);
 	assert_int_equal(r.arg[1], 64 * MiB);
-	assert_int_equal(r.arg[2], 2);
 	assert_int_equal(link_req(b, LOOM_LINK_DRAM_FREE, pa, 0, NULL), -EPERM);
 	assert_int_equal(link_req(a, LOOM_LINK_DRAM_ALLOC, 4096, 3000, NULL), -EINVAL);
 
@@ -1089,15 +1103,51 @@ static void loomd_clients(void **state)
 	assert_int_equal(link_used(b), 0);
 
 	loom_link_close(a);
+	assert_int_equal(wait_sessions(b, 1), 1);
+	loom_link_close(b);
+}
+
+static void loomd_full(void **state)
+{
+	struct loomd_fixture *fx = loomd_get(state);
+	struct loom_link *l[LOOM_NUM_CHANNELS], *extra;
+	struct loom_link_msg m;
+	uint64_t t0;
+	int ret;
+
+	for (unsigned i = 0; i < LOOM_NUM_CHANNELS; i++) {
+		l[i] = loom_link_open(fx->uri, NULL);
+		assert_non_null(l[i]);
+		assert_int_equal(hello_link(l[i], 4, NULL), 0);
+		/* The setup's probe connection may still be closing. */
+		if (i == 0)
+			assert_int_equal(wait_sessions(l[0], 1), 1);
+	}
+	/* One driver too many: connected, then closed without a reply. */
+	extra = loom_link_open(fx->uri, NULL);
+	assert_non_null(extra);
+	m = (struct loom_link_msg){ .type = LOOM_LINK_QUERY };
+	assert_int_equal(loom_link_call(extra, &m, NULL, 0, NULL, NULL), -ECONNRESET);
+	loom_link_close(extra);
+	assert_int_equal(link_req(l[0], LOOM_LINK_QUERY, 0, 0, &m), 0);
+	assert_int_equal(m.arg[2], LOOM_NUM_CHANNELS);
+
+	/* Once one leaves, a newcomer gets its channel (its close is asynchronous). */
+	loom_link_close(l[5]);
 	t0 = now_ms();
 	for (;;) {
-		assert_int_equal(link_req(b, LOOM_LINK_QUERY, 0, 0, &r), 0);
-		if (r.arg[2] == 1 || now_ms() - t0 > 5000)
+		extra = loom_link_open(fx->uri, NULL);
+		assert_non_null(extra);
+		ret = hello_link(extra, 4, NULL);
+		if (ret != -ECONNRESET || now_ms() - t0 > 5000)
 			break;
-		sleep_ms(5);
+		loom_link_close(extra);
+		sleep_ms(10);
 	}
-	assert_int_equal(r.arg[2], 1);
-	loom_link_close(b);
+	assert_int_equal(ret, 0);
+	l[5] = extra;
+	for (unsigned i = 0; i < LOOM_NUM_CHANNELS; i++)
+		loom_link_close(l[i]);
 }
 
 static int raw_connect(const char *path)
@@ -1374,6 +1424,7 @@ int main(void)
 		cmocka_unit_test(session_close_frees),
 		cmocka_unit_test(concurrent_sessions),
 		cmocka_unit_test_setup_teardown(loomd_clients, loomd_setup, loomd_teardown),
+		cmocka_unit_test_setup_teardown(loomd_full, loomd_setup, loomd_teardown),
 		cmocka_unit_test_setup_teardown(loomd_garbage, loomd_setup, loomd_teardown),
 		cmocka_unit_test_setup_teardown(loomd_client_killed, loomd_setup, loomd_teardown),
 		cmocka_unit_test_setup_teardown(loomd_sigterm, loomd_setup, loomd_teardown),
