@@ -55,6 +55,7 @@ static const uint32_t pwr_clock_max_mhz[LOOM_FW_NUM_CLOCKS] = {
 	[LOOM_CLOCK_HBM] = 1000,
 };
 #define PWR_CLOCK_FLOOR		0.30	/* lowest core clock, share of max */
+#define PWR_CLOCK_RAMP		0.10	/* fastest rise per tick while throttled */
 
 /* Thermal model. */
 #define PWR_AMBIENT_MC		30000
@@ -359,6 +360,9 @@ static void pwr_tick_locked(struct loom_power *p, uint64_t now)
 		else if (rt < r_new)
 			r_new = rt;
 	}
+	/* While a reason holds, the clock climbs back gradually. */
+	if (p->reasons && r_new > r + PWR_CLOCK_RAMP)
+		r_new = r + PWR_CLOCK_RAMP;
 	if (r_new > 1.0)
 		r_new = 1.0;
 	if (r_new < PWR_CLOCK_FLOOR)
