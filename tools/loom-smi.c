@@ -758,6 +758,9 @@ int main(int argc, char **argv)
 	do {
 		nok = 0;
 		for (i = 0; i < n; i++) {
+			/* In a loop, a device that could not be read is opened again. */
+			if (!devs[i].dev && o.loop_s > 0)
+				smi_dev_open(&devs[i]);
 			smi_dev_sample(&devs[i], o.events);
 			nok += smi_dev_ok(&devs[i]);
 		}
@@ -775,6 +778,12 @@ int main(int argc, char **argv)
 			break;
 		}
 		fflush(stdout);
+		for (i = 0; i < n && o.loop_s > 0; i++) {
+			if (devs[i].dev && !smi_dev_ok(&devs[i])) {
+				loom_device_close(devs[i].dev);
+				devs[i].dev = NULL;
+			}
+		}
 		if (o.loop_s > 0 && !smi_stop) {
 			smi_sleep(o.loop_s);
 			if (o.mode != SMI_JSON && !smi_stop)
