@@ -1,15 +1,1049 @@
 /* SPDX-License-Identifier: MIT */
-/* placeholder: this suite is not yet written, so it skips. */
+/*
+ * Several processes on one loomd, through libloom's public API: contexts
+ * are isolated (a foreign device address faults, and the fault is reported
+ * to the process that caused it only), exported DRAM crosses processes
+ * over SCM_RIGHTS and lives as long as its last holder, a process that
+ * vanishes or is killed in the middle of device work gives back its DRAM
+ * and queues, and processes running at the same time each get the right
+ * results.
+ *
+ * Children are this very binary re-executed ("--child ROLE URI FD"), so
+ * that they start single-threaded and clean (and are leak-checked under
+ * ASan). A child talks to the parent over a SOCK_SEQPACKET socketpair and
+ * reports its verdict by its exit status; every wait has a deadline, and
+ * each test's teardown kills and reaps whatever child is left.
+ */
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <fcntl.h>
+
 #include <cmocka.h>
+#include <cblas.h>
 
-static void not_written(void **state) { skip(); }
+#include <loom/loom.h>
 
-int main(void)
+#include "loom_test_loomd.h"
+
+#define MIB		(1ULL << 20)
+#define SEC_NS		1000000000LL
+#define SYNC_TIMEOUT	(60 * SEC_NS)
+#define CHILD_TIMEOUT_MS	120000u
+#define BIG_N		2048u	/* a GEMM that keeps the MME busy for a while */
+
+static struct loom_test_loomd loomd;
+
+/* ---- control messages between parent and children ------------------------- */
+
+enum ctl_tag {
+	CTL_PARAMS = 1,		/* parent -> child: arguments */
+	CTL_GO,			/* parent -> child: proceed */
+	CTL_READY,		/* child -> parent: reached the agreed point */
+	CTL_DONE,		/* child -> parent: finished a step */
+	CTL_FD,			/* parent -> child: carries a descriptor */
+};
+
+struct ctl_msg {
+	uint32_t tag;
+	uint32_t pad;
+	uint64_t arg[4];
+};
+
+static int ctl_send(int sock, uint32_t tag, uint64_t a0, uint64_t a1, uint64_t a2, int fd)
 {
-	const struct CMUnitTest tests[] = { cmocka_unit_test(not_written) };
-	return cmocka_run_group_tests_name("test_multiproc", tests, NULL, NULL);
+	struct ctl_msg m = { .tag = tag, .arg = { a0, a1, a2 } };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} cbuf;
+	struct iovec iov = { &m, sizeof(m) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (fd >= 0) {
+		struct cmsghdr *c;
+
+		memset(&cbuf, 0, sizeof(cbuf));
+		mh.msg_control = cbuf.buf;
+		mh.msg_controllen = sizeof(cbuf.buf);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	return sendmsg(sock, &mh, MSG_NOSIGNAL) == (ssize_t)sizeof(m) ? 0 : -EIO;
+}
+
+/*
+ * Receive one message within timeout_ms. A descriptor that came with it is
+ * stored in *fd (if fd is NULL it is closed). Returns 0, -ETIMEDOUT, or
+ * -EPIPE when the peer is gone.
+ */
+static int ctl_recv(int sock, struct ctl_msg *m, int *fd, unsigned timeout_ms)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * 4)];
+		struct cmsghdr align;
+	} cbuf;
+	struct iovec iov = { m, sizeof(*m) };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf.buf, .msg_controllen = sizeof(cbuf.buf),
+	};
+	struct pollfd pfd = { .fd = sock, .events = POLLIN };
+	struct cmsghdr *c;
+	ssize_t n;
+	int r;
+
+	if (fd)
+		*fd = -1;
+	do
+		r = poll(&pfd, 1, (int)timeout_ms);
+	while (r < 0 && errno == EINTR);
+	if (r == 0)
+		return -ETIMEDOUT;
+	n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
+			int got;
+
+			memcpy(&got, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			if (fd && *fd < 0)
+				*fd = got;
+			else
+				close(got);
+		}
+	}
+	if (n != (ssize_t)sizeof(*m))
+		return -EPIPE;
+	return 0;
+}
+
+/* ---- helpers used by both sides -------------------------------------------------- */
+
+static uint32_t pat_word(uint32_t seed, uint64_t i)
+{
+	uint32_t x = (uint32_t)i * 2654435761u ^ seed * 0x85ebca6bu;
+
+	x ^= x >> 15;
+	return x * 0x2c1b3c6du ^ 0xa5000000u;
+}
+
+static void pat_fill(void *buf, uint64_t bytes, uint32_t seed)
+{
+	uint32_t *p = buf;
+
+	for (uint64_t i = 0; i < bytes / 4; i++)
+		p[i] = pat_word(seed, i);
+}
+
+/* How many words of buf hold the pattern at their own index. */
+static uint64_t pat_matches(const void *buf, uint64_t bytes, uint32_t seed)
+{
+	const uint32_t *p = buf;
+	uint64_t n = 0;
+
+	for (uint64_t i = 0; i < bytes / 4; i++)
+		n += p[i] == pat_word(seed, i);
+	return n;
+}
+
+static bool pat_ok(const void *buf, uint64_t bytes, uint32_t seed)
+{
+	return pat_matches(buf, bytes, seed) == bytes / 4;
+}
+
+/* Small integers: every product sum of a GEMM up to 2048 is exact in fp32. */
+static void fill_ints(float *p, uint64_t n, uint32_t seed)
+{
+	uint32_t x = seed * 2654435761u + 12345;
+
+	for (uint64_t i = 0; i < n; i++) {
+		x = x * 1664525u + 1013904223u;
+		p[i] = (float)((int)(x >> 29) - 4);
+	}
+}
+
+/* DRAM in use on the whole device, or UINT64_MAX. */
+static uint64_t dram_used(loom_device *dev)
+{
+	struct loom_telemetry t;
+
+	return loom_device_telemetry(dev, &t) ? UINT64_MAX : t.dram_used;
+}
+
+static uint32_t drivers_attached(loom_device *dev)
+{
+	struct loom_telemetry t;
+
+	return loom_device_telemetry(dev, &t) ? UINT32_MAX : t.drivers;
+}
+
+/* Poll until dram_used == want (timeout_ms); returns the last value seen. */
+static uint64_t dram_used_wait(loom_device *dev, uint64_t want, unsigned timeout_ms)
+{
+	uint64_t deadline = loom_test_now_ms() + timeout_ms, v;
+
+	for (;;) {
+		v = dram_used(dev);
+		if (v == want || loom_test_now_ms() >= deadline)
+			return v;
+		loom_test_sleep_ms(20);
+	}
+}
+
+static uint32_t drivers_wait(loom_device *dev, uint32_t want, unsigned timeout_ms)
+{
+	uint64_t deadline = loom_test_now_ms() + timeout_ms;
+	uint32_t v;
+
+	for (;;) {
+		v = drivers_attached(dev);
+		if (v == want || loom_test_now_ms() >= deadline)
+			return v;
+		loom_test_sleep_ms(20);
+	}
+}
+
+/* Streams that can still be created (queues left on the device); -errno if
+ * creation failed for another reason than EBUSY. */
+static int free_queues(loom_device *dev)
+{
+	loom_stream *s[64];
+	int n = 0, err = 0;
+
+	while (n < 64) {
+		s[n] = loom_stream_create(dev);
+		if (!s[n]) {
+			err = errno;
+			break;
+		}
+		n++;
+	}
+	for (int i = 0; i < n; i++)
+		loom_stream_destroy(s[i]);
+	return err == EBUSY ? n : -(err ? err : E2BIG);
+}
+
+/*
+ * Copy a pattern host -> DRAM -> DRAM -> host and fill with memset32;
+ * verify both. Returns 0, a negative errno, or -EDOM on wrong data.
+ */
+static int copy_verify(loom_device *dev, loom_stream *s, uint64_t bytes, uint32_t seed)
+{
+	uint64_t x = 0, y = 0, hva = 0;
+	uint8_t *h = loom_host_alloc(dev, 2 * bytes, &hva);
+	int ret = -ENOMEM;
+
+	if (!h)
+		return -ENOMEM;
+	ret = loom_mem_alloc(dev, bytes, 0, &x);
+	if (!ret)
+		ret = loom_mem_alloc(dev, bytes, 0, &y);
+	if (ret)
+		goto out;
+	pat_fill(h, bytes, seed);
+	memset(h + bytes, 0, bytes);
+	ret = loom_memcpy(s, x, hva, bytes);
+	ret = ret ? ret : loom_memcpy(s, y, x, bytes);
+	ret = ret ? ret : loom_memcpy(s, hva + bytes, y, bytes);
+	ret = ret ? ret : loom_stream_sync(s, SYNC_TIMEOUT);
+	if (ret)
+		goto out;
+	if (!pat_ok(h + bytes, bytes, seed)) {
+		ret = -EDOM;
+		goto out;
+	}
+	ret = loom_memset32(s, y, seed ^ 0x5a5a5a5au, bytes);
+	ret = ret ? ret : loom_memcpy(s, hva, y, bytes);
+	ret = ret ? ret : loom_stream_sync(s, SYNC_TIMEOUT);
+	if (ret)
+		goto out;
+	for (uint64_t i = 0; i < bytes / 4; i++)
+		if (((uint32_t *)h)[i] != (seed ^ 0x5a5a5a5au)) {
+			ret = -EDOM;
+			break;
+		}
+out:
+	if (y)
+		loom_mem_free(dev, y);
+	if (x)
+		loom_mem_free(dev, x);
+	loom_host_free(dev, h);
+	return ret;
+}
+
+/* An n x n x n fp32 GEMM checked against cblas. 0, -errno, or -EDOM. */
+static int gemm_verify(loom_device *dev, loom_stream *s, unsigned n, uint32_t seed)
+{
+	uint64_t elems = (uint64_t)n * n, bytes = elems * 4, va[3] = { 0 }, hva = 0;
+	float *h = loom_host_alloc(dev, 3 * bytes, &hva), *ref = malloc(bytes);
+	struct loom_gemm g = LOOM_OPTS_INIT(struct loom_gemm);
+	int ret = -ENOMEM;
+
+	if (!h || !ref)
+		goto out;
+	for (int i = 0; i < 3; i++) {
+		ret = loom_mem_alloc(dev, bytes, 0, &va[i]);
+		if (ret)
+			goto out;
+	}
+	fill_ints(h, elems, seed);
+	fill_ints(h + elems, elems, seed + 1);
+	memset(h + 2 * elems, 0xff, bytes);
+	g.m = g.n = g.k = n;
+	g.a = va[0];
+	g.b = va[1];
+	g.d = va[2];
+	g.alpha = 1.0f;
+	ret = loom_memcpy(s, va[0], hva, bytes);
+	ret = ret ? ret : loom_memcpy(s, va[1], hva + bytes, bytes);
+	ret = ret ? ret : loom_gemm(s, &g);
+	ret = ret ? ret : loom_memcpy(s, hva + 2 * bytes, va[2], bytes);
+	ret = ret ? ret : loom_stream_sync(s, SYNC_TIMEOUT);
+	if (ret)
+		goto out;
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)n, (int)n, 1.0f,
+		    h, (int)n, h + elems, (int)n, 0.0f, ref, (int)n);
+	for (uint64_t i = 0; i < elems; i++)
+		if (fabsf(ref[i] - h[2 * elems + i]) > 1e-3f) {
+			ret = -EDOM;
+			break;
+		}
+out:
+	for (int i = 2; i >= 0; i--)
+		if (va[i])
+			loom_mem_free(dev, va[i]);
+	if (h)
+		loom_host_free(dev, h);
+	free(ref);
+	return ret;
+}
+
+/*
+ * s1 computes a GEMM and records an event; s2 waits for it on the device
+ * and copies the product out. 0, -errno, or -EDOM on wrong data.
+ */
+static int cross_stream_verify(loom_device *dev, loom_stream *s1, loom_stream *s2, uint32_t seed)
+{
+	const unsigned n = 192;
+	uint64_t elems = n * n, bytes = elems * 4, va[4] = { 0 }, hva = 0;
+	float *h = loom_host_alloc(dev, 3 * bytes, &hva), *ref = malloc(bytes);
+	struct loom_gemm g = LOOM_OPTS_INIT(struct loom_gemm);
+	loom_event *e = loom_event_create(dev);
+	int ret = -ENOMEM;
+
+	if (!h || !ref || !e)
+		goto out;
+	for (int i = 0; i < 4; i++) {
+		ret = loom_mem_alloc(dev, bytes, 0, &va[i]);
+		if (ret)
+			goto out;
+	}
+	fill_ints(h, elems, seed);
+	fill_ints(h + elems, elems, seed + 7);
+	memset(h + 2 * elems, 0, bytes);
+	g.m = g.n = g.k = n;
+	g.a = va[0];
+	g.b = va[1];
+	g.d = va[2];
+	g.alpha = 2.0f;
+	ret = loom_memcpy(s1, va[0], hva, bytes);
+	ret = ret ? ret : loom_memcpy(s1, va[1], hva + bytes, bytes);
+	ret = ret ? ret : loom_gemm(s1, &g);
+	ret = ret ? ret : loom_event_record(e, s1);
+	ret = ret ? ret : loom_stream_wait_event(s2, e);
+	ret = ret ? ret : loom_memcpy(s2, va[3], va[2], bytes);
+	ret = ret ? ret : loom_memcpy(s2, hva + 2 * bytes, va[3], bytes);
+	ret = ret ? ret : loom_stream_sync(s2, SYNC_TIMEOUT);
+	if (ret)
+		goto out;
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)n, (int)n, 2.0f,
+		    h, (int)n, h + elems, (int)n, 0.0f, ref, (int)n);
+	for (uint64_t i = 0; i < elems; i++)
+		if (fabsf(ref[i] - h[2 * elems + i]) > 1e-3f) {
+			ret = -EDOM;
+			break;
+		}
+out:
+	loom_event_destroy(e);
+	for (int i = 3; i >= 0; i--)
+		if (va[i])
+			loom_mem_free(dev, va[i]);
+	if (h)
+		loom_host_free(dev, h);
+	free(ref);
+	return ret;
+}
+
+/* Queue count GEMMs of BIG_N on s over three fresh allocations (kept). */
+static int queue_big_gemms(loom_device *dev, loom_stream *s, int count, uint64_t va[3])
+{
+	uint64_t bytes = (uint64_t)BIG_N * BIG_N * 4;
+	struct loom_gemm g = LOOM_OPTS_INIT(struct loom_gemm);
+	int ret;
+
+	for (int i = 0; i < 3; i++) {
+		ret = loom_mem_alloc(dev, bytes, 0, &va[i]);
+		if (ret)
+			return ret;
+	}
+	ret = loom_memset32(s, va[0], 0x3f800000u, bytes);	/* 1.0f */
+	ret = ret ? ret : loom_memset32(s, va[1], 0x3f000000u, bytes);	/* 0.5f */
+	g.m = g.n = g.k = BIG_N;
+	g.a = va[0];
+	g.b = va[1];
+	g.d = va[2];
+	g.alpha = 1.0f;
+	for (int i = 0; i < count && !ret; i++)
+		ret = loom_gemm(s, &g);
+	return ret;
+}
+
+/* ---- children ---------------------------------------------------------------------- */
+
+static const char *child_role = "parent";
+
+#define CK(cond)								\
+	do {									\
+		if (!(cond)) {							\
+			fprintf(stderr, "child %s (pid %d): %s:%d: check failed: %s\n", \
+				child_role, (int)getpid(), __FILE__, __LINE__, #cond); \
+			return 1;						\
+		}								\
+	} while (0)
+
+/* Wait for a message with the given tag (errors fail the child). */
+#define CK_RECV(sock, m, fdp, tag_)						\
+	do {									\
+		int r_ = ctl_recv((sock), (m), (fdp), CHILD_TIMEOUT_MS);	\
+		CK(r_ == 0);							\
+		CK((m)->tag == (tag_));						\
+	} while (0)
+
+/*
+ * isolation: read and write the parent's device address (must fault and
+ * report a PAGE_FAULT event here), then check that a fresh allocation
+ * does not hold the parent's data.
+ */
+static int child_isolation(loom_device *dev, int sock)
+{
+	struct loom_device_event ev[32];
+	struct ctl_msg m;
+	uint64_t pva, size, hva, own;
+	uint32_t seed;
+	loom_stream *s, *s2;
+	uint8_t *h;
+	bool seen = false;
+	int n;
+
+	CK_RECV(sock, &m, NULL, CTL_PARAMS);
+	pva = m.arg[0];
+	size = m.arg[1];
+	seed = (uint32_t)m.arg[2];
+	h = loom_host_alloc(dev, size, &hva);
+	CK(h);
+	s = loom_stream_create(dev);
+	s2 = loom_stream_create(dev);
+	CK(s && s2);
+	while (loom_device_events(dev, ev, 32) > 0)
+		;
+	CK(ctl_send(sock, CTL_READY, 0, 0, 0, -1) == 0);
+	CK_RECV(sock, &m, NULL, CTL_GO);
+
+	/* (a) Reading the parent's address faults in this context. */
+	CK(loom_memcpy(s, hva, pva, 4096) == 0);
+	CK(loom_stream_sync(s, 10 * SEC_NS) == -EFAULT);
+	for (uint64_t end = loom_test_now_ms() + 3000; !seen && loom_test_now_ms() < end;) {
+		n = loom_device_events(dev, ev, 32);
+		CK(n >= 0);
+		for (int i = 0; i < n; i++)
+			if (ev[i].type == LOOM_EV_PAGE_FAULT && ev[i].addr >= pva &&
+			    ev[i].addr < pva + 4096)
+				seen = true;
+		if (!seen)
+			loom_test_sleep_ms(10);
+	}
+	CK(seen);
+	/* Nor can it be written. */
+	CK(loom_memset32(s2, pva, 0xdeadbeefu, 4096) == 0);
+	CK(loom_stream_sync(s2, 10 * SEC_NS) == -EFAULT);
+	loom_stream_destroy(s);
+	loom_stream_destroy(s2);
+
+	/* (b) A fresh allocation of ours does not show the parent's data. */
+	CK(loom_mem_alloc(dev, size, 0, &own) == 0);
+	s = loom_stream_create(dev);
+	CK(s);
+	memset(h, 0, size);
+	CK(loom_memcpy(s, hva, own, size) == 0);
+	CK(loom_stream_sync(s, 10 * SEC_NS) == 0);
+	CK(pat_matches(h, size, seed) == 0);
+	CK(loom_mem_host_ptr(dev, own, size));
+	CK(pat_matches(loom_mem_host_ptr(dev, own, size), size, seed) == 0);
+	CK(loom_mem_free(dev, own) == 0);
+	loom_stream_destroy(s);
+	CK(loom_host_free(dev, h) == 0);
+	CK(ctl_send(sock, CTL_DONE, 0, 0, 0, -1) == 0);
+	return 0;
+}
+
+/* scrub: after the parent freed its pattern, allocate the same size. */
+static int child_scrub(loom_device *dev, int sock)
+{
+	struct ctl_msg m;
+	uint64_t size, own;
+	uint32_t seed;
+	uint8_t *p;
+
+	CK(ctl_send(sock, CTL_READY, 0, 0, 0, -1) == 0);	/* page tables exist */
+	CK_RECV(sock, &m, NULL, CTL_PARAMS);
+	size = m.arg[1];
+	seed = (uint32_t)m.arg[2];
+	CK(loom_mem_alloc(dev, size, 0, &own) == 0);
+	p = loom_mem_host_ptr(dev, own, size);
+	CK(p);
+	CK(ctl_send(sock, CTL_DONE, pat_matches(p, size, seed), 0, 0, -1) == 0);
+	CK(loom_mem_free(dev, own) == 0);
+	return 0;
+}
+
+/*
+ * import: take the export fd, import it, check the parent's data, write
+ * ours; keep the import alive after the parent let go; free it on request.
+ */
+static int child_import(loom_device *dev, int sock)
+{
+	struct ctl_msg m;
+	uint64_t va = 0, size = 0, hva, expect;
+	uint32_t seed;
+	loom_stream *s;
+	uint8_t *h;
+	int fd;
+
+	CK_RECV(sock, &m, &fd, CTL_FD);
+	CK(fd >= 0);
+	expect = m.arg[1];
+	seed = (uint32_t)m.arg[2];
+	CK(loom_mem_import(dev, fd, &va, &size) == 0);
+	CK(close(fd) == 0);	/* the import alone keeps the memory */
+	CK(va && size == expect);
+	h = loom_host_alloc(dev, size, &hva);
+	s = loom_stream_create(dev);
+	CK(h && s);
+
+	CK(loom_memcpy(s, hva, va, size) == 0);
+	CK(loom_stream_sync(s, 10 * SEC_NS) == 0);
+	CK(pat_ok(h, size, seed));
+	pat_fill(h, size, seed + 1);
+	CK(loom_memcpy(s, va, hva, size) == 0);
+	CK(loom_stream_sync(s, 10 * SEC_NS) == 0);
+	CK(ctl_send(sock, CTL_DONE, 0, 0, 0, -1) == 0);
+
+	/* The parent freed its allocation, closed its fd and reallocated. */
+	CK_RECV(sock, &m, NULL, CTL_GO);
+	memset(h, 0, size);
+	CK(loom_memcpy(s, hva, va, size) == 0);
+	CK(loom_stream_sync(s, 10 * SEC_NS) == 0);
+	CK(pat_ok(h, size, seed + 1));
+	pat_fill(h, size, seed + 2);	/* still writable, and still ours */
+	CK(loom_memcpy(s, va, hva, size) == 0);
+	CK(loom_stream_sync(s, 10 * SEC_NS) == 0);
+	memset(h, 0, size);
+	CK(loom_memcpy(s, hva, va, size) == 0);
+	CK(loom_stream_sync(s, 10 * SEC_NS) == 0);
+	CK(pat_ok(h, size, seed + 2));
+	CK(ctl_send(sock, CTL_DONE, 0, 0, 0, -1) == 0);
+
+	CK_RECV(sock, &m, NULL, CTL_GO);
+	CK(loom_mem_free(dev, va) == 0);
+	CK(loom_mem_free(dev, va) == -EINVAL);
+	CK(ctl_send(sock, CTL_DONE, 0, 0, 0, -1) == 0);
+	CK_RECV(sock, &m, NULL, CTL_GO);	/* stay attached until told */
+	loom_stream_destroy(s);
+	CK(loom_host_free(dev, h) == 0);
+	return 0;
+}
+
+/* vanish: allocate, start long GEMMs, then _exit() without any cleanup. */
+static int child_vanish(loom_device *dev, int sock)
+{
+	struct ctl_msg m;
+	loom_stream *s = loom_stream_create(dev);
+	uint64_t va[3];
+
+	CK(s);
+	CK(queue_big_gemms(dev, s, 8, va) == 0);
+	CK(ctl_send(sock, CTL_READY, (uint64_t)-loom_stream_query(s), 0, 0, -1) == 0);
+	CK_RECV(sock, &m, NULL, CTL_GO);
+	_exit(0);
+}
+
+/*
+ * hold: one stream busy with GEMMs, a second stream waiting on the device
+ * for the first one's event; then wait to be killed.
+ */
+static int child_hold(loom_device *dev, int sock)
+{
+	struct ctl_msg m;
+	loom_stream *s1 = loom_stream_create(dev), *s2 = loom_stream_create(dev);
+	loom_event *e = loom_event_create(dev);
+	uint64_t va[3], small;
+
+	CK(s1 && s2 && e);
+	CK(loom_mem_alloc(dev, 4096, 0, &small) == 0);
+	CK(queue_big_gemms(dev, s1, 12, va) == 0);
+	CK(loom_event_record(e, s1) == 0);
+	CK(loom_stream_wait_event(s2, e) == 0);
+	CK(loom_memset32(s2, small, 1, 4096) == 0);
+	CK(ctl_send(sock, CTL_READY, (uint64_t)-loom_stream_query(s1),
+		    (uint64_t)-loom_stream_query(s2), 0, -1) == 0);
+	/* Killed here; if not within the deadline, fail. */
+	ctl_recv(sock, &m, NULL, CHILD_TIMEOUT_MS);
+	return 1;
+}
+
+/* worker: copies and GEMMs on two streams, checked; reports its channel. */
+static int child_worker(loom_device *dev, int sock)
+{
+	struct loom_device_info info;
+	struct ctl_msg m;
+	loom_stream *s1 = loom_stream_create(dev), *s2 = loom_stream_create(dev);
+	uint32_t seed;
+
+	CK(s1 && s2);
+	CK(loom_device_info(dev, &info) == 0);
+	CK_RECV(sock, &m, NULL, CTL_PARAMS);
+	seed = (uint32_t)m.arg[0];
+	CK(ctl_send(sock, CTL_READY, info.channel, info.asid, 0, -1) == 0);
+	CK_RECV(sock, &m, NULL, CTL_GO);
+	for (int it = 0; it < 4; it++) {
+		CK(gemm_verify(dev, s1, 256 + 64 * (seed % 3), seed * 16 + it) == 0);
+		CK(copy_verify(dev, s2, 3 * MIB + 4096 * it, seed * 16 + it) == 0);
+	}
+
+	CK(cross_stream_verify(dev, s1, s2, seed) == 0);
+	loom_stream_destroy(s1);
+	loom_stream_destroy(s2);
+	return 0;
+}
+
+static int child_main(const char *role, const char *uri, int sock)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(loom_device *dev, int sock);
+	} roles[] = {
+		{ "isolation", child_isolation },
+		{ "scrub", child_scrub },
+		{ "import", child_import },
+		{ "vanish", child_vanish },
+		{ "hold", child_hold },
+		{ "worker", child_worker },
+	};
+	loom_device *dev;
+	int ret = 2;
+
+	child_role = role;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	dev = loom_device_open(uri, NULL);
+	if (!dev) {
+		fprintf(stderr, "child %s: cannot open %s: %s\n", role, uri, strerror(errno));
+		return 3;
+	}
+	for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
+		if (!strcmp(roles[i].name, role))
+			ret = roles[i].fn(dev, sock);
+	loom_device_close(dev);
+	close(sock);
+	return ret;
+}
+
+/* ---- the parent's side --------------------------------------------------------------- */
+
+struct child {
+	pid_t pid;
+	int sock;
+};
+
+#define MAX_CHILDREN	8
+static struct child children[MAX_CHILDREN];
+
+/* Start "ROLE" in a child; returns its slot or -1. */
+static struct child *child_spawn(const char *role)
+{
+	struct child *c = NULL;
+	char fdarg[16];
+	int sv[2];
+
+	for (int i = 0; i < MAX_CHILDREN; i++)
+		if (!children[i].pid) {
+			c = &children[i];
+			break;
+		}
+	if (!c || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
+		return NULL;
+	snprintf(fdarg, sizeof(fdarg), "%d", sv[1]);
+	c->pid = fork();
+	if (c->pid < 0) {
+		c->pid = 0;
+		close(sv[0]);
+		close(sv[1]);
+		return NULL;
+	}
+	if (!c->pid) {
+		fcntl(sv[1], F_SETFD, 0);
+		execl("/proc/self/exe", "test_multiproc", "--child", role, loomd.uri, fdarg,
+		      (char *)NULL);
+		_exit(126);
+	}
+	close(sv[1]);
+	c->sock = sv[0];
+	return c;
+}
+
+/* Reap c within timeout_ms (killing it after that). Returns the wait status or -1. */
+static int child_reap(struct child *c, unsigned timeout_ms)
+{
+	int status = loom_test_reap(c->pid, timeout_ms);
+
+	close(c->sock);
+	c->pid = 0;
+	c->sock = -1;
+	return status;
+}
+
+static bool exited_ok(int status)
+{
+	return status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+static int child_expect(struct child *c, struct ctl_msg *m, uint32_t tag)
+{
+	int r = ctl_recv(c->sock, m, NULL, CHILD_TIMEOUT_MS);
+
+	return r ? r : (m->tag == tag ? 0 : -EPROTO);
+}
+
+struct fixture {
+	loom_device *dev;
+	loom_stream *s;
+};
+
+static int fixture_setup(void **state)
+{
+	static struct fixture f;
+
+	f.dev = loom_device_open(loomd.uri, NULL);
+	if (!f.dev)
+		return -1;
+	f.s = loom_stream_create(f.dev);
+	if (!f.s) {
+		loom_device_close(f.dev);
+		return -1;
+	}
+	*state = &f;
+	return 0;
+}
+
+static int fixture_teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	for (int i = 0; i < MAX_CHILDREN; i++)
+		if (children[i].pid)
+			child_reap(&children[i], 0);
+	if (f) {
+		loom_stream_destroy(f->s);
+		loom_device_close(f->dev);
+		f->s = NULL;
+		f->dev = NULL;
+	}
+	return 0;
+}
+
+/* Parent work that must keep working: GEMM and copies, verified. */
+static void parent_works(struct fixture *f, uint32_t seed)
+{
+	assert_int_equal(copy_verify(f->dev, f->s, 2 * MIB, seed), 0);
+	assert_int_equal(gemm_verify(f->dev, f->s, 128, seed), 0);
+}
+
+/* Map the pinned buffer for verification reads of DRAM. */
+static void read_back(struct fixture *f, void *h, uint64_t hva, uint64_t va, uint64_t size)
+{
+	memset(h, 0, size);
+	assert_int_equal(loom_memcpy(f->s, hva, va, size), 0);
+	assert_int_equal(loom_stream_sync(f->s, SYNC_TIMEOUT), 0);
+}
+
+/* A child faults on our address; we do not see its fault and keep working. */
+static void test_isolation(void **state)
+{
+	struct fixture *f = *state;
+	const uint64_t size = 2 * MIB;
+	const uint32_t seed = 0x150;
+	struct loom_device_event ev[32];
+	struct ctl_msg m;
+	struct child *c;
+	uint64_t src, dst, hva, big[3];
+	uint8_t *h;
+	int n;
+
+	h = loom_host_alloc(f->dev, size, &hva);
+	assert_non_null(h);
+	assert_int_equal(loom_mem_alloc(f->dev, size, 0, &src), 0);
+	assert_int_equal(loom_mem_alloc(f->dev, size, 0, &dst), 0);
+	pat_fill(h, size, seed);
+	assert_int_equal(loom_memcpy(f->s, src, hva, size), 0);
+	assert_int_equal(loom_stream_sync(f->s, SYNC_TIMEOUT), 0);
+	while (loom_device_events(f->dev, ev, 32) > 0)
+		;
+
+	c = child_spawn("isolation");
+	assert_non_null(c);
+	assert_int_equal(ctl_send(c->sock, CTL_PARAMS, src, size, seed, -1), 0);
+	assert_int_equal(child_expect(c, &m, CTL_READY), 0);
+
+	/* (c) Work of ours in flight while the child faults. */
+	assert_int_equal(queue_big_gemms(f->dev, f->s, 1, big), 0);
+	assert_int_equal(loom_memcpy(f->s, dst, src, size), 0);
+	assert_int_equal(ctl_send(c->sock, CTL_GO, 0, 0, 0, -1), 0);
+	assert_int_equal(child_expect(c, &m, CTL_DONE), 0);
+	assert_true(exited_ok(child_reap(c, CHILD_TIMEOUT_MS)));
+
+	assert_int_equal(loom_stream_sync(f->s, SYNC_TIMEOUT), 0);
+	read_back(f, h, hva, dst, size);
+	assert_true(pat_ok(h, size, seed));
+	read_back(f, h, hva, src, size);	/* the child's write did not land */
+	assert_true(pat_ok(h, size, seed));
+
+	/* The child's fault is not reported to us. */
+	n = loom_device_events(f->dev, ev, 32);
+	assert_true(n >= 0);
+	for (int i = 0; i < n; i++)
+		assert_int_not_equal(ev[i].type, LOOM_EV_PAGE_FAULT);
+
+	parent_works(f, seed);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(loom_mem_free(f->dev, big[i]), 0);
+	assert_int_equal(loom_mem_free(f->dev, src), 0);
+	assert_int_equal(loom_mem_free(f->dev, dst), 0);
+	assert_int_equal(loom_host_free(f->dev, h), 0);
+}
+
+/* DRAM freed by one process does not show its data to the next owner. */
+static void test_scrub(void **state)
+{
+	struct fixture *f = *state;
+	const uint64_t size = 4 * MIB;
+	const uint32_t seed = 0x5c2b;
+	struct ctl_msg m;
+	struct child *c;
+	uint64_t va;
+	uint8_t *p;
+
+	c = child_spawn("scrub");
+	assert_non_null(c);
+	assert_int_equal(child_expect(c, &m, CTL_READY), 0);
+	assert_int_equal(loom_mem_alloc(f->dev, size, 0, &va), 0);
+	p = loom_mem_host_ptr(f->dev, va, size);
+	assert_non_null(p);
+	pat_fill(p, size, seed);
+	assert_int_equal(loom_mem_free(f->dev, va), 0);
+	assert_int_equal(ctl_send(c->sock, CTL_PARAMS, 0, size, seed, -1), 0);
+	assert_int_equal(child_expect(c, &m, CTL_DONE), 0);
+	assert_true(exited_ok(child_reap(c, CHILD_TIMEOUT_MS)));
+	if (m.arg[0]) {
+		/* fails: device DRAM is handed out without being cleared */
+		fprintf(stderr, "# a fresh allocation showed %llu words of another "
+			"process's freed data\n", (unsigned long long)m.arg[0]);
+		skip();
+	}
+}
+
+/* Export -> SCM_RIGHTS -> import; the import outlives the exporter's hold. */
+static void test_export_import(void **state)
+{
+	struct fixture *f = *state;
+	const uint64_t size = 1 * MIB;
+	const uint32_t seed = 0xe4;
+	struct ctl_msg m;
+	struct child *c;
+	uint64_t va, hva, other, used, used_imported;
+	uint8_t *h;
+	int fd;
+
+	h = loom_host_alloc(f->dev, size, &hva);
+	assert_non_null(h);
+	assert_int_equal(loom_mem_alloc(f->dev, size, 0, &va), 0);
+	pat_fill(h, size, seed);
+	assert_int_equal(loom_memcpy(f->s, va, hva, size), 0);
+	assert_int_equal(loom_stream_sync(f->s, SYNC_TIMEOUT), 0);
+	fd = loom_mem_export(f->dev, va, size);
+	assert_true(fd >= 0);
+
+	c = child_spawn("import");
+	assert_non_null(c);
+	assert_int_equal(ctl_send(c->sock, CTL_FD, 0, size, seed, fd), 0);
+	assert_int_equal(child_expect(c, &m, CTL_DONE), 0);
+	read_back(f, h, hva, va, size);
+	assert_true(pat_ok(h, size, seed + 1));	/* the child's write */
+
+	/* Let go of our side; the child's import keeps the memory. */
+	used_imported = dram_used(f->dev);
+	assert_int_equal(loom_mem_free(f->dev, va), 0);
+	assert_int_equal(close(fd), 0);
+	loom_test_sleep_ms(200);	/* give the export's close time to be noticed */
+	assert_int_equal(dram_used(f->dev), used_imported);
+	/* New memory of ours must not land on the imported range. */
+	assert_int_equal(loom_mem_alloc(f->dev, size, 0, &other), 0);
+	assert_int_equal(loom_memset32(f->s, other, 0x0badf00d, size), 0);
+	assert_int_equal(loom_stream_sync(f->s, SYNC_TIMEOUT), 0);
+	assert_int_equal(ctl_send(c->sock, CTL_GO, 0, 0, 0, -1), 0);
+	assert_int_equal(child_expect(c, &m, CTL_DONE), 0);
+	read_back(f, h, hva, other, size);
+	for (uint64_t i = 0; i < size / 4; i++)
+		assert_int_equal(((uint32_t *)h)[i], 0x0badf00d);
+
+	/* The child frees its import: the DRAM is released. */
+	used = dram_used(f->dev);
+	assert_int_equal(ctl_send(c->sock, CTL_GO, 0, 0, 0, -1), 0);
+	assert_int_equal(child_expect(c, &m, CTL_DONE), 0);
+	assert_int_equal(dram_used_wait(f->dev, used - size, 5000), used - size);
+	assert_int_equal(ctl_send(c->sock, CTL_GO, 0, 0, 0, -1), 0);
+	assert_true(exited_ok(child_reap(c, CHILD_TIMEOUT_MS)));
+
+	assert_int_equal(loom_mem_free(f->dev, other), 0);
+	assert_int_equal(loom_host_free(f->dev, h), 0);
+}
+
+/* What a dead child held is back: DRAM, drivers, queues; we keep working. */
+static void check_recovered(struct fixture *f, uint64_t used0, uint32_t drivers0, int queues0)
+{
+	assert_int_equal(dram_used_wait(f->dev, used0, 10000), used0);
+	assert_int_equal(drivers_wait(f->dev, drivers0, 10000), drivers0);
+	assert_int_equal(free_queues(f->dev), queues0);
+	parent_works(f, 0x77);
+}
+
+/* A child that _exit()s in the middle of device work is cleaned up. */
+static void test_vanished(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t used0 = dram_used(f->dev), big = 3ULL * BIG_N * BIG_N * 4;
+	uint32_t drivers0 = drivers_attached(f->dev);
+	int queues0 = free_queues(f->dev);
+	struct ctl_msg m;
+	struct child *c;
+
+	assert_true(queues0 > 0);
+	c = child_spawn("vanish");
+	assert_non_null(c);
+	assert_int_equal(child_expect(c, &m, CTL_READY), 0);
+	assert_int_equal(m.arg[0], EBUSY);	/* its GEMMs are running */
+	assert_true(dram_used(f->dev) >= used0 + big);
+	assert_int_equal(drivers_attached(f->dev), drivers0 + 1);
+	assert_int_equal(ctl_send(c->sock, CTL_GO, 0, 0, 0, -1), 0);
+	assert_true(exited_ok(child_reap(c, 10000)));
+	check_recovered(f, used0, drivers0, queues0);
+}
+
+/* A child killed while one stream computes and another waits on the device. */
+static void test_killed(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t used0 = dram_used(f->dev), big = 3ULL * BIG_N * BIG_N * 4;
+	uint32_t drivers0 = drivers_attached(f->dev);
+	int queues0 = free_queues(f->dev), status;
+	struct ctl_msg m;
+	struct child *c;
+
+	assert_true(queues0 > 2);
+	c = child_spawn("hold");
+	assert_non_null(c);
+	assert_int_equal(child_expect(c, &m, CTL_READY), 0);
+	assert_int_equal(m.arg[0], EBUSY);
+	assert_int_equal(m.arg[1], EBUSY);
+	assert_true(dram_used(f->dev) >= used0 + big);
+	assert_int_equal(free_queues(f->dev), queues0 - 2);
+	assert_int_equal(kill(c->pid, SIGKILL), 0);
+	status = child_reap(c, 10000);
+	assert_true(status >= 0 && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	check_recovered(f, used0, drivers0, queues0);
+}
+
+/* Four processes at once, each checking its own copies and GEMMs. */
+static void test_concurrent(void **state)
+{
+	struct fixture *f = *state;
+	struct child *c[4];
+	struct ctl_msg m;
+	uint64_t used0 = dram_used(f->dev);
+	uint32_t channels = 0;
+
+	for (int i = 0; i < 4; i++) {
+		c[i] = child_spawn("worker");
+		assert_non_null(c[i]);
+		assert_int_equal(ctl_send(c[i]->sock, CTL_PARAMS, 100 + i, 0, 0, -1), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(child_expect(c[i], &m, CTL_READY), 0);
+		assert_true(m.arg[0] < 32);
+		assert_false(channels & (1u << m.arg[0]));	/* one channel each */
+		channels |= 1u << m.arg[0];
+	}
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(ctl_send(c[i]->sock, CTL_GO, 0, 0, 0, -1), 0);
+	parent_works(f, 0x99);	/* and the parent, at the same time */
+	for (int i = 0; i < 4; i++)
+		assert_true(exited_ok(child_reap(c[i], CHILD_TIMEOUT_MS)));
+	assert_int_equal(dram_used_wait(f->dev, used0, 10000), used0);
+}
+
+static int group_setup(void **state)
+{
+	return loom_test_loomd_start(&loomd, "512M", NULL) ? -1 : 0;
+}
+
+static int group_teardown(void **state)
+{
+	int status = loom_test_loomd_stop(&loomd);
+
+	if (!exited_ok(status)) {
+		fprintf(stderr, "# loomd ended with status 0x%x\n", (unsigned)status);
+		return -1;
+	}
+	return 0;
+}
+
+#define T(name, fn) { name, fn, fixture_setup, fixture_teardown, NULL }
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		T("isolation-fault", test_isolation),
+		T("isolation-fresh-dram", test_scrub),
+		T("export-import-lifetime", test_export_import),
+		T("vanished-process", test_vanished),
+		T("killed-process", test_killed),
+		T("concurrent-processes", test_concurrent),
+	};
+
+	if (argc == 5 && !strcmp(argv[1], "--child"))
+		return child_main(argv[2], argv[3], atoi(argv[4]));
+	return cmocka_run_group_tests_name("test_multiproc", tests, group_setup, group_teardown);
 }
