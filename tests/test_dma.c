@@ -349,8 +349,9 @@ static uint64_t best_of(uint64_t a, uint64_t b)
 }
 
 /*
- * A 32 MiB host-window -> DRAM copy is not slower than one host memcpy
- * (a loose bound: the machine is shared; the split path is ~1.5x faster).
+ * A 32 MiB host-window -> DRAM copy runs at memcpy speed or better. The
+ * bound is loose (half of memcpy's speed) since test machines are shared;
+ * it catches per-page or per-copy overheads, not a lost split.
  */
 static void copy_speed(void **state)
 {
@@ -371,7 +372,7 @@ static void copy_speed(void **state)
 	}
 	print_message("# dma %.2f GB/s, memcpy %.2f GB/s\n", 32.0 * MB / dma,
 		      32.0 * MB / ref);
-	assert_true(dma * 10 < ref * 12);
+	assert_true(dma < 2 * ref);
 }
 
 int main(void)
