@@ -403,9 +403,13 @@ void loom_power_telemetry(struct loom_dev *dev, struct loom_fw_telemetry *t)
 	t->clock_mhz[LOOM_CLOCK_CORE] = atomic_load(&p->core_mhz);
 	t->clock_mhz[LOOM_CLOCK_DMA] = pwr_clock_max_mhz[LOOM_CLOCK_DMA];
 	t->clock_mhz[LOOM_CLOCK_HBM] = pwr_clock_max_mhz[LOOM_CLOCK_HBM];
+	/* Cumulative counters are live: add the work not yet ticked. */
+	t->flops = p->flops;
+	t->dma_bytes = p->dma_bytes + atomic_load(&p->acc_bytes[LOOM_ENGINE_DMA]);
 	for (i = 0; i < LOOM_FW_NUM_ENGINES; i++) {
 		t->util_pct[i] = p->util_pct[i];
-		t->busy_ns[i] = p->busy_ns[i];
+		t->busy_ns[i] = p->busy_ns[i] + atomic_load(&p->acc_busy_ns[i]);
+		t->flops += atomic_load(&p->acc_flops[i]);
 	}
 	for (i = 0; i < LOOM_FW_NUM_THROTTLE; i++) {
 		t->throttle_start_ns[i] = p->thr_start_ns[i];
@@ -415,8 +419,6 @@ void loom_power_telemetry(struct loom_dev *dev, struct loom_fw_telemetry *t)
 		if (p->reasons & (1U << i))
 			t->throttle_total_ns[i] += p->last_ns - p->thr_start_ns[i];
 	}
-	t->flops = p->flops;
-	t->dma_bytes = p->dma_bytes;
 	pthread_mutex_unlock(&p->lock);
 }
 
