@@ -31,10 +31,11 @@
 #define DMA_CHUNK		(2ULL << 20)	/* unit the engines share out */
 #define DMA_INLINE_RUNS		8
 
-/* A contiguous host piece of a VA range. */
+/* A contiguous host piece of a VA range, at byte off of the range. */
 struct dma_run {
 	uint8_t *host;
 	uint64_t len;
+	uint64_t off;
 };
 
 struct dma_runs {
@@ -76,7 +77,10 @@ struct dma_worker {
 struct loom_dma {
 	struct loom_dev *dev;
 	unsigned nengines;		/* caller + workers, <= LOOM_NUM_DMA */
-	/* Held by the one transfer that uses the workers (trylock only). */
+	/*
+	 * Protects the workers from a second transfer: held (trylock only)
+	 * by the one transfer that shares its chunks with them.
+	 */
 	pthread_mutex_t split_lock;
 	/* Protects the workers' state, job and share, and stop. */
 	pthread_mutex_t lock;
@@ -116,6 +120,7 @@ static int dma_runs_add(void *host, uint64_t len, uint64_t off, void *arg)
 	}
 	r->v[r->n].host = host;
 	r->v[r->n].len = len;
+	r->v[r->n].off = off;
 	r->n++;
 	return 0;
 }
@@ -146,15 +151,21 @@ static int dma_resolve(struct loom_dev *dev, uint32_t asid, uint64_t va, uint64_
 	return f->cause == LOOM_FAULT_WRITE ? LOOM_ERR_PERMISSION : LOOM_ERR_PAGE_FAULT;
 }
 
-/* Find the run holding byte off; *in gets the offset inside it. */
+/* Find the run holding byte off (< the range's size); *in gets the offset inside it. */
 static size_t dma_runs_find(const struct dma_runs *r, uint64_t off, uint64_t *in)
 {
-	size_t i;
+	size_t lo = 0, hi = r->n, mid;
 
-	for (i = 0; i < r->n && off >= r->v[i].len; i++)
-		off -= r->v[i].len;
-	*in = off;
-	return i;
+	/* Last run starting at or before off. */
+	while (hi - lo > 1) {
+		mid = lo + (hi - lo) / 2;
+		if (r->v[mid].off <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	*in = off - r->v[lo].off;
+	return lo;
 }
 
 static void dma_fill32(uint8_t *p, uint32_t value, uint64_t len)
