@@ -128,6 +128,20 @@ static int loom_link_dup(int fd)
 
 /* ---- DRAM allocator ------------------------------------------------------ */
 
+/*
+ * Clear a released range before anyone can allocate it again, so no driver
+ * sees another's data: punching the hole also gives the pages back to the
+ * host (DRAM is a sparse memfd).
+ */
+static void loom_dram_scrub_locked(struct loom_link_server *srv, uint64_t pa, uint64_t size)
+{
+	struct loom_dev *dev = srv->dev;
+
+	if (fallocate(dev->mem_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+		      (off_t)(LOOM_DRAM_BAR_OFFSET + pa), (off_t)size) < 0)
+		memset(dev->dram + pa, 0, size);
+}
+
 /* Drop the block if nobody owns or references it any more. */
 static void loom_dram_put_locked(struct loom_link_server *srv, struct loom_dram_block *blk)
 {
@@ -139,6 +153,7 @@ static void loom_dram_put_locked(struct loom_link_server *srv, struct loom_dram_
 		if (*pp == blk) {
 			*pp = blk->next;
 			srv->dram_used -= blk->size;
+			loom_dram_scrub_locked(srv, blk->pa, blk->size);
 			free(blk);
 			return;
 		}

@@ -199,6 +199,31 @@ static struct loom_link_session *open_hello(struct srv_fixture *f)
 	return s;
 }
 
+static int do_export(struct loom_link_session *s, uint64_t pa, uint64_t size, int *fd)
+{
+	unsigned n = 0;
+	int fds[LOOM_LINK_MAX_FDS];
+	int ret = sess_req(s, LOOM_LINK_EXPORT, pa, size, NULL, 0, NULL, fds, &n);
+
+	if (!ret) {
+		assert_int_equal(n, 1);
+		*fd = fds[0];
+	}
+	return ret;
+}
+
+static int do_import(struct loom_link_session *s, int fd, uint64_t *pa, uint64_t *size)
+{
+	struct loom_link_msg r;
+	int ret = sess_req(s, LOOM_LINK_IMPORT, 0, 0, &fd, 1, &r, NULL, NULL);
+
+	if (!ret) {
+		*pa = r.arg[0];
+		*size = r.arg[1];
+	}
+	return ret;
+}
+
 /* ---- HELLO ------------------------------------------------------------------ */
 
 static void link_open_bad(void **state)
@@ -431,6 +456,47 @@ static void dram_foreign_free(void **state)
 	fixture_down(&f);
 }
 
+static bool range_is(const uint8_t *p, uint64_t len, uint8_t v)
+{
+	for (uint64_t i = 0; i < len; i++)
+		if (p[i] != v)
+			return false;
+	return true;
+}
+
+/* Released DRAM is cleared; DRAM still held by an export keeps its bytes. */
+static void dram_scrub(void **state)
+{
+	struct srv_fixture f;
+	struct loom_link_session *a, *b;
+	struct loom_link_msg r;
+	uint64_t pa, pa2;
+	int xfd;
+
+	fixture_up(&f);
+	a = open_hello(&f);
+	b = open_hello(&f);
+	assert_int_equal(sess_req(a, LOOM_LINK_DRAM_ALLOC, 2 * MiB, 4096, NULL, 0, &r, NULL, NULL), 0);
+	pa = r.arg[0];
+	memset(f.dev->dram + pa, 0xa5, 2 * MiB);
+	assert_int_equal(do_export(a, pa + MiB, MiB, &xfd), 0);
+	assert_int_equal(sess_req(a, LOOM_LINK_DRAM_FREE, pa, 0, NULL, 0, NULL, NULL, NULL), 0);
+	assert_true(range_is(f.dev->dram + pa, 2 * MiB, 0xa5));	/* still held */
+	close(xfd);
+	assert_int_equal(wait_used_sess(a, 0, 5000), 0);
+	assert_true(range_is(f.dev->dram + pa, 2 * MiB, 0));
+	/* Another driver allocating the same range finds zeros. */
+	assert_int_equal(sess_req(a, LOOM_LINK_DRAM_ALLOC, 2 * MiB, 4096, NULL, 0, &r, NULL, NULL), 0);
+	memset(f.dev->dram + r.arg[0], 0x3c, 2 * MiB);
+	loom_link_session_close(a);
+	assert_int_equal(sess_req(b, LOOM_LINK_DRAM_ALLOC, 2 * MiB, 4096, NULL, 0, &r, NULL, NULL), 0);
+	pa2 = r.arg[0];
+	assert_int_equal(pa2, pa);
+	assert_true(range_is(f.dev->dram + pa2, 2 * MiB, 0));
+	loom_link_session_close(b);
+	fixture_down(&f);
+}
+
 /* ---- Queues and contexts ---------------------------------------------------- */
 
 static void queue_alloc_all(void **state)
@@ -582,31 +648,6 @@ static void sessions_busy(void **state)
 }
 
 /* ---- Exports ---------------------------------------------------------------- */
-
-static int do_export(struct loom_link_session *s, uint64_t pa, uint64_t size, int *fd)
-{
-	unsigned n = 0;
-	int fds[LOOM_LINK_MAX_FDS];
-	int ret = sess_req(s, LOOM_LINK_EXPORT, pa, size, NULL, 0, NULL, fds, &n);
-
-	if (!ret) {
-		assert_int_equal(n, 1);
-		*fd = fds[0];
-	}
-	return ret;
-}
-
-static int do_import(struct loom_link_session *s, int fd, uint64_t *pa, uint64_t *size)
-{
-	struct loom_link_msg r;
-	int ret = sess_req(s, LOOM_LINK_IMPORT, 0, 0, &fd, 1, &r, NULL, NULL);
-
-	if (!ret) {
-		*pa = r.arg[0];
-		*size = r.arg[1];
-	}
-	return ret;
-}
 
 static void export_import_lifetime(void **state)
 {
@@ -1414,6 +1455,7 @@ int main(void)
 		cmocka_unit_test(dram_alloc_free),
 		cmocka_unit_test(dram_exhaustion),
 		cmocka_unit_test(dram_foreign_free),
+		cmocka_unit_test(dram_scrub),
 		cmocka_unit_test(queue_alloc_all),
 		cmocka_unit_test(queue_foreign),
 		cmocka_unit_test(set_pgd),
