@@ -27,10 +27,12 @@ for line in open(sys.argv[1]):
                 p += 1
             else:
                 f += 1
-    # cmocka reports a skip as "not ok N # SKIP", which meson calls FAIL:
-    # trust the TAP lines, but a suite that crashed, hung or stopped short
+    # Trust the TAP lines, but a suite that crashed, hung or stopped short
     # of its plan is one more failure.
-    if plan is None or p + f + s < plan or t.get("result") == "TIMEOUT":
+    # A suite whose own verdict is a failure (a leak report at exit, a
+    # non-zero status) with no failing subtest is one failure too.
+    bad_exit = t.get("result") not in ("OK", "SKIP", "EXPECTEDFAIL") and f == 0
+    if plan is None or p + f + s < plan or bad_exit:
         f += 1
         print(f"{t.get('name')}: {t.get('result')} (incomplete TAP output)", file=sys.stderr)
     passed += p; failed += f; skipped += s
