@@ -34,7 +34,7 @@
 
 #include <loom/loom.h>
 
-#include "loom_test_loomd.h"
+#include "loom_test_rt.h"
 
 #define MIB		(1ULL << 20)
 #define SEC_NS		1000000000LL
@@ -134,38 +134,6 @@ static int ctl_recv(int sock, struct ctl_msg *m, int *fd, unsigned timeout_ms)
 
 /* ---- helpers used by both sides -------------------------------------------------- */
 
-static uint32_t pat_word(uint32_t seed, uint64_t i)
-{
-	uint32_t x = (uint32_t)i * 2654435761u ^ seed * 0x85ebca6bu;
-
-	x ^= x >> 15;
-	return x * 0x2c1b3c6du ^ 0xa5000000u;
-}
-
-static void pat_fill(void *buf, uint64_t bytes, uint32_t seed)
-{
-	uint32_t *p = buf;
-
-	for (uint64_t i = 0; i < bytes / 4; i++)
-		p[i] = pat_word(seed, i);
-}
-
-/* How many words of buf hold the pattern at their own index. */
-static uint64_t pat_matches(const void *buf, uint64_t bytes, uint32_t seed)
-{
-	const uint32_t *p = buf;
-	uint64_t n = 0;
-
-	for (uint64_t i = 0; i < bytes / 4; i++)
-		n += p[i] == pat_word(seed, i);
-	return n;
-}
-
-static bool pat_ok(const void *buf, uint64_t bytes, uint32_t seed)
-{
-	return pat_matches(buf, bytes, seed) == bytes / 4;
-}
-
 /* Small integers: every product sum of a GEMM up to 2048 is exact in fp32. */
 static void fill_ints(float *p, uint64_t n, uint32_t seed)
 {
@@ -177,64 +145,12 @@ static void fill_ints(float *p, uint64_t n, uint32_t seed)
 	}
 }
 
-/* DRAM in use on the whole device, or UINT64_MAX. */
-static uint64_t dram_used(loom_device *dev)
-{
-	struct loom_telemetry t;
-
-	return loom_device_telemetry(dev, &t) ? UINT64_MAX : t.dram_used;
-}
-
-static uint32_t drivers_attached(loom_device *dev)
-{
-	struct loom_telemetry t;
-
-	return loom_device_telemetry(dev, &t) ? UINT32_MAX : t.drivers;
-}
-
-/* Poll until dram_used == want (timeout_ms); returns the last value seen. */
-static uint64_t dram_used_wait(loom_device *dev, uint64_t want, unsigned timeout_ms)
-{
-	uint64_t deadline = loom_test_now_ms() + timeout_ms, v;
-
-	for (;;) {
-		v = dram_used(dev);
-		if (v == want || loom_test_now_ms() >= deadline)
-			return v;
-		loom_test_sleep_ms(20);
-	}
-}
-
-static uint32_t drivers_wait(loom_device *dev, uint32_t want, unsigned timeout_ms)
-{
-	uint64_t deadline = loom_test_now_ms() + timeout_ms;
-	uint32_t v;
-
-	for (;;) {
-		v = drivers_attached(dev);
-		if (v == want || loom_test_now_ms() >= deadline)
-			return v;
-		loom_test_sleep_ms(20);
-	}
-}
-
-/* Streams that can still be created (queues left on the device); -errno if
- * creation failed for another reason than EBUSY. */
+/* Streams that can still be created, or -errno if creation failed for
+ * another reason than running out of queues. */
 static int free_queues(loom_device *dev)
 {
-	loom_stream *s[64];
-	int n = 0, err = 0;
+	int err, n = loom_test_streams_until_busy(dev, &err);
 
-	while (n < 64) {
-		s[n] = loom_stream_create(dev);
-		if (!s[n]) {
-			err = errno;
-			break;
-		}
-		n++;
-	}
-	for (int i = 0; i < n; i++)
-		loom_stream_destroy(s[i]);
 	return err == EBUSY ? n : -(err ? err : E2BIG);
 }
 
@@ -255,7 +171,7 @@ static int copy_verify(loom_device *dev, loom_stream *s, uint64_t bytes, uint32_
 		ret = loom_mem_alloc(dev, bytes, 0, &y);
 	if (ret)
 		goto out;
-	pat_fill(h, bytes, seed);
+	loom_test_pat_fill(h, bytes, seed);
 	memset(h + bytes, 0, bytes);
 	ret = loom_memcpy(s, x, hva, bytes);
 	ret = ret ? ret : loom_memcpy(s, y, x, bytes);
@@ -263,7 +179,7 @@ static int copy_verify(loom_device *dev, loom_stream *s, uint64_t bytes, uint32_
 	ret = ret ? ret : loom_stream_sync(s, SYNC_TIMEOUT);
 	if (ret)
 		goto out;
-	if (!pat_ok(h + bytes, bytes, seed)) {
+	if (!loom_test_pat_ok(h + bytes, bytes, seed)) {
 		ret = -EDOM;
 		goto out;
 	}
@@ -389,30 +305,6 @@ out:
 	return ret;
 }
 
-/* Queue count GEMMs of BIG_N on s over three fresh allocations (kept). */
-static int queue_big_gemms(loom_device *dev, loom_stream *s, int count, uint64_t va[3])
-{
-	uint64_t bytes = (uint64_t)BIG_N * BIG_N * 4;
-	struct loom_gemm g = LOOM_OPTS_INIT(struct loom_gemm);
-	int ret;
-
-	for (int i = 0; i < 3; i++) {
-		ret = loom_mem_alloc(dev, bytes, 0, &va[i]);
-		if (ret)
-			return ret;
-	}
-	ret = loom_memset32(s, va[0], 0x3f800000u, bytes);	/* 1.0f */
-	ret = ret ? ret : loom_memset32(s, va[1], 0x3f000000u, bytes);	/* 0.5f */
-	g.m = g.n = g.k = BIG_N;
-	g.a = va[0];
-	g.b = va[1];
-	g.d = va[2];
-	g.alpha = 1.0f;
-	for (int i = 0; i < count && !ret; i++)
-		ret = loom_gemm(s, &g);
-	return ret;
-}
-
 /* ---- children ---------------------------------------------------------------------- */
 
 static const char *child_role = "parent";
@@ -491,9 +383,9 @@ static int child_isolation(loom_device *dev, int sock)
 	memset(h, 0, size);
 	CK(loom_memcpy(s, hva, own, size) == 0);
 	CK(loom_stream_sync(s, 10 * SEC_NS) == 0);
-	CK(pat_matches(h, size, seed) == 0);
+	CK(loom_test_pat_count(h, size, seed) == 0);
 	CK(loom_mem_host_ptr(dev, own, size));
-	CK(pat_matches(loom_mem_host_ptr(dev, own, size), size, seed) == 0);
+	CK(loom_test_pat_count(loom_mem_host_ptr(dev, own, size), size, seed) == 0);
 	CK(loom_mem_free(dev, own) == 0);
 	loom_stream_destroy(s);
 	CK(loom_host_free(dev, h) == 0);
@@ -501,7 +393,7 @@ static int child_isolation(loom_device *dev, int sock)
 	return 0;
 }
 
-/* scrub: after the parent freed its pattern, allocate the same size. */
+/* scrub: once the parent freed its pattern, allocate and look for it. */
 static int child_scrub(loom_device *dev, int sock)
 {
 	struct ctl_msg m;
@@ -516,7 +408,7 @@ static int child_scrub(loom_device *dev, int sock)
 	CK(loom_mem_alloc(dev, size, 0, &own) == 0);
 	p = loom_mem_host_ptr(dev, own, size);
 	CK(p);
-	CK(ctl_send(sock, CTL_DONE, pat_matches(p, size, seed), 0, 0, -1) == 0);
+	CK(ctl_send(sock, CTL_DONE, loom_test_pat_count_period(p, size, seed, 1024), 0, 0, -1) == 0);
 	CK(loom_mem_free(dev, own) == 0);
 	return 0;
 }
@@ -547,8 +439,8 @@ static int child_import(loom_device *dev, int sock)
 
 	CK(loom_memcpy(s, hva, va, size) == 0);
 	CK(loom_stream_sync(s, 10 * SEC_NS) == 0);
-	CK(pat_ok(h, size, seed));
-	pat_fill(h, size, seed + 1);
+	CK(loom_test_pat_ok(h, size, seed));
+	loom_test_pat_fill(h, size, seed + 1);
 	CK(loom_memcpy(s, va, hva, size) == 0);
 	CK(loom_stream_sync(s, 10 * SEC_NS) == 0);
 	CK(ctl_send(sock, CTL_DONE, 0, 0, 0, -1) == 0);
@@ -558,14 +450,14 @@ static int child_import(loom_device *dev, int sock)
 	memset(h, 0, size);
 	CK(loom_memcpy(s, hva, va, size) == 0);
 	CK(loom_stream_sync(s, 10 * SEC_NS) == 0);
-	CK(pat_ok(h, size, seed + 1));
-	pat_fill(h, size, seed + 2);	/* still writable, and still ours */
+	CK(loom_test_pat_ok(h, size, seed + 1));
+	loom_test_pat_fill(h, size, seed + 2);	/* still writable, and still ours */
 	CK(loom_memcpy(s, va, hva, size) == 0);
 	CK(loom_stream_sync(s, 10 * SEC_NS) == 0);
 	memset(h, 0, size);
 	CK(loom_memcpy(s, hva, va, size) == 0);
 	CK(loom_stream_sync(s, 10 * SEC_NS) == 0);
-	CK(pat_ok(h, size, seed + 2));
+	CK(loom_test_pat_ok(h, size, seed + 2));
 	CK(ctl_send(sock, CTL_DONE, 0, 0, 0, -1) == 0);
 
 	CK_RECV(sock, &m, NULL, CTL_GO);
@@ -586,7 +478,7 @@ static int child_vanish(loom_device *dev, int sock)
 	uint64_t va[3];
 
 	CK(s);
-	CK(queue_big_gemms(dev, s, 8, va) == 0);
+	CK(loom_test_gemm_busy(dev, s, BIG_N, 8, va) == 0);
 	CK(ctl_send(sock, CTL_READY, (uint64_t)-loom_stream_query(s), 0, 0, -1) == 0);
 	CK_RECV(sock, &m, NULL, CTL_GO);
 	_exit(0);
@@ -605,7 +497,7 @@ static int child_hold(loom_device *dev, int sock)
 
 	CK(s1 && s2 && e);
 	CK(loom_mem_alloc(dev, 4096, 0, &small) == 0);
-	CK(queue_big_gemms(dev, s1, 12, va) == 0);
+	CK(loom_test_gemm_busy(dev, s1, BIG_N, 12, va) == 0);
 	CK(loom_event_record(e, s1) == 0);
 	CK(loom_stream_wait_event(s2, e) == 0);
 	CK(loom_memset32(s2, small, 1, 4096) == 0);
@@ -750,6 +642,11 @@ static int fixture_setup(void **state)
 	f.dev = loom_device_open(loomd.uri, NULL);
 	if (!f.dev)
 		return -1;
+	/* Children of earlier tests are gone, and so is what they held. */
+	if (loom_test_drivers_wait(f.dev, 1, 10000) != 1) {
+		loom_device_close(f.dev);
+		return -1;
+	}
 	f.s = loom_stream_create(f.dev);
 	if (!f.s) {
 		loom_device_close(f.dev);
@@ -807,7 +704,7 @@ static void test_isolation(void **state)
 	assert_non_null(h);
 	assert_int_equal(loom_mem_alloc(f->dev, size, 0, &src), 0);
 	assert_int_equal(loom_mem_alloc(f->dev, size, 0, &dst), 0);
-	pat_fill(h, size, seed);
+	loom_test_pat_fill(h, size, seed);
 	assert_int_equal(loom_memcpy(f->s, src, hva, size), 0);
 	assert_int_equal(loom_stream_sync(f->s, SYNC_TIMEOUT), 0);
 	while (loom_device_events(f->dev, ev, 32) > 0)
@@ -819,7 +716,7 @@ static void test_isolation(void **state)
 	assert_int_equal(child_expect(c, &m, CTL_READY), 0);
 
 	/* (c) Work of ours in flight while the child faults. */
-	assert_int_equal(queue_big_gemms(f->dev, f->s, 1, big), 0);
+	assert_int_equal(loom_test_gemm_busy(f->dev, f->s, BIG_N, 1, big), 0);
 	assert_int_equal(loom_memcpy(f->s, dst, src, size), 0);
 	assert_int_equal(ctl_send(c->sock, CTL_GO, 0, 0, 0, -1), 0);
 	assert_int_equal(child_expect(c, &m, CTL_DONE), 0);
@@ -827,9 +724,9 @@ static void test_isolation(void **state)
 
 	assert_int_equal(loom_stream_sync(f->s, SYNC_TIMEOUT), 0);
 	read_back(f, h, hva, dst, size);
-	assert_true(pat_ok(h, size, seed));
+	assert_true(loom_test_pat_ok(h, size, seed));
 	read_back(f, h, hva, src, size);	/* the child's write did not land */
-	assert_true(pat_ok(h, size, seed));
+	assert_true(loom_test_pat_ok(h, size, seed));
 
 	/* The child's fault is not reported to us. */
 	n = loom_device_events(f->dev, ev, 32);
@@ -845,34 +742,37 @@ static void test_isolation(void **state)
 	assert_int_equal(loom_host_free(f->dev, h), 0);
 }
 
-/* DRAM freed by one process does not show its data to the next owner. */
+/*
+ * DRAM freed by one process does not show its data to the next owner: we
+ * fill all free DRAM with a pattern and free it, then a child allocates.
+ */
 static void test_scrub(void **state)
 {
 	struct fixture *f = *state;
 	const uint64_t size = 4 * MIB;
 	const uint32_t seed = 0x5c2b;
+	uint64_t va[256];
 	struct ctl_msg m;
 	struct child *c;
-	uint64_t va;
-	uint8_t *p;
+	int n = 0;
 
 	c = child_spawn("scrub");
 	assert_non_null(c);
 	assert_int_equal(child_expect(c, &m, CTL_READY), 0);
-	assert_int_equal(loom_mem_alloc(f->dev, size, 0, &va), 0);
-	p = loom_mem_host_ptr(f->dev, va, size);
-	assert_non_null(p);
-	pat_fill(p, size, seed);
-	assert_int_equal(loom_mem_free(f->dev, va), 0);
+	while (n < 256 && !loom_mem_alloc(f->dev, 2 * MIB, 0, &va[n])) {
+		uint8_t *p = loom_mem_host_ptr(f->dev, va[n], 2 * MIB);
+
+		assert_non_null(p);
+		loom_test_pat_fill_period(p, 2 * MIB, seed, 1024);
+		n++;
+	}
+	assert_true(n > 16);
+	while (n)
+		assert_int_equal(loom_mem_free(f->dev, va[--n]), 0);
 	assert_int_equal(ctl_send(c->sock, CTL_PARAMS, 0, size, seed, -1), 0);
 	assert_int_equal(child_expect(c, &m, CTL_DONE), 0);
 	assert_true(exited_ok(child_reap(c, CHILD_TIMEOUT_MS)));
-	if (m.arg[0]) {
-		/* fails: device DRAM is handed out without being cleared */
-		fprintf(stderr, "# a fresh allocation showed %llu words of another "
-			"process's freed data\n", (unsigned long long)m.arg[0]);
-		skip();
-	}
+	assert_int_equal(m.arg[0], 0);	/* words of our data it could see */
 }
 
 /* Export -> SCM_RIGHTS -> import; the import outlives the exporter's hold. */
@@ -890,7 +790,7 @@ static void test_export_import(void **state)
 	h = loom_host_alloc(f->dev, size, &hva);
 	assert_non_null(h);
 	assert_int_equal(loom_mem_alloc(f->dev, size, 0, &va), 0);
-	pat_fill(h, size, seed);
+	loom_test_pat_fill(h, size, seed);
 	assert_int_equal(loom_memcpy(f->s, va, hva, size), 0);
 	assert_int_equal(loom_stream_sync(f->s, SYNC_TIMEOUT), 0);
 	fd = loom_mem_export(f->dev, va, size);
@@ -901,14 +801,14 @@ static void test_export_import(void **state)
 	assert_int_equal(ctl_send(c->sock, CTL_FD, 0, size, seed, fd), 0);
 	assert_int_equal(child_expect(c, &m, CTL_DONE), 0);
 	read_back(f, h, hva, va, size);
-	assert_true(pat_ok(h, size, seed + 1));	/* the child's write */
+	assert_true(loom_test_pat_ok(h, size, seed + 1));	/* the child's write */
 
 	/* Let go of our side; the child's import keeps the memory. */
-	used_imported = dram_used(f->dev);
+	used_imported = loom_test_dram_used(f->dev);
 	assert_int_equal(loom_mem_free(f->dev, va), 0);
 	assert_int_equal(close(fd), 0);
 	loom_test_sleep_ms(200);	/* give the export's close time to be noticed */
-	assert_int_equal(dram_used(f->dev), used_imported);
+	assert_int_equal(loom_test_dram_used(f->dev), used_imported);
 	/* New memory of ours must not land on the imported range. */
 	assert_int_equal(loom_mem_alloc(f->dev, size, 0, &other), 0);
 	assert_int_equal(loom_memset32(f->s, other, 0x0badf00d, size), 0);
@@ -920,10 +820,10 @@ static void test_export_import(void **state)
 		assert_int_equal(((uint32_t *)h)[i], 0x0badf00d);
 
 	/* The child frees its import: the DRAM is released. */
-	used = dram_used(f->dev);
+	used = loom_test_dram_used(f->dev);
 	assert_int_equal(ctl_send(c->sock, CTL_GO, 0, 0, 0, -1), 0);
 	assert_int_equal(child_expect(c, &m, CTL_DONE), 0);
-	assert_int_equal(dram_used_wait(f->dev, used - size, 5000), used - size);
+	assert_int_equal(loom_test_dram_used_wait(f->dev, used - size, 5000), used - size);
 	assert_int_equal(ctl_send(c->sock, CTL_GO, 0, 0, 0, -1), 0);
 	assert_true(exited_ok(child_reap(c, CHILD_TIMEOUT_MS)));
 
@@ -934,8 +834,8 @@ static void test_export_import(void **state)
 /* What a dead child held is back: DRAM, drivers, queues; we keep working. */
 static void check_recovered(struct fixture *f, uint64_t used0, uint32_t drivers0, int queues0)
 {
-	assert_int_equal(dram_used_wait(f->dev, used0, 10000), used0);
-	assert_int_equal(drivers_wait(f->dev, drivers0, 10000), drivers0);
+	assert_int_equal(loom_test_dram_used_wait(f->dev, used0, 10000), used0);
+	assert_int_equal(loom_test_drivers_wait(f->dev, drivers0, 10000), drivers0);
 	assert_int_equal(free_queues(f->dev), queues0);
 	parent_works(f, 0x77);
 }
@@ -944,8 +844,8 @@ static void check_recovered(struct fixture *f, uint64_t used0, uint32_t drivers0
 static void test_vanished(void **state)
 {
 	struct fixture *f = *state;
-	uint64_t used0 = dram_used(f->dev), big = 3ULL * BIG_N * BIG_N * 4;
-	uint32_t drivers0 = drivers_attached(f->dev);
+	uint64_t used0 = loom_test_dram_used(f->dev), big = 3ULL * BIG_N * BIG_N * 4;
+	uint32_t drivers0 = loom_test_drivers(f->dev);
 	int queues0 = free_queues(f->dev);
 	struct ctl_msg m;
 	struct child *c;
@@ -955,8 +855,8 @@ static void test_vanished(void **state)
 	assert_non_null(c);
 	assert_int_equal(child_expect(c, &m, CTL_READY), 0);
 	assert_int_equal(m.arg[0], EBUSY);	/* its GEMMs are running */
-	assert_true(dram_used(f->dev) >= used0 + big);
-	assert_int_equal(drivers_attached(f->dev), drivers0 + 1);
+	assert_true(loom_test_dram_used(f->dev) >= used0 + big);
+	assert_int_equal(loom_test_drivers(f->dev), drivers0 + 1);
 	assert_int_equal(ctl_send(c->sock, CTL_GO, 0, 0, 0, -1), 0);
 	assert_true(exited_ok(child_reap(c, 10000)));
 	check_recovered(f, used0, drivers0, queues0);
@@ -966,8 +866,8 @@ static void test_vanished(void **state)
 static void test_killed(void **state)
 {
 	struct fixture *f = *state;
-	uint64_t used0 = dram_used(f->dev), big = 3ULL * BIG_N * BIG_N * 4;
-	uint32_t drivers0 = drivers_attached(f->dev);
+	uint64_t used0 = loom_test_dram_used(f->dev), big = 3ULL * BIG_N * BIG_N * 4;
+	uint32_t drivers0 = loom_test_drivers(f->dev);
 	int queues0 = free_queues(f->dev), status;
 	struct ctl_msg m;
 	struct child *c;
@@ -978,7 +878,7 @@ static void test_killed(void **state)
 	assert_int_equal(child_expect(c, &m, CTL_READY), 0);
 	assert_int_equal(m.arg[0], EBUSY);
 	assert_int_equal(m.arg[1], EBUSY);
-	assert_true(dram_used(f->dev) >= used0 + big);
+	assert_true(loom_test_dram_used(f->dev) >= used0 + big);
 	assert_int_equal(free_queues(f->dev), queues0 - 2);
 	assert_int_equal(kill(c->pid, SIGKILL), 0);
 	status = child_reap(c, 10000);
@@ -992,7 +892,7 @@ static void test_concurrent(void **state)
 	struct fixture *f = *state;
 	struct child *c[4];
 	struct ctl_msg m;
-	uint64_t used0 = dram_used(f->dev);
+	uint64_t used0 = loom_test_dram_used(f->dev);
 	uint32_t channels = 0;
 
 	for (int i = 0; i < 4; i++) {
@@ -1011,7 +911,7 @@ static void test_concurrent(void **state)
 	parent_works(f, 0x99);	/* and the parent, at the same time */
 	for (int i = 0; i < 4; i++)
 		assert_true(exited_ok(child_reap(c[i], CHILD_TIMEOUT_MS)));
-	assert_int_equal(dram_used_wait(f->dev, used0, 10000), used0);
+	assert_int_equal(loom_test_dram_used_wait(f->dev, used0, 10000), used0);
 }
 
 static int group_setup(void **state)
