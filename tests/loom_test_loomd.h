@@ -34,8 +34,8 @@
 struct loom_test_loomd {
 	pid_t pid;
 	char dir[64];
-	char sock[128];
-	char uri[136];
+	char sock[96];
+	char uri[104];
 };
 
 static inline uint64_t loom_test_now_ms(void)

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Helpers of the runtime suites over libloom's public API: data patterns,
- * device-wide counters polled with a deadline, queue counting, and a GEMM
- * workload that keeps the matrix engine busy. They return errors instead
- * of asserting, so that child processes (which report by exit status) can
- * use them too. Header-only.
+ * device-wide counters polled with a deadline, queue counting, a GEMM load
+ * that keeps the matrix engine busy, and workloads that check their own
+ * results (copies and fills, GEMMs against cblas, a cross-stream GEMM).
+ * They return errors instead of asserting, so that child processes (which
+ * report by exit status) can use them too. Header-only.
  */
 #ifndef LOOM_TEST_RT_H
 #define LOOM_TEST_RT_H
@@ -13,9 +14,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cblas.h>
 #include <loom/loom.h>
 
 #include "loom_test_loomd.h"
+
+#define LOOM_TEST_SYNC_TIMEOUT	(60 * 1000000000LL)
 
 /* ---- patterns ---------------------------------------------------------------- */
 
@@ -185,6 +193,173 @@ static inline int loom_test_gemm_busy_free(loom_device *dev, const uint64_t va[3
 	for (int i = 0; i < 3; i++)
 		if (va[i] && loom_mem_free(dev, va[i]))
 			ret = -EINVAL;
+	return ret;
+}
+
+/* ---- self-checking workloads (0, a negative errno, or -EDOM on wrong data) ---- */
+
+/* Small integers: every product sum of a GEMM up to 2048 is exact in fp32. */
+static inline void loom_test_fill_ints(float *p, uint64_t n, uint32_t seed)
+{
+	uint32_t x = seed * 2654435761u + 12345;
+
+	for (uint64_t i = 0; i < n; i++) {
+		x = x * 1664525u + 1013904223u;
+		p[i] = (float)((int)(x >> 29) - 4);
+	}
+}
+
+/*
+ * Copy a pattern host -> DRAM -> DRAM -> host and fill with memset32;
+ * verify both. Returns 0, a negative errno, or -EDOM on wrong data.
+ */
+static inline int loom_test_copy_verify(loom_device *dev, loom_stream *s, uint64_t bytes,
+					uint32_t seed)
+{
+	uint64_t x = 0, y = 0, hva = 0;
+	uint8_t *h = loom_host_alloc(dev, 2 * bytes, &hva);
+	int ret = -ENOMEM;
+
+	if (!h)
+		return -ENOMEM;
+	ret = loom_mem_alloc(dev, bytes, 0, &x);
+	if (!ret)
+		ret = loom_mem_alloc(dev, bytes, 0, &y);
+	if (ret)
+		goto out;
+	loom_test_pat_fill(h, bytes, seed);
+	memset(h + bytes, 0, bytes);
+	ret = loom_memcpy(s, x, hva, bytes);
+	ret = ret ? ret : loom_memcpy(s, y, x, bytes);
+	ret = ret ? ret : loom_memcpy(s, hva + bytes, y, bytes);
+	ret = ret ? ret : loom_stream_sync(s, LOOM_TEST_SYNC_TIMEOUT);
+	if (ret)
+		goto out;
+	if (!loom_test_pat_ok(h + bytes, bytes, seed)) {
+		ret = -EDOM;
+		goto out;
+	}
+	ret = loom_memset32(s, y, seed ^ 0x5a5a5a5au, bytes);
+	ret = ret ? ret : loom_memcpy(s, hva, y, bytes);
+	ret = ret ? ret : loom_stream_sync(s, LOOM_TEST_SYNC_TIMEOUT);
+	if (ret)
+		goto out;
+	for (uint64_t i = 0; i < bytes / 4; i++)
+		if (((uint32_t *)h)[i] != (seed ^ 0x5a5a5a5au)) {
+			ret = -EDOM;
+			break;
+		}
+out:
+	if (y)
+		loom_mem_free(dev, y);
+	if (x)
+		loom_mem_free(dev, x);
+	loom_host_free(dev, h);
+	return ret;
+}
+
+/* An n x n x n fp32 GEMM checked against cblas. 0, -errno, or -EDOM. */
+static inline int loom_test_gemm_verify(loom_device *dev, loom_stream *s, unsigned n,
+					uint32_t seed)
+{
+	uint64_t elems = (uint64_t)n * n, bytes = elems * 4, va[3] = { 0 }, hva = 0;
+	float *h = loom_host_alloc(dev, 3 * bytes, &hva), *ref = malloc(bytes);
+	struct loom_gemm g = LOOM_OPTS_INIT(struct loom_gemm);
+	int ret = -ENOMEM;
+
+	if (!h || !ref)
+		goto out;
+	for (int i = 0; i < 3; i++) {
+		ret = loom_mem_alloc(dev, bytes, 0, &va[i]);
+		if (ret)
+			goto out;
+	}
+	loom_test_fill_ints(h, elems, seed);
+	loom_test_fill_ints(h + elems, elems, seed + 1);
+	memset(h + 2 * elems, 0xff, bytes);
+	g.m = g.n = g.k = n;
+	g.a = va[0];
+	g.b = va[1];
+	g.d = va[2];
+	g.alpha = 1.0f;
+	ret = loom_memcpy(s, va[0], hva, bytes);
+	ret = ret ? ret : loom_memcpy(s, va[1], hva + bytes, bytes);
+	ret = ret ? ret : loom_gemm(s, &g);
+	ret = ret ? ret : loom_memcpy(s, hva + 2 * bytes, va[2], bytes);
+	ret = ret ? ret : loom_stream_sync(s, LOOM_TEST_SYNC_TIMEOUT);
+	if (ret)
+		goto out;
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)n, (int)n, 1.0f,
+		    h, (int)n, h + elems, (int)n, 0.0f, ref, (int)n);
+	for (uint64_t i = 0; i < elems; i++)
+		if (fabsf(ref[i] - h[2 * elems + i]) > 1e-3f) {
+			ret = -EDOM;
+			break;
+		}
+out:
+	for (int i = 2; i >= 0; i--)
+		if (va[i])
+			loom_mem_free(dev, va[i]);
+	if (h)
+		loom_host_free(dev, h);
+	free(ref);
+	return ret;
+}
+
+/*
+ * s1 computes a GEMM and records an event; s2 waits for it on the device
+ * and copies the product out. 0, -errno, or -EDOM on wrong data.
+ */
+static inline int loom_test_cross_stream_verify(loom_device *dev, loom_stream *s1,
+						loom_stream *s2, uint32_t seed)
+{
+	const unsigned n = 192;
+	uint64_t elems = n * n, bytes = elems * 4, va[4] = { 0 }, hva = 0;
+	float *h = loom_host_alloc(dev, 3 * bytes, &hva), *ref = malloc(bytes);
+	struct loom_gemm g = LOOM_OPTS_INIT(struct loom_gemm);
+	loom_event *e = loom_event_create(dev);
+	int ret = -ENOMEM;
+
+	if (!h || !ref || !e)
+		goto out;
+	for (int i = 0; i < 4; i++) {
+		ret = loom_mem_alloc(dev, bytes, 0, &va[i]);
+		if (ret)
+			goto out;
+	}
+	loom_test_fill_ints(h, elems, seed);
+	loom_test_fill_ints(h + elems, elems, seed + 7);
+	memset(h + 2 * elems, 0, bytes);
+	g.m = g.n = g.k = n;
+	g.a = va[0];
+	g.b = va[1];
+	g.d = va[2];
+	g.alpha = 2.0f;
+	ret = loom_memcpy(s1, va[0], hva, bytes);
+	ret = ret ? ret : loom_memcpy(s1, va[1], hva + bytes, bytes);
+	ret = ret ? ret : loom_gemm(s1, &g);
+	ret = ret ? ret : loom_event_record(e, s1);
+	ret = ret ? ret : loom_stream_wait_event(s2, e);
+	ret = ret ? ret : loom_memcpy(s2, va[3], va[2], bytes);
+	ret = ret ? ret : loom_memcpy(s2, hva + 2 * bytes, va[3], bytes);
+	ret = ret ? ret : loom_stream_sync(s2, LOOM_TEST_SYNC_TIMEOUT);
+	if (ret)
+		goto out;
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)n, (int)n, 2.0f,
+		    h, (int)n, h + elems, (int)n, 0.0f, ref, (int)n);
+	for (uint64_t i = 0; i < elems; i++)
+		if (fabsf(ref[i] - h[2 * elems + i]) > 1e-3f) {
+			ret = -EDOM;
+			break;
+		}
+out:
+	loom_event_destroy(e);
+	for (int i = 3; i >= 0; i--)
+		if (va[i])
+			loom_mem_free(dev, va[i]);
+	if (h)
+		loom_host_free(dev, h);
+	free(ref);
 	return ret;
 }
 

@@ -769,6 +769,7 @@ int main(void)
 		T("streams-exhaust", test_streams_exhaust),
 		T("streams-exhaust-shared", test_streams_exhaust_shared),
 		T("wait-timeout", test_wait_timeout),
+		T0("wait-device-timeout", test_wait_device_timeout),
 		T("event-bad", test_event_bad),
 		T("event-outlives-stream", test_event_outlives_stream),
 		T0("strings", test_strings),

@@ -195,6 +195,9 @@ static void test_gemm_bad_on_device(void **state)
 	g.m = n / 2;
 	g.lda = n / 4;		/* A is k x m when transposed: lda >= m */
 	assert_gemm_fails(f, &g, -EINVAL);
+	gemm_init(&g, n, va);
+	g.m = UINT32_MAX;	/* more rows than the engine takes */
+	assert_gemm_fails(f, &g, -EINVAL);
 	/* Operands that do not fit their mapping fault. */
 	gemm_init(&g, n, va);
 	g.a = UNMAPPED_VA;
@@ -486,6 +489,72 @@ static void test_wait_timeout(void **state)
 	loom_stream_destroy(gate);
 	busy_free(&busy);
 	assert_int_equal(loom_mem_free(f->dev, va), 0);
+}
+
+/*
+ * A device-side wait that is never satisfied (the stream it waits for
+ * failed first) ends with -ETIME when the device's watchdog fires, and the
+ * device reports a hang. Through a loomd of our own with a short watchdog.
+ */
+static void test_wait_device_timeout(void **state)
+{
+	struct loom_test_loomd d;
+	struct loom_device_event ev[64];
+	loom_device *dev;
+	loom_stream *s0, *s1, *s2;
+	loom_event *e0, *e1;
+	uint64_t va[3], small, t0;
+	bool hang = false;
+	int n;
+
+	assert_int_equal(loom_test_loomd_start(&d, "64M", "--queue-timeout=500"), 0);
+	dev = loom_device_open(d.uri, NULL);
+	assert_non_null(dev);
+	s0 = loom_stream_create(dev);
+	s1 = loom_stream_create(dev);
+	s2 = loom_stream_create(dev);
+	e0 = loom_event_create(dev);
+	e1 = loom_event_create(dev);
+	assert_true(s0 && s1 && s2 && e0 && e1);
+	assert_int_equal(loom_mem_alloc(dev, 4096, 0, &small), 0);
+	/* s1 fails behind a short gate, after e1 was recorded on it. */
+	assert_int_equal(loom_test_gemm_busy(dev, s0, 512, 2, va), 0);
+	assert_int_equal(loom_event_record(e0, s0), 0);
+	assert_int_equal(loom_stream_wait_event(s1, e0), 0);
+	assert_int_equal(loom_memcpy(s1, UNMAPPED_VA, small, 4096), 0);
+	assert_int_equal(loom_event_record(e1, s1), 0);
+	assert_int_equal(loom_stream_wait_event(s2, e1), 0);
+	assert_int_equal(loom_memset32(s2, small, 5, 4096), 0);
+
+	t0 = loom_test_now_ms();
+	assert_int_equal(loom_stream_sync(s1, SYNC_TIMEOUT), -EFAULT);
+	assert_int_equal(loom_stream_sync(s2, SYNC_TIMEOUT), -ETIME);
+	assert_true(loom_test_now_ms() - t0 < 10000);
+	assert_int_equal(loom_stream_query(s2), -ETIME);
+	assert_int_equal(loom_memset32(s2, small, 5, 4096), -ETIME);
+	for (uint64_t end = loom_test_now_ms() + 2000; !hang && loom_test_now_ms() < end;) {
+		n = loom_device_events(dev, ev, 64);
+		assert_true(n >= 0);
+		for (int i = 0; i < n; i++)
+			if (ev[i].type == LOOM_EV_HANG &&
+			    ev[i].queue == (uint32_t)loom_stream_queue(s2))
+				hang = true;
+		if (!hang)
+			loom_test_sleep_ms(10);
+	}
+	assert_true(hang);
+	assert_int_equal(loom_stream_sync(s0, SYNC_TIMEOUT), 0);
+
+	loom_event_destroy(e1);
+	loom_event_destroy(e0);
+	loom_stream_destroy(s2);
+	loom_stream_destroy(s1);
+	loom_stream_destroy(s0);
+	assert_int_equal(loom_test_gemm_busy_free(dev, va), 0);
+	assert_int_equal(loom_mem_free(dev, small), 0);
+	loom_device_close(dev);
+	n = loom_test_loomd_stop(&d);
+	assert_true(n >= 0 && WIFEXITED(n) && WEXITSTATUS(n) == 0);
 }
 
 static void test_event_bad(void **state)

@@ -30,7 +30,6 @@
 #include <fcntl.h>
 
 #include <cmocka.h>
-#include <cblas.h>
 
 #include <loom/loom.h>
 
@@ -132,19 +131,6 @@ static int ctl_recv(int sock, struct ctl_msg *m, int *fd, unsigned timeout_ms)
 	return 0;
 }
 
-/* ---- helpers used by both sides -------------------------------------------------- */
-
-/* Small integers: every product sum of a GEMM up to 2048 is exact in fp32. */
-static void fill_ints(float *p, uint64_t n, uint32_t seed)
-{
-	uint32_t x = seed * 2654435761u + 12345;
-
-	for (uint64_t i = 0; i < n; i++) {
-		x = x * 1664525u + 1013904223u;
-		p[i] = (float)((int)(x >> 29) - 4);
-	}
-}
-
 /* Streams that can still be created, or -errno if creation failed for
  * another reason than running out of queues. */
 static int free_queues(loom_device *dev)
@@ -152,157 +138,6 @@ static int free_queues(loom_device *dev)
 	int err, n = loom_test_streams_until_busy(dev, &err);
 
 	return err == EBUSY ? n : -(err ? err : E2BIG);
-}
-
-/*
- * Copy a pattern host -> DRAM -> DRAM -> host and fill with memset32;
- * verify both. Returns 0, a negative errno, or -EDOM on wrong data.
- */
-static int copy_verify(loom_device *dev, loom_stream *s, uint64_t bytes, uint32_t seed)
-{
-	uint64_t x = 0, y = 0, hva = 0;
-	uint8_t *h = loom_host_alloc(dev, 2 * bytes, &hva);
-	int ret = -ENOMEM;
-
-	if (!h)
-		return -ENOMEM;
-	ret = loom_mem_alloc(dev, bytes, 0, &x);
-	if (!ret)
-		ret = loom_mem_alloc(dev, bytes, 0, &y);
-	if (ret)
-		goto out;
-	loom_test_pat_fill(h, bytes, seed);
-	memset(h + bytes, 0, bytes);
-	ret = loom_memcpy(s, x, hva, bytes);
-	ret = ret ? ret : loom_memcpy(s, y, x, bytes);
-	ret = ret ? ret : loom_memcpy(s, hva + bytes, y, bytes);
-	ret = ret ? ret : loom_stream_sync(s, SYNC_TIMEOUT);
-	if (ret)
-		goto out;
-	if (!loom_test_pat_ok(h + bytes, bytes, seed)) {
-		ret = -EDOM;
-		goto out;
-	}
-	ret = loom_memset32(s, y, seed ^ 0x5a5a5a5au, bytes);
-	ret = ret ? ret : loom_memcpy(s, hva, y, bytes);
-	ret = ret ? ret : loom_stream_sync(s, SYNC_TIMEOUT);
-	if (ret)
-		goto out;
-	for (uint64_t i = 0; i < bytes / 4; i++)
-		if (((uint32_t *)h)[i] != (seed ^ 0x5a5a5a5au)) {
-			ret = -EDOM;
-			break;
-		}
-out:
-	if (y)
-		loom_mem_free(dev, y);
-	if (x)
-		loom_mem_free(dev, x);
-	loom_host_free(dev, h);
-	return ret;
-}
-
-/* An n x n x n fp32 GEMM checked against cblas. 0, -errno, or -EDOM. */
-static int gemm_verify(loom_device *dev, loom_stream *s, unsigned n, uint32_t seed)
-{
-	uint64_t elems = (uint64_t)n * n, bytes = elems * 4, va[3] = { 0 }, hva = 0;
-	float *h = loom_host_alloc(dev, 3 * bytes, &hva), *ref = malloc(bytes);
-	struct loom_gemm g = LOOM_OPTS_INIT(struct loom_gemm);
-	int ret = -ENOMEM;
-
-	if (!h || !ref)
-		goto out;
-	for (int i = 0; i < 3; i++) {
-		ret = loom_mem_alloc(dev, bytes, 0, &va[i]);
-		if (ret)
-			goto out;
-	}
-	fill_ints(h, elems, seed);
-	fill_ints(h + elems, elems, seed + 1);
-	memset(h + 2 * elems, 0xff, bytes);
-	g.m = g.n = g.k = n;
-	g.a = va[0];
-	g.b = va[1];
-	g.d = va[2];
-	g.alpha = 1.0f;
-	ret = loom_memcpy(s, va[0], hva, bytes);
-	ret = ret ? ret : loom_memcpy(s, va[1], hva + bytes, bytes);
-	ret = ret ? ret : loom_gemm(s, &g);
-	ret = ret ? ret : loom_memcpy(s, hva + 2 * bytes, va[2], bytes);
-	ret = ret ? ret : loom_stream_sync(s, SYNC_TIMEOUT);
-	if (ret)
-		goto out;
-	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)n, (int)n, 1.0f,
-		    h, (int)n, h + elems, (int)n, 0.0f, ref, (int)n);
-	for (uint64_t i = 0; i < elems; i++)
-		if (fabsf(ref[i] - h[2 * elems + i]) > 1e-3f) {
-			ret = -EDOM;
-			break;
-		}
-out:
-	for (int i = 2; i >= 0; i--)
-		if (va[i])
-			loom_mem_free(dev, va[i]);
-	if (h)
-		loom_host_free(dev, h);
-	free(ref);
-	return ret;
-}
-
-/*
- * s1 computes a GEMM and records an event; s2 waits for it on the device
- * and copies the product out. 0, -errno, or -EDOM on wrong data.
- */
-static int cross_stream_verify(loom_device *dev, loom_stream *s1, loom_stream *s2, uint32_t seed)
-{
-	const unsigned n = 192;
-	uint64_t elems = n * n, bytes = elems * 4, va[4] = { 0 }, hva = 0;
-	float *h = loom_host_alloc(dev, 3 * bytes, &hva), *ref = malloc(bytes);
-	struct loom_gemm g = LOOM_OPTS_INIT(struct loom_gemm);
-	loom_event *e = loom_event_create(dev);
-	int ret = -ENOMEM;
-
-	if (!h || !ref || !e)
-		goto out;
-	for (int i = 0; i < 4; i++) {
-		ret = loom_mem_alloc(dev, bytes, 0, &va[i]);
-		if (ret)
-			goto out;
-	}
-	fill_ints(h, elems, seed);
-	fill_ints(h + elems, elems, seed + 7);
-	memset(h + 2 * elems, 0, bytes);
-	g.m = g.n = g.k = n;
-	g.a = va[0];
-	g.b = va[1];
-	g.d = va[2];
-	g.alpha = 2.0f;
-	ret = loom_memcpy(s1, va[0], hva, bytes);
-	ret = ret ? ret : loom_memcpy(s1, va[1], hva + bytes, bytes);
-	ret = ret ? ret : loom_gemm(s1, &g);
-	ret = ret ? ret : loom_event_record(e, s1);
-	ret = ret ? ret : loom_stream_wait_event(s2, e);
-	ret = ret ? ret : loom_memcpy(s2, va[3], va[2], bytes);
-	ret = ret ? ret : loom_memcpy(s2, hva + 2 * bytes, va[3], bytes);
-	ret = ret ? ret : loom_stream_sync(s2, SYNC_TIMEOUT);
-	if (ret)
-		goto out;
-	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)n, (int)n, 2.0f,
-		    h, (int)n, h + elems, (int)n, 0.0f, ref, (int)n);
-	for (uint64_t i = 0; i < elems; i++)
-		if (fabsf(ref[i] - h[2 * elems + i]) > 1e-3f) {
-			ret = -EDOM;
-			break;
-		}
-out:
-	loom_event_destroy(e);
-	for (int i = 3; i >= 0; i--)
-		if (va[i])
-			loom_mem_free(dev, va[i]);
-	if (h)
-		loom_host_free(dev, h);
-	free(ref);
-	return ret;
 }
 
 /* ---- children ---------------------------------------------------------------------- */
@@ -523,11 +358,11 @@ static int child_worker(loom_device *dev, int sock)
 	CK(ctl_send(sock, CTL_READY, info.channel, info.asid, 0, -1) == 0);
 	CK_RECV(sock, &m, NULL, CTL_GO);
 	for (int it = 0; it < 4; it++) {
-		CK(gemm_verify(dev, s1, 256 + 64 * (seed % 3), seed * 16 + it) == 0);
-		CK(copy_verify(dev, s2, 3 * MIB + 4096 * it, seed * 16 + it) == 0);
+		CK(loom_test_gemm_verify(dev, s1, 256 + 64 * (seed % 3), seed * 16 + it) == 0);
+		CK(loom_test_copy_verify(dev, s2, 3 * MIB + 4096 * it, seed * 16 + it) == 0);
 	}
 
-	CK(cross_stream_verify(dev, s1, s2, seed) == 0);
+	CK(loom_test_cross_stream_verify(dev, s1, s2, seed) == 0);
 	loom_stream_destroy(s1);
 	loom_stream_destroy(s2);
 	return 0;
@@ -675,8 +510,8 @@ static int fixture_teardown(void **state)
 /* Parent work that must keep working: GEMM and copies, verified. */
 static void parent_works(struct fixture *f, uint32_t seed)
 {
-	assert_int_equal(copy_verify(f->dev, f->s, 2 * MIB, seed), 0);
-	assert_int_equal(gemm_verify(f->dev, f->s, 128, seed), 0);
+	assert_int_equal(loom_test_copy_verify(f->dev, f->s, 2 * MIB, seed), 0);
+	assert_int_equal(loom_test_gemm_verify(f->dev, f->s, 128, seed), 0);
 }
 
 /* Map the pinned buffer for verification reads of DRAM. */
@@ -831,6 +666,42 @@ static void test_export_import(void **state)
 	assert_int_equal(loom_host_free(f->dev, h), 0);
 }
 
+/*
+ * An export fd outlives the driver that made it: the exporter closes its
+ * device handle, another handle imports the fd and reads the data; the
+ * DRAM goes when the last of fd and import is gone.
+ */
+static void test_export_outlives_exporter(void **state)
+{
+	struct fixture *f = *state;
+	const uint64_t size = 256 * 1024;
+	uint64_t used0 = loom_test_dram_used(f->dev), va, iva, hva;
+	loom_device *exp = loom_device_open(loomd.uri, NULL);
+	uint8_t *p, *h;
+	int fd;
+
+	assert_non_null(exp);
+	assert_int_equal(loom_mem_alloc(exp, size, 0, &va), 0);
+	p = loom_mem_host_ptr(exp, va, size);
+	assert_non_null(p);
+	loom_test_pat_fill(p, size, 0x0e);
+	fd = loom_mem_export(exp, va, size);
+	assert_true(fd >= 0);
+	loom_device_close(exp);	/* without freeing anything */
+	assert_int_equal(loom_test_drivers_wait(f->dev, 1, 10000), 1);
+	assert_true(loom_test_dram_used(f->dev) >= used0 + size);
+
+	h = loom_host_alloc(f->dev, size, &hva);
+	assert_non_null(h);
+	assert_int_equal(loom_mem_import(f->dev, fd, &iva, NULL), 0);
+	assert_int_equal(close(fd), 0);
+	read_back(f, h, hva, iva, size);
+	assert_true(loom_test_pat_ok(h, size, 0x0e));
+	assert_int_equal(loom_mem_free(f->dev, iva), 0);
+	assert_int_equal(loom_test_dram_used_wait(f->dev, used0, 5000), used0);
+	assert_int_equal(loom_host_free(f->dev, h), 0);
+}
+
 /* What a dead child held is back: DRAM, drivers, queues; we keep working. */
 static void check_recovered(struct fixture *f, uint64_t used0, uint32_t drivers0, int queues0)
 {
@@ -938,6 +809,7 @@ int main(int argc, char **argv)
 		T("isolation-fault", test_isolation),
 		T("isolation-fresh-dram", test_scrub),
 		T("export-import-lifetime", test_export_import),
+		T("export-outlives-exporter", test_export_outlives_exporter),
 		T("vanished-process", test_vanished),
 		T("killed-process", test_killed),
 		T("concurrent-processes", test_concurrent),
