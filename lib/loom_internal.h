@@ -1,16 +1,25 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libloom internals: the objects behind the public handles and the
- * userspace (direct) driver that programs the device through BAR0,
- * doorbells and the device link.
+ * libloom internals.
  *
- *   loom_core.c    devices: open/close, link, interrupts, mailbox, events,
- *                  info and telemetry, logging, error strings
- *   loom_pt.c      range allocator; the context's page tables in DRAM
- *   loom_mem.c     DRAM and pinned host memory, export/import
- *   loom_stream.c  streams (hardware queues), command buffers, submission,
- *                  events and waits
- *   loom_ops.c     copies, fills, GEMM; bf16 helpers
+ * The runtime is split in two at struct loom_backend_ops:
+ *
+ *   generic runtime (what the public API does, whatever drives the device)
+ *     loom_core.c    devices, logging, errors, the event ring, waiting
+ *     loom_mem.c     the allocation table, public memory calls
+ *     loom_stream.c  streams, submissions in flight, events
+ *     loom_ops.c     copies, fills, GEMM: command buffers of packets
+ *   backends (how the device is driven)
+ *     loom_direct.c        the userspace driver over the device link:
+ *                          attach, interrupts, mailbox, event queue
+ *     loom_direct_mem.c    its page tables, DRAM, host pool, export/import
+ *     loom_direct_queue.c  its hardware queues: rings, CB area, SOBs
+ *     loom_pt.c            range allocator and page-table writer it uses
+ *
+ * A kernel backend (ioctls on /dev/accel/accelN) implements the same ops.
+ * Command buffers are built by the generic layer in the packet format of
+ * hw/loom_packets.h; a backend adds what it needs to signal completion and
+ * submits them.
  */
 #ifndef LOOM_INTERNAL_H
 #define LOOM_INTERNAL_H
@@ -26,16 +35,8 @@
 #include "../hw/loom_packets.h"
 #include "../hw/loom_regs.h"
 
-struct loom_link;
-
-/* Device virtual address layout of a context. */
-#define LOOM_VA_DRAM_BASE	(1ULL << 44)	/* DRAM allocations and imports */
-#define LOOM_VA_DRAM_END	(1ULL << 46)
-#define LOOM_VA_HOST_BASE	(1ULL << 46)	/* the host pool, mapped whole */
-
-#define LOOM_DEFAULT_POOL	(16ULL << 30)
-#define LOOM_EQ_ENTRIES		256
 #define LOOM_EVENT_RING		256
+#define LOOM_INFLIGHT		256	/* submissions in flight per stream */
 
 /* Debug categories (LOOM_DEBUG bitmask). */
 #define LOOM_DBG_CORE		(1u << 0)
@@ -49,8 +50,131 @@ void loom_log(enum loom_log_level level, unsigned cat, const char *fmt, ...)
 #define loom_warn(...)		loom_log(LOOM_LOG_WARN, 0, __VA_ARGS__)
 #define loom_dbg(cat, ...)	loom_log(LOOM_LOG_DEBUG, (cat), __VA_ARGS__)
 
-/* ---- loom_pt.c: ranges -------------------------------------------------- */
-/* A first-fit allocator of [base, end) ranges. Not thread-safe. */
+/* A device allocation: DRAM of this handle, or an imported range. */
+enum loom_alloc_kind { LOOM_ALLOC_DRAM, LOOM_ALLOC_IMPORT };
+struct loom_alloc {
+	uint64_t va, size;		/* device address, mapped size */
+	uint8_t *cpu;			/* CPU mapping, or NULL */
+	enum loom_alloc_kind kind;
+	uint32_t flags;			/* LOOM_MEM_* */
+	uint64_t be[2];			/* backend's own (direct: PA, VA reserved) */
+};
+
+struct loom_submit {
+	uint32_t seq;			/* the stream's count once it has finished */
+	uint32_t be_cookie;		/* backend's own (direct: CB area offset) */
+	void *staging;			/* pinned memory freed once finished */
+};
+
+struct loom_backend_ops;
+
+struct loom_device {
+	const struct loom_backend_ops *be;
+	void *drv;			/* the backend's state */
+	char uri[128];
+	unsigned spin_us;		/* busy-wait before sleeping */
+
+	/* Protects everything below; cond wakes waiters on interrupts. */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool dead;			/* the device went away */
+	struct loom_alloc *allocs;	/* sorted by va */
+	unsigned nallocs, cap_allocs;
+	struct loom_device_event events[LOOM_EVENT_RING];
+	unsigned ev_head, ev_count;
+	struct loom_stream **streams;	/* live streams */
+	unsigned nstreams, cap_streams;
+};
+
+struct loom_stream {
+	loom_device *dev;
+	void *q;			/* the backend's queue */
+	uint32_t hw_queue;		/* its hardware queue index (set by the backend) */
+	unsigned refs;			/* under dev->lock: creator + recorded events */
+	uint32_t seq;			/* submissions so far */
+	struct loom_submit inflight[LOOM_INFLIGHT];
+	unsigned if_head, if_count;
+	int error;			/* sticky: negative errno */
+	bool destroyed;
+	uint8_t *cb_buf;		/* the CB being built */
+	uint32_t cb_len, cb_cap;
+};
+
+struct loom_event_obj {
+	loom_device *dev;
+	loom_stream *stream;		/* holds a reference while recorded */
+	uint32_t target;		/* stream count that reaches the event */
+	uint64_t *ts;			/* pinned slot for the device timestamp */
+	bool recorded;
+};
+
+/*
+ * What a backend provides. Unless said otherwise, functions return 0 or a
+ * negative errno and are called without dev->lock. A backend wakes
+ * dev->cond (under dev->lock) whenever queue progress or an event may have
+ * happened, and sets dev->dead if the device goes away.
+ */
+struct loom_backend_ops {
+	const char *name;
+	int (*open)(loom_device *dev, const struct loom_device_opts *opts);
+	void (*close)(loom_device *dev);	/* after every stream is gone */
+	int (*info)(loom_device *dev, struct loom_device_info *info);
+	int (*telemetry)(loom_device *dev, struct loom_telemetry *t);
+	int (*set_power_limit)(loom_device *dev, uint32_t mw);
+	/* dev->lock held: append pending device events to dev->events. */
+	void (*events_poll)(loom_device *dev);
+
+	/* Device memory: fill a->va, a->cpu, a->be from a->size, a->flags. */
+	int (*mem_alloc)(loom_device *dev, struct loom_alloc *a);
+	void (*mem_free)(loom_device *dev, struct loom_alloc *a);
+	/*
+	 * Returns a file descriptor. a == NULL: offset is a device address
+	 * outside every allocation; -EOPNOTSUPP if it is pinned host memory,
+	 * else -EINVAL. The mem_* functions are called with dev->lock held.
+	 */
+	int (*mem_export)(loom_device *dev, const struct loom_alloc *a, uint64_t offset,
+			  uint64_t size);
+	int (*mem_import)(loom_device *dev, int fd, struct loom_alloc *a);
+
+	/* Pinned host memory (CPU pointer + device address). */
+	void *(*host_alloc)(loom_device *dev, uint64_t size, uint64_t *va);
+	int (*host_free)(loom_device *dev, void *ptr);
+	uint64_t (*host_va)(loom_device *dev, const void *ptr);
+
+	/* Queues: s->q is the backend's. */
+	int (*queue_create)(loom_stream *s);
+	void (*queue_destroy)(loom_stream *s);	/* the queue is idle or failed */
+	/*
+	 * Submit s->cb_buf[0, s->cb_len) as submission s->seq + 1; *cookie
+	 * is kept with it. oldest is the cookie of the oldest submission
+	 * still in flight, or NULL. -EAGAIN: no room until that one finishes.
+	 */
+	int (*submit)(loom_stream *s, const uint32_t *oldest, uint32_t *cookie);
+	uint32_t (*done)(loom_stream *s);	/* finished submissions (mod 2^32) */
+	int (*status)(loom_stream *s);		/* 0, or the queue's failure */
+	/* Append to s's CB a device-side wait for other's count target. */
+	int (*cb_wait)(loom_stream *s, loom_stream *other, uint32_t target);
+};
+
+extern const struct loom_backend_ops loom_direct_ops;
+
+/* ---- generic helpers ------------------------------------------------------- */
+uint64_t loom_time_ns(void);
+/* Wait (dev->lock held) until cond_fn(arg) != 1: spin, then sleep on dev->cond. */
+int loom_wait_locked(loom_device *dev, int (*cond_fn)(void *), void *arg, int64_t timeout_ns);
+void loom_device_mark_dead(loom_device *dev);
+/* Append one event to the device's ring (dev->lock held). */
+void loom_event_push_locked(loom_device *dev, const struct loom_device_event *e);
+
+/* loom_stream.c */
+void loom_streams_fini(loom_device *dev);
+void *loom_cb_add(loom_stream *s, uint32_t bytes);	/* zeroed packet space */
+void loom_cb_reset(loom_stream *s);
+/* Submit the CB built so far; staging (pinned) is freed once it finished. */
+int loom_cb_submit(loom_stream *s, void *staging);
+int loom_stream_usable(loom_stream *s);
+
+/* ---- loom_pt.c: ranges and page tables (direct backend) --------------------- */
 struct loom_range { uint64_t start, size; };
 struct loom_ranges {
 	struct loom_range *free;	/* sorted by start, coalesced */
@@ -58,159 +182,7 @@ struct loom_ranges {
 };
 int loom_ranges_init(struct loom_ranges *r, uint64_t base, uint64_t size);
 void loom_ranges_fini(struct loom_ranges *r);
-/* Returns 0 and *start, or -ENOMEM. align: power of two. */
 int loom_ranges_alloc(struct loom_ranges *r, uint64_t size, uint64_t align, uint64_t *start);
 void loom_ranges_free(struct loom_ranges *r, uint64_t start, uint64_t size);
-
-/* ---- loom_pt.c: page tables --------------------------------------------- */
-struct loom_pt {
-	uint64_t pgd_pa;
-	uint64_t *chunk_pa;		/* DRAM chunks holding table pages */
-	unsigned nchunks;
-	uint64_t next_free;		/* next unused table page in the last chunk */
-	uint64_t chunk_left;
-	uint64_t *free_tables;		/* freed table pages (PA) */
-	unsigned nfree_tables, cap_free_tables;
-};
-
-/* ---- memory allocations -------------------------------------------------- */
-enum loom_alloc_kind { LOOM_ALLOC_DRAM, LOOM_ALLOC_IMPORT };
-struct loom_alloc {
-	uint64_t va, size;		/* mapped size (page multiple) */
-	uint64_t pa;			/* DRAM PA */
-	uint64_t va_size;		/* VA range reserved */
-	enum loom_alloc_kind kind;
-	uint32_t flags;
-};
-
-struct loom_host_block { uint64_t off, size; };
-
-struct loom_device {
-	struct loom_link *link;
-	char uri[128];
-	uint8_t *bar;
-	uint64_t bar_size;
-	uint8_t *dram;
-	uint64_t dram_size;
-	int fw_doorbell;
-	uint32_t channel, asid;
-
-	int pool_fd;
-	uint8_t *pool;
-	uint64_t pool_size;
-
-	int irq_fd[LOOM_IRQS_PER_CHANNEL];
-	int stop_fd;
-	pthread_t irq_thread;
-	bool irq_running;
-	unsigned spin_us;
-
-	/* Protects everything below, and wakes waiters (cond) on interrupts. */
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	uint64_t irq_gen;		/* bumped on every interrupt */
-	bool link_dead;			/* the device went away */
-
-	struct loom_ranges pool_ranges;	/* offsets in the pool */
-	struct loom_host_block *host_blocks;	/* user pinned allocations */
-	unsigned nhost, cap_host;
-	struct loom_ranges va_ranges;	/* DRAM VA space */
-	struct loom_alloc *allocs;	/* sorted by va */
-	unsigned nallocs, cap_allocs;
-	struct loom_pt pt;
-
-	uint64_t eq_off;		/* event queue in the pool */
-	uint32_t eq_ci;
-	struct loom_device_event events[LOOM_EVENT_RING];
-	unsigned ev_head, ev_count;
-
-	uint8_t sob_used[LOOM_LINK_SOBS_PER_CH];
-	struct loom_stream **streams;	/* live streams */
-	unsigned nstreams, cap_streams;
-
-	/* Protects the mailbox registers (one command at a time). */
-	pthread_mutex_t mbox_lock;
-	uint32_t mbox_seq;
-	struct loom_fw_info fw_info;
-};
-
-/* ---- streams ------------------------------------------------------------- */
-#define LOOM_RING_ENTRIES	256
-#define LOOM_CB_AREA		(1u << 20)	/* per-stream command buffer space */
-#define LOOM_INFLIGHT		LOOM_RING_ENTRIES
-
-struct loom_submit {
-	uint32_t seq;			/* stream sequence number (SOB target) */
-	uint32_t cb_start;		/* where its CB sits in the CB area */
-	uint64_t staging_off, staging_size;	/* pool staging freed on completion */
-};
-
-struct loom_stream {
-	loom_device *dev;
-	unsigned refs;			/* under dev->lock */
-	uint32_t queue;
-	int doorbell;
-	uint32_t sob;			/* absolute SOB index */
-	uint32_t sob_base;		/* SOB value when the stream was made */
-	uint32_t seq;			/* submissions so far */
-	uint32_t pi;			/* ring producer index */
-	uint64_t ring_off, cq_off, cb_off;	/* in the pool */
-	uint32_t cb_head;		/* next free byte in the CB area */
-	struct loom_submit inflight[LOOM_INFLIGHT];
-	unsigned if_head, if_count;
-	int error;			/* sticky: negative errno */
-	bool destroyed;
-	uint8_t *cb_buf;		/* CB being built */
-	uint32_t cb_len, cb_cap;
-};
-
-struct loom_event_obj {
-	loom_device *dev;
-	loom_stream *stream;		/* holds a reference while recorded */
-	uint32_t target;		/* stream seq that reaches the event */
-	uint64_t ts_off;		/* 8-byte timestamp slot in the pool */
-	bool recorded;
-};
-
-/* loom_core.c */
-int loom_mbox_call(loom_device *dev, uint32_t cmd, const uint64_t arg[4], void *data,
-		   uint32_t size);
-uint32_t loom_bar_read(loom_device *dev, uint32_t off);
-void loom_bar_write(loom_device *dev, uint32_t off, uint32_t v);
-void loom_ring_doorbell(int fd);
-/* Wait (dev->lock held) until cond_fn(arg) != 1, an interrupt at a time. */
-int loom_wait_locked(loom_device *dev, int (*cond_fn)(void *), void *arg, int64_t timeout_ns);
-uint64_t loom_time_ns(void);
-int loom_link_rpc(loom_device *dev, uint32_t type, uint64_t a0, uint64_t a1, uint64_t *out0,
-		  uint64_t *out1, int fd_in, int *fd_out);
-
-/* loom_pt.c */
-int loom_pt_init(loom_device *dev);
-void loom_pt_fini(loom_device *dev);
-int loom_pt_map(loom_device *dev, uint64_t va, uint64_t pa, uint64_t size, bool writable);
-void loom_pt_unmap(loom_device *dev, uint64_t va, uint64_t size);
-
-/* loom_mem.c */
-int loom_mem_init(loom_device *dev);
-void loom_mem_fini(loom_device *dev);
-/* Pool sub-allocation (dev->lock held). Returns offset or -ENOMEM via *off. */
-int loom_pool_alloc_locked(loom_device *dev, uint64_t size, uint64_t align, uint64_t *off);
-void loom_pool_free_locked(loom_device *dev, uint64_t off, uint64_t size);
-static inline uint64_t loom_pool_va(uint64_t off) { return LOOM_VA_HOST_BASE + off; }
-static inline uint64_t loom_pool_pa(loom_device *dev, uint64_t off)
-{
-	return LOOM_PA_HOST(dev->channel, off);
-}
-
-/* loom_stream.c */
-void loom_streams_fini(loom_device *dev);
-/* Build a CB: reserve space for a packet of n bytes in s->cb_buf. */
-void *loom_cb_add(loom_stream *s, uint32_t bytes);
-/* Submit the CB built so far (plus the stream's SIGNAL); staging is freed
- * when it completes. Returns 0 or a negative errno. */
-int loom_cb_submit(loom_stream *s, uint64_t staging_off, uint64_t staging_size);
-void loom_cb_reset(loom_stream *s);
-int loom_stream_usable(loom_stream *s);
-int loom_queue_error_to_errno(uint32_t err);
 
 #endif /* LOOM_INTERNAL_H */

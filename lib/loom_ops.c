@@ -24,16 +24,19 @@ static int add_dma(loom_stream *s, uint64_t dst, uint64_t src, uint64_t size, ui
 	return 0;
 }
 
+/* Queue one DMA; staging (pinned, may be NULL) is freed once it finished. */
 static int queue_dma(loom_stream *s, uint64_t dst, uint64_t src, uint64_t size, uint32_t flags,
-		     uint64_t staging_off, uint64_t staging_size)
+		     void *staging)
 {
 	int ret = add_dma(s, dst, src, size, flags);
 
 	if (ret) {
 		loom_cb_reset(s);
+		if (staging)
+			s->dev->be->host_free(s->dev, staging);
 		return ret;
 	}
-	return loom_cb_submit(s, staging_off, staging_size);
+	return loom_cb_submit(s, staging);
 }
 
 LOOM_API int loom_memcpy(loom_stream *s, uint64_t dst, uint64_t src, uint64_t size)
@@ -44,7 +47,7 @@ LOOM_API int loom_memcpy(loom_stream *s, uint64_t dst, uint64_t src, uint64_t si
 		return ret;
 	if (!size)
 		return 0;
-	return queue_dma(s, dst, src, size, 0, 0, 0);
+	return queue_dma(s, dst, src, size, 0, NULL);
 }
 
 LOOM_API int loom_memset32(loom_stream *s, uint64_t dst, uint32_t value, uint64_t size)
@@ -57,23 +60,21 @@ LOOM_API int loom_memset32(loom_stream *s, uint64_t dst, uint32_t value, uint64_
 		return -EINVAL;
 	if (!size)
 		return 0;
-	return queue_dma(s, dst, value, size, LOOM_DMA_F_MEMSET, 0, 0);
+	return queue_dma(s, dst, value, size, LOOM_DMA_F_MEMSET, NULL);
 }
 
-static int staging_alloc(loom_device *dev, uint64_t size, uint64_t *off)
+/* Is [p, p + size) inside pinned memory? Returns its device address or 0. */
+static uint64_t pinned_va(loom_device *dev, const void *p, uint64_t size)
 {
-	int ret;
+	uint64_t va = dev->be->host_va(dev, p);
 
-	pthread_mutex_lock(&dev->lock);
-	ret = loom_pool_alloc_locked(dev, (size + LOOM_PAGE_SIZE - 1) & ~(LOOM_PAGE_SIZE - 1),
-				     size >= LOOM_HUGE_SIZE ? LOOM_HUGE_SIZE : LOOM_PAGE_SIZE, off);
-	pthread_mutex_unlock(&dev->lock);
-	return ret;
+	return va && dev->be->host_va(dev, (const uint8_t *)p + size - 1) == va + size - 1 ? va : 0;
 }
 
 LOOM_API int loom_memcpy_h2d(loom_stream *s, uint64_t dst, const void *src, uint64_t size)
 {
-	uint64_t va, off;
+	uint64_t va;
+	void *staging;
 	int ret = loom_stream_usable(s);
 
 	if (ret)
@@ -82,20 +83,20 @@ LOOM_API int loom_memcpy_h2d(loom_stream *s, uint64_t dst, const void *src, uint
 		return 0;
 	if (!src)
 		return -EINVAL;
-	va = loom_host_va(s->dev, src);
-	if (va && loom_host_va(s->dev, (const uint8_t *)src + size - 1))
-		return queue_dma(s, dst, va, size, 0, 0, 0);
-	ret = staging_alloc(s->dev, size, &off);
-	if (ret)
-		return ret;
-	memcpy(s->dev->pool + off, src, size);
-	return queue_dma(s, dst, loom_pool_va(off), size, 0, off,
-			 (size + LOOM_PAGE_SIZE - 1) & ~(LOOM_PAGE_SIZE - 1));
+	va = pinned_va(s->dev, src, size);
+	if (va)
+		return queue_dma(s, dst, va, size, 0, NULL);
+	staging = s->dev->be->host_alloc(s->dev, size, &va);
+	if (!staging)
+		return -errno;
+	memcpy(staging, src, size);
+	return queue_dma(s, dst, va, size, 0, staging);
 }
 
 LOOM_API int loom_memcpy_d2h(loom_stream *s, void *dst, uint64_t src, uint64_t size)
 {
-	uint64_t va, off, rounded = (size + LOOM_PAGE_SIZE - 1) & ~(LOOM_PAGE_SIZE - 1);
+	uint64_t va;
+	void *staging;
 	int ret = loom_stream_usable(s);
 
 	if (ret)
@@ -104,21 +105,23 @@ LOOM_API int loom_memcpy_d2h(loom_stream *s, void *dst, uint64_t src, uint64_t s
 		return 0;
 	if (!dst)
 		return -EINVAL;
-	va = loom_host_va(s->dev, dst);
-	if (va && loom_host_va(s->dev, (uint8_t *)dst + size - 1))
-		return queue_dma(s, va, src, size, 0, 0, 0);
-	ret = staging_alloc(s->dev, size, &off);
+	va = pinned_va(s->dev, dst, size);
+	if (va)
+		return queue_dma(s, va, src, size, 0, NULL);
+	staging = s->dev->be->host_alloc(s->dev, size, &va);
+	if (!staging)
+		return -errno;
+	ret = add_dma(s, va, src, size, 0);
 	if (ret)
-		return ret;
-	ret = queue_dma(s, loom_pool_va(off), src, size, 0, 0, 0);
+		loom_cb_reset(s);
+	else
+		ret = loom_cb_submit(s, NULL);
 	if (!ret)
 		ret = loom_stream_sync(s, -1);
 	if (!ret)
-		memcpy(dst, s->dev->pool + off, size);
+		memcpy(dst, staging, size);
 	/* Finished or failed: either way the queue no longer writes there. */
-	pthread_mutex_lock(&s->dev->lock);
-	loom_pool_free_locked(s->dev, off, rounded);
-	pthread_mutex_unlock(&s->dev->lock);
+	s->dev->be->host_free(s->dev, staging);
 	return ret;
 }
 
@@ -185,7 +188,7 @@ LOOM_API int loom_gemm(loom_stream *s, const struct loom_gemm *g)
 	p->stride_d = (g->stride_d ? g->stride_d : (uint64_t)g->m * ldd) * eout;
 	p->alpha = f32_bits(g->alpha);
 	p->beta = f32_bits(g->beta);
-	return loom_cb_submit(s, 0, 0);
+	return loom_cb_submit(s, NULL);
 }
 
 /* ---- bf16 ------------------------------------------------------------------------- */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The userspace driver's address-space code: a first-fit range allocator
+ * The direct backend's address-space code: a first-fit range allocator
  * (device VA space, host pool offsets) and the context's four-level page
  * tables, which live in device DRAM and are written through the BAR0
  * mapping in the format of hw/loom_mmu.h.
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loom_internal.h"
+#include "loom_direct.h"
 
 #define PT_CHUNK	(2ULL << 20)	/* DRAM taken for tables at a time */
 
@@ -114,16 +114,14 @@ void loom_ranges_free(struct loom_ranges *r, uint64_t start, uint64_t size)
 
 static uint64_t *pt_table(loom_device *dev, uint64_t pa)
 {
-	return (uint64_t *)(dev->dram + pa);
+	return (uint64_t *)(loom_drv(dev)->dram + pa);
 }
 
 static int pt_new_table(loom_device *dev, uint64_t *pa)
 {
-	struct loom_pt *pt = &dev->pt;
+	struct loom_pt *pt = &loom_drv(dev)->pt;
 
-	if (pt->nfree_tables) {
-		*pa = pt->free_tables[--pt->nfree_tables];
-	} else {
+	{
 		if (!pt->chunk_left) {
 			uint64_t chunk;
 			uint64_t *n = realloc(pt->chunk_pa, (pt->nchunks + 1) * sizeof(*n));
@@ -150,24 +148,24 @@ static int pt_new_table(loom_device *dev, uint64_t *pa)
 
 int loom_pt_init(loom_device *dev)
 {
-	int ret = pt_new_table(dev, &dev->pt.pgd_pa);
+	struct loom_pt *pt = &loom_drv(dev)->pt;
+	int ret = pt_new_table(dev, &pt->pgd_pa);
 
 	if (ret)
 		return ret;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	return loom_link_rpc(dev, LOOM_LINK_SET_PGD, dev->pt.pgd_pa, 0, NULL, NULL, -1, NULL);
+	return loom_link_rpc(dev, LOOM_LINK_SET_PGD, pt->pgd_pa, 0, NULL, NULL, -1, NULL);
 }
 
 void loom_pt_fini(loom_device *dev)
 {
-	struct loom_pt *pt = &dev->pt;
+	struct loom_pt *pt = &loom_drv(dev)->pt;
 
 	/* The session's DRAM is freed by the device when the link closes;
 	 * free explicitly anyway so a long-lived link does not leak. */
 	for (unsigned i = 0; i < pt->nchunks; i++)
 		loom_link_rpc(dev, LOOM_LINK_DRAM_FREE, pt->chunk_pa[i], 0, NULL, NULL, -1, NULL);
 	free(pt->chunk_pa);
-	free(pt->free_tables);
 	memset(pt, 0, sizeof(*pt));
 }
 
@@ -194,7 +192,7 @@ int loom_pt_map(loom_device *dev, uint64_t va, uint64_t pa, uint64_t size, bool 
 	uint64_t flags = LOOM_PTE_VALID | (writable ? LOOM_PTE_WRITE : 0);
 
 	while (size) {
-		uint64_t *t = pt_table(dev, dev->pt.pgd_pa);
+		uint64_t *t = pt_table(dev, loom_drv(dev)->pt.pgd_pa);
 		bool huge = !(va & (LOOM_HUGE_SIZE - 1)) && !(pa & (LOOM_HUGE_SIZE - 1)) &&
 			    size >= LOOM_HUGE_SIZE;
 		int levels = huge ? 2 : 3;
@@ -219,7 +217,7 @@ int loom_pt_map(loom_device *dev, uint64_t va, uint64_t pa, uint64_t size, bool 
 void loom_pt_unmap(loom_device *dev, uint64_t va, uint64_t size)
 {
 	while (size) {
-		uint64_t *t = pt_table(dev, dev->pt.pgd_pa);
+		uint64_t *t = pt_table(dev, loom_drv(dev)->pt.pgd_pa);
 		uint64_t step = LOOM_PAGE_SIZE;
 
 		for (int l = 0; l < LOOM_PT_LEVELS; l++) {
@@ -243,5 +241,5 @@ void loom_pt_unmap(loom_device *dev, uint64_t va, uint64_t size)
 		va += step;
 		size -= step;
 	}
-	loom_bar_write(dev, LOOM_REG_MMU_INV_ASID, dev->asid);
+	loom_bar_write(loom_drv(dev), LOOM_REG_MMU_INV_ASID, loom_drv(dev)->asid);
 }
