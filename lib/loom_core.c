@@ -282,9 +282,19 @@ static int opts_check(const struct loom_device_opts *o)
 }
 
 
-/* The backend for a URI. LOOM_BACKEND=direct forces the userspace driver. */
+/*
+ * The backend for a URI. Today every URI ("inproc", "unix:PATH") is served
+ * by the direct backend; LOOM_BACKEND names one explicitly ("direct").
+ */
 static const struct loom_backend_ops *backend_for(const char *uri)
 {
+	const char *env = getenv("LOOM_BACKEND");
+
+	if (env && *env && strcmp(env, loom_direct_ops.name)) {
+		loom_err("%s: LOOM_BACKEND=%s: no such backend (known: %s)", uri, env,
+			 loom_direct_ops.name);
+		return NULL;
+	}
 	return &loom_direct_ops;
 }
 
@@ -323,7 +333,7 @@ LOOM_API loom_device *loom_device_open(const char *uri, const struct loom_device
 	pthread_cond_init(&dev->cond, &ca);
 	pthread_condattr_destroy(&ca);
 	dev->be = backend_for(dev->uri);
-	ret = dev->be->open(dev, opts);
+	ret = dev->be ? dev->be->open(dev, opts) : -ENODEV;
 	if (ret) {
 		pthread_mutex_destroy(&dev->lock);
 		pthread_cond_destroy(&dev->cond);

@@ -24,8 +24,11 @@
  *     be used by two threads at once.
  *
  * Environment: LOOM_DEVICE selects the default device ("inproc", or
- * "unix:/path/to/loomd.sock"); LOOM_DEBUG=mask enables log categories;
- * LOOM_SPIN_US bounds busy-waiting before sleeping (default 50).
+ * "unix:/path/to/loomd.sock"); LOOM_BACKEND names the driver backend
+ * ("direct", the userspace driver, is the only one yet); LOOM_DEBUG=mask
+ * enables debug log categories (1 core, 2 memory, 4 submission, 8
+ * interrupts and events); LOOM_SPIN_US bounds busy-waiting before
+ * sleeping (default 50).
  */
 #ifndef LOOM_LOOM_H
 #define LOOM_LOOM_H
@@ -88,7 +91,8 @@ LOOM_API int loom_device_list(char **uris, int max);
  * loom_device_list()), "inproc" for a private device emulated inside this
  * process, "unix:PATH" (or a path) for loomd. opts may be NULL.
  * Errors (errno): ENOENT/ECONNREFUSED no such device; EBUSY every channel
- * of the device is taken; EINVAL bad opts; ENOMEM; EPROTO the device speaks
+ * of the device is taken; EINVAL bad opts; ENOMEM; ENODEV not a Loom device,
+ * or LOOM_BACKEND names no backend; EPROTO the device speaks
  * another link version.
  */
 LOOM_API loom_device *loom_device_open(const char *uri, const struct loom_device_opts *opts);
