@@ -410,6 +410,24 @@ static void loomd_usage(FILE *f)
 		"  -V, --version           show the version and exit\n");
 }
 
+/*
+ * OpenBLAS, the MME's inner kernel, keeps its worker threads spinning for
+ * about 2^28 cycles after each GEMM (and after start-up). On a machine with
+ * few cores that steals the core the command processors and the clients
+ * need: submission latency right after a GEMM grows from ~2 us to ~100 us.
+ * OpenBLAS reads OPENBLAS_THREAD_TIMEOUT (log2 of the cycles) only when it
+ * loads, so loomd runs itself again with a short timeout unless the user
+ * chose one.
+ */
+static void loomd_reexec_blas_timeout(char **argv)
+{
+	if (getenv("OPENBLAS_THREAD_TIMEOUT"))
+		return;
+	setenv("OPENBLAS_THREAD_TIMEOUT", "4", 1);
+	execv("/proc/self/exe", argv);
+	/* Could not re-execute: carry on with the spinning default. */
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -431,6 +449,7 @@ int main(int argc, char **argv)
 	int c, ret, lfd, sfd, status = 1;
 	bool watchdog_off = false;
 
+	loomd_reexec_blas_timeout(argv);
 	while ((c = getopt_long(argc, argv, "s:d:qhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
