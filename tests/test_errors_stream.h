@@ -496,9 +496,18 @@ static void test_wait_timeout(void **state)
  * failed first) ends with -ETIME when the device's watchdog fires, and the
  * device reports a hang. Through a loomd of our own with a short watchdog.
  */
+static struct loom_test_loomd wd_loomd;
+
+static int wait_device_timeout_teardown(void **state)
+{
+	if (wd_loomd.pid > 0 || wd_loomd.dir[0])
+		loom_test_loomd_stop(&wd_loomd);
+	return 0;
+}
+
 static void test_wait_device_timeout(void **state)
 {
-	struct loom_test_loomd d;
+	struct loom_test_loomd *d = &wd_loomd;
 	struct loom_device_event ev[64];
 	loom_device *dev;
 	loom_stream *s0, *s1, *s2;
@@ -507,8 +516,8 @@ static void test_wait_device_timeout(void **state)
 	bool hang = false;
 	int n;
 
-	assert_int_equal(loom_test_loomd_start(&d, "64M", "--queue-timeout=500"), 0);
-	dev = loom_device_open(d.uri, NULL);
+	assert_int_equal(loom_test_loomd_start(d, "64M", "--queue-timeout=500"), 0);
+	dev = loom_device_open(d->uri, NULL);
 	assert_non_null(dev);
 	s0 = loom_stream_create(dev);
 	s1 = loom_stream_create(dev);
@@ -518,7 +527,7 @@ static void test_wait_device_timeout(void **state)
 	assert_true(s0 && s1 && s2 && e0 && e1);
 	assert_int_equal(loom_mem_alloc(dev, 4096, 0, &small), 0);
 	/* s1 fails behind a short gate, after e1 was recorded on it. */
-	assert_int_equal(loom_test_gemm_busy(dev, s0, 512, 2, va), 0);
+	assert_int_equal(loom_test_gemm_busy(dev, s0, 1024, 3, va), 0);
 	assert_int_equal(loom_event_record(e0, s0), 0);
 	assert_int_equal(loom_stream_wait_event(s1, e0), 0);
 	assert_int_equal(loom_memcpy(s1, UNMAPPED_VA, small, 4096), 0);
@@ -553,7 +562,7 @@ static void test_wait_device_timeout(void **state)
 	assert_int_equal(loom_test_gemm_busy_free(dev, va), 0);
 	assert_int_equal(loom_mem_free(dev, small), 0);
 	loom_device_close(dev);
-	n = loom_test_loomd_stop(&d);
+	n = loom_test_loomd_stop(d);
 	assert_true(n >= 0 && WIFEXITED(n) && WEXITSTATUS(n) == 0);
 }
 

@@ -15,7 +15,7 @@
  * each test's teardown kills and reaps whatever child is left.
  */
 #include <errno.h>
-#include <math.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -27,7 +27,6 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <fcntl.h>
 
 #include <cmocka.h>
 
@@ -514,7 +513,7 @@ static void parent_works(struct fixture *f, uint32_t seed)
 	assert_int_equal(loom_test_gemm_verify(f->dev, f->s, 128, seed), 0);
 }
 
-/* Map the pinned buffer for verification reads of DRAM. */
+/* Copy DRAM at va into pinned memory h (device address hva) and wait. */
 static void read_back(struct fixture *f, void *h, uint64_t hva, uint64_t va, uint64_t size)
 {
 	memset(h, 0, size);
