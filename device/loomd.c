@@ -196,6 +196,28 @@ static void *loomd_client_main(void *arg)
 	return NULL;
 }
 
+/*
+ * Answer a client that cannot have a session: its first request (HELLO)
+ * gets the reason as its status, so the driver reports EBUSY rather than a
+ * dropped connection. Waits at most 200 ms for that request.
+ */
+static void loomd_refuse(int fd, int err)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct loom_link_msg req, resp;
+	int fds[LOOM_LINK_MAX_FDS];
+	unsigned nfds = 0;
+
+	if (poll(&pfd, 1, 200) != 1 || loomd_recv(fd, &req, fds, &nfds) != 1)
+		return;
+	loomd_close_fds(fds, nfds);
+	memset(&resp, 0, sizeof(resp));
+	resp.type = req.type;
+	resp.seq = req.seq;
+	resp.status = -err;
+	loomd_send(fd, &resp, NULL, 0);
+}
+
 static void loomd_accept(struct loomd *d, int lfd)
 {
 	struct loomd_client *cl;
@@ -226,8 +248,11 @@ static void loomd_accept(struct loomd *d, int lfd)
 	cl->fd = fd;
 	cl->session = loom_link_session_open(d->srv);
 	if (!cl->session) {
+		int err = errno;
+
 		fprintf(stderr, "loomd: client refused: %s\n",
-			errno == EBUSY ? "every channel is in use" : strerror(errno));
+			err == EBUSY ? "every channel is in use" : strerror(err));
+		loomd_refuse(fd, err);
 		close(fd);
 		free(cl);
 		return;

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <glob.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -65,6 +66,8 @@ LOOM_API const char *loom_version(void)
 
 LOOM_API const char *loom_strerror(int err)
 {
+	if (err == INT_MIN)
+		return "unknown error";
 	switch (-err) {
 	case 0: return "success";
 	case EFAULT: return "device page fault (address not mapped)";
@@ -349,6 +352,7 @@ LOOM_API void loom_device_close(loom_device *dev)
 {
 	if (!dev)
 		return;
+	loom_events_fini(dev);
 	loom_streams_fini(dev);
 	while (dev->nallocs)
 		loom_mem_free(dev, dev->allocs[dev->nallocs - 1].va);

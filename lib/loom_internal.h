@@ -84,6 +84,8 @@ struct loom_device {
 	unsigned ev_head, ev_count;
 	struct loom_stream **streams;	/* live streams */
 	unsigned nstreams, cap_streams;
+	struct loom_event_obj **evobjs;	/* live events */
+	unsigned nevobjs, cap_evobjs;
 };
 
 struct loom_stream {
@@ -168,6 +170,7 @@ void loom_event_push_locked(loom_device *dev, const struct loom_device_event *e)
 
 /* loom_stream.c */
 void loom_streams_fini(loom_device *dev);
+void loom_events_fini(loom_device *dev);
 void *loom_cb_add(loom_stream *s, uint32_t bytes);	/* zeroed packet space */
 void loom_cb_reset(loom_stream *s);
 /* Submit the CB built so far; staging (pinned) is freed once it finished. */

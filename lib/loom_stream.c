@@ -292,6 +292,23 @@ LOOM_API loom_event *loom_event_create(loom_device *dev)
 		return NULL;
 	}
 	*e->ts = 0;
+	pthread_mutex_lock(&dev->lock);
+	if (dev->nevobjs == dev->cap_evobjs) {
+		unsigned cap = dev->cap_evobjs ? 2 * dev->cap_evobjs : 16;
+		loom_event **n = realloc(dev->evobjs, cap * sizeof(*n));
+
+		if (!n) {
+			pthread_mutex_unlock(&dev->lock);
+			dev->be->host_free(dev, e->ts);
+			free(e);
+			errno = ENOMEM;
+			return NULL;
+		}
+		dev->evobjs = n;
+		dev->cap_evobjs = cap;
+	}
+	dev->evobjs[dev->nevobjs++] = e;
+	pthread_mutex_unlock(&dev->lock);
 	return e;
 }
 
@@ -307,11 +324,31 @@ static void event_unbind(loom_event *e)
 
 LOOM_API void loom_event_destroy(loom_event *e)
 {
+	loom_device *dev;
+
 	if (!e)
 		return;
+	dev = e->dev;
 	event_unbind(e);
-	e->dev->be->host_free(e->dev, e->ts);
+	pthread_mutex_lock(&dev->lock);
+	for (unsigned i = 0; i < dev->nevobjs; i++)
+		if (dev->evobjs[i] == e) {
+			dev->evobjs[i] = dev->evobjs[--dev->nevobjs];
+			break;
+		}
+	pthread_mutex_unlock(&dev->lock);
+	dev->be->host_free(dev, e->ts);
 	free(e);
+}
+
+/* Device close: events the application did not destroy go with it. */
+void loom_events_fini(loom_device *dev)
+{
+	while (dev->nevobjs)
+		loom_event_destroy(dev->evobjs[dev->nevobjs - 1]);
+	free(dev->evobjs);
+	dev->evobjs = NULL;
+	dev->cap_evobjs = 0;
 }
 
 LOOM_API int loom_event_record(loom_event *e, loom_stream *s)

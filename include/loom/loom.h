@@ -96,7 +96,11 @@ LOOM_API int loom_device_list(char **uris, int max);
  * another link version.
  */
 LOOM_API loom_device *loom_device_open(const char *uri, const struct loom_device_opts *opts);
-/** Wait for all streams, free everything this handle allocated, detach. */
+/**
+ * Wait for all streams (bounded: 60 s each), then free everything this
+ * handle made (memory, streams, events) and detach. Every handle made from
+ * dev is invalid afterwards.
+ */
 LOOM_API void loom_device_close(loom_device *dev);
 
 #define LOOM_DEVCAP_BF16	(1u << 0)
