@@ -176,6 +176,8 @@ void loom_cb_reset(loom_stream *s);
 /* Submit the CB built so far; staging (pinned) is freed once it finished. */
 int loom_cb_submit(loom_stream *s, void *staging);
 int loom_stream_usable(loom_stream *s);
+/* Wait until the stream has finished its submission number seq. */
+int loom_stream_wait_seq(loom_stream *s, uint32_t seq, int64_t timeout_ns);
 
 /* ---- loom_pt.c: ranges and page tables (direct backend) --------------------- */
 struct loom_range { uint64_t start, size; };

@@ -71,10 +71,23 @@ static uint64_t pinned_va(loom_device *dev, const void *p, uint64_t size)
 	return va && dev->be->host_va(dev, (const uint8_t *)p + size - 1) == va + size - 1 ? va : 0;
 }
 
+/* Pageable copies go through pinned staging blocks of at most this size. */
+#define STAGING_CHUNK	(8ULL << 20)
+
+/* Pinned staging block; on exhaustion, wait for the stream to free some. */
+static void *staging_alloc(loom_stream *s, uint64_t size, uint64_t *va)
+{
+	void *p = s->dev->be->host_alloc(s->dev, size, va);
+
+	if (!p && errno == ENOMEM && !loom_stream_sync(s, -1))
+		p = s->dev->be->host_alloc(s->dev, size, va);
+	return p;
+}
+
 LOOM_API int loom_memcpy_h2d(loom_stream *s, uint64_t dst, const void *src, uint64_t size)
 {
+	const uint8_t *p = src;
 	uint64_t va;
-	void *staging;
 	int ret = loom_stream_usable(s);
 
 	if (ret)
@@ -86,18 +99,29 @@ LOOM_API int loom_memcpy_h2d(loom_stream *s, uint64_t dst, const void *src, uint
 	va = pinned_va(s->dev, src, size);
 	if (va)
 		return queue_dma(s, dst, va, size, 0, NULL);
-	staging = s->dev->be->host_alloc(s->dev, size, &va);
-	if (!staging)
-		return -errno;
-	memcpy(staging, src, size);
-	return queue_dma(s, dst, va, size, 0, staging);
+	/* Each chunk is copied into its own block, queued, and freed by the
+	 * stream once the device has read it: the caller may reuse src now. */
+	for (uint64_t off = 0; off < size; off += STAGING_CHUNK) {
+		uint64_t n = size - off < STAGING_CHUNK ? size - off : STAGING_CHUNK;
+		void *staging = staging_alloc(s, n, &va);
+
+		if (!staging)
+			return -errno;
+		memcpy(staging, p + off, n);
+		ret = queue_dma(s, dst + off, va, n, 0, staging);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 LOOM_API int loom_memcpy_d2h(loom_stream *s, void *dst, uint64_t src, uint64_t size)
 {
-	uint64_t va;
-	void *staging;
-	int ret = loom_stream_usable(s);
+	uint8_t *p = dst;
+	void *buf[2] = { NULL, NULL };
+	uint64_t bva[2], pending_off = 0, pending_n = 0;
+	uint32_t pending_seq = 0;
+	int ret = loom_stream_usable(s), cur = 0;
 
 	if (ret)
 		return ret;
@@ -105,23 +129,46 @@ LOOM_API int loom_memcpy_d2h(loom_stream *s, void *dst, uint64_t src, uint64_t s
 		return 0;
 	if (!dst)
 		return -EINVAL;
-	va = pinned_va(s->dev, dst, size);
-	if (va)
-		return queue_dma(s, va, src, size, 0, NULL);
-	staging = s->dev->be->host_alloc(s->dev, size, &va);
-	if (!staging)
-		return -errno;
-	ret = add_dma(s, va, src, size, 0);
-	if (ret)
-		loom_cb_reset(s);
-	else
+	bva[0] = pinned_va(s->dev, dst, size);
+	if (bva[0])
+		return queue_dma(s, bva[0], src, size, 0, NULL);
+	/* Two blocks: the device fills one while the CPU empties the other. */
+	for (uint64_t off = 0; off < size && !ret; off += STAGING_CHUNK, cur ^= 1) {
+		uint64_t n = size - off < STAGING_CHUNK ? size - off : STAGING_CHUNK;
+
+		if (!buf[cur]) {
+			buf[cur] = staging_alloc(s, n, &bva[cur]);
+			if (!buf[cur]) {
+				ret = -errno;
+				break;
+			}
+		}
+		ret = add_dma(s, bva[cur], src + off, n, 0);
+		if (ret) {
+			loom_cb_reset(s);
+			break;
+		}
 		ret = loom_cb_submit(s, NULL);
-	if (!ret)
-		ret = loom_stream_sync(s, -1);
-	if (!ret)
-		memcpy(dst, staging, size);
+		if (!ret && pending_n) {
+			ret = loom_stream_wait_seq(s, pending_seq, -1);
+			if (!ret)
+				memcpy(p + pending_off, buf[cur ^ 1], pending_n);
+		}
+		pending_seq = s->seq;
+		pending_off = off;
+		pending_n = n;
+	}
+	if (!ret && pending_n) {
+		ret = loom_stream_wait_seq(s, pending_seq, -1);
+		if (!ret)
+			memcpy(p + pending_off, buf[cur ^ 1], pending_n);
+	}
 	/* Finished or failed: either way the queue no longer writes there. */
-	s->dev->be->host_free(s->dev, staging);
+	if (ret)
+		loom_stream_sync(s, -1);
+	for (int i = 0; i < 2; i++)
+		if (buf[i])
+			s->dev->be->host_free(s->dev, buf[i]);
 	return ret;
 }
 

@@ -57,6 +57,11 @@ static int stream_wait(loom_stream *s, uint32_t target, int64_t timeout_ns)
 	return ret;
 }
 
+int loom_stream_wait_seq(loom_stream *s, uint32_t seq, int64_t timeout_ns)
+{
+	return stream_wait(s, seq, timeout_ns);
+}
+
 /* Forget finished submissions and free their staging memory. */
 static void stream_reclaim(loom_stream *s)
 {

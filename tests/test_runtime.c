@@ -146,7 +146,9 @@ static void device_info(void **state)
 static void copy_roundtrip(void **state)
 {
 	struct ctx *c = *state;
-	static const uint64_t sizes[] = { 1, 3, 4095, 4096, 65537, (1 << 20) + 13, 5 << 20 };
+	/* The last sizes span several 8 MiB staging chunks. */
+	static const uint64_t sizes[] = { 1, 3, 4095, 4096, 65537, (1 << 20) + 13, 5 << 20,
+					  (21 << 20) + 3 };
 
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		uint64_t n = sizes[i], va, va2;

@@ -270,13 +270,17 @@ LOOM_API int loom_event_elapsed_ns(loom_event *start, loom_event *end, uint64_t 
 LOOM_API int loom_memcpy(loom_stream *s, uint64_t dst, uint64_t src, uint64_t size);
 /**
  * Host to device. From pinned memory the copy is queued; from other
- * memory the data is staged through pinned memory first, and src may be
- * reused as soon as the call returns.
+ * memory the data is copied into pinned staging blocks (8 MiB at a time)
+ * that the stream frees once the device has read them, and src may be
+ * reused as soon as the call returns. -ENOMEM: no pinned memory for
+ * staging, even after waiting for the stream.
  */
 LOOM_API int loom_memcpy_h2d(loom_stream *s, uint64_t dst, const void *src, uint64_t size);
 /**
  * Device to host. Into pinned memory the copy is queued; into other memory
- * the call waits for the stream and returns when dst holds the data.
+ * it goes through two pinned 8 MiB blocks in turn (the device fills one
+ * while the CPU empties the other), and the call returns when dst holds
+ * the data.
  */
 LOOM_API int loom_memcpy_d2h(loom_stream *s, void *dst, uint64_t src, uint64_t size);
 /** Fill size bytes (multiple of 4) at dst with a 32-bit pattern. */
