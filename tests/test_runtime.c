@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -522,6 +523,82 @@ static void export_import(void **state)
 	loom_device_close(d2);
 }
 
+
+/* ---- threads sharing one device ------------------------------------------------- */
+
+struct thread_arg {
+	loom_device *dev;
+	unsigned id;
+	int failures;
+};
+
+/* Each thread: its own stream; allocations, copies, a GEMM, events, frees. */
+static void *thread_work(void *p)
+{
+	struct thread_arg *t = p;
+	loom_stream *s = loom_stream_create(t->dev);
+	loom_event *e = loom_event_create(t->dev);
+	const int n = 96;
+	float *a = malloc(n * n * 4), *out = malloc(n * n * 4);
+
+	if (!s || !e || !a || !out) {
+		t->failures++;
+		goto out;
+	}
+	for (int i = 0; i < n * n; i++)
+		a[i] = (i % n == i / n) ? (float)(t->id + 1) : 0.0f;	/* (id+1) * I */
+	for (int round = 0; round < 20; round++) {
+		uint64_t A, X;
+
+		if (loom_mem_alloc(t->dev, n * n * 4, 0, &A) ||
+		    loom_mem_alloc(t->dev, n * n * 4, 0, &X)) {
+			t->failures++;
+			break;
+		}
+		struct loom_gemm g = { .sz = sizeof(g), .m = n, .n = n, .k = n, .a = A, .b = A,
+				       .d = X, .alpha = 1.0f };
+		if (loom_memcpy_h2d(s, A, a, n * n * 4) || loom_gemm(s, &g) ||
+		    loom_event_record(e, s) || loom_event_wait(e, 30 * SEC) ||
+		    loom_memcpy_d2h(s, out, X, n * n * 4))
+			t->failures++;
+		for (int i = 0; i < n * n; i++)
+			if (out[i] != ((i % n == i / n) ? (float)((t->id + 1) * (t->id + 1)) : 0.0f)) {
+				t->failures++;
+				break;
+			}
+		if (loom_mem_free(t->dev, A) || loom_mem_free(t->dev, X))
+			t->failures++;
+	}
+out:
+	loom_event_destroy(e);
+	loom_stream_destroy(s);
+	free(a);
+	free(out);
+	return NULL;
+}
+
+/* threads-share-device: eight threads drive one handle at once. */
+static void threads_share_device(void **state)
+{
+	struct ctx *c = *state;
+	struct thread_arg args[8];
+	pthread_t th[8];
+	struct loom_telemetry t0, t1;
+
+	assert_int_equal(loom_device_telemetry(c->dev, &t0), 0);
+	for (unsigned i = 0; i < 8; i++) {
+		args[i] = (struct thread_arg){ .dev = c->dev, .id = i };
+		assert_int_equal(pthread_create(&th[i], NULL, thread_work, &args[i]), 0);
+	}
+	for (unsigned i = 0; i < 8; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(args[i].failures, 0);
+	}
+	/* Every allocation came back. */
+	assert_int_equal(loom_device_telemetry(c->dev, &t1), 0);
+	assert_int_equal(t1.dram_used, t0.dram_used);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 /* Usage: test_runtime [inproc|loomd] (default: both, one after the other). */
@@ -531,7 +608,7 @@ int main(int argc, char **argv)
 		T(device_info), T(copy_roundtrip), T(pinned_async), T(memset_hostptr),
 		T(gemm_fp32), T(gemm_batched_bf16), T(events_cross_stream), T(many_submissions),
 		T(page_fault_sticky), T(readonly_memory), T(telemetry_counts_work),
-		T(export_import),
+		T(export_import), T(threads_share_device),
 	};
 	const char *which = argc > 1 ? argv[1] : "both";
 	int fails = 0;
