@@ -22,13 +22,12 @@
 
 #include <loom/loom.h>
 
+#include "loom_test_loomd.h"
+
 #define SEC 1000000000LL
 
 static char g_uri[512];
-static pid_t g_loomd = -1;
-static char g_dir[256];
-
-/* ---- fixtures ---------------------------------------------------------------- */
+static struct loom_test_loomd g_loomd;
 
 static int group_inproc(void **state)
 {
@@ -38,46 +37,15 @@ static int group_inproc(void **state)
 
 static int group_loomd(void **state)
 {
-	const char *loomd = getenv("LOOMD") ? getenv("LOOMD") : LOOMD_PATH;
-	char sock[400];
-
-	snprintf(g_dir, sizeof(g_dir), "/tmp/loom-test-XXXXXX");
-	if (!mkdtemp(g_dir))
+	if (loom_test_loomd_start(&g_loomd, "1G", NULL))
 		return -1;
-	snprintf(sock, sizeof(sock), "%s/loom0.sock", g_dir);
-	g_loomd = fork();
-	if (g_loomd == 0) {
-		execl(loomd, "loomd", "-q", "-s", sock, "-d", "1G", (char *)NULL);
-		_exit(127);
-	}
-	snprintf(g_uri, sizeof(g_uri), "unix:%s", sock);
-	for (int i = 0; i < 500; i++) {
-		loom_device *d = loom_device_open(g_uri, NULL);
-
-		if (d) {
-			loom_device_close(d);
-			return 0;
-		}
-		usleep(10000);
-	}
-	return -1;
+	snprintf(g_uri, sizeof(g_uri), "%s", g_loomd.uri);
+	return 0;
 }
 
 static int group_loomd_end(void **state)
 {
-	char sock[400];
-	int status;
-
-	if (g_loomd > 0) {
-		kill(g_loomd, SIGTERM);
-		for (int i = 0; i < 500 && waitpid(g_loomd, &status, WNOHANG) == 0; i++)
-			usleep(10000);
-		kill(g_loomd, SIGKILL);
-		waitpid(g_loomd, &status, WNOHANG);
-	}
-	snprintf(sock, sizeof(sock), "%s/loom0.sock", g_dir);
-	unlink(sock);
-	rmdir(g_dir);
+	loom_test_loomd_stop(&g_loomd);
 	return 0;
 }
 
