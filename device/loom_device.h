@@ -146,6 +146,16 @@ static inline void loom_reg_write64(struct loom_dev *dev, uint32_t lo, uint64_t 
 
 uint64_t loom_now_ns(void);	/* CLOCK_MONOTONIC */
 
+/* One step of a busy-wait loop (spinning command processors and waits). */
+static inline void loom_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
+
 /* ---- loom_qman.c --------------------------------------------------------- */
 int loom_qman_init(struct loom_dev *dev);	/* starts one CP thread per queue */
 void loom_qman_fini(struct loom_dev *dev);

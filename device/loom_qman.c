@@ -51,15 +51,6 @@ struct loom_qman {
 	struct loom_cp cp[LOOM_NUM_QUEUES];
 };
 
-static inline void loom_cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ __volatile__("yield");
-#endif
-}
-
 static inline uint32_t loom_qreg_read(struct loom_dev *dev, unsigned q, uint32_t r)
 {
 	return loom_reg_read(dev, LOOM_REG_QUEUE(q, r));

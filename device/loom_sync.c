@@ -33,15 +33,6 @@ struct loom_sync {
 	unsigned waiters;		/* threads sleeping on cond */
 };
 
-static inline void loom_cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ __volatile__("yield");
-#endif
-}
-
 void loom_sync_init(struct loom_dev *dev)
 {
 	struct loom_sync *s;

@@ -144,8 +144,11 @@ int loom_wait_locked(loom_device *dev, int (*cond_fn)(void *), void *arg, int64_
 
 		pthread_mutex_unlock(&dev->lock);
 		do {
-			for (int i = 0; i < 64; i++)
+			for (int i = 0; i < 64; i++) {
+#if defined(__x86_64__) || defined(__i386__)
 				__builtin_ia32_pause();
+#endif
+			}
 			r = cond_fn(arg);
 		} while (r == 1 && loom_time_ns() < spin_end && loom_time_ns() < deadline);
 		pthread_mutex_lock(&dev->lock);
