@@ -17,7 +17,7 @@ deps-build:
 deps-test:
 	@scripts/install-deps.sh test
 
-$(BUILD)/build.ninja:
+$(BUILD)/build.ninja: | deps-test
 	meson setup $(BUILD) >/dev/null
 
 build: deps-test $(BUILD)/build.ninja
