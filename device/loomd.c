@@ -10,6 +10,10 @@
  * that closes (the driver exited or crashed) closes its session, which
  * resets the driver's queues and frees its resources. SIGINT and SIGTERM
  * shut the device down cleanly and remove the socket. See loomd(8).
+ *
+ * With --ivshmem, loomd instead serves one QEMU guest as the ivshmem server
+ * of its ivshmem-doorbell device (device/loom_ivshmem.c): the guest's
+ * kernel driver is then the device's privileged driver.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +32,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "loom_ivshmem.h"
 #include "loom_link.h"
 
 #ifndef LOOM_VERSION
@@ -373,8 +378,11 @@ static int loomd_default_path(char *buf, size_t len)
 	return 0;
 }
 
-/* Bind and listen on path; a stale socket (nobody answers) is replaced. */
-static int loomd_listen(const char *path, struct stat *bound)
+/*
+ * Bind and listen on path with a socket of the given type; a stale socket
+ * (nobody answers) is replaced.
+ */
+static int loomd_listen(const char *path, int type, struct stat *bound)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct stat st;
@@ -390,7 +398,7 @@ static int loomd_listen(const char *path, struct stat *bound)
 			fprintf(stderr, "loomd: %s exists and is not a socket\n", path);
 			return -1;
 		}
-		probe = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+		probe = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
 		if (probe >= 0 && connect(probe, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
 			close(probe);
 			fprintf(stderr, "loomd: %s is in use by another loomd\n", path);
@@ -403,7 +411,7 @@ static int loomd_listen(const char *path, struct stat *bound)
 			return -1;
 		}
 	}
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	fd = socket(AF_UNIX, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
 		fprintf(stderr, "loomd: socket: %s\n", strerror(errno));
 		return -1;
@@ -430,6 +438,10 @@ static void loomd_usage(FILE *f)
 		"                          default 4G)\n"
 		"      --queue-timeout MS  queue WAIT watchdog in milliseconds, 0 = off\n"
 		"                          (default 10000)\n"
+		"      --ivshmem PATH      serve one QEMU guest instead, as the ivshmem server\n"
+		"                          of its ivshmem-doorbell device on PATH\n"
+		"      --guest-ram FILE    with --ivshmem: the guest's RAM (its shared\n"
+		"                          memory-backend-file), the device's host window\n"
 		"  -q, --quiet             do not print the startup line\n"
 		"  -h, --help              show this help and exit\n"
 		"  -V, --version           show the version and exit\n");
@@ -453,12 +465,122 @@ static void loomd_reexec_blas_timeout(char **argv)
 	/* Could not re-execute: carry on with the spinning default. */
 }
 
+/* ---- ivshmem mode ---------------------------------------------------------- */
+
+/*
+ * The guest's connection is readable: has it closed? QEMU never sends
+ * anything; whatever a client does send is discarded.
+ */
+static bool loomd_ivshmem_gone(int fd)
+{
+	char buf[64];
+	ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+	return n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR);
+}
+
+/*
+ * Serve one QEMU guest at a time on path until a signal arrives. Returns
+ * loomd's exit status.
+ */
+static int loomd_run_ivshmem(struct loomd *d, const char *path, const char *ram_path, int sfd)
+{
+	struct loom_ivshmem *iv;
+	struct stat bound, now;
+	struct pollfd pfd[3];
+	char size_str[32], bar_str[32];
+	int lfd, gfd = -1, ret, status = 1;
+
+	ret = loom_ivshmem_create(d->dev, ram_path, &iv);
+	if (ret) {
+		fprintf(stderr, "loomd: cannot prepare the device for ivshmem: %s\n", strerror(-ret));
+		return 1;
+	}
+	lfd = loomd_listen(path, SOCK_STREAM, &bound);
+	if (lfd < 0)
+		goto out_iv;
+	if (!d->quiet) {
+		loomd_format_size(d->dev->dram_size, size_str, sizeof(size_str));
+		loomd_format_size(loom_ivshmem_bar_size(iv), bar_str, sizeof(bar_str));
+		printf("loomd: serving ivshmem %s (DRAM %s, BAR %s, guest RAM %s)\n", path,
+		       size_str, bar_str, ram_path ? ram_path : "none");
+		fflush(stdout);
+	}
+
+	pfd[0].fd = lfd;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = sfd;
+	pfd[1].events = POLLIN;
+	for (;;) {
+		pfd[2].fd = gfd;
+		pfd[2].events = POLLIN;
+		pfd[2].revents = 0;
+		if (poll(pfd, gfd >= 0 ? 3 : 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "loomd: poll: %s\n", strerror(errno));
+			break;
+		}
+		if (pfd[1].revents) {
+			char sig;
+
+			if (read(sfd, &sig, 1) == 1) {
+				status = 0;
+				break;
+			}
+		}
+		if (gfd >= 0 && pfd[2].revents && loomd_ivshmem_gone(gfd)) {
+			loom_ivshmem_disconnect(iv);
+			close(gfd);
+			gfd = -1;
+			if (!d->quiet) {
+				printf("loomd: guest disconnected\n");
+				fflush(stdout);
+			}
+		}
+		if (pfd[0].revents & POLLIN) {
+			int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+
+			if (fd < 0)
+				continue;
+			if (gfd >= 0) {
+				fprintf(stderr, "loomd: guest refused: already serving one\n");
+				close(fd);
+				continue;
+			}
+			ret = loom_ivshmem_connect(iv, fd);
+			if (ret) {
+				fprintf(stderr, "loomd: guest refused: %s (guest RAM %s)\n",
+					strerror(-ret), ram_path ? ram_path : "none");
+				close(fd);
+				continue;
+			}
+			gfd = fd;
+			if (!d->quiet) {
+				printf("loomd: guest connected (peer %d)\n", LOOM_IVSHMEM_GUEST_PEER);
+				fflush(stdout);
+			}
+		}
+	}
+
+	if (gfd >= 0)
+		close(gfd);
+	close(lfd);
+	if (stat(path, &now) == 0 && now.st_ino == bound.st_ino && now.st_dev == bound.st_dev)
+		unlink(path);
+out_iv:
+	loom_ivshmem_destroy(iv);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "dram-size", required_argument, NULL, 'd' },
 		{ "queue-timeout", required_argument, NULL, 'T' },
+		{ "ivshmem", required_argument, NULL, 'I' },
+		{ "guest-ram", required_argument, NULL, 'R' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -467,6 +589,7 @@ int main(int argc, char **argv)
 	struct loom_dev_config cfg = { 0 };
 	struct loomd d = { .lock = PTHREAD_MUTEX_INITIALIZER, .done = PTHREAD_COND_INITIALIZER };
 	char path[PATH_MAX] = "", size_str[32];
+	const char *ivshmem_path = NULL, *ram_path = NULL;
 	struct stat bound, now;
 	struct pollfd pfd[2];
 	struct sigaction sa;
@@ -504,6 +627,20 @@ int main(int argc, char **argv)
 			watchdog_off = ms == 0;
 			break;
 		}
+		case 'I':
+			if (!*optarg || strlen(optarg) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+				fprintf(stderr, "loomd: bad ivshmem socket path\n");
+				return 2;
+			}
+			ivshmem_path = optarg;
+			break;
+		case 'R':
+			if (!*optarg) {
+				fprintf(stderr, "loomd: bad guest RAM path\n");
+				return 2;
+			}
+			ram_path = optarg;
+			break;
 		case 'q':
 			d.quiet = true;
 			break;
@@ -524,7 +661,15 @@ int main(int argc, char **argv)
 		loomd_usage(stderr);
 		return 2;
 	}
-	if (!*path && loomd_default_path(path, sizeof(path)))
+	if (ivshmem_path && *path) {
+		fprintf(stderr, "loomd: --ivshmem and --socket exclude each other\n");
+		return 2;
+	}
+	if (ram_path && !ivshmem_path) {
+		fprintf(stderr, "loomd: --guest-ram needs --ivshmem\n");
+		return 2;
+	}
+	if (!ivshmem_path && !*path && loomd_default_path(path, sizeof(path)))
 		return 1;
 
 	/*
@@ -558,12 +703,16 @@ int main(int argc, char **argv)
 	}
 	if (watchdog_off)
 		loom_reg_write(d.dev, LOOM_REG_QUEUE_TIMEOUT_MS, 0);
+	if (ivshmem_path) {
+		status = loomd_run_ivshmem(&d, ivshmem_path, ram_path, sfd);
+		goto out_dev;
+	}
 	ret = loom_link_server_create(d.dev, &d.srv);
 	if (ret) {
 		fprintf(stderr, "loomd: cannot start the link server: %s\n", strerror(-ret));
 		goto out_dev;
 	}
-	lfd = loomd_listen(path, &bound);
+	lfd = loomd_listen(path, SOCK_SEQPACKET, &bound);
 	if (lfd < 0)
 		goto out_srv;
 	if (!d.quiet) {
