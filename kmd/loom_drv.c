@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+/*
+ * loom.ko: the PCI driver and its registration with DRM accel.
+ *
+ * The driver binds QEMU's ivshmem-doorbell function when loomd serves it
+ * (loom_hw.c checks the Loom identification and leaves other ivshmem
+ * devices alone), takes channel 0's interrupts, resets the device, asks its
+ * firmware who it is and registers /dev/accel/accelN. Removal unplugs the
+ * DRM device first, so open files get -ENODEV from then on while the
+ * structure lives until the last of them closes.
+ */
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <drm/drm_accel.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_ioctl.h>
+#include <drm/drm_managed.h>
+
+#include "loom/uapi/loom_accel.h"
+
+#include "loom_fw.h"
+#include "loom_hw.h"
+#include "loom_info.h"
+
+unsigned int loom_dbg_mask;
+module_param_named(dbg_mask, loom_dbg_mask, uint, 0644);
+MODULE_PARM_DESC(dbg_mask, "debug categories: 1 probe, 2 irq, 4 firmware, 8 ioctl");
+
+static const struct drm_ioctl_desc loom_drm_ioctls[] = {
+	DRM_IOCTL_DEF_DRV(LOOM_INFO, loom_info_ioctl, 0),
+};
+
+DEFINE_DRM_ACCEL_FOPS(loom_fops);
+
+static const struct drm_driver loom_drm_driver = {
+	.driver_features = DRIVER_GEM | DRIVER_COMPUTE_ACCEL,
+	.fops = &loom_fops,
+	.ioctls = loom_drm_ioctls,
+	.num_ioctls = ARRAY_SIZE(loom_drm_ioctls),
+	.name = DRIVER_NAME,
+	.desc = DRIVER_DESC,
+	.date = "20250601",
+	.major = DRM_LOOM_DRIVER_MAJOR,
+	.minor = DRM_LOOM_DRIVER_MINOR,
+};
+
+static int loom_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct loom_device *ldev;
+	int ret;
+
+	ldev = devm_drm_dev_alloc(&pdev->dev, &loom_drm_driver, struct loom_device, drm);
+	if (IS_ERR(ldev))
+		return PTR_ERR(ldev);
+	ldev->pdev = pdev;
+	pci_set_drvdata(pdev, ldev);
+	init_completion(&ldev->mbox_done);
+	ret = drmm_mutex_init(&ldev->drm, &ldev->mbox_lock);
+	if (ret)
+		return ret;
+
+	ret = pcim_enable_device(pdev);
+	if (ret) {
+		dev_err(&pdev->dev, "cannot enable the PCI device: %d\n", ret);
+		return ret;
+	}
+	ret = loom_hw_init(ldev);
+	if (ret)
+		return ret;
+	pci_set_master(pdev);
+	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+	if (ret) {
+		dev_err(&pdev->dev, "no usable DMA mask: %d\n", ret);
+		return ret;
+	}
+	ret = loom_irq_init(ldev);
+	if (ret)
+		return ret;
+	ret = loom_hw_reset(ldev);
+	if (ret)
+		return ret;
+	ret = loom_fw_init(ldev);
+	if (ret)
+		return ret;
+
+	ret = drm_dev_register(&ldev->drm, 0);
+	if (ret) {
+		drm_err(&ldev->drm, "cannot register the accel device: %d\n", ret);
+		return ret;
+	}
+	drm_info(&ldev->drm, "Loom rev %u, %llu MiB DRAM, ivshmem peer %u\n",
+		 ldev->revision, ldev->dram_size >> 20, ldev->peer_id);
+	return 0;
+}
+
+static void loom_remove(struct pci_dev *pdev)
+{
+	struct loom_device *ldev = pci_get_drvdata(pdev);
+
+	drm_dev_unplug(&ldev->drm);
+}
+
+static const struct pci_device_id loom_pci_ids[] = {
+	{ PCI_DEVICE(LOOM_IVSHMEM_PCI_VENDOR, LOOM_IVSHMEM_PCI_DEVICE) },
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, loom_pci_ids);
+
+static struct pci_driver loom_pci_driver = {
+	.name = DRIVER_NAME,
+	.id_table = loom_pci_ids,
+	.probe = loom_probe,
+	.remove = loom_remove,
+};
+module_pci_driver(loom_pci_driver);
+
+MODULE_AUTHOR("The Loom project");
+MODULE_DESCRIPTION(DRIVER_DESC);
+MODULE_LICENSE("Dual MIT/GPL");

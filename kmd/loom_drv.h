@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * loom.ko: the driver's device structure and what its files share.
+ *
+ * One struct loom_device per bound PCI function. The Loom device reaches a
+ * QEMU guest as QEMU's ivshmem-doorbell function (hw/loom_ivshmem.h): its
+ * BAR0 holds the ivshmem registers (the Doorbell), its BAR2 the Loom
+ * memory object (registers, then DRAM), its MSI-X vectors the interrupts
+ * of Loom channel 0, which this driver owns. Files:
+ *   loom_drv.c   PCI driver, DRM accel registration, probe/remove
+ *   loom_hw.c    BAR mapping, identification, doorbells, device reset
+ *   loom_irq.c   MSI-X vectors and their handlers
+ *   loom_fw.c    the firmware mailbox of channel 0
+ *   loom_info.c  DRM_IOCTL_LOOM_INFO
+ */
+#ifndef __LOOM_DRV_H__
+#define __LOOM_DRV_H__
+
+#include <linux/completion.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <drm/drm_device.h>
+#include <drm/drm_print.h>
+
+#include "hw/loom_fw.h"
+#include "hw/loom_ivshmem.h"
+#include "hw/loom_regs.h"
+
+#define DRIVER_NAME	"loom"
+#define DRIVER_DESC	"Loom AI accelerator"
+
+/* The driver's channel: the kernel driver is the device's channel 0. */
+#define LOOM_KMD_CHANNEL	0
+
+/* Debug categories (module parameter loom.dbg_mask). */
+#define LOOM_DBG_PROBE	BIT(0)
+#define LOOM_DBG_IRQ	BIT(1)
+#define LOOM_DBG_FW	BIT(2)
+#define LOOM_DBG_IOCTL	BIT(3)
+
+extern unsigned int loom_dbg_mask;
+
+#define loom_dbg(ldev, cat, fmt, ...) do {				\
+	if (unlikely(loom_dbg_mask & LOOM_DBG_##cat))			\
+		drm_dbg(&(ldev)->drm, "[%s] " fmt, #cat, ##__VA_ARGS__);	\
+} while (0)
+
+/* One MSI-X vector of channel 0 (LOOM_IRQ_*), the handler's argument. */
+struct loom_irq {
+	struct loom_device *ldev;
+	unsigned int vec;
+	atomic64_t count;		/* interrupts taken */
+};
+
+struct loom_device {
+	struct drm_device drm;
+	struct pci_dev *pdev;
+
+	void __iomem *ivshmem;		/* ivshmem registers (PCI BAR0) */
+	void __iomem *regs;		/* Loom register space (start of PCI BAR2) */
+	resource_size_t mem_size;	/* PCI BAR2: the Loom memory object */
+	u32 peer_id;			/* this guest's ivshmem peer id */
+
+	/* Identification, read once at probe. */
+	u32 revision;
+	u64 dram_size;
+	u32 fw_version;			/* from the firmware's GET_INFO */
+
+	/* Protects the channel's mailbox registers and mbox_seq. */
+	struct mutex mbox_lock;
+	u32 mbox_seq;
+	struct completion mbox_done;	/* completed by the mailbox interrupt */
+
+	struct loom_irq irqs[LOOM_IRQS_PER_CHANNEL];
+};
+
+static inline struct loom_device *to_loom_device(struct drm_device *drm)
+{
+	return container_of(drm, struct loom_device, drm);
+}
+
+#endif /* __LOOM_DRV_H__ */

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * loom.ko: access to the device — register accessors, doorbells, the
+ * identification and reset of the device (loom_hw.c) and its interrupt
+ * vectors (loom_irq.c).
+ */
+#ifndef __LOOM_HW_H__
+#define __LOOM_HW_H__
+
+#include <linux/io.h>
+
+#include "loom_drv.h"
+
+static inline u32 loom_rd32(struct loom_device *ldev, u32 off)
+{
+	return readl(ldev->regs + off);
+}
+
+static inline void loom_wr32(struct loom_device *ldev, u32 off, u32 val)
+{
+	writel(val, ldev->regs + off);
+}
+
+static inline u64 loom_rd64(struct loom_device *ldev, u32 lo)
+{
+	return loom_rd32(ldev, lo) | ((u64)loom_rd32(ldev, lo + 4) << 32);
+}
+
+static inline void loom_wr64(struct loom_device *ldev, u32 lo, u64 val)
+{
+	loom_wr32(ldev, lo, lower_32_bits(val));
+	loom_wr32(ldev, lo + 4, upper_32_bits(val));
+}
+
+/* Map the BARs and check that the function is a Loom device (-ENODEV). */
+int loom_hw_init(struct loom_device *ldev);
+/* Full device reset (DEV_CTRL); waits until the device is ready again. */
+int loom_hw_reset(struct loom_device *ldev);
+/* Ring doorbell vector vec: a queue index or LOOM_DOORBELL_FW. */
+void loom_hw_doorbell(struct loom_device *ldev, unsigned int vec);
+
+/* Allocate channel 0's MSI-X vectors and install their handlers. */
+int loom_irq_init(struct loom_device *ldev);
+
+#endif /* __LOOM_HW_H__ */
