@@ -581,6 +581,23 @@ static int lower_expr(struct lcc_lower *lw, struct lcc_node *n)
 
 /* ---- statements ---- */
 
+/* An expression whose value is not used: x++ needs no copy of x. */
+static void lower_discard(struct lcc_lower *lw, struct lcc_node *n)
+{
+	if (n->kind == ND_COMMA) {
+		lw_enter_depth(lw, n);
+		lower_discard(lw, n->lhs);
+		lower_discard(lw, n->rhs);
+		lw->depth--;
+		return;
+	}
+	if (n->kind == ND_POSTINC)
+		n->kind = ND_PREINC;	/* idempotent: helpers are lowered many times */
+	else if (n->kind == ND_POSTDEC)
+		n->kind = ND_PREDEC;
+	lower_expr(lw, n);
+}
+
 static void lower_decl(struct lcc_lower *lw, struct lcc_node *n)
 {
 	struct lcc_obj *obj = n->var;
@@ -676,7 +693,7 @@ static void lower_loop(struct lcc_lower *lw, struct lcc_node *n)
 		lw_loop_cond(lw, n->cond, header, exit);
 	} else {
 		if (n->inc)
-			lower_expr(lw, n->inc);
+			lower_discard(lw, n->inc);
 		lw_br(lw, header);
 	}
 	lw_enter(lw, exit);
@@ -695,7 +712,7 @@ static void lower_stmt_inner(struct lcc_lower *lw, struct lcc_node *n)
 		lower_decl(lw, n);
 		return;
 	case ND_EXPR_STMT:
-		lower_expr(lw, n->lhs);
+		lower_discard(lw, n->lhs);
 		return;
 	case ND_IF:
 		then_bb = lcc_ir_block_detached(lw->ctx);

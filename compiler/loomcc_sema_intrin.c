@@ -74,14 +74,22 @@ static void coord_arg(struct lcc_sema *s, struct lcc_node *n, int i, int id)
 			     i + 1, in_name(id), sema_tyname(s, a->ty));
 }
 
-/* An argument converted to vector type v (scalars broadcast). */
-static void vector_arg(struct lcc_sema *s, struct lcc_node *n, int i, int id,
-		       const struct lcc_type *v)
+/* A checked argument converted to vector type v (scalars broadcast). */
+static void convert_arg(struct lcc_sema *s, struct lcc_node *n, int i, int id,
+			const struct lcc_type *v)
 {
-	struct lcc_node *a = check_arg(s, n, i);
+	struct lcc_node *a = *arg_slot(n, i);
 
 	set_arg(n, i, sema_convert(s, a, v, lcc_format(s->ctx, "argument %d of '%s'", i + 1,
 						      in_name(id))));
+}
+
+/* An argument checked, then converted to vector type v. */
+static void vector_arg(struct lcc_sema *s, struct lcc_node *n, int i, int id,
+		       const struct lcc_type *v)
+{
+	check_arg(s, n, i);
+	convert_arg(s, n, i, id, v);
 }
 
 /* The vector type shared by arguments [0, nargs) (scalars broadcast to it). */
@@ -116,7 +124,7 @@ static const struct lcc_type *common_vector(struct lcc_sema *s, struct lcc_node 
 		lcc_error_at(s->ctx, &n->loc, "'%s' does not take '%s' (it takes %s)", in_name(id),
 			     sema_tyname(s, v), allowed_text);
 	for (int i = first; i < d->nargs; i++)
-		vector_arg(s, n, i, id, v);
+		convert_arg(s, n, i, id, v);
 	return v;
 }
 
