@@ -1,13 +1,14 @@
 # Loom top-level targets. Each installs its Debian dependencies first.
 #   make          build everything into build/
 #   make test     run every test; the last line is "N passed, N failed, N skipped"
+#   make vm-test  only the kernel driver's tests in a QEMU guest (vm/run.sh)
 #   make demo     the main job (GEMM chain on the device, with telemetry)
 #   make asan     the test suite under AddressSanitizer + UBSan (build-asan/)
 #   make bench    loom-bench against its references
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 
-.PHONY: all build test demo asan bench clean deps-build deps-test
+.PHONY: all build test vm-test demo asan bench clean deps-build deps-test deps-vm
 
 all: build
 
@@ -17,15 +18,30 @@ deps-build:
 deps-test:
 	@scripts/install-deps.sh test
 
+# QEMU and its tools, and Debian's kernel (downloaded, not installed). If
+# either cannot be had, the guest tests SKIP and say why.
+deps-vm: deps-test
+	-@scripts/install-deps.sh vm || echo "vm: cannot install the guest tests' packages; they will SKIP"
+	-@vm/fetch-kernel.sh || true
+
 $(BUILD)/build.ninja: | deps-test
 	meson setup $(BUILD) >/dev/null
 
 build: deps-test $(BUILD)/build.ninja
 	meson compile -C $(BUILD)
 
-test: build
-	-@meson test -C $(BUILD) --print-errorlogs --num-processes 2 > $(BUILD)/test-output.txt 2>&1; \
+test: deps-vm build
+	-@rm -f $(BUILD)/vm/result.txt; \
+	  meson test -C $(BUILD) --print-errorlogs --num-processes 2 > $(BUILD)/test-output.txt 2>&1; \
 	  grep -E '^ *[0-9]+/[0-9]+ ' $(BUILD)/test-output.txt || cat $(BUILD)/test-output.txt
+	-@cat $(BUILD)/vm/result.txt 2>/dev/null
+	@tests/tally.sh $(BUILD)/meson-logs/testlog.json
+
+vm-test: deps-vm build
+	-@rm -f $(BUILD)/vm/result.txt; \
+	  meson test -C $(BUILD) --suite vm --print-errorlogs > $(BUILD)/test-output.txt 2>&1; \
+	  grep -E '^ *[0-9]+/[0-9]+ ' $(BUILD)/test-output.txt || cat $(BUILD)/test-output.txt
+	-@cat $(BUILD)/vm/result.txt 2>/dev/null
 	@tests/tally.sh $(BUILD)/meson-logs/testlog.json
 
 asan: deps-test

@@ -1,12 +1,15 @@
 #!/bin/sh
 # Install the Debian packages Loom needs to build, test and run, if missing.
-# Usage: scripts/install-deps.sh [build|test|demo]   (default: build)
+# Usage: scripts/install-deps.sh [build|test|demo|vm]   (default: build)
+# vm: what the QEMU guest tests need on top of test (vm/run.sh); the kernel
+# packages themselves are downloaded, not installed, by vm/fetch-kernel.sh.
 # Why each package is here: docs/dependencies.md.
 set -e
 pkgs="meson ninja-build pkg-config gcc libc6-dev libopenblas-dev"
 case "${1:-build}" in
-  test) pkgs="$pkgs libcmocka-dev" ;;
+  test) pkgs="$pkgs libcmocka-dev libdrm-dev" ;;
   demo) ;;
+  vm) pkgs="$pkgs libcmocka-dev libdrm-dev make qemu-system-x86 busybox-static cpio kmod dwarves gcc-12 xz-utils" ;;
 esac
 missing=""
 for p in $pkgs; do

@@ -1,0 +1,54 @@
+#!/bin/sh
+# Build the guest's initramfs: busybox-static as /init's shell and tools,
+# vm/guest-init.sh as /init, the kernel modules loom.ko needs (decompressed:
+# the image ships them as .ko.xz, which busybox's insmod does not read) in
+# load order, loom.ko, and the static uAPI test binaries of tests/uapi/.
+# Usage: vm/build-initramfs.sh BUILD_DIR  ->  BUILD_DIR/vm/initramfs.cpio.gz
+set -eu
+. "$(dirname "$0")/common.sh"
+
+build=$(cd "$1" && pwd)
+kver=$(vm_extracted_version)-amd64
+mods=$VM_KROOT/lib/modules/$kver
+ko=$build/vm/kmd/loom.ko
+root=$build/vm/initramfs.d
+out=$build/vm/initramfs.cpio.gz
+
+rm -rf "$root"
+mkdir -p "$root/bin" "$root/etc" "$root/lib/modules" "$root/tests"
+cp /bin/busybox "$root/bin/busybox"
+cp "$VM_TOP/vm/guest-init.sh" "$root/init"
+chmod 755 "$root/init"
+
+# Dependencies of loom.ko, each after its own (modules.dep lists a module's
+# dependencies, all of them, in the order modprobe unloads them).
+norm() { basename "$1" | sed 's/\.ko\(\.xz\)\{0,1\}$//; s/-/_/g'; }
+path_of() {
+	awk -v want="$1" -F: '{ n = $1; sub(/.*\//, "", n); sub(/\.ko(\.xz)?$/, "", n);
+		gsub(/-/, "_", n); if (n == want) { print $1; exit } }' "$mods/modules.dep"
+}
+: > "$root/etc/modules"
+for dep in $(modinfo -F depends "$ko" | tr ',' ' '); do
+	p=$(path_of "$(echo "$dep" | tr - _)")
+	[ -n "$p" ] || { vm_log "module $dep (needed by loom.ko) not found in $kver"; exit 1; }
+	chain=$(grep "^$p:" "$mods/modules.dep" | cut -d: -f2)
+	list=""
+	for c in $chain; do list="$c $list"; done
+	for c in $list $p; do
+		n=$(norm "$c")
+		grep -qx "$n" "$root/etc/modules" && continue
+		xz -dc "$mods/$c" > "$root/lib/modules/$n.ko"
+		echo "$n" >> "$root/etc/modules"
+	done
+done
+cp "$ko" "$root/lib/modules/loom.ko"
+
+found=0
+for t in "$build"/tests/uapi/loom_*; do
+	[ -f "$t" ] && [ -x "$t" ] || continue
+	cp "$t" "$root/tests/"
+	found=1
+done
+[ $found = 1 ] || { vm_log "no test binaries in $build/tests/uapi"; exit 1; }
+
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 > "$out"

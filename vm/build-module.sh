@@ -1,0 +1,17 @@
+#!/bin/sh
+# Build loom.ko against the kernel vm/fetch-kernel.sh extracted, in a copy
+# of kmd/ inside the build directory (Kbuild writes its objects next to the
+# sources, and the source tree stays clean).
+# Usage: vm/build-module.sh BUILD_DIR   ->  BUILD_DIR/vm/kmd/loom.ko
+set -eu
+. "$(dirname "$0")/common.sh"
+
+build=$(cd "$1" && pwd)
+kver=$(vm_extracted_version) || { vm_log "no extracted kernel: run vm/fetch-kernel.sh"; exit 1; }
+kdir=$VM_KROOT/usr/src/linux-headers-$kver-amd64
+dst=$build/vm/kmd
+mkdir -p "$dst"
+# cp -p keeps the sources' times, so make rebuilds only what changed.
+cp -p "$VM_TOP"/kmd/Kbuild "$VM_TOP"/kmd/Makefile "$VM_TOP"/kmd/*.c "$VM_TOP"/kmd/*.h "$dst"/
+make -s -C "$dst" KDIR="$kdir" LOOM_SRC="$VM_TOP" >&2
+[ -f "$dst/loom.ko" ]

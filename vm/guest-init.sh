@@ -1,0 +1,42 @@
+#!/bin/busybox sh
+# The guest's /init (vm/build-initramfs.sh installs it): mount the kernel's
+# file systems, load the modules in /etc/modules and loom.ko, run every test
+# in /tests, dump the kernel log, power off. Lines starting "LOOM-VM: " are
+# for vm/report.sh; the tests' TAP stands between "begin" and "end" lines.
+/bin/busybox mkdir -p /proc /sys /dev /tmp
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+# Keep the kernel's messages off the console while the tests print (only
+# emergencies get through); the whole log is dumped at the end.
+echo 2 > /proc/sys/kernel/printk
+echo "LOOM-VM: boot $(cut -d' ' -f1 /proc/uptime)"
+
+for m in $(cat /etc/modules) loom; do
+	insmod "/lib/modules/$m.ko" || echo "LOOM-VM: insmod $m failed"
+done
+i=0
+while [ ! -e /dev/accel/accel0 ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+if [ -e /dev/accel/accel0 ]; then
+	echo "LOOM-VM: device /dev/accel/accel0"
+else
+	echo "LOOM-VM: no device"
+fi
+
+for t in /tests/*; do
+	n=${t##*/}
+	echo "LOOM-VM: begin $n"
+	"$t"
+	echo "LOOM-VM: end $n $?"
+done
+
+echo "LOOM-VM: dmesg-begin"
+dmesg
+echo "LOOM-VM: dmesg-end"
+echo "LOOM-VM: done $(cut -d' ' -f1 /proc/uptime)"
+poweroff -f
