@@ -359,6 +359,7 @@ struct lcc_func {
 	struct lcc_obj **param_objs;	/* on the definition */
 	struct lcc_callsite *calls;	/* on the definition */
 	int mark;			/* recursion check */
+	int height;			/* longest helper call chain from here */
 };
 
 struct lcc_program {

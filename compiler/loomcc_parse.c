@@ -658,7 +658,8 @@ static struct lcc_node *parse_stmt(struct lcc_parser *ps)
 	} else if (eat(ps, ";")) {
 		n = new_node(ps, ND_EMPTY, tok);
 	} else if (is(ps, "static") || is(ps, "inline")) {
-		lcc_error_at(ps->ctx, &tok->loc, "a function cannot be defined inside a function");
+		lcc_error_at(ps->ctx, &tok->loc,
+			     "'%.*s' is only allowed on functions at file scope", tok->len, tok->str);
 	} else if (is_decl_start(ps)) {
 		n = parse_decl(ps);
 	} else {

@@ -62,6 +62,7 @@ struct lcc_pp {
 	unsigned int ntokens;
 	int depth;			/* nested preprocess2 (argument expansion) */
 	int edepth;			/* #if expression nesting */
+	struct lcc_loc expand_loc;	/* the macro invocation being expanded */
 };
 
 static struct lcc_token *pp_process(struct lcc_pp *pp, struct lcc_token *tok);
@@ -81,7 +82,7 @@ static bool pp_is_end(const struct lcc_token *tok)
 static struct lcc_token *pp_copy(struct lcc_pp *pp, const struct lcc_token *tok)
 {
 	if (++pp->ntokens > LCC_MAX_PP_TOKENS)
-		lcc_error_at(pp->ctx, &tok->loc,
+		lcc_error_at(pp->ctx, pp->expand_loc.file ? &pp->expand_loc : &tok->loc,
 			     "macro expansion produces too many tokens (more than %u)",
 			     LCC_MAX_PP_TOKENS);
 	return lcc_token_copy(pp->ctx, tok);
@@ -158,6 +159,16 @@ static bool pp_hideset_contains(const struct lcc_hideset *hs, const char *s, int
 		if (hs->len == len && !memcmp(hs->name, s, len))
 			return true;
 	return false;
+}
+
+/* hs plus one name; shares hs (hidesets are never modified). */
+static struct lcc_hideset *pp_hideset_add(struct lcc_pp *pp, struct lcc_hideset *hs,
+					  const char *name, int len)
+{
+	struct lcc_hideset *n = pp_hideset_new(pp, name, len);
+
+	n->next = hs;
+	return n;
 }
 
 static struct lcc_hideset *pp_hideset_union(struct lcc_pp *pp, struct lcc_hideset *hs1,
@@ -466,8 +477,9 @@ static bool pp_expand_macro(struct lcc_pp *pp, struct lcc_token **rest, struct l
 	m = pp_find_macro(pp, tok);
 	if (!m)
 		return false;
+	pp->expand_loc = tok->loc;
 	if (m->is_objlike) {
-		hs = pp_hideset_union(pp, tok->hideset, pp_hideset_new(pp, tok->str, tok->len));
+		hs = pp_hideset_add(pp, tok->hideset, tok->str, tok->len);
 		body = pp_add_hideset(pp, m->body, hs);
 		for (struct lcc_token *t = body; t->kind != TK_EOF; t = t->next)
 			t->loc = tok->loc;
@@ -482,7 +494,7 @@ static bool pp_expand_macro(struct lcc_pp *pp, struct lcc_token **rest, struct l
 		return false;
 	args = pp_read_args(pp, &rparen, tok, m);
 	hs = pp_hideset_intersection(pp, tok->hideset, rparen->hideset);
-	hs = pp_hideset_union(pp, hs, pp_hideset_new(pp, tok->str, tok->len));
+	hs = pp_hideset_add(pp, hs, tok->str, tok->len);
 	body = pp_subst(pp, m->body, m, args, tok);
 	body = pp_add_hideset(pp, body, hs);
 	*rest = pp_append(pp, body, rparen->next);

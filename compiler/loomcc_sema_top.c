@@ -215,14 +215,21 @@ static void check_func_body(struct lcc_sema *s, struct lcc_func *fn)
 	s->fn = NULL;
 }
 
-/* Depth-first search of the call graph: no cycles, bounded depth. */
-static void check_calls(struct lcc_sema *s, struct lcc_func *fn, struct lcc_func **stack,
-			int depth)
+/*
+ * Depth-first search of the call graph: no cycles, and no call chain
+ * longer than LCC_MAX_INLINE_DEPTH (so the stack stays bounded here and
+ * in lowering). Returns fn's height: 1 + the longest chain it calls.
+ */
+static int check_calls(struct lcc_sema *s, struct lcc_func *fn, struct lcc_func **stack,
+		       int depth)
 {
+	int height = 1;
+
 	stack[depth] = fn;
 	fn->mark = 1;	/* on the stack */
 	for (struct lcc_callsite *cs = fn->calls; cs; cs = cs->next) {
 		struct lcc_func *callee = cs->callee->canon->def;
+		int h;
 
 		if (!callee)
 			lcc_error_at(s->ctx, &cs->loc, "function '%s' is used but never defined",
@@ -239,15 +246,20 @@ static void check_calls(struct lcc_sema *s, struct lcc_func *fn, struct lcc_func
 				     "recursive call of '%s' (%s -> %s): kernels cannot recurse",
 				     callee->name, path, callee->name);
 		}
-		if (callee->mark == 2)
-			continue;
-		if (depth + 1 >= LCC_MAX_INLINE_DEPTH)
+		if (callee->mark != 2 && depth + 1 >= LCC_MAX_INLINE_DEPTH)
+			h = LCC_MAX_INLINE_DEPTH + 1;
+		else
+			h = callee->mark == 2 ? callee->height : check_calls(s, callee, stack, depth + 1);
+		if (depth + h > LCC_MAX_INLINE_DEPTH)
 			lcc_error_at(s->ctx, &cs->loc,
 				     "helper calls nested too deeply (more than %d levels)",
 				     LCC_MAX_INLINE_DEPTH);
-		check_calls(s, callee, stack, depth + 1);
+		if (h + 1 > height)
+			height = h + 1;
 	}
 	fn->mark = 2;	/* done */
+	fn->height = height;
+	return height;
 }
 
 void lcc_sema(struct lcc_ctx *ctx, struct lcc_program *prog)

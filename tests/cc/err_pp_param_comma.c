@@ -1,0 +1,8 @@
+// expect: 3:13: error: expected ',' or ')' in the parameter list of macro 'F'
+// a parameter list without ','
+#define F(a b) a
+void main(tensor in, tensor out)
+{
+	int5 c = get_index_space_offset();
+	
+}

@@ -1,0 +1,1 @@
+// For err_pp_include_count.c: an empty header.

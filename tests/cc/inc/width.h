@@ -1,0 +1,2 @@
+// For cmdline.c, found through -I.
+#define HEADER_WIDTH 64
