@@ -42,7 +42,8 @@ extern unsigned int loom_dbg_mask;
 
 #define loom_dbg(ldev, cat, fmt, ...) do {				\
 	if (unlikely(loom_dbg_mask & LOOM_DBG_##cat))			\
-		drm_dbg(&(ldev)->drm, "[%s] " fmt, #cat, ##__VA_ARGS__);	\
+		dev_printk(KERN_DEBUG, (ldev)->drm.dev, "[%s] " fmt,	\
+			   #cat, ##__VA_ARGS__);			\
 } while (0)
 
 /* One MSI-X vector of channel 0 (LOOM_IRQ_*), the handler's argument. */

@@ -14,9 +14,14 @@ mount -t devtmpfs devtmpfs /dev
 echo 2 > /proc/sys/kernel/printk
 echo "LOOM-VM: boot $(cut -d' ' -f1 /proc/uptime)"
 
-for m in $(cat /etc/modules) loom; do
+# Module parameters on the kernel command line (loom.dbg_mask=15), as
+# modprobe would pass them.
+loom_args=$(tr ' ' '\n' < /proc/cmdline | sed -n 's/^loom\.//p')
+for m in $(cat /etc/modules); do
 	insmod "/lib/modules/$m.ko" || echo "LOOM-VM: insmod $m failed"
 done
+insmod /lib/modules/loom.ko $loom_args || echo "LOOM-VM: insmod loom failed"
+
 i=0
 while [ ! -e /dev/accel/accel0 ] && [ $i -lt 100 ]; do
 	sleep 0.1

@@ -12,7 +12,8 @@
 #      harness's own checks (boot, modules, a clean kernel log, power-off).
 #
 # Usage: vm/run.sh [BUILD_DIR]   (default: build/; meson runs it as the
-# 'vm' test). Exit status 0 all passed, 1 something failed, 77 skipped:
+# 'vm' test). LOOM_VM_APPEND adds to the guest's kernel command line (for
+# example loom.dbg_mask=15), LOOM_VM_TIMEOUT changes the 240 s limit. Exit status 0 all passed, 1 something failed, 77 skipped:
 # QEMU or the kernel packages are not available, with one SKIP line saying
 # why. Logs: BUILD_DIR/vm/ (console.log, loomd.log, build.log);
 # BUILD_DIR/vm/result.txt holds the one-line summary make test prints.
@@ -119,7 +120,7 @@ timeout -k 5 "$VM_TIMEOUT" qemu-system-x86_64 \
 	-object memory-backend-memfd,id=foreign,size=4M,share=on \
 	-device ivshmem-plain,memdev=foreign \
 	-kernel "$kimg" -initrd "$out/initramfs.cpio.gz" \
-	-append "console=ttyS0 panic=-1 quiet loom_test.dram_size=$VM_DRAM_BYTES" \
+	-append "console=ttyS0 panic=-1 quiet loom_test.dram_size=$VM_DRAM_BYTES ${LOOM_VM_APPEND:-}" \
 	< /dev/null > "$out/console.log" 2> "$out/qemu.log"
 qemu_rc=$?
 qemu_time=$(elapsed "$t_qemu")
