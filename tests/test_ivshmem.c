@@ -40,7 +40,8 @@ struct ivshmem_guest {
 static struct loom_test_loomd iv_loomd;
 static char ram_path[128];
 
-static int loomd_start(const char *ram, const char *extra)
+/* loomd --ivshmem on a fresh socket with ram as the guest's RAM. */
+static int loomd_start(const char *ram)
 {
 	const char *bin = getenv("LOOMD");
 	pid_t parent = getpid();
@@ -61,9 +62,8 @@ static int loomd_start(const char *ram, const char *extra)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != parent)
 			_exit(127);
-		execl(bin, "loomd", "--ivshmem", iv_loomd.sock, "-d", DRAM, "-q",
-		      ram ? "--guest-ram" : extra, ram ? ram : NULL, ram ? extra : NULL,
-		      (char *)NULL);
+		execl(bin, "loomd", "--ivshmem", iv_loomd.sock, "--guest-ram", ram, "-d", DRAM,
+		      "-q", (char *)NULL);
 		_exit(127);
 	}
 	deadline = loom_test_now_ms() + 10000;
@@ -210,7 +210,7 @@ static int setup_ram(void **state)
 	if (fd < 0 || ftruncate(fd, RAM_SIZE) < 0)
 		return -1;
 	close(fd);
-	return loomd_start(ram_path, NULL);
+	return loomd_start(ram_path);
 }
 
 static int teardown(void **state)
