@@ -1,8 +1,9 @@
 #!/bin/sh
 # Install the Debian packages Loom needs to build, test and run, if missing.
-# Usage: scripts/install-deps.sh [build|test|demo|vm]   (default: build)
+# Usage: scripts/install-deps.sh [build|test|demo|vm|fuzz]   (default: build)
 # vm: what the QEMU guest tests need on top of test (vm/run.sh); the kernel
 # packages themselves are downloaded, not installed, by vm/fetch-kernel.sh.
+# fuzz: clang's libFuzzer for loomcc's fuzz target (fuzz/run.sh).
 # Why each package is here: docs/dependencies.md.
 set -e
 pkgs="meson ninja-build pkg-config gcc libc6-dev libopenblas-dev"
@@ -10,6 +11,7 @@ case "${1:-build}" in
   test) pkgs="$pkgs libcmocka-dev libdrm-dev" ;;
   demo) ;;
   vm) pkgs="$pkgs libcmocka-dev libdrm-dev make qemu-system-x86 busybox-static cpio kmod dwarves gcc-12 xz-utils" ;;
+  fuzz) pkgs="$pkgs clang-14 libclang-rt-14-dev" ;;
 esac
 missing=""
 for p in $pkgs; do
