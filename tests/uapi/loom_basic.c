@@ -195,6 +195,37 @@ static void test_bad_info_size(void)
 	close(fd);
 }
 
+/* Random arguments: only success, EINVAL or EFAULT, and no oops (vm-kernel-log). */
+static void test_bad_info_random(void)
+{
+	struct drm_loom_info_hw_ip ip;
+	unsigned seed = 0x10c0;
+	int fd = loom_open();
+
+	for (int i = 0; i < 4000; i++) {
+		struct drm_loom_info args;
+		uint32_t *w = (uint32_t *)&args;
+		int r;
+
+		for (unsigned k = 0; k < sizeof(args) / 4; k++)
+			w[k] = (uint32_t)rand_r(&seed) * 2654435761U;
+		/* Now and then the fields that are checked last are valid. */
+		if (i % 4 == 0) {
+			args.flags = args.pad = 0;
+			args.reserved[0] = args.reserved[1] = 0;
+			args.query = (uint32_t)rand_r(&seed) % 3;
+		}
+		if (i % 8 == 0)
+			args.data_ptr = (uintptr_t)&ip;
+		if (i % 16 == 0)
+			args.data_size = (uint32_t)rand_r(&seed) % (2 * sizeof(ip));
+		r = __loom_ioctl(fd, DRM_IOCTL_LOOM_INFO, &args);
+		if (r && r != -EINVAL && r != -EFAULT)
+			loom_igt_fail(__FILE__, __LINE__, "iteration %d: %d (%s)", i, r, strerror(-r));
+	}
+	close(fd);
+}
+
 static void test_bad_ioctl(void)
 {
 	uint64_t arg[8] = { 0 };
@@ -375,6 +406,8 @@ static const struct loom_subtest tests[] = {
 	  test_bad_info_pointer },
 	{ "bad-info-size", "INFO with a buffer smaller than the structure: EINVAL",
 	  test_bad_info_size },
+	{ "bad-info-random", "INFO with random arguments: 0, EINVAL or EFAULT only",
+	  test_bad_info_random },
 	{ "bad-ioctl", "a driver ioctl number that does not exist: EINVAL", test_bad_ioctl },
 	{ "foreign-ivshmem", "an ivshmem function that is not Loom stays unbound",
 	  test_foreign_ivshmem },
