@@ -47,9 +47,10 @@
 #define LCC_MAX_IR_INSNS	(1u << 19)	/* IR size after inlining */
 #define LCC_MAX_MEMORY		(256u << 20)	/* arena bytes */
 #define LCC_MAX_TENSORS		16		/* tensor parameters of main */
-#define LCC_MAX_SCALAR_ARGS	32		/* scalar parameters of main */
+#define LCC_MAX_SCALAR_ARGS	16		/* scalar parameters of main */
 #define LCC_MAX_PARAMS		32		/* parameters of a helper */
-#define LCC_LOCAL_MEM_SIZE	(64u << 10)	/* bytes of __local__ arrays */
+#define LCC_LOCAL_SCALAR_MEM	(64u << 10)	/* bytes of scalar __local__ arrays */
+#define LCC_LOCAL_VECTOR_MEM	(128u << 10)	/* bytes of vector __local__ arrays */
 #define LCC_MAX_UNROLL		1024		/* #pragma unroll N */
 
 struct lcc_ctx;
@@ -402,6 +403,8 @@ enum lcc_intrin {
 	IN_DIM_SIZE,		/* get_dim_size(t, d) */
 	IN_LD_F32, IN_LD_I32, IN_LD_U32, IN_LD_BF16,
 	IN_ST_F32, IN_ST_I32, IN_ST_U32, IN_ST_BF16,
+	IN_SLD_F32, IN_SLD_I32, IN_SLD_U32,	/* one element */
+	IN_SST_F32, IN_SST_I32, IN_SST_U32,
 	IN_EXP, IN_LOG, IN_RSQRT, IN_RCP, IN_SQRT, IN_TANH, IN_SIGMOID,
 	IN_ABS, IN_MAX, IN_MIN, IN_FMA, IN_SEL,
 	IN_REDUCE_ADD, IN_REDUCE_MAX, IN_REDUCE_MIN,
@@ -413,7 +416,7 @@ enum lcc_intrin {
 enum lcc_intrin_class {
 	ICL_INDEX,	/* () -> int5 */
 	ICL_DIM,	/* (tensor, const int) -> int */
-	ICL_LOAD,	/* (int5, tensor) -> vec */
+	ICL_LOAD,	/* (int5, tensor) -> vec (a vector or a scalar) */
 	ICL_STORE,	/* (int5, tensor, vec) -> void */
 	ICL_UNARY_F,	/* (float64) -> float64 */
 	ICL_ABS,	/* (V) -> V, V float64 int64 bfloat128 */
@@ -430,7 +433,7 @@ struct lcc_intrin_desc {
 	const char *name;
 	enum lcc_intrin_class cls;
 	int nargs;
-	enum lcc_tykind vec;	/* ICL_LOAD/ICL_STORE: the vector type */
+	enum lcc_tykind vec;	/* ICL_LOAD/ICL_STORE: the value's type */
 };
 
 const struct lcc_intrin_desc *lcc_intrin_desc(int id);

@@ -493,11 +493,11 @@ static void ir_check_types(struct ir_verifier *v)
 		     in->tensor >= 0 && in->tensor < v->fn->ntensors;
 		break;
 	case IR_LD_TNSR:
-		ok = a == IRT_COORD5 && IN(d, IRT_V64F32, IRT_V64I32, IRT_V128BF16) &&
+		ok = a == IRT_COORD5 && IN(d, IRT_V64F32, IRT_V64I32, IRT_V128BF16, IRT_F32, IRT_I32) &&
 		     in->tensor >= 0 && in->tensor < v->fn->ntensors;
 		break;
 	case IR_ST_TNSR:
-		ok = a == IRT_COORD5 && IN(b, IRT_V64F32, IRT_V64I32, IRT_V128BF16) &&
+		ok = a == IRT_COORD5 && IN(b, IRT_V64F32, IRT_V64I32, IRT_V128BF16, IRT_F32, IRT_I32) &&
 		     in->tensor >= 0 && in->tensor < v->fn->ntensors;
 		break;
 	case IR_LD_LOCAL:

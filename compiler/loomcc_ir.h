@@ -64,8 +64,8 @@ enum lcc_irop {
 	IR_COORD_SET,	/* coord5 = a with lane imm replaced by b */
 	IR_INDEX_OFFSET, IR_INDEX_SIZE,	/* coord5 */
 	IR_DIM_SIZE,	/* i32 = size of tensor $tensor in dimension imm */
-	IR_LD_TNSR,	/* vector = tensor $tensor at coord a */
-	IR_ST_TNSR,	/* tensor $tensor at coord a = vector b */
+	IR_LD_TNSR,	/* vector (or one f32/i32 element) = tensor $tensor at coord a */
+	IR_ST_TNSR,	/* tensor $tensor at coord a = vector (or element) b */
 	IR_LD_LOCAL,	/* dst = @local[a] */
 	IR_ST_LOCAL,	/* @local[a] = b */
 	IR_BR,		/* goto target[0] */

@@ -31,7 +31,8 @@ struct lcc_sema {
 	int scope_depth;
 	struct lcc_func *fn;		/* the definition being checked */
 	int loop_depth;
-	int local_bytes;		/* __local__ memory used so far */
+	int scalar_bytes;		/* scalar __local__ memory used so far */
+	int vector_bytes;		/* vector __local__ memory used so far */
 };
 
 const char *sema_tyname(struct lcc_sema *s, const struct lcc_type *ty);

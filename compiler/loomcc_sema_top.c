@@ -3,12 +3,13 @@
  * loomcc_sema_top.c: semantic analysis at file scope.
  *
  * Walks the program in source order (a name must be declared before it is
- * used, as in C): __local__ arrays (size, element type, the local memory
- * budget), function declarations and definitions (one definition, matching
- * prototypes, no builtin names), the kernel entry main (void, tensors
- * first, then int/unsigned/float scalars), missing returns; then, over the
- * whole program, calls of functions never defined and recursion, which
- * the language forbids because helpers are inlined.
+ * used, as in C): __local__ arrays (size, element type, the scalar and
+ * vector local memory budgets), function declarations and definitions
+ * (one definition, matching prototypes, no builtin names), the kernel
+ * entry main (void, tensors first, then int/unsigned/float scalars),
+ * missing returns; then, over the whole program, calls of functions never
+ * defined and recursion, which the language forbids because helpers are
+ * inlined.
  */
 #include <string.h>
 
@@ -49,12 +50,21 @@ static void check_local_array(struct lcc_sema *s, struct lcc_node *d)
 		lcc_error_at(s->ctx, &d->len_expr->loc, "the size of an array must be an integer constant");
 	if (len <= 0)
 		lcc_error_at(s->ctx, &d->len_expr->loc, "the size of an array must be positive");
-	if (len > LCC_LOCAL_MEM_SIZE ||
-	    s->local_bytes + len * lcc_type_size(base) > (int64_t)LCC_LOCAL_MEM_SIZE)
-		lcc_error_at(s->ctx, &d->loc,
-			     "__local__ arrays need more than the %u bytes of local memory",
-			     LCC_LOCAL_MEM_SIZE);
-	s->local_bytes += (int)len * lcc_type_size(base);
+	if (lcc_type_is_vector(base)) {
+		if (len > LCC_LOCAL_VECTOR_MEM ||
+		    s->vector_bytes + len * lcc_type_size(base) > (int64_t)LCC_LOCAL_VECTOR_MEM)
+			lcc_error_at(s->ctx, &d->loc,
+				     "__local__ vector arrays need more than the %u bytes of vector local memory",
+				     LCC_LOCAL_VECTOR_MEM);
+		s->vector_bytes += (int)len * lcc_type_size(base);
+	} else {
+		if (len > LCC_LOCAL_SCALAR_MEM ||
+		    s->scalar_bytes + len * lcc_type_size(base) > (int64_t)LCC_LOCAL_SCALAR_MEM)
+			lcc_error_at(s->ctx, &d->loc,
+				     "__local__ scalar arrays need more than the %u bytes of scalar local memory",
+				     LCC_LOCAL_SCALAR_MEM);
+		s->scalar_bytes += (int)len * lcc_type_size(base);
+	}
 	g = lcc_map_get(&s->globals, d->name, d->namelen);
 	if (g || lcc_intrin_lookup(d->name, d->namelen) >= 0)
 		lcc_error_at(s->ctx, &d->loc, "redefinition of '%.*s'", d->namelen, d->name);

@@ -1,7 +1,7 @@
-// expect: 4:19: error: __local__ arrays need more than the 65536 bytes of local memory
-// more __local__ memory than exists
-__local__ float64 a[200];
-__local__ float64 b[57];
+// expect: 4:19: error: __local__ vector arrays need more than the 131072 bytes of vector local memory
+// more vector local memory than exists
+__local__ float64 a[500];
+__local__ float64 b[13];
 
 void main(tensor in, tensor out)
 {
