@@ -351,6 +351,9 @@ static int lcc_run(struct lcc_ctx *ctx, struct lcc_file *file, struct lcc_ir_fun
 	lcc_sema(ctx, prog);
 	fn = lcc_lower(ctx, prog);
 	lcc_ir_verify(ctx, fn);
+	/* Code generation never sees unreachable blocks, even at -O0. */
+	lcc_ir_remove_unreachable(ctx, fn);
+	lcc_ir_verify(ctx, fn);
 	if (!ctx->opts.no_opt) {
 		lcc_opt(ctx, fn);
 		lcc_ir_verify(ctx, fn);

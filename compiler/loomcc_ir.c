@@ -16,6 +16,7 @@
  * error: the front end produced bad IR.
  */
 #include <errno.h>
+#include <math.h>
 #include <string.h>
 
 #include "loomcc.h"
@@ -204,12 +205,10 @@ static void ir_number_blocks(const struct lcc_ir_func *fn)
 
 static void ir_print_f32(FILE *out, float f)
 {
-	if (f != f)
+	if (isnan(f))
 		fprintf(out, "nan");
-	else if (f > 3.4e38f * 10)
-		fprintf(out, "inf");
-	else if (f < -3.4e38f * 10)
-		fprintf(out, "-inf");
+	else if (isinf(f))
+		fprintf(out, f > 0 ? "inf" : "-inf");
 	else
 		fprintf(out, "%.9g", (double)f);
 }
