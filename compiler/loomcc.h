@@ -11,10 +11,12 @@
  *
  * The phases, one file each, in order:
  *   loomcc_lex.c    source text -> tokens with file:line:col
- *   loomcc_pp.c     tokens -> preprocessed tokens (#define, #if, #include)
+ *   loomcc_pp.c     tokens -> preprocessed tokens (#define, #if, #include),
+ *                   with loomcc_pp_expr.c (#if expressions)
  *   loomcc_parse.c  tokens -> AST (syntax only: the language has no typedef)
- *   loomcc_type.c   types, conversions and the intrinsic table
- *   loomcc_sema.c   names, types, every rule of docs/kernel-language.md
+ *   loomcc_type.c   types and the intrinsic table
+ *   loomcc_sema*.c  names, types, every rule of docs/kernel-language.md
+ *                   (expressions, statements, intrinsics, file scope)
  *   loomcc_lower.c  typed AST -> IR (helpers inlined), see loomcc_ir.h
  *   loomcc_ir.c     IR construction, printer and verifier
  *   loomcc_opt.c    constant folding, branch folding, dead code elimination

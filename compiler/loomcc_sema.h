@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * loomcc_sema.h: state shared by the three files of semantic analysis:
- * loomcc_sema.c (expressions and statements), loomcc_sema_intrin.c
- * (intrinsic calls) and loomcc_sema_top.c (file scope, main, recursion).
+ * loomcc_sema.h: state shared by the four files of semantic analysis:
+ * loomcc_sema.c (expressions), loomcc_sema_stmt.c (statements),
+ * loomcc_sema_intrin.c (intrinsic calls) and loomcc_sema_top.c (file
+ * scope, main, recursion).
  */
 #ifndef LOOMCC_SEMA_H
 #define LOOMCC_SEMA_H
