@@ -641,6 +641,83 @@ static void ir_check_defs(struct ir_verifier *v)
 	v->in = NULL;
 }
 
+/*
+ * Loop structure: the latch branches to the header, and the header of a
+ * nested loop lies in the natural loop of its parent (the header and the
+ * blocks that reach the latch without passing the header). Skipped for
+ * functions too large for the quadratic check.
+ */
+static void ir_check_loops(struct ir_verifier *v)
+{
+	struct lcc_ir_func *fn = v->fn;
+	size_t words = ((size_t)fn->nblocks + 63) / 64;
+	int *npred, **preds, *stack;
+	uint64_t *body;
+
+	if (fn->nloops == 0 || (size_t)fn->nloops * words > (1u << 20))
+		return;
+	npred = lcc_alloc(v->ctx, sizeof(*npred) * fn->nblocks);
+	preds = lcc_alloc(v->ctx, sizeof(*preds) * fn->nblocks);
+	stack = lcc_alloc(v->ctx, sizeof(*stack) * (fn->nblocks + 1));
+	body = lcc_alloc(v->ctx, sizeof(*body) * words * fn->nloops);
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < fn->nblocks; i++) {
+			struct lcc_irblock *succ[2];
+			int ns;
+
+			if (fn->blocks[i]->dead)
+				continue;
+			ns = lcc_ir_successors(fn->blocks[i], succ);
+			for (int k = 0; k < ns; k++) {
+				int t = succ[k]->id;
+
+				if (pass == 1)
+					preds[t][npred[t]] = i;
+				npred[t]++;
+			}
+		}
+		if (pass == 0) {
+			for (int i = 0; i < fn->nblocks; i++) {
+				preds[i] = lcc_alloc(v->ctx, sizeof(**preds) * (npred[i] + 1));
+				npred[i] = 0;
+			}
+		}
+	}
+	for (int l = 0; l < fn->nloops; l++) {
+		struct lcc_irloop *lp = &fn->loops[l];
+		uint64_t *b = body + (size_t)l * words;
+		struct lcc_irblock *succ[2];
+		int ns = lcc_ir_successors(lp->latch, succ), sp = 0;
+		int h = lp->header->id;
+
+		if (!((ns > 0 && succ[0] == lp->header) || (ns > 1 && succ[1] == lp->header)))
+			ir_fail(v, lcc_format(v->ctx, "the latch of loop L%d does not branch to its header", l));
+		b[h / 64] |= 1ull << (h % 64);
+		if (!(b[lp->latch->id / 64] & (1ull << (lp->latch->id % 64)))) {
+			b[lp->latch->id / 64] |= 1ull << (lp->latch->id % 64);
+			stack[sp++] = lp->latch->id;
+		}
+		while (sp) {
+			int x = stack[--sp];
+
+			for (int k = 0; k < npred[x]; k++) {
+				int p = preds[x][k];
+
+				if (!(b[p / 64] & (1ull << (p % 64)))) {
+					b[p / 64] |= 1ull << (p % 64);
+					stack[sp++] = p;
+				}
+			}
+		}
+		if (lp->exit && (b[lp->exit->id / 64] & (1ull << (lp->exit->id % 64))))
+			ir_fail(v, lcc_format(v->ctx, "the exit of loop L%d is inside the loop", l));
+		if (lp->parent >= 0 &&
+		    !(body[(size_t)lp->parent * words + h / 64] & (1ull << (h % 64))))
+			ir_fail(v, lcc_format(v->ctx, "loop L%d is not inside its parent L%d", l,
+					      lp->parent));
+	}
+}
+
 void lcc_ir_verify(struct lcc_ctx *ctx, struct lcc_ir_func *fn)
 {
 	struct ir_verifier v = { ctx, fn, NULL, NULL };
@@ -700,5 +777,6 @@ void lcc_ir_verify(struct lcc_ctx *ctx, struct lcc_ir_func *fn)
 		    (l->exit && !ir_block_live(fn, l->exit)) || l->parent >= i || l->parent < -1)
 			ir_fail(&v, lcc_format(ctx, "loop L%d names a block that does not exist", i));
 	}
+	ir_check_loops(&v);
 	ir_check_defs(&v);
 }

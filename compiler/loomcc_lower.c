@@ -14,8 +14,10 @@
  *               latch: (for: increment) br header | exit
  *   do:         header = body ... br latch | latch: cond; cbr header, exit | exit
  *
- * continue goes to the latch, break to the exit; a constant true (or
- * absent) condition becomes an unconditional branch. && || and scalar ?:
+ * continue goes to the latch, break to the exit (when the increment or
+ * condition inlines a helper, the latch is the block of the back edge and
+ * continue goes to the start of that code); a constant true (or absent)
+ * condition becomes an unconditional branch. && || and scalar ?:
  * branch; a ?: on a bool64 selects lanes (both arms are evaluated).
  */
 #include <string.h>
@@ -672,6 +674,8 @@ static void lower_loop(struct lcc_lower *lw, struct lcc_node *n)
 	if (n->kind == ND_FOR && n->init)
 		lower_stmt(lw, n->init);
 	id = lw_loop_new(lw, n, header, latch, exit);
+	/* The condition and the increment are in the loop too. */
+	lw->cur_loop = id;
 	lw_br(lw, header);
 	lw_enter(lw, header);
 	if (n->kind != ND_DO) {
@@ -681,11 +685,9 @@ static void lower_loop(struct lcc_lower *lw, struct lcc_node *n)
 	}
 	lw->brk = exit;
 	lw->cont = latch;
-	lw->cur_loop = id;
 	lower_stmt(lw, n->body);
 	lw->brk = brk;
 	lw->cont = cont;
-	lw->cur_loop = outer;
 	lw_br(lw, latch);
 	lw_enter(lw, latch);
 	lw->loc = n->loc;
@@ -696,6 +698,9 @@ static void lower_loop(struct lcc_lower *lw, struct lcc_node *n)
 			lower_discard(lw, n->inc);
 		lw_br(lw, header);
 	}
+	/* The latch is where the back edge is (an inlined helper may split it). */
+	lw->fn->loops[id].latch = lw->bb;
+	lw->cur_loop = outer;
 	lw_enter(lw, exit);
 }
 

@@ -48,15 +48,20 @@ void lcc_ir_remove_unreachable(struct lcc_ctx *ctx, struct lcc_ir_func *fn)
 		if (!fn->blocks[i]->seen)
 			fn->blocks[i]->dead = true;
 	/*
-	 * A loop stays while its header and latch (the back edge) are
-	 * reachable; an exit nothing reaches (an endless loop) becomes NULL.
+	 * A loop stays while its header and latch are reachable and the
+	 * latch still branches back (a folded do ... while (0) does not); an
+	 * exit nothing reaches (an endless loop) becomes NULL.
 	 */
 	for (int i = 0; i < fn->nloops; i++) {
 		struct lcc_irloop *l = &fn->loops[i];
 
+		struct lcc_irblock *succ[2];
+		int ns = l->latch->dead ? 0 : lcc_ir_successors(l->latch, succ);
+		bool back = (ns > 0 && succ[0] == l->header) || (ns > 1 && succ[1] == l->header);
+
 		if (l->exit && l->exit->dead)
 			l->exit = NULL;
-		if (l->header->dead || l->latch->dead) {
+		if (l->header->dead || l->latch->dead || !back) {
 			remap[i] = l->parent >= 0 ? remap[l->parent] : -1;
 			continue;
 		}
