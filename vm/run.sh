@@ -64,7 +64,8 @@ if [ -z "$kver" ]; then
 	why=$(cat "$VM_CACHE/kernel.unavailable" 2>/dev/null)
 	skip "no Debian 6.12 kernel: ${why:-vm/fetch-kernel.sh has not run}"
 fi
-for tool in cpio modinfo xz make; do
+# The compiler Debian's kernel was built with, as its headers expect.
+for tool in cpio modinfo xz make x86_64-linux-gnu-gcc-12; do
 	command -v $tool >/dev/null 2>&1 || skip "$tool is not installed (scripts/install-deps.sh vm)"
 done
 [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 ||
