@@ -80,8 +80,8 @@ static void loom_dev_regs_init(struct loom_dev *dev)
 	loom_reg_write(dev, LOOM_REG_NUM_DMA, LOOM_NUM_DMA);
 	loom_reg_write(dev, LOOM_REG_NUM_MME, LOOM_NUM_MME);
 	loom_reg_write(dev, LOOM_REG_NUM_TPC, LOOM_NUM_TPC);
-	loom_reg_write(dev, LOOM_REG_CAPS,
-		       LOOM_CAP_MME_BF16 | LOOM_CAP_PAGE_2M | LOOM_CAP_TELEMETRY);
+	loom_reg_write(dev, LOOM_REG_CAPS, LOOM_CAP_MME_BF16 | LOOM_CAP_PAGE_2M |
+		       LOOM_CAP_TELEMETRY | LOOM_CAP_TPC);
 	loom_reg_write(dev, LOOM_REG_FW_VERSION,
 		       (LOOM_FW_VERSION_MAJOR << 16) | LOOM_FW_VERSION_MINOR);
 	loom_reg_write(dev, LOOM_REG_VA_BITS, LOOM_VA_BITS);
@@ -139,9 +139,12 @@ static int loom_dev_blocks_init(struct loom_dev *dev)
 	ret = loom_mme_init(dev);
 	if (ret)
 		goto err_dma;
-	ret = loom_power_init(dev);
+	ret = loom_tpc_init(dev);
 	if (ret)
 		goto err_mme;
+	ret = loom_power_init(dev);
+	if (ret)
+		goto err_tpc;
 	ret = loom_fw_init(dev);
 	if (ret)
 		goto err_power;
@@ -156,6 +159,8 @@ err_fw:
 	loom_fw_fini(dev);
 err_power:
 	loom_power_fini(dev);
+err_tpc:
+	loom_tpc_fini(dev);
 err_mme:
 	loom_mme_fini(dev);
 err_dma:
@@ -267,6 +272,7 @@ void loom_dev_destroy(struct loom_dev *dev)
 	loom_qman_fini(dev);
 	loom_fw_fini(dev);
 	loom_power_fini(dev);
+	loom_tpc_fini(dev);
 	loom_mme_fini(dev);
 	loom_dma_fini(dev);
 	loom_sync_fini(dev);

@@ -13,6 +13,7 @@
  *   loom_mme.c     matrix engine: batched GEMM fp32/bf16
  *   loom_fw.c      firmware: mailbox, event queues, heartbeat, ticks
  *   loom_power.c   power and thermal model, clocks, throttling
+ *   loom_tpc*.c    TPC vector cores: launches, decoder, interpreter
  *   loom_link.c    the device link server: drivers' sessions and resources
  * This header is private to device/ (and to unit tests).
  */
@@ -38,6 +39,7 @@ struct loom_dev_config {
 	uint32_t fw_tick_ms;		/* telemetry period; 0 = default (50 ms) */
 	uint32_t mme_threads;		/* host threads for the MME; 0 = all cores */
 	uint32_t dma_threads;		/* host threads for big copies; 0 = all cores */
+	uint32_t tpc_threads;		/* host threads for the TPC cores; 0 = all cores */
 };
 
 struct loom_qman;
@@ -46,6 +48,7 @@ struct loom_dma;
 struct loom_mme;
 struct loom_fw;
 struct loom_power;
+struct loom_tpc;
 
 /* One host memory window (a channel's DMA-able host memory). */
 struct loom_window {
@@ -82,6 +85,7 @@ struct loom_dev {
 	struct loom_mme *mme;
 	struct loom_fw *fw;
 	struct loom_power *power;
+	struct loom_tpc *tpc;
 	atomic_int stopping;		/* set by loom_dev_destroy */
 };
 
@@ -168,6 +172,8 @@ void loom_qman_reset_queue(struct loom_dev *dev, unsigned q);
  */
 int loom_cp_run_cb(struct loom_dev *dev, unsigned q, unsigned asid,
 		   const uint8_t *cb, uint32_t size, uint32_t *err_off);
+/* True when queue q's current work must stop (queue or device reset). */
+bool loom_cp_aborting(struct loom_dev *dev, unsigned q);
 
 /* ---- loom_sync.c --------------------------------------------------------- */
 void loom_sync_init(struct loom_dev *dev);
@@ -261,5 +267,15 @@ void loom_power_account(struct loom_dev *dev, unsigned engine, uint64_t busy_ns,
  * throttled (an engine that was busy t ns stays busy t * factor ns).
  */
 double loom_power_slowdown(struct loom_dev *dev, unsigned engine);
+
+/* ---- loom_tpc.c ---------------------------------------------------------- */
+int loom_tpc_init(struct loom_dev *dev);	/* starts the TPC host threads */
+void loom_tpc_fini(struct loom_dev *dev);
+/*
+ * Run a TPC_LAUNCH packet for queue q in context asid (one launch at a
+ * time). Returns LOOM_ERR_*; on LOOM_ERR_PAGE_FAULT/PERMISSION *f says where.
+ */
+int loom_tpc_launch(struct loom_dev *dev, unsigned q, uint32_t asid,
+		    const struct loom_pkt_tpc_launch *p, struct loom_fault *f);
 
 #endif /* LOOM_DEVICE_H */

@@ -108,6 +108,13 @@ static bool loom_cp_should_abort(struct loom_dev *dev, struct loom_cp *cp)
 	       (loom_qreg_read(dev, cp->q, LOOM_QREG_CTRL) & LOOM_QCTRL_RESET);
 }
 
+bool loom_cp_aborting(struct loom_dev *dev, unsigned q)
+{
+	if (q >= LOOM_NUM_QUEUES || !dev->qman)
+		return atomic_load(&dev->stopping);
+	return loom_cp_should_abort(dev, &dev->qman->cp[q]);
+}
+
 static int loom_cp_wait(struct loom_dev *dev, struct loom_cp *cp,
 			const struct loom_pkt_wait *p)
 {
@@ -201,9 +208,9 @@ static int loom_cp_exec(struct loom_dev *dev, unsigned q, unsigned asid, uint32_
 		return loom_cp_fault(dev, q, &f, loom_mme_exec(dev, asid, p, &f));
 	}
 	case LOOM_PKT_TPC_LAUNCH: {
-		const struct loom_pkt_tpc_launch *p = pkt;
+		struct loom_fault f = { 0 };
 
-		return p->reserved ? LOOM_ERR_BAD_PACKET : LOOM_ERR_UNSUPPORTED;
+		return loom_cp_fault(dev, q, &f, loom_tpc_launch(dev, q, asid, pkt, &f));
 	}
 	case LOOM_PKT_WRITE64: {
 		const struct loom_pkt_write64 *p = pkt;
@@ -234,7 +241,8 @@ int loom_cp_run_cb(struct loom_dev *dev, unsigned q, unsigned asid,
 {
 	union {
 		uint32_t header;
-		struct loom_pkt_mme mme;	/* the largest packet */
+		struct loom_pkt_mme mme;
+		struct loom_pkt_tpc_launch tpc;	/* the largest packet */
 		uint64_t align;
 	} pkt;
 	struct loom_cp *cp;

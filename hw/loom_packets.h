@@ -52,11 +52,14 @@ struct loom_cq_entry {
 #define LOOM_ERR_PRIV		4	/* WREG32 outside the sync manager */
 #define LOOM_ERR_BAD_ARG	5	/* packet fields out of range */
 #define LOOM_ERR_TIMEOUT	6	/* a WAIT exceeded its time limit */
-#define LOOM_ERR_UNSUPPORTED	7	/* opcode not implemented (TPC) */
+#define LOOM_ERR_UNSUPPORTED	7	/* opcode not implemented */
 #define LOOM_ERR_ABORTED	8	/* dropped by a queue or device reset */
 #define LOOM_ERR_BAD_CB		9	/* ring entry invalid or CB unreadable */
 #define LOOM_ERR_BAD_ASID	10	/* queue's ASID not enabled */
 #define LOOM_ERR_STOPPED	11	/* a STOP packet halted the queue */
+#define LOOM_ERR_TPC_ILLEGAL	12	/* a TPC core ran an illegal instruction */
+#define LOOM_ERR_TPC_OOB	13	/* TPC local memory / tensor access out of bounds */
+#define LOOM_ERR_TPC_TIMEOUT	14	/* a TPC kernel outran its watchdog */
 
 /* ---- Opcodes ------------------------------------------------------------- */
 #define LOOM_PKT_NOP		0x01
@@ -65,7 +68,7 @@ struct loom_cq_entry {
 #define LOOM_PKT_WAIT		0x04
 #define LOOM_PKT_LIN_DMA	0x05
 #define LOOM_PKT_MME		0x06
-#define LOOM_PKT_TPC_LAUNCH	0x07	/* reserved for the TPC cores */
+#define LOOM_PKT_TPC_LAUNCH	0x07
 #define LOOM_PKT_WRITE64	0x08
 #define LOOM_PKT_TIMESTAMP	0x09
 #define LOOM_PKT_STOP		0x0a
@@ -155,10 +158,29 @@ struct loom_pkt_mme {
 	__u32 beta;
 };
 
-/* Reserved until the TPC cores exist: LOOM_ERR_UNSUPPORTED. */
+/*
+ * Run a TPC kernel (hw/loom_tpc.h, docs/isa.md) over an index space of
+ * index[0] x .. x index[4] points. The device splits it along part_dim
+ * into work items of grain points (0: ceil(index[part_dim] / LOOM_NUM_TPC))
+ * and runs item k on core k % LOOM_NUM_TPC. The packet completes when
+ * every item has halted.
+ */
+#define LOOM_TPC_LAUNCH_NUM_SCALARS	16
+
 struct loom_pkt_tpc_launch {
 	__u32 header;
-	__u32 reserved;
+	__u32 flags;		/* none defined: 0 */
+	__u64 code;		/* VA of the code, 8-byte aligned */
+	__u32 code_size;	/* bytes, multiple of 8, 0 < size <= LOOM_TPC_CODE_MAX */
+	__u32 num_tensors;	/* descriptors at tensors, <= LOOM_TPC_MAX_TENSORS */
+	__u64 tensors;		/* VA of struct loom_tpc_tensor[num_tensors], 8-byte aligned */
+	__u32 slm_size;		/* scalar local memory per core, bytes, <= 64 KiB */
+	__u32 vlm_size;		/* vector local memory per core, bytes, <= 128 KiB */
+	__u32 index[5];		/* index-space size per dimension, each >= 1 */
+	__u32 part_dim;		/* dimension split into work items, < 5 */
+	__u32 grain;		/* index points per work item along part_dim; 0: auto */
+	__u32 timeout_ms;	/* watchdog; 0: the device's QUEUE_TIMEOUT_MS */
+	__u32 scalars[LOOM_TPC_LAUNCH_NUM_SCALARS];	/* scalar arguments (movsr argN) */
 };
 
 /* Write a 64-bit value to addr (8-byte aligned) after earlier packets. */

@@ -99,7 +99,7 @@
 
 #define LOOM_CAP_MME_BF16		(1U << 0)
 #define LOOM_CAP_PAGE_2M		(1U << 1)
-#define LOOM_CAP_TPC			(1U << 2)	/* reserved: not yet */
+#define LOOM_CAP_TPC			(1U << 2)	/* TPC cores (hw/loom_tpc.h) */
 #define LOOM_CAP_TELEMETRY		(1U << 3)
 
 #define LOOM_DEV_STATUS_READY		(1U << 0)
@@ -156,6 +156,14 @@
 #define LOOM_REG_MMU_FAULT_ASID		0x300c
 #define LOOM_REG_MMU_FAULT_CAUSE	0x3010	/* RO: LOOM_FAULT_* */
 #define LOOM_REG_MMU_FAULT_COUNT	0x3014	/* RO */
+
+/* ---- 0x3100: TPC error record -------------------------------------------- */
+/* The last TPC launch that failed inside a kernel (illegal, OOB, timeout). */
+#define LOOM_REG_TPC_ERR_VA_LO		0x3100	/* RO: VA of the failing instruction */
+#define LOOM_REG_TPC_ERR_VA_HI		0x3104
+#define LOOM_REG_TPC_ERR_INFO		0x3108	/* RO: LOOM_ERR_* | core << 8 | queue << 16 */
+#define LOOM_REG_TPC_ERR_ASID		0x310c	/* RO */
+#define LOOM_REG_TPC_ERR_COUNT		0x3110	/* RO: TPC errors since power-on */
 
 /* ---- 0x4000: sync manager ------------------------------------------------ */
 /*

@@ -144,71 +144,77 @@
 #define LOOM_TPC_G_LANE		1	/* VP<p>: the lanes it writes */
 
 /*
- * Forms: X(name, d kind, a kind, b kind, legal bk values, c kind, imm kind).
- * With bk == REG the b field is of the b kind (K_NONE: must be 0); with
- * bk == SREG it names a scalar register whatever the b kind; with bk ==
- * IMM the operand is imm and the b field must be 0.
+ * Forms: X(name, d kind, a kind, b kind, legal bk values, c kind, imm kind,
+ * assembly syntax). With bk == REG the b field is of the b kind (K_NONE:
+ * must be 0); with bk == SREG it names a scalar register whatever the b
+ * kind; with bk == IMM the operand is imm and the b field must be 0.
+ *
+ * The syntax string lists the operands in assembly order, one pair of
+ * characters each: what is written, then the field it goes to.
+ *   s v i p q   a scalar, vector, index register, scalar or vector predicate
+ *   P Q         a selector predicate in c, "!" allowed (sel, vsel)
+ *   t           a tensor (t0..t15 or a .tensor name)
+ *   T           a tensor and a dimension, "t1.2" (tensor in b, dim in a)
+ *   M           an index register and a dimension list, "i3.02" (mask in a)
+ *   G           an index register and one dimension, "i3.2" (dim in b)
+ *   B           operand b: a register of the b kind, a scalar register or
+ *               an immediate of the instruction's type, as bk allows
+ *   N           operand b: a scalar register or an integer immediate
+ *   L           a branch target (imm)
+ *   R           a special register (imm)
+ *   A           a local memory address "[sA + off]" (a and imm)
  */
-#define LOOM_TPC_FORMS(X) \
-	X(NONE,   K_NONE, K_NONE, K_NONE, LOOM_TPC_BKM(LOOM_TPC_BK_REG), K_NONE, IMM_NONE) \
-	X(BR,     K_NONE, K_NONE, K_NONE, LOOM_TPC_BKM(LOOM_TPC_BK_REG), K_NONE, IMM_BR)   \
-	X(LOOP,   K_NONE, K_S,    K_NONE, LOOM_TPC_BKM(LOOM_TPC_BK_REG), K_NONE, IMM_BR)   \
-	X(SMOV,   K_S,    K_NONE, K_S,    LOOM_TPC_BKM(LOOM_TPC_BK_REG) |                 \
-					  LOOM_TPC_BKM(LOOM_TPC_BK_IMM), K_NONE, IMM_BK)   \
-	X(SBIN,   K_S,    K_S,    K_S,    LOOM_TPC_BKM(LOOM_TPC_BK_REG) |                 \
-					  LOOM_TPC_BKM(LOOM_TPC_BK_IMM), K_NONE, IMM_BK)   \
-	X(SUN,    K_S,    K_S,    K_NONE, LOOM_TPC_BKM(LOOM_TPC_BK_REG), K_NONE, IMM_NONE) \
-	X(SFMA,   K_S,    K_S,    K_S,    LOOM_TPC_BKM(LOOM_TPC_BK_REG), K_S,    IMM_NONE) \
-	X(SSEL,   K_S,    K_S,    K_S,    LOOM_TPC_BKM(LOOM_TPC_BK_REG), K_P,    IMM_NONE) \
-	X(SCVT,   K_S,    K_S,    K_NONE, LOOM_TPC_BKM(LOOM_TPC_BK_REG), K_CVT,  IMM_NONE) \
-	X(SCMP,   K_P,    K_S,    K_S,    LOOM_TPC_BKM(LOOM_TPC_BK_REG) |                 \
-					  LOOM_TPC_BKM(LOOM_TPC_BK_IMM), K_NONE, IMM_BK)   \
-	X(MOVSR,  K_S,    K_NONE, K_NONE, LOOM_TPC_BKM(LOOM_TPC_BK_REG), K_NONE, IMM_SR)   \
-	X(PBIN,   K_P,    K_P,    K_P,    LOOM_TPC_BKM(LOOM_TPC_BK_REG), K_NONE, IMM_NONE) \
-	X(PUN,    K_P,    K_P,    K_NONE, LOOM_TPC_BKM(LOOM_TPC_BK_REG), K_NONE, IMM_NONE) \
-	X(VMOV,   K_V,    K_NONE, K_V,    LOOM_TPC_BKM(LOOM_TPC_BK_REG) |                 \
-					  LOOM_TPC_BKM(LOOM_TPC_BK_SREG) |                \
-					  LOOM_TPC_BKM(LOOM_TPC_BK_IMM), K_NONE, IMM_BK)   \
-	X(VBIN,   K_V,    K_V,    K_V,    LOOM_TPC_BKM(LOOM_TPC_BK_REG) |                 \
-					  LOOM_TPC_BKM(LOOM_TPC_BK_SREG) |                \
-					  LOOM_TPC_BKM(LOOM_TPC_BK_IMM), K_NONE, IMM_BK)   \
-	X(VUN,    K_V,    K_V,    K_NONE, LOOM_TPC_BKM(LOOM_TPC_BK_REG), K_NONE, IMM_NONE) \
-	X(VFMA,   K_V,    K_V,    K_V,    LOOM_TPC_BKM(LOOM_TPC_BK_REG) |                 \
-					  LOOM_TPC_BKM(LOOM_TPC_BK_SREG), K_V,  IMM_NONE)  \
-	X(VSEL,   K_V,    K_V,    K_V,    LOOM_TPC_BKM(LOOM_TPC_BK_REG) |                 \
-					  LOOM_TPC_BKM(LOOM_TPC_BK_SREG), K_VP, IMM_NONE)  \
-	X(VCVT,   K_V,    K_V,    K_NONE, LOOM_TPC_BKM(LOOM_TPC_BK_REG), K_CVT,  IMM_NONE) \
-	X(VCMP,   K_VP,   K_V,    K_V,    LOOM_TPC_BKM(LOOM_TPC_BK_REG) |                 \
-					  LOOM_TPC_BKM(LOOM_TPC_BK_SREG) |                \
-					  LOOM_TPC_BKM(LOOM_TPC_BK_IMM), K_NONE, IMM_BK)   \
-	X(VSHUF,  K_V,    K_V,    K_V,    LOOM_TPC_BKM(LOOM_TPC_BK_REG), K_NONE, IMM_NONE) \
-	X(VLANE,  K_V,    K_V,    K_NONE, LOOM_TPC_BKM(LOOM_TPC_BK_SREG) |                \
-					  LOOM_TPC_BKM(LOOM_TPC_BK_IMM), K_NONE, IMM_BK)   \
-	X(VEXT,   K_S,    K_V,    K_NONE, LOOM_TPC_BKM(LOOM_TPC_BK_SREG) |                \
-					  LOOM_TPC_BKM(LOOM_TPC_BK_IMM), K_NONE, IMM_BK)   \
-	X(VINS,   K_V,    K_S,    K_NONE, LOOM_TPC_BKM(LOOM_TPC_BK_SREG) |                \
-					  LOOM_TPC_BKM(LOOM_TPC_BK_IMM), K_NONE, IMM_BK)   \
-	X(VD,     K_V,    K_NONE, K_NONE, LOOM_TPC_BKM(LOOM_TPC_BK_REG), K_NONE, IMM_NONE) \
-	X(VPBIN,  K_VP,   K_VP,   K_VP,   LOOM_TPC_BKM(LOOM_TPC_BK_REG), K_NONE, IMM_NONE) \
-	X(VPUN,   K_VP,   K_VP,   K_NONE, LOOM_TPC_BKM(LOOM_TPC_BK_REG), K_NONE, IMM_NONE) \
-	X(VPSET,  K_VP,   K_P,    K_NONE, LOOM_TPC_BKM(LOOM_TPC_BK_REG), K_NONE, IMM_NONE) \
-	X(VPRED,  K_P,    K_VP,   K_NONE, LOOM_TPC_BKM(LOOM_TPC_BK_REG), K_NONE, IMM_NONE) \
-	X(LDT,    K_V,    K_I,    K_T,    LOOM_TPC_BKM(LOOM_TPC_BK_REG), K_NONE, IMM_NONE) \
-	X(STT,    K_V,    K_I,    K_T,    LOOM_TPC_BKM(LOOM_TPC_BK_REG), K_NONE, IMM_NONE) \
-	X(LDTS,   K_S,    K_I,    K_T,    LOOM_TPC_BKM(LOOM_TPC_BK_REG), K_NONE, IMM_NONE) \
-	X(STTS,   K_S,    K_I,    K_T,    LOOM_TPC_BKM(LOOM_TPC_BK_REG), K_NONE, IMM_NONE) \
-	X(LDL,    K_S,    K_S,    K_NONE, LOOM_TPC_BKM(LOOM_TPC_BK_REG), K_NONE, IMM_OFF)  \
-	X(STL,    K_S,    K_S,    K_NONE, LOOM_TPC_BKM(LOOM_TPC_BK_REG), K_NONE, IMM_OFF)  \
-	X(LDLV,   K_V,    K_S,    K_NONE, LOOM_TPC_BKM(LOOM_TPC_BK_REG), K_NONE, IMM_OFF)  \
-	X(STLV,   K_V,    K_S,    K_NONE, LOOM_TPC_BKM(LOOM_TPC_BK_REG), K_NONE, IMM_OFF)  \
-	X(TSIZE,  K_S,    K_DIM,  K_T,    LOOM_TPC_BKM(LOOM_TPC_BK_REG), K_NONE, IMM_NONE) \
-	X(IMOV,   K_I,    K_I,    K_NONE, LOOM_TPC_BKM(LOOM_TPC_BK_REG), K_NONE, IMM_NONE) \
-	X(ISET,   K_I,    K_MASK, K_NONE, LOOM_TPC_BKM(LOOM_TPC_BK_SREG) |                \
-					  LOOM_TPC_BKM(LOOM_TPC_BK_IMM), K_NONE, IMM_BK)   \
-	X(IGET,   K_S,    K_I,    K_DIM,  LOOM_TPC_BKM(LOOM_TPC_BK_REG), K_NONE, IMM_NONE) \
-	X(ID,     K_I,    K_NONE, K_NONE, LOOM_TPC_BKM(LOOM_TPC_BK_REG), K_NONE, IMM_NONE)
+#define LOOM_TPC_BKM_R		LOOM_TPC_BKM(LOOM_TPC_BK_REG)
+#define LOOM_TPC_BKM_RI		(LOOM_TPC_BKM(LOOM_TPC_BK_REG) | LOOM_TPC_BKM(LOOM_TPC_BK_IMM))
+#define LOOM_TPC_BKM_RS		(LOOM_TPC_BKM(LOOM_TPC_BK_REG) | LOOM_TPC_BKM(LOOM_TPC_BK_SREG))
+#define LOOM_TPC_BKM_SI		(LOOM_TPC_BKM(LOOM_TPC_BK_SREG) | LOOM_TPC_BKM(LOOM_TPC_BK_IMM))
+#define LOOM_TPC_BKM_RSI	(LOOM_TPC_BKM_RS | LOOM_TPC_BKM(LOOM_TPC_BK_IMM))
 
-#define LOOM_TPC_FORM_ENUM(n, d, a, b, bk, c, imm)	LOOM_TPC_F_##n,
+#define LOOM_TPC_FORMS(X) \
+	X(NONE,  K_NONE, K_NONE, K_NONE, LOOM_TPC_BKM_R,   K_NONE, IMM_NONE, "")            \
+	X(BR,    K_NONE, K_NONE, K_NONE, LOOM_TPC_BKM_R,   K_NONE, IMM_BR,   "L ")          \
+	X(LOOP,  K_NONE, K_S,    K_NONE, LOOM_TPC_BKM_R,   K_NONE, IMM_BR,   "saL ")        \
+	X(SMOV,  K_S,    K_NONE, K_S,    LOOM_TPC_BKM_RI,  K_NONE, IMM_BK,   "sdBb")        \
+	X(SBIN,  K_S,    K_S,    K_S,    LOOM_TPC_BKM_RI,  K_NONE, IMM_BK,   "sdsaBb")      \
+	X(SUN,   K_S,    K_S,    K_NONE, LOOM_TPC_BKM_R,   K_NONE, IMM_NONE, "sdsa")        \
+	X(SFMA,  K_S,    K_S,    K_S,    LOOM_TPC_BKM_R,   K_S,    IMM_NONE, "sdsasbsc")    \
+	X(SSEL,  K_S,    K_S,    K_S,    LOOM_TPC_BKM_R,   K_P,    IMM_NONE, "sdPcsasb")    \
+	X(SCVT,  K_S,    K_S,    K_NONE, LOOM_TPC_BKM_R,   K_CVT,  IMM_NONE, "sdsa")        \
+	X(SCMP,  K_P,    K_S,    K_S,    LOOM_TPC_BKM_RI,  K_NONE, IMM_BK,   "pdsaBb")      \
+	X(MOVSR, K_S,    K_NONE, K_NONE, LOOM_TPC_BKM_R,   K_NONE, IMM_SR,   "sdR ")        \
+	X(PBIN,  K_P,    K_P,    K_P,    LOOM_TPC_BKM_R,   K_NONE, IMM_NONE, "pdpapb")      \
+	X(PUN,   K_P,    K_P,    K_NONE, LOOM_TPC_BKM_R,   K_NONE, IMM_NONE, "pdpa")        \
+	X(VMOV,  K_V,    K_NONE, K_V,    LOOM_TPC_BKM_RSI, K_NONE, IMM_BK,   "vdBb")        \
+	X(VBIN,  K_V,    K_V,    K_V,    LOOM_TPC_BKM_RSI, K_NONE, IMM_BK,   "vdvaBb")      \
+	X(VUN,   K_V,    K_V,    K_NONE, LOOM_TPC_BKM_R,   K_NONE, IMM_NONE, "vdva")        \
+	X(VFMA,  K_V,    K_V,    K_V,    LOOM_TPC_BKM_RS,  K_V,    IMM_NONE, "vdvaBbvc")    \
+	X(VSEL,  K_V,    K_V,    K_V,    LOOM_TPC_BKM_RS,  K_VP,   IMM_NONE, "vdQcvaBb")    \
+	X(VCVT,  K_V,    K_V,    K_NONE, LOOM_TPC_BKM_R,   K_CVT,  IMM_NONE, "vdva")        \
+	X(VCMP,  K_VP,   K_V,    K_V,    LOOM_TPC_BKM_RSI, K_NONE, IMM_BK,   "qdvaBb")      \
+	X(VSHUF, K_V,    K_V,    K_V,    LOOM_TPC_BKM_R,   K_NONE, IMM_NONE, "vdvavb")      \
+	X(VLANE, K_V,    K_V,    K_NONE, LOOM_TPC_BKM_SI,  K_NONE, IMM_BK,   "vdvaNb")      \
+	X(VEXT,  K_S,    K_V,    K_NONE, LOOM_TPC_BKM_SI,  K_NONE, IMM_BK,   "sdvaNb")      \
+	X(VINS,  K_V,    K_S,    K_NONE, LOOM_TPC_BKM_SI,  K_NONE, IMM_BK,   "vdsaNb")      \
+	X(VD,    K_V,    K_NONE, K_NONE, LOOM_TPC_BKM_R,   K_NONE, IMM_NONE, "vd")          \
+	X(VPBIN, K_VP,   K_VP,   K_VP,   LOOM_TPC_BKM_R,   K_NONE, IMM_NONE, "qdqaqb")      \
+	X(VPUN,  K_VP,   K_VP,   K_NONE, LOOM_TPC_BKM_R,   K_NONE, IMM_NONE, "qdqa")        \
+	X(VPSET, K_VP,   K_P,    K_NONE, LOOM_TPC_BKM_R,   K_NONE, IMM_NONE, "qdpa")        \
+	X(VPRED, K_P,    K_VP,   K_NONE, LOOM_TPC_BKM_R,   K_NONE, IMM_NONE, "pdqa")        \
+	X(LDT,   K_V,    K_I,    K_T,    LOOM_TPC_BKM_R,   K_NONE, IMM_NONE, "vdtbia")      \
+	X(STT,   K_V,    K_I,    K_T,    LOOM_TPC_BKM_R,   K_NONE, IMM_NONE, "tbiavd")      \
+	X(LDTS,  K_S,    K_I,    K_T,    LOOM_TPC_BKM_R,   K_NONE, IMM_NONE, "sdtbia")      \
+	X(STTS,  K_S,    K_I,    K_T,    LOOM_TPC_BKM_R,   K_NONE, IMM_NONE, "tbiasd")      \
+	X(LDL,   K_S,    K_S,    K_NONE, LOOM_TPC_BKM_R,   K_NONE, IMM_OFF,  "sdA ")        \
+	X(STL,   K_S,    K_S,    K_NONE, LOOM_TPC_BKM_R,   K_NONE, IMM_OFF,  "A sd")        \
+	X(LDLV,  K_V,    K_S,    K_NONE, LOOM_TPC_BKM_R,   K_NONE, IMM_OFF,  "vdA ")        \
+	X(STLV,  K_V,    K_S,    K_NONE, LOOM_TPC_BKM_R,   K_NONE, IMM_OFF,  "A vd")        \
+	X(TSIZE, K_S,    K_DIM,  K_T,    LOOM_TPC_BKM_R,   K_NONE, IMM_NONE, "sdT ")        \
+	X(IMOV,  K_I,    K_I,    K_NONE, LOOM_TPC_BKM_R,   K_NONE, IMM_NONE, "idia")        \
+	X(ISET,  K_I,    K_MASK, K_NONE, LOOM_TPC_BKM_SI,  K_NONE, IMM_BK,   "M Nb")        \
+	X(IGET,  K_S,    K_I,    K_DIM,  LOOM_TPC_BKM_R,   K_NONE, IMM_NONE, "sdG ")        \
+	X(ID,    K_I,    K_NONE, K_NONE, LOOM_TPC_BKM_R,   K_NONE, IMM_NONE, "id")
+
+#define LOOM_TPC_FORM_ENUM(n, d, a, b, bk, c, imm, syn)	LOOM_TPC_F_##n,
 enum loom_tpc_form { LOOM_TPC_FORMS(LOOM_TPC_FORM_ENUM) LOOM_TPC_NUM_FORMS };
 #undef LOOM_TPC_FORM_ENUM
 
@@ -337,6 +343,156 @@ enum loom_tpc_opcode { LOOM_TPC_OPCODES(LOOM_TPC_OP_ENUM) LOOM_TPC_NUM_OPCODES =
 #define LOOM_TPC_SR_VALID(sr)	(((sr) < 24 && ((sr) & 7) < LOOM_TPC_DIMS) || \
 				 ((sr) >= 24 && (sr) <= 27) || \
 				 ((sr) >= 32 && (sr) < 32 + LOOM_TPC_NUM_ARGS))
+
+/* ---- Checking and taking words apart ------------------------------------ */
+/*
+ * What the device, the assembler and the disassembler all use to decide
+ * whether a word is a legal instruction: the opcode and form tables as
+ * data, and loom_tpc_insn_check(). Branch targets are not part of
+ * legality (a branch out of the code faults when taken).
+ */
+struct loom_tpc_form_desc {
+	__u8 d, a, b, bkm, c, imm;	/* LOOM_TPC_K_*, bk mask, K_*, LOOM_TPC_IMM_* */
+	const char *syntax;		/* assembly operands, see LOOM_TPC_FORMS */
+};
+
+struct loom_tpc_op_desc {
+	const char *name;		/* mnemonic */
+	__u8 form;			/* LOOM_TPC_F_* */
+	__u8 types;			/* LOOM_TPC_DTM_* */
+	__u8 guard;			/* LOOM_TPC_G_* */
+};
+
+static inline const struct loom_tpc_form_desc *loom_tpc_form_desc(unsigned form)
+{
+#define LOOM_TPC_FD(n, d, a, b, bk, c, imm, syn) \
+	{ LOOM_TPC_##d, LOOM_TPC_##a, LOOM_TPC_##b, (bk), LOOM_TPC_##c, LOOM_TPC_##imm, syn },
+	static const struct loom_tpc_form_desc t[] = { LOOM_TPC_FORMS(LOOM_TPC_FD) };
+#undef LOOM_TPC_FD
+	return form < LOOM_TPC_NUM_FORMS ? &t[form] : (const struct loom_tpc_form_desc *)0;
+}
+
+/* NULL for an undefined opcode. */
+static inline const struct loom_tpc_op_desc *loom_tpc_op_desc(unsigned op)
+{
+#define LOOM_TPC_OD(n, num, mn, form, types, guard) \
+	[num] = { mn, LOOM_TPC_F_##form, (types), LOOM_TPC_##guard },
+	static const struct loom_tpc_op_desc t[256] = { LOOM_TPC_OPCODES(LOOM_TPC_OD) };
+#undef LOOM_TPC_OD
+	return op < 256 && t[op].name ? &t[op] : (const struct loom_tpc_op_desc *)0;
+}
+
+/* Reasons a word is illegal (loom_tpc_insn_check). */
+#define LOOM_TPC_BAD_OPCODE	1	/* undefined opcode */
+#define LOOM_TPC_BAD_TYPE	2	/* type not legal for the opcode */
+#define LOOM_TPC_BAD_BK		3	/* operand kind of b not allowed */
+#define LOOM_TPC_BAD_FIELD	4	/* register, predicate, tensor, dim out of range or unused field set */
+#define LOOM_TPC_BAD_DEST	5	/* p0 or vp0 as a destination */
+#define LOOM_TPC_BAD_CVT	6	/* conversion pair, rounding or half not supported */
+#define LOOM_TPC_BAD_SR		7	/* undefined special register */
+
+/* Is v a legal value of a field of kind k? */
+static inline int loom_tpc_field_ok(unsigned k, unsigned v)
+{
+	switch (k) {
+	case LOOM_TPC_K_NONE:
+		return v == 0;
+	case LOOM_TPC_K_S:
+	case LOOM_TPC_K_V:
+	case LOOM_TPC_K_I:
+		return v < 32;
+	case LOOM_TPC_K_P:
+	case LOOM_TPC_K_VP:
+		return v < 8;
+	case LOOM_TPC_K_T:
+		return v < LOOM_TPC_MAX_TENSORS;
+	case LOOM_TPC_K_DIM:
+		return v < LOOM_TPC_DIMS;
+	case LOOM_TPC_K_MASK:
+		return v >= 1 && v < (1U << LOOM_TPC_DIMS);
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Supported conversions: dst type t from src, rounding, bf16 half; vec:
+ * vcvt (bf16 pairs are vector only).
+ */
+static inline int loom_tpc_cvt_ok(unsigned t, unsigned src, unsigned rnd, unsigned half,
+				  int vec)
+{
+	if (src >= LOOM_TPC_NUM_DT || t == src)
+		return 0;
+	if (t == LOOM_TPC_DT_BF16 || src == LOOM_TPC_DT_BF16) {
+		if (!vec || (t != LOOM_TPC_DT_F32 && src != LOOM_TPC_DT_F32))
+			return 0;
+		if (t == LOOM_TPC_DT_BF16)
+			return rnd == LOOM_TPC_RND_RNE || rnd == LOOM_TPC_RND_RZ;
+		return rnd == LOOM_TPC_RND_RNE;
+	}
+	if (half)
+		return 0;
+	if (src == LOOM_TPC_DT_F32)
+		return t == LOOM_TPC_DT_I32 || t == LOOM_TPC_DT_U32;
+	return t == LOOM_TPC_DT_F32 && rnd == LOOM_TPC_RND_RNE;
+}
+
+/* Does word w carry an immediate in bits 32..63? */
+static inline int loom_tpc_insn_has_imm(__u64 w, const struct loom_tpc_form_desc *fd)
+{
+	return fd->imm == LOOM_TPC_IMM_BR || fd->imm == LOOM_TPC_IMM_OFF ||
+	       fd->imm == LOOM_TPC_IMM_SR ||
+	       (fd->imm == LOOM_TPC_IMM_BK && LOOM_TPC_INSN_BK(w) == LOOM_TPC_BK_IMM);
+}
+
+/* 0 if w is a legal instruction, else LOOM_TPC_BAD_*. */
+static inline int loom_tpc_insn_check(__u64 w)
+{
+	const struct loom_tpc_op_desc *od = loom_tpc_op_desc(LOOM_TPC_INSN_OP(w));
+	const struct loom_tpc_form_desc *fd;
+	unsigned type = LOOM_TPC_INSN_TYPE(w), bk = LOOM_TPC_INSN_BK(w);
+	unsigned c = LOOM_TPC_INSN_C(w), x = LOOM_TPC_INSN_X(w);
+
+	if (!od)
+		return LOOM_TPC_BAD_OPCODE;
+	fd = loom_tpc_form_desc(od->form);
+	if (od->types ? !(od->types & LOOM_TPC_DTM(type)) : type != 0)
+		return LOOM_TPC_BAD_TYPE;
+	if (!(fd->bkm & LOOM_TPC_BKM(bk)))
+		return LOOM_TPC_BAD_BK;
+	if (!loom_tpc_field_ok(fd->d, LOOM_TPC_INSN_D(w)) ||
+	    !loom_tpc_field_ok(fd->a, LOOM_TPC_INSN_A(w)))
+		return LOOM_TPC_BAD_FIELD;
+	if ((fd->d == LOOM_TPC_K_P || fd->d == LOOM_TPC_K_VP) && LOOM_TPC_INSN_D(w) == 0)
+		return LOOM_TPC_BAD_DEST;
+	if (bk == LOOM_TPC_BK_REG ? !loom_tpc_field_ok(fd->b, LOOM_TPC_INSN_B(w)) :
+	    bk == LOOM_TPC_BK_IMM && LOOM_TPC_INSN_B(w))
+		return LOOM_TPC_BAD_FIELD;
+	if (loom_tpc_insn_has_imm(w, fd)) {
+		if (fd->imm == LOOM_TPC_IMM_SR && !LOOM_TPC_SR_VALID(LOOM_TPC_INSN_IMM(w)))
+			return LOOM_TPC_BAD_SR;
+		return 0;
+	}
+	switch (fd->c) {
+	case LOOM_TPC_K_NONE:
+		return c || x ? LOOM_TPC_BAD_FIELD : 0;
+	case LOOM_TPC_K_S:
+	case LOOM_TPC_K_V:
+		return x ? LOOM_TPC_BAD_FIELD : 0;
+	case LOOM_TPC_K_P:
+	case LOOM_TPC_K_VP:
+		return x || (c & 0x10) ? LOOM_TPC_BAD_FIELD : 0;
+	case LOOM_TPC_K_CVT:
+		if (c || (x & ~LOOM_TPC_CVT_X_MASK))
+			return LOOM_TPC_BAD_FIELD;
+		return loom_tpc_cvt_ok(type, LOOM_TPC_INSN_CVT_SRC(w), LOOM_TPC_INSN_CVT_RND(w),
+				       LOOM_TPC_INSN_CVT_HALF(w), od->form == LOOM_TPC_F_VCVT) ?
+		       0 : LOOM_TPC_BAD_CVT;
+	default:
+		return LOOM_TPC_BAD_FIELD;
+	}
+}
 
 /* ---- Tensor descriptors ---------------------------------------------------- */
 /*

@@ -800,18 +800,40 @@ static void test_stop(void **state)
 	queue_recover(c, 11);
 }
 
-/* tpc-launch: not implemented yet: UNSUPPORTED. */
+/*
+ * tpc-launch: the CP checks the packet's length and fields (kernels
+ * themselves are tested in test_tpc): a zero code size is BAD_ARG, unknown
+ * flags BAD_PACKET, the revision-0 two-dword form BAD_PACKET.
+ */
 static void test_tpc(void **state)
 {
 	struct ctx *c = *state;
-	struct loom_pkt_tpc_launch tpc = { .header = LOOM_PKT_HDR(LOOM_PKT_TPC_LAUNCH, 0, 2) };
+	struct loom_pkt_tpc_launch tpc = {
+		.header = LOOM_PKT_HDR(LOOM_PKT_TPC_LAUNCH, 0, sizeof(tpc) / 4),
+		.code = DATA_VA, .index = { 1, 1, 1, 1, 1 },
+	};
+	uint32_t old[2] = { LOOM_PKT_HDR(LOOM_PKT_TPC_LAUNCH, 0, 2), 0 };
 	struct cb b = { 0 };
 
 	queue_setup(c, 12, ASID);
 	cb_raw(&b, &tpc, sizeof(tpc));
 	cb_submit(c, 12, &b, 0, 120);
-	assert_int_equal(cq_wait(c, 12, 0).status, LOOM_ERR_UNSUPPORTED);
-	assert_halted(c, 12, LOOM_ERR_UNSUPPORTED, 0);
+	assert_int_equal(cq_wait(c, 12, 0).status, LOOM_ERR_BAD_ARG);
+	assert_halted(c, 12, LOOM_ERR_BAD_ARG, 0);
+	queue_recover(c, 12);
+
+	b.n = 0;
+	tpc.code_size = 8;
+	tpc.flags = 1;
+	cb_raw(&b, &tpc, sizeof(tpc));
+	cb_submit(c, 12, &b, 0, 121);
+	assert_int_equal(cq_wait(c, 12, 1).status, LOOM_ERR_BAD_PACKET);
+	queue_recover(c, 12);
+
+	b.n = 0;
+	cb_raw(&b, old, sizeof(old));
+	cb_submit(c, 12, &b, 0, 122);
+	assert_int_equal(cq_wait(c, 12, 2).status, LOOM_ERR_BAD_PACKET);
 	queue_recover(c, 12);
 }
 
@@ -996,7 +1018,7 @@ static void test_dev_create(void **state)
 	assert_int_equal(loom_reg_read(c->dev, LOOM_REG_NUM_SOBS), LOOM_NUM_SOBS);
 	assert_int_equal(loom_reg_read(c->dev, LOOM_REG_VA_BITS), LOOM_VA_BITS);
 	assert_int_equal(loom_reg_read(c->dev, LOOM_REG_CAPS),
-			 LOOM_CAP_MME_BF16 | LOOM_CAP_PAGE_2M | LOOM_CAP_TELEMETRY);
+			 LOOM_CAP_MME_BF16 | LOOM_CAP_PAGE_2M | LOOM_CAP_TELEMETRY | LOOM_CAP_TPC);
 	assert_int_equal(loom_reg_read(c->dev, LOOM_REG_QUEUE_TIMEOUT_MS), 10000);
 	assert_true(loom_reg_read(c->dev, LOOM_REG_DEV_STATUS) & LOOM_DEV_STATUS_READY);
 	assert_int_equal(loom_dev_bar_size(c->dev), LOOM_DRAM_BAR_OFFSET + TEST_DRAM);

@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The TPC cores' private interfaces, shared by the files of the block:
+ *   loom_tpc.c         the engine: host thread pool, launch checks,
+ *                      work-item scheduling, error record, accounting
+ *   loom_tpc_decode.c  code fetch, decoding into micro-ops, decode cache
+ *   loom_tpc_exec.c    the interpreter: one work item on one core
+ *   loom_tpc_mem.c     tensor and local memory accesses
+ * and the numeric helpers (bf16, conversions) they all use.
+ */
+#ifndef LOOM_TPC_INTERNAL_H
+#define LOOM_TPC_INTERNAL_H
+
+#include <math.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#include "../hw/loom_tpc.h"
+#include "loom_device.h"
+
+#define TPC_L32		LOOM_TPC_LANES32
+#define TPC_L16		LOOM_TPC_LANES16
+
+/* A vector register. */
+union tpc_vreg {
+	float f[TPC_L32];
+	int32_t i[TPC_L32];
+	uint32_t u[TPC_L32];
+	uint16_t h[TPC_L16];
+} __attribute__((aligned(64)));
+
+/* Micro-op numbers: opcode and type together (type < 4). */
+#define TPC_UOP(op, t)		(((unsigned)(op) << 2) | (unsigned)(t))
+#define TPC_U(op, t)		TPC_UOP(LOOM_TPC_OP_##op, LOOM_TPC_DT_##t)
+#define TPC_U0(op)		TPC_UOP(LOOM_TPC_OP_##op, 0)
+#define TPC_U_ILLEGAL		0x400	/* an illegal word, or the end of the code */
+#define TPC_U_BR_OUT		0x401	/* a branch whose target is outside the code */
+#define TPC_U_LOOP_OUT		0x402
+
+/* One pre-decoded instruction. */
+struct tpc_uop {
+	uint16_t op;		/* TPC_UOP(opcode, type) or TPC_U_* */
+	uint8_t d, a, b, c;
+	uint8_t bk;		/* LOOM_TPC_BK_* */
+	uint8_t p;		/* guard predicate */
+	uint8_t pn;		/* guard negated */
+	uint8_t sguard;		/* scalar guard other than "always" */
+	uint8_t lguard;		/* lane guard other than "always" */
+	uint8_t cvt_src, cvt_rnd, cvt_half;
+	uint8_t cpn;		/* selector predicate negated (sel, vsel) */
+	uint32_t imm;		/* immediate; branch: target pc */
+};
+
+/* A decoded kernel, cached by content. */
+struct tpc_prog {
+	uint64_t va;
+	uint32_t n;		/* instructions */
+	uint64_t hash;
+	uint64_t *raw;		/* the code as fetched */
+	struct tpc_uop *uops;	/* n + 1: a final TPC_U_ILLEGAL */
+	uint64_t last_use;
+};
+
+/* A tensor descriptor resolved for one launch. */
+struct tpc_tensor {
+	bool valid;		/* slot < num_tensors */
+	bool strict;
+	uint8_t dtype;
+	uint8_t esize;
+	int64_t size[LOOM_TPC_DIMS];
+	int64_t stride[LOOM_TPC_DIMS];
+	uint64_t base;		/* VA */
+	uint64_t span;		/* bytes from base to past the last element */
+	uint8_t *rd;		/* host pointer of the whole span, readable, or NULL */
+	uint8_t *wr;		/* same, writable */
+	uint32_t pad;		/* padding bits in dtype */
+};
+
+/* One launch, shared by the cores that run it. */
+struct tpc_launch {
+	struct loom_dev *dev;
+	unsigned q;
+	uint32_t asid;
+	const struct tpc_prog *prog;
+	uint64_t code_va;
+	struct tpc_tensor t[LOOM_TPC_MAX_TENSORS];
+	uint32_t index[LOOM_TPC_DIMS];
+	uint32_t part_dim, grain, nitems;
+	uint32_t slm_size, vlm_size;
+	uint32_t scalars[LOOM_TPC_NUM_ARGS];
+	uint64_t deadline_ns;	/* 0: no watchdog */
+	atomic_uint next_core;	/* cores handed out to host threads */
+	atomic_int stop;	/* an error happened: every core stops */
+
+	/* Protects the error record below (first error wins). */
+	pthread_mutex_t err_lock;
+	int err;
+	unsigned err_core;
+	uint32_t err_pc;
+	struct loom_fault fault;
+
+	_Atomic uint64_t flops, bytes;
+	atomic_uint active_cores;
+};
+
+/* A software TLB entry: one 4 KiB page of the launch's context. */
+struct tpc_tlb {
+	uint64_t vpn;		/* va >> 12, or ~0 */
+	uint8_t *host;
+	bool writable;
+};
+
+#define TPC_TLB_N	64
+
+/* One core's state. Used by one host thread at a time. */
+struct tpc_core {
+	union tpc_vreg v[LOOM_TPC_NUM_VREGS];
+	union tpc_vreg tmp, tmp2, bs;	/* scratch: results, broadcasts */
+	uint32_t vp[LOOM_TPC_NUM_VPREGS][TPC_L16];	/* lane masks: 0 or ~0 */
+	uint32_t s[LOOM_TPC_NUM_SREGS];
+	int32_t ir[LOOM_TPC_NUM_IREGS][8];	/* 5 used */
+	uint8_t p[LOOM_TPC_NUM_PREGS];
+	unsigned id;
+	uint8_t *slm;		/* LOOM_TPC_SLM_SIZE */
+	uint8_t *vlm;		/* LOOM_TPC_VLM_SIZE */
+
+	/* The work item being run. */
+	struct tpc_launch *l;
+	uint32_t item;
+	int32_t off[LOOM_TPC_DIMS], size[LOOM_TPC_DIMS];
+	uint32_t budget;	/* taken backward branches until the next watchdog check */
+	uint64_t flops, bytes;	/* accounting, flushed per launch */
+	struct loom_fault fault;	/* where a memory access faulted */
+	struct tpc_tlb tlb[TPC_TLB_N];
+};
+
+/* ---- loom_tpc.c ----------------------------------------------------------- */
+/* Record a core's error (the first one of the launch wins) and stop the others. */
+void tpc_launch_fail(struct tpc_launch *l, unsigned core, uint32_t pc, int err,
+		     const struct loom_fault *f);
+/* Watchdog and abort check; returns LOOM_ERR_* */
+int tpc_launch_check(struct tpc_launch *l);
+
+/* ---- loom_tpc_decode.c ---------------------------------------------------- */
+/* Decode n words; returns NULL on allocation failure. */
+struct tpc_prog *tpc_prog_decode(const uint64_t *words, uint32_t n, uint64_t va,
+				 uint64_t hash);
+void tpc_prog_free(struct tpc_prog *prog);
+uint64_t tpc_code_hash(const uint64_t *words, uint32_t n);
+
+/* ---- loom_tpc_exec.c ------------------------------------------------------ */
+/* Reset a core's registers for a new launch (local memory: the declared part). */
+void tpc_core_reset(struct tpc_core *c, struct tpc_launch *l);
+/* Run the current work item from pc 0 to HALT. Returns LOOM_ERR_*; *pc
+ * gets the failing instruction on error. */
+int tpc_core_run(struct tpc_core *c, uint32_t *pc);
+
+/* ---- loom_tpc_mem.c ------------------------------------------------------- */
+void tpc_tlb_flush(struct tpc_core *c);
+/* Resolve descriptor slot i of the launch; returns LOOM_ERR_*. */
+int tpc_tensor_resolve(struct tpc_launch *l, unsigned i, const struct loom_tpc_tensor *td,
+		       struct loom_fault *f);
+/* Vector tensor load/store of type t at coordinates co, guarded by mask (NULL: all). */
+int tpc_tensor_vload(struct tpc_core *c, unsigned tn, const int32_t *co, unsigned t,
+		     union tpc_vreg *dst, const uint32_t *mask, uint32_t mneg);
+int tpc_tensor_vstore(struct tpc_core *c, unsigned tn, const int32_t *co, unsigned t,
+		      const union tpc_vreg *src, const uint32_t *mask, uint32_t mneg);
+int tpc_tensor_sload(struct tpc_core *c, unsigned tn, const int32_t *co, unsigned t,
+		     uint32_t *dst);
+int tpc_tensor_sstore(struct tpc_core *c, unsigned tn, const int32_t *co, unsigned t,
+		      uint32_t v);
+
+/* ---- numerics ------------------------------------------------------------- */
+static inline float tpc_as_f(uint32_t u)
+{
+	float f;
+
+	memcpy(&f, &u, 4);
+	return f;
+}
+
+static inline uint32_t tpc_as_u(float f)
+{
+	uint32_t u;
+
+	memcpy(&u, &f, 4);
+	return u;
+}
+
+static inline float tpc_bf2f(uint16_t h)
+{
+	return tpc_as_f((uint32_t)h << 16);
+}
+
+/* fp32 -> bf16, round to nearest even; NaN stays a quiet NaN. */
+static inline uint16_t tpc_f2bf(float x)
+{
+	uint32_t u = tpc_as_u(x);
+
+	if ((u & 0x7fffffffU) > 0x7f800000U)
+		return (uint16_t)((u >> 16) | 0x0040U);
+	u += 0x7fffU + ((u >> 16) & 1U);
+	return (uint16_t)(u >> 16);
+}
+
+/* fp32 -> bf16 toward zero. */
+static inline uint16_t tpc_f2bf_rz(float x)
+{
+	uint32_t u = tpc_as_u(x);
+
+	if ((u & 0x7fffffffU) > 0x7f800000U)
+		return (uint16_t)((u >> 16) | 0x0040U);
+	return (uint16_t)(u >> 16);
+}
+
+static inline float tpc_round(float x, unsigned rnd)
+{
+	switch (rnd) {
+	case LOOM_TPC_RND_RZ:
+		return truncf(x);
+	case LOOM_TPC_RND_RD:
+		return floorf(x);
+	case LOOM_TPC_RND_RU:
+		return ceilf(x);
+	default:
+		return rintf(x);	/* the default rounding mode: nearest even */
+	}
+}
+
+static inline int32_t tpc_f2i(float x, unsigned rnd)
+{
+	float r;
+
+	if (x != x)
+		return 0;
+	r = tpc_round(x, rnd);
+	if (r >= 2147483648.0f)
+		return INT32_MAX;
+	if (r < -2147483648.0f)
+		return INT32_MIN;
+	return (int32_t)r;
+}
+
+static inline uint32_t tpc_f2u(float x, unsigned rnd)
+{
+	float r;
+
+	if (x != x)
+		return 0;
+	r = tpc_round(x, rnd);
+	if (r >= 4294967296.0f)
+		return UINT32_MAX;
+	if (r <= 0.0f)
+		return 0;
+	return (uint32_t)r;
+}
+
+/* A 32-bit value of type from -> type to, as LDT/STT convert (RNE). */
+static inline uint32_t tpc_conv32(uint32_t v, unsigned from, unsigned to)
+{
+	float f;
+
+	if (from == to)
+		return v;
+	switch (from) {
+	case LOOM_TPC_DT_F32:
+		f = tpc_as_f(v);
+		break;
+	case LOOM_TPC_DT_BF16:
+		f = tpc_bf2f((uint16_t)v);
+		break;
+	case LOOM_TPC_DT_I32:
+		if (to == LOOM_TPC_DT_U32)
+			return v;
+		f = (float)(int32_t)v;
+		break;
+	default:
+		if (to == LOOM_TPC_DT_I32)
+			return v;
+		f = (float)v;
+		break;
+	}
+	switch (to) {
+	case LOOM_TPC_DT_F32:
+		return tpc_as_u(f);
+	case LOOM_TPC_DT_BF16:
+		return tpc_f2bf(f);
+	case LOOM_TPC_DT_I32:
+		return (uint32_t)tpc_f2i(f, LOOM_TPC_RND_RNE);
+	default:
+		return tpc_f2u(f, LOOM_TPC_RND_RNE);
+	}
+}
+
+static inline unsigned tpc_dt_size(unsigned dt)
+{
+	return dt == LOOM_TPC_DT_BF16 ? 2 : 4;
+}
+
+static inline unsigned tpc_lanes(unsigned t)
+{
+	return t == LOOM_TPC_DT_BF16 ? TPC_L16 : TPC_L32;
+}
+
+#endif /* LOOM_TPC_INTERNAL_H */

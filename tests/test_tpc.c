@@ -1,0 +1,1143 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Tests of the TPC cores (device/loom_tpc*.c), driven through queues and
+ * TPC_LAUNCH packets the way a driver drives them. Kernels are encoded
+ * here with the hw/loom_tpc.h macros (not with the assembler, which has
+ * its own tests), run on the device, and their results checked against
+ * C references: elementwise arithmetic at odd sizes, reductions,
+ * predicates and select, conversions, special functions within the
+ * documented accuracy, tensor edges (padding, dropped and strict stores),
+ * local memory, loops, the index-space split across cores, and bad
+ * kernels (illegal instruction, out-of-bounds local memory, page faults,
+ * a runaway loop) that must fail with the right error and event within a
+ * bounded time while the device keeps serving.
+ */
+#include <math.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "hw/loom_tpc.h"
+#include "loom_test_pt.h"
+
+#define TEST_DRAM	(512ULL << 20)
+#define ASID		1
+#define CHANNEL		1
+#define RING_N		64
+#define CQ_N		64
+#define EQ_N		256
+
+/* Device memory layout (VA == PA where mapped). Tables below 2 MiB. */
+#define RING_PA(q)	(0x200000ULL + (uint64_t)(q) * 0x1000)
+#define CQ_PA(q)	(0x240000ULL + (uint64_t)(q) * 0x1000)
+#define EQ_PA		0x280000ULL
+#define CB_VA(q)	(0x300000ULL + (uint64_t)(q) * 0x1000)
+#define CODE_VA		0x400000ULL	/* 1 MiB of code */
+#define DESC_VA		0x500000ULL
+#define DATA_VA		0x800000ULL	/* data: 8 MiB .. 392 MiB */
+#define DATA_END	(392ULL << 20)
+#define RO_VA		(392ULL << 20)	/* 2 MiB read-only */
+#define UNMAPPED_VA	(1ULL << 32)
+
+#define WAIT_MS		20000
+
+struct ctx {
+	struct loom_dev *dev;
+	struct tpt pt;
+	uint32_t pi[LOOM_NUM_QUEUES];
+	uint32_t cq[LOOM_NUM_QUEUES];	/* CQ entries consumed */
+	uint32_t eq_seen;
+};
+
+/* ---- kernel building ---------------------------------------------------------- */
+
+struct kern {
+	uint64_t w[4096];
+	unsigned n;
+};
+
+#define OP(o)	LOOM_TPC_OP_##o
+#define DT(t)	LOOM_TPC_DT_##t
+#define BK(k)	LOOM_TPC_BK_##k
+
+static unsigned K(struct kern *k, uint64_t w)
+{
+	assert_true(k->n < 4096);
+	k->w[k->n] = w;
+	return k->n++;
+}
+
+/* Registers in d, a, b (bk: REG or SREG). */
+static uint64_t e(unsigned op, unsigned t, unsigned bk, unsigned d, unsigned a, unsigned b)
+{
+	return LOOM_TPC_INSN(op, t, bk, d, a, b, 0, 0);
+}
+
+/* b is an immediate. */
+static uint64_t ei(unsigned op, unsigned t, unsigned d, unsigned a, uint32_t imm)
+{
+	return LOOM_TPC_INSN(op, t, BK(IMM), d, a, 0, 0, 0) | LOOM_TPC_ENC_IMM(imm);
+}
+
+/* Always-immediate forms (movsr, br, loop, ldl ...). */
+static uint64_t ea(unsigned op, unsigned t, unsigned d, unsigned a, uint32_t imm)
+{
+	return LOOM_TPC_INSN(op, t, BK(REG), d, a, 0, 0, 0) | LOOM_TPC_ENC_IMM(imm);
+}
+
+static uint64_t guard(uint64_t w, unsigned p, unsigned pn)
+{
+	return w | ((uint64_t)p << 28) | ((uint64_t)pn << 31);
+}
+
+static uint32_t fb(float f)
+{
+	uint32_t u;
+
+	memcpy(&u, &f, 4);
+	return u;
+}
+
+/* Branch back to instruction top from the next slot. */
+static void k_loop(struct kern *k, unsigned s, unsigned top)
+{
+	K(k, ea(OP(LOOP), 0, 0, s, (uint32_t)((int32_t)top - (int32_t)k->n)));
+}
+
+/*
+ * Common prologue of 1-D vector kernels: s1 = points of this work item,
+ * i0 = coordinates of its first element (point * 64 in dim 0).
+ */
+static void k_pre1d(struct kern *k)
+{
+	K(k, ea(OP(MOVSR), 0, 1, 0, LOOM_TPC_SR_SIZE(0)));
+	K(k, ea(OP(MOVSR), 0, 2, 0, LOOM_TPC_SR_OFF(0)));
+	K(k, ei(OP(SHL), DT(I32), 2, 2, 6));
+	K(k, e(OP(IDXOFF), 0, 0, 0, 0, 0));
+	K(k, e(OP(ISET), 0, BK(SREG), 0, 1, 2));
+}
+
+/* ---- device plumbing ------------------------------------------------------------ */
+
+static uint32_t qreg(struct ctx *c, unsigned q, uint32_t r)
+{
+	return loom_reg_read(c->dev, LOOM_REG_QUEUE(q, r));
+}
+
+static void qreg_set(struct ctx *c, unsigned q, uint32_t r, uint32_t v)
+{
+	loom_reg_write(c->dev, LOOM_REG_QUEUE(q, r), v);
+}
+
+static void doorbell(struct ctx *c, unsigned q)
+{
+	uint64_t one = 1;
+
+	assert_int_equal(write(loom_dev_doorbell_fd(c->dev, q), &one, sizeof(one)), 8);
+}
+
+static void queue_setup(struct ctx *c, unsigned q)
+{
+	memset(c->dev->dram + RING_PA(q), 0, RING_N * sizeof(struct loom_ring_entry));
+	memset(c->dev->dram + CQ_PA(q), 0, CQ_N * sizeof(struct loom_cq_entry));
+	loom_reg_write64(c->dev, LOOM_REG_QUEUE(q, LOOM_QREG_RING_BASE_LO), RING_PA(q));
+	qreg_set(c, q, LOOM_QREG_RING_SIZE, RING_N);
+	qreg_set(c, q, LOOM_QREG_RING_PI, 0);
+	loom_reg_write64(c->dev, LOOM_REG_QUEUE(q, LOOM_QREG_CQ_BASE_LO), CQ_PA(q));
+	qreg_set(c, q, LOOM_QREG_CQ_SIZE, CQ_N);
+	qreg_set(c, q, LOOM_QREG_ASID, ASID);
+	qreg_set(c, q, LOOM_QREG_CHANNEL, CHANNEL);
+	qreg_set(c, q, LOOM_QREG_CTRL, LOOM_QCTRL_ENABLE);
+	c->pi[q] = 0;
+	c->cq[q] = 0;
+	doorbell(c, q);
+}
+
+static bool qreg_wait(struct ctx *c, unsigned q, uint32_t r, uint32_t want, unsigned ms)
+{
+	uint64_t end = loom_now_ns() + (uint64_t)ms * 1000000ULL;
+
+	while (qreg(c, q, r) != want) {
+		if (loom_now_ns() > end)
+			return false;
+		usleep(50);
+	}
+	return true;
+}
+
+static void queue_recover(struct ctx *c, unsigned q)
+{
+	qreg_set(c, q, LOOM_QREG_CTRL, LOOM_QCTRL_ENABLE | LOOM_QCTRL_RESET);
+	doorbell(c, q);
+	assert_true(qreg_wait(c, q, LOOM_QREG_CTRL, LOOM_QCTRL_ENABLE, WAIT_MS));
+	assert_int_equal(qreg(c, q, LOOM_QREG_STATUS), LOOM_QSTATUS_IDLE);
+}
+
+/* Launch parameters beyond the kernel. */
+struct largs {
+	const struct loom_tpc_tensor *t;
+	unsigned nt;
+	uint32_t index[5];	/* 0 = 1 */
+	uint32_t part_dim, grain, timeout_ms;
+	uint32_t slm, vlm;
+	uint32_t scalars[16];
+};
+
+/* Submit a launch of kernel k on queue q (without waiting). */
+static void launch_submit(struct ctx *c, unsigned q, const struct kern *k,
+			  const struct largs *a)
+{
+	struct loom_pkt_tpc_launch p = {
+		.header = LOOM_PKT_HDR(LOOM_PKT_TPC_LAUNCH, 0, sizeof(p) / 4),
+		.code = CODE_VA + (uint64_t)q * 0x8000,
+		.code_size = k->n * 8,
+		.num_tensors = a->nt,
+		.tensors = DESC_VA + (uint64_t)q * 0x1000,
+		.slm_size = a->slm,
+		.vlm_size = a->vlm,
+		.part_dim = a->part_dim,
+		.grain = a->grain,
+		.timeout_ms = a->timeout_ms,
+	};
+	struct loom_ring_entry *slot;
+
+	assert_true(k->n * 8 <= 0x8000);
+	for (unsigned d = 0; d < 5; d++)
+		p.index[d] = a->index[d] ? a->index[d] : 1;
+	memcpy(p.scalars, a->scalars, sizeof(p.scalars));
+	memcpy(c->dev->dram + p.code, k->w, k->n * 8);
+	if (a->nt)
+		memcpy(c->dev->dram + p.tensors, a->t, a->nt * sizeof(a->t[0]));
+	memcpy(c->dev->dram + CB_VA(q), &p, sizeof(p));
+	slot = (struct loom_ring_entry *)(c->dev->dram + RING_PA(q)) + (c->pi[q] % RING_N);
+	*slot = (struct loom_ring_entry){ .cb_addr = CB_VA(q), .cb_size = sizeof(p),
+					  .flags = LOOM_RING_F_COMPLETION, .tag = c->pi[q] };
+	c->pi[q]++;
+	qreg_set(c, q, LOOM_QREG_RING_PI, c->pi[q]);
+	doorbell(c, q);
+}
+
+/* Wait for the next completion of queue q; its status. */
+static uint32_t launch_wait(struct ctx *c, unsigned q)
+{
+	struct loom_cq_entry *ce;
+
+	assert_true(qreg_wait(c, q, LOOM_QREG_CQ_PI, c->cq[q] + 1, WAIT_MS));
+	ce = (struct loom_cq_entry *)(c->dev->dram + CQ_PA(q)) + (c->cq[q] % CQ_N);
+	c->cq[q]++;
+	return ce->status;
+}
+
+static uint32_t run(struct ctx *c, unsigned q, const struct kern *k, const struct largs *a)
+{
+	launch_submit(c, q, k, a);
+	return launch_wait(c, q);
+}
+
+/* Is there an event of type with info since the last call, for queue q? */
+static bool event_seen(struct ctx *c, uint32_t type, uint32_t info, unsigned q,
+		       uint64_t *addr)
+{
+	struct loom_event *eq = (struct loom_event *)(c->dev->dram + EQ_PA);
+	uint32_t pi = loom_reg_read(c->dev, LOOM_REG_CH(CHANNEL, LOOM_CREG_EQ_PI));
+	bool seen = false;
+
+	for (; c->eq_seen != pi; c->eq_seen++) {
+		const struct loom_event *ev = &eq[c->eq_seen % EQ_N];
+
+		if (ev->type == type && ev->info == info && ev->queue == q &&
+		    ev->asid == ASID) {
+			seen = true;
+			if (addr)
+				*addr = ev->addr;
+		}
+	}
+	return seen;
+}
+
+static void *mem(struct ctx *c, uint64_t va)
+{
+	return c->dev->dram + va;
+}
+
+static struct loom_tpc_tensor td1(uint64_t va, unsigned dt, uint32_t n)
+{
+	return (struct loom_tpc_tensor){ .base = va, .dtype = dt, .ndims = 1,
+					 .size = { n }, .stride = { 1 } };
+}
+
+static struct loom_tpc_tensor td2(uint64_t va, unsigned dt, uint32_t cols, uint32_t rows,
+				  uint64_t ld)
+{
+	return (struct loom_tpc_tensor){ .base = va, .dtype = dt, .ndims = 2,
+					 .size = { cols, rows }, .stride = { 1, ld } };
+}
+
+static uint32_t rnd_state = 12345;
+
+static float frand(float lo, float hi)
+{
+	rnd_state = rnd_state * 1103515245U + 12345U;
+	return lo + (hi - lo) * (float)((rnd_state >> 8) & 0xffffff) / 16777216.0f;
+}
+
+/* ---- fixture ---------------------------------------------------------------------- */
+
+static int setup(void **state)
+{
+	struct loom_dev_config cfg = { .dram_size = TEST_DRAM };
+	struct ctx *c = calloc(1, sizeof(*c));
+
+	if (!c || loom_dev_create(&cfg, &c->dev)) {
+		free(c);
+		return -1;
+	}
+	tpt_init(&c->pt, c->dev, ASID, 0x10000);
+	tpt_map_range(&c->pt, RING_PA(0), RING_PA(0), 0x100000, LOOM_PTE_WRITE);
+	tpt_map_range(&c->pt, CB_VA(0), CB_VA(0), 0x300000, LOOM_PTE_WRITE);
+	tpt_map_range2m(&c->pt, DATA_VA, DATA_VA, DATA_END - DATA_VA, LOOM_PTE_WRITE);
+	tpt_map_range2m(&c->pt, RO_VA, RO_VA, 2ULL << 20, 0);
+	loom_reg_write(c->dev, LOOM_REG_ASID(ASID, LOOM_AREG_CHANNEL), CHANNEL);
+	memset(c->dev->dram + EQ_PA, 0, EQ_N * sizeof(struct loom_event));
+	loom_reg_write64(c->dev, LOOM_REG_CH(CHANNEL, LOOM_CREG_EQ_BASE_LO), EQ_PA);
+	loom_reg_write(c->dev, LOOM_REG_CH(CHANNEL, LOOM_CREG_EQ_SIZE), EQ_N);
+	*state = c;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct ctx *c = *state;
+
+	loom_dev_destroy(c->dev);
+	free(c);
+	return 0;
+}
+
+/* ---- elementwise ---------------------------------------------------------------- */
+
+/* Kernel: t2 = t0 OP t1 over 1-D tensors of type t, 64 lanes per point. */
+static void k_binary(struct kern *k, unsigned op, unsigned t)
+{
+	unsigned top;
+
+	k->n = 0;
+	k_pre1d(k);
+	top = K(k, e(OP(LDT), t, 0, 0, 0, 0));
+	K(k, e(OP(LDT), t, 0, 1, 0, 1));
+	K(k, e(op, t, BK(REG), 2, 0, 1));
+	K(k, e(OP(STT), t, 0, 2, 0, 2));
+	K(k, ei(OP(IADD), 0, 0, 1, 64));
+	k_loop(k, 1, top);
+	K(k, e(OP(HALT), 0, 0, 0, 0, 0));
+}
+
+/* tpc-add: fp32 and int32 add/mul over odd sizes; the tensors' tails untouched. */
+static void test_elementwise(void **state)
+{
+	static const uint32_t sizes[] = { 1, 63, 64, 65, 1000, 4097, 100003 };
+	struct ctx *c = *state;
+	struct kern k;
+	const uint64_t A = DATA_VA, B = DATA_VA + (4ULL << 20), C = DATA_VA + (8ULL << 20);
+
+	queue_setup(c, 0);
+	for (unsigned s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		uint32_t n = sizes[s];
+		struct loom_tpc_tensor t[3] = { td1(A, DT(F32), n), td1(B, DT(F32), n),
+						td1(C, DT(F32), n) };
+		struct largs a = { .t = t, .nt = 3, .index = { (n + 63) / 64 } };
+		float *pa = mem(c, A), *pb = mem(c, B), *pc = mem(c, C);
+
+		for (uint32_t i = 0; i < n + 64; i++) {
+			pa[i] = frand(-10, 10);
+			pb[i] = frand(-10, 10);
+			pc[i] = -12345.0f;
+		}
+		k_binary(&k, OP(VADD), DT(F32));
+		assert_int_equal(run(c, 0, &k, &a), 0);
+		for (uint32_t i = 0; i < n; i++)
+			assert_true(pc[i] == pa[i] + pb[i]);
+		for (uint32_t i = n; i < n + 64; i++)
+			assert_true(pc[i] == -12345.0f);
+
+		k_binary(&k, OP(VMUL), DT(F32));
+		assert_int_equal(run(c, 0, &k, &a), 0);
+		for (uint32_t i = 0; i < n; i++)
+			assert_true(pc[i] == pa[i] * pb[i]);
+
+		/* The same memory as int32. */
+		for (unsigned i = 0; i < 3; i++)
+			t[i].dtype = DT(I32);
+		k_binary(&k, OP(VSUB), DT(I32));
+		assert_int_equal(run(c, 0, &k, &a), 0);
+		for (uint32_t i = 0; i < n; i++)
+			assert_int_equal((uint32_t)((int32_t *)pc)[i],
+					 (uint32_t)((int32_t *)pa)[i] - (uint32_t)((int32_t *)pb)[i]);
+	}
+}
+
+/* tpc-fma: y = alpha * x + y with alpha a scalar argument; fused. */
+static void test_fma(void **state)
+{
+	struct ctx *c = *state;
+	const uint32_t n = 77777;
+	const uint64_t X = DATA_VA, Y = DATA_VA + (4ULL << 20);
+	struct loom_tpc_tensor t[2] = { td1(X, DT(F32), n), td1(Y, DT(F32), n) };
+	struct largs a = { .t = t, .nt = 2, .index = { (n + 63) / 64 } };
+	float *x = mem(c, X), *y = mem(c, Y), *ref = malloc(n * sizeof(float));
+	const float alpha = 1.7f;
+	struct kern k = { .n = 0 };
+	unsigned top;
+
+	assert_non_null(ref);
+	for (uint32_t i = 0; i < n; i++) {
+		x[i] = frand(-3, 3);
+		y[i] = frand(-3, 3);
+		ref[i] = fmaf(alpha, x[i], y[i]);
+	}
+	a.scalars[0] = fb(alpha);
+	k_pre1d(&k);
+	K(&k, ea(OP(MOVSR), 0, 3, 0, LOOM_TPC_SR_ARG(0)));
+	top = K(&k, e(OP(LDT), DT(F32), 0, 0, 0, 0));
+	K(&k, e(OP(LDT), DT(F32), 0, 1, 0, 1));
+	K(&k, e(OP(VFMA), DT(F32), BK(SREG), 1, 0, 3) | LOOM_TPC_ENC_C(1));
+	K(&k, e(OP(STT), DT(F32), 0, 1, 0, 1));
+	K(&k, ei(OP(IADD), 0, 0, 1, 64));
+	k_loop(&k, 1, top);
+	K(&k, e(OP(HALT), 0, 0, 0, 0, 0));
+	queue_setup(c, 1);
+	assert_int_equal(run(c, 1, &k, &a), 0);
+	for (uint32_t i = 0; i < n; i++)
+		assert_true(y[i] == ref[i]);
+	free(ref);
+}
+
+/* tpc-bf16: bf16 tensors loaded as 128 lanes, added, and as f32 (widened). */
+static void test_bf16(void **state)
+{
+	struct ctx *c = *state;
+	const uint32_t n = 1000;
+	const uint64_t A = DATA_VA, B = DATA_VA + (1ULL << 20), C = DATA_VA + (2ULL << 20);
+	struct loom_tpc_tensor t[3] = { td1(A, DT(BF16), n), td1(B, DT(BF16), n),
+					td1(C, DT(BF16), n) };
+	struct largs a = { .t = t, .nt = 3, .index = { (n + 127) / 128 } };
+	uint16_t *pa = mem(c, A), *pb = mem(c, B), *pc = mem(c, C);
+	struct kern k = { .n = 0 };
+	unsigned top;
+
+	for (uint32_t i = 0; i < n + 128; i++) {
+		pa[i] = loom_mme_f32_to_bf16(frand(-4, 4));
+		pb[i] = loom_mme_f32_to_bf16(frand(-4, 4));
+		pc[i] = 0xdead;
+	}
+	/* 128 lanes per point: shift by 7. */
+	K(&k, ea(OP(MOVSR), 0, 1, 0, LOOM_TPC_SR_SIZE(0)));
+	K(&k, ea(OP(MOVSR), 0, 2, 0, LOOM_TPC_SR_OFF(0)));
+	K(&k, ei(OP(SHL), DT(I32), 2, 2, 7));
+	K(&k, e(OP(ISET), 0, BK(SREG), 0, 1, 2));
+	top = K(&k, e(OP(LDT), DT(BF16), 0, 0, 0, 0));
+	K(&k, e(OP(LDT), DT(BF16), 0, 1, 0, 1));
+	K(&k, e(OP(VADD), DT(BF16), BK(REG), 2, 0, 1));
+	K(&k, e(OP(STT), DT(BF16), 0, 2, 0, 2));
+	K(&k, ei(OP(IADD), 0, 0, 1, 128));
+	k_loop(&k, 1, top);
+	K(&k, e(OP(HALT), 0, 0, 0, 0, 0));
+	queue_setup(c, 2);
+	assert_int_equal(run(c, 2, &k, &a), 0);
+	for (uint32_t i = 0; i < n; i++)
+		assert_int_equal(pc[i], loom_mme_f32_to_bf16(loom_mme_bf16_to_f32(pa[i]) +
+							     loom_mme_bf16_to_f32(pb[i])));
+	assert_int_equal(pc[n], 0xdead);
+
+	/* bf16 in memory, f32 in registers (64 lanes), f32 out. */
+	t[2] = td1(C, DT(F32), n);
+	a.index[0] = (n + 63) / 64;
+	k_binary(&k, OP(VMUL), DT(F32));
+	assert_int_equal(run(c, 2, &k, &a), 0);
+	for (uint32_t i = 0; i < n; i++)
+		assert_true(((float *)pc)[i] == loom_mme_bf16_to_f32(pa[i]) *
+						loom_mme_bf16_to_f32(pb[i]));
+}
+
+/* ---- reductions, predicates ------------------------------------------------------ */
+
+/*
+ * tpc-reduce: row sums and maxima of a rows x cols matrix (cols odd); one
+ * index point per row; the tail of each row reads the padding (0 for the
+ * sum, -inf for the max through a second descriptor of the same memory).
+ */
+static void test_reduce(void **state)
+{
+	struct ctx *c = *state;
+	const uint32_t rows = 37, cols = 301, ld = 320;
+	const uint64_t M = DATA_VA, S = DATA_VA + (1ULL << 20), X = DATA_VA + (2ULL << 20);
+	struct loom_tpc_tensor t[4] = {
+		td2(M, DT(F32), cols, rows, ld), td1(S, DT(F32), rows),
+		td2(M, DT(F32), cols, rows, ld), td1(X, DT(F32), rows),
+	};
+	struct largs a = { .t = t, .nt = 4, .index = { rows }, .grain = 5 };
+	float *m = mem(c, M), *s = mem(c, S), *x = mem(c, X);
+	struct kern k = { .n = 0 };
+	unsigned top, row;
+
+	t[2].pad = fb(-INFINITY);
+	for (uint32_t r = 0; r < rows; r++)
+		for (uint32_t i = 0; i < ld; i++)
+			m[r * ld + i] = i < cols ? frand(-1, 1) : 1000.0f;	/* beyond cols: never read */
+	/* s1 = rows of the item, i1 = (0, first row) */
+	K(&k, ea(OP(MOVSR), 0, 1, 0, LOOM_TPC_SR_SIZE(0)));
+	K(&k, ea(OP(MOVSR), 0, 2, 0, LOOM_TPC_SR_OFF(0)));
+	K(&k, ei(OP(ISET), 0, 1, 0x1f, 0));
+	K(&k, e(OP(ISET), 0, BK(SREG), 1, 2, 2));		/* i1.1 = row */
+	row = K(&k, ei(OP(MOV), DT(I32), 3, 0, (cols + 63) / 64));	/* s3 = vectors per row */
+	K(&k, ei(OP(ISET), 0, 1, 1, 0));			/* i1.0 = 0 */
+	K(&k, ei(OP(VMOV), DT(F32), 4, 0, 0));			/* v4 = 0 (sum) */
+	K(&k, ei(OP(VMOV), DT(F32), 5, 0, fb(-INFINITY)));	/* v5 = -inf (max) */
+	top = K(&k, e(OP(LDT), DT(F32), 0, 0, 1, 0));
+	K(&k, e(OP(LDT), DT(F32), 0, 1, 1, 2));
+	K(&k, e(OP(VADD), DT(F32), BK(REG), 4, 4, 0));
+	K(&k, e(OP(VMAX), DT(F32), BK(REG), 5, 5, 1));
+	K(&k, ei(OP(IADD), 0, 1, 1, 64));
+	k_loop(&k, 3, top);
+	K(&k, e(OP(VREDSUM), DT(F32), 0, 6, 4, 0));
+	K(&k, e(OP(VREDMAX), DT(F32), 0, 7, 5, 0));
+	K(&k, ei(OP(VEXT), DT(F32), 10, 6, 0));
+	K(&k, ei(OP(VEXT), DT(F32), 11, 7, 5));
+	K(&k, e(OP(IGET), 0, 0, 12, 1, 1));			/* s12 = row */
+	K(&k, e(OP(ISET), 0, BK(SREG), 2, 1, 12));		/* i2.0 = row */
+	K(&k, e(OP(STTS), DT(F32), 0, 10, 2, 1));
+	K(&k, e(OP(STTS), DT(F32), 0, 11, 2, 3));
+	K(&k, ei(OP(IADD), 0, 1, 2, 1));			/* next row */
+	k_loop(&k, 1, row);
+	K(&k, e(OP(HALT), 0, 0, 0, 0, 0));
+	queue_setup(c, 3);
+	assert_int_equal(run(c, 3, &k, &a), 0);
+	for (uint32_t r = 0; r < rows; r++) {
+		double sum = 0;
+		float mx = -INFINITY;
+
+		for (uint32_t i = 0; i < cols; i++) {
+			sum += m[r * ld + i];
+			mx = fmaxf(mx, m[r * ld + i]);
+		}
+		assert_true(fabs(s[r] - sum) < 1e-4);
+		assert_true(x[r] == mx);
+	}
+}
+
+/*
+ * tpc-predicates: leaky ReLU by compare + select, a lane-guarded add, a
+ * negated guard, vpany/vpall and a scalar guard on a branch.
+ */
+static void test_predicates(void **state)
+{
+	struct ctx *c = *state;
+	const uint32_t n = 200;
+	const uint64_t X = DATA_VA, Y = DATA_VA + (1ULL << 20), Z = DATA_VA + (2ULL << 20),
+		       F = DATA_VA + (3ULL << 20);
+	struct loom_tpc_tensor t[4] = { td1(X, DT(F32), n), td1(Y, DT(F32), n),
+					td1(Z, DT(F32), n), td1(F, DT(I32), 4) };
+	struct largs a = { .t = t, .nt = 4, .index = { 1 } };
+	float *x = mem(c, X), *y = mem(c, Y), *z = mem(c, Z);
+	int32_t *flags = mem(c, F);
+	struct kern k = { .n = 0 };
+	unsigned top, skip;
+
+	for (uint32_t i = 0; i < n; i++)
+		x[i] = (i % 3 == 0) ? -(float)i : (float)i;
+	flags[0] = flags[1] = flags[2] = flags[3] = -1;
+	K(&k, ei(OP(MOV), DT(I32), 1, 0, (n + 63) / 64));
+	top = K(&k, e(OP(LDT), DT(F32), 0, 0, 0, 0));
+	K(&k, ei(OP(VCMPGT), DT(F32), 1, 0, fb(0.0f)));		/* vp1 = x > 0 */
+	K(&k, ei(OP(VMUL), DT(F32), 1, 0, fb(0.125f)));		/* v1 = x / 8 */
+	K(&k, e(OP(VSEL), DT(F32), BK(REG), 2, 0, 1) | LOOM_TPC_ENC_CP(1, 0));
+	K(&k, e(OP(STT), DT(F32), 0, 2, 0, 1));
+	/* z = x where x > 0, else 5 (guarded add over a preset vector) */
+	K(&k, ei(OP(VMOV), DT(F32), 3, 0, fb(5.0f)));
+	K(&k, guard(e(OP(VMOV), DT(F32), BK(REG), 3, 0, 0), 1, 0));
+	K(&k, guard(ei(OP(VADD), DT(F32), 3, 3, fb(0.5f)), 1, 1));	/* @!vp1 += 0.5 */
+	K(&k, e(OP(STT), DT(F32), 0, 3, 0, 2));
+	K(&k, ei(OP(IADD), 0, 0, 1, 64));
+	k_loop(&k, 1, top);
+	/* vpany/vpall on the last compare, and a guarded branch */
+	K(&k, e(OP(VPANY), DT(F32), 0, 2, 1, 0));
+	K(&k, e(OP(VPALL), DT(F32), 0, 3, 1, 0));
+	K(&k, e(OP(ISET), 0, BK(IMM), 4, 1, 0));
+	K(&k, guard(ei(OP(MOV), DT(I32), 5, 0, 11), 2, 0));
+	K(&k, guard(ei(OP(MOV), DT(I32), 5, 0, 22), 2, 1));
+	K(&k, e(OP(STTS), DT(I32), 0, 5, 4, 3));
+	K(&k, ei(OP(ISET), 0, 4, 1, 1));
+	K(&k, ei(OP(MOV), DT(I32), 5, 0, 33));
+	K(&k, guard(ea(OP(BR), 0, 0, 0, 2), 3, 1));		/* @!p3 br over the next */
+	K(&k, ei(OP(MOV), DT(I32), 5, 0, 44));
+	skip = K(&k, e(OP(STTS), DT(I32), 0, 5, 4, 3));
+	(void)skip;
+	K(&k, e(OP(HALT), 0, 0, 0, 0, 0));
+	queue_setup(c, 4);
+	assert_int_equal(run(c, 4, &k, &a), 0);
+	for (uint32_t i = 0; i < n; i++) {
+		float want = x[i] > 0 ? x[i] : x[i] * 0.125f;
+
+		assert_true(y[i] == want);
+		assert_true(z[i] == (x[i] > 0 ? x[i] : 5.5f));
+	}
+	/* The last vector covers 192..255: lanes 0..7 valid, pads read 0: some true, not all. */
+	assert_int_equal(flags[0], 11);
+	assert_int_equal(flags[1], 33);
+}
+
+/* ---- conversions and special functions ------------------------------------------ */
+
+/* tpc-convert: f32 <-> i32 with each rounding, f32 -> bf16 halves, bf16 -> f32. */
+static void test_convert(void **state)
+{
+	static const float in[] = { 0.5f, 1.5f, 2.5f, -0.5f, -1.5f, -2.7f, 2.7f, 1e10f,
+				    -1e10f, NAN, 3.0f, -0.0f };
+	struct ctx *c = *state;
+	const unsigned n = sizeof(in) / sizeof(in[0]);
+	const uint64_t X = DATA_VA, O = DATA_VA + (1ULL << 20), H = DATA_VA + (2ULL << 20),
+		       W = DATA_VA + (3ULL << 20);
+	struct loom_tpc_tensor t[4] = { td1(X, DT(F32), 64), td2(O, DT(I32), 64, 5, 64),
+					td1(H, DT(BF16), 128), td1(W, DT(F32), 128) };
+	struct largs a = { .t = t, .nt = 4, .index = { 1 } };
+	float *x = mem(c, X), *w = mem(c, W);
+	int32_t *o = mem(c, O);
+	uint16_t *h = mem(c, H);
+	struct kern k = { .n = 0 };
+
+	for (unsigned i = 0; i < 64; i++)
+		x[i] = i < n ? in[i] : (float)i * 1.25f;
+	K(&k, e(OP(LDT), DT(F32), 0, 0, 0, 0));			/* v0 = x */
+	for (unsigned r = 0; r < 4; r++) {
+		K(&k, e(OP(VCVT), DT(I32), 0, 1, 0, 0) | LOOM_TPC_ENC_CVT(DT(F32), r, 0));
+		K(&k, ei(OP(ISET), 0, 1, 2, r));
+		K(&k, e(OP(STT), DT(I32), 0, 1, 1, 1));
+	}
+	K(&k, e(OP(VCVT), DT(F32), 0, 2, 1, 0) | LOOM_TPC_ENC_CVT(DT(I32), 0, 0));
+	K(&k, e(OP(VCVT), DT(I32), 0, 2, 2, 0) | LOOM_TPC_ENC_CVT(DT(F32), 0, 0));
+	K(&k, ei(OP(ISET), 0, 1, 2, 4));
+	K(&k, e(OP(STT), DT(I32), 0, 2, 1, 1));
+	/* bf16: lo half = x, hi half = x * 2 (toward zero), then widen both. */
+	K(&k, e(OP(VCVT), DT(BF16), 0, 3, 0, 0) | LOOM_TPC_ENC_CVT(DT(F32), 0, 0));
+	K(&k, ei(OP(VMUL), DT(F32), 4, 0, fb(2.0f)));
+	K(&k, e(OP(VCVT), DT(BF16), 0, 3, 4, 0) | LOOM_TPC_ENC_CVT(DT(F32), LOOM_TPC_RND_RZ, 1));
+	K(&k, e(OP(STT), DT(BF16), 0, 3, 0, 2));
+	K(&k, e(OP(VCVT), DT(F32), 0, 5, 3, 0) | LOOM_TPC_ENC_CVT(DT(BF16), 0, 1));
+	K(&k, ei(OP(ISET), 0, 6, 1, 64));
+	K(&k, e(OP(STT), DT(F32), 0, 5, 6, 3));
+	K(&k, e(OP(VCVT), DT(F32), 0, 5, 3, 0) | LOOM_TPC_ENC_CVT(DT(BF16), 0, 0));
+	K(&k, e(OP(STT), DT(F32), 0, 5, 0, 3));
+	K(&k, e(OP(HALT), 0, 0, 0, 0, 0));
+	queue_setup(c, 5);
+	assert_int_equal(run(c, 5, &k, &a), 0);
+	for (unsigned i = 0; i < 64; i++) {
+		float v = x[i];
+		float r[4] = { rintf(v), truncf(v), floorf(v), ceilf(v) };
+		uint32_t u;
+
+		for (unsigned m = 0; m < 4; m++) {
+			int32_t want = isnan(v) ? 0 : r[m] >= 2147483648.0f ? INT32_MAX :
+				       r[m] < -2147483648.0f ? INT32_MIN : (int32_t)r[m];
+
+			assert_int_equal(o[m * 64 + i], want);
+		}
+		assert_int_equal(o[4 * 64 + i], o[3 * 64 + i]);	/* RU, to f32 and back */
+		assert_int_equal(h[i], loom_mme_f32_to_bf16(v));
+		memcpy(&u, &(float){ v * 2.0f }, 4);
+		if (!isnan(v))
+			assert_int_equal(h[64 + i], u >> 16);
+		assert_true(isnan(v) ? isnan(w[i]) : w[i] == loom_mme_bf16_to_f32(h[i]));
+		assert_true(isnan(v) ? isnan(w[64 + i]) : w[64 + i] == loom_mme_bf16_to_f32(h[64 + i]));
+	}
+}
+
+/* Distance in ulps between f and the double reference r, rounded to float. */
+static double ulps(float f, double r)
+{
+	float rf = (float)r;
+	double ulp;
+
+	if (isnan(r))
+		return isnan(f) ? 0 : 1e9;
+	if (isinf(rf) || isinf(f))
+		return f == rf ? 0 : 1e9;
+	ulp = nextafterf(fabsf(rf), INFINITY) - fabsf(rf);
+	if (ulp == 0 || !isfinite(ulp))
+		ulp = 1e-45;
+	return fabs((double)f - r) / ulp;
+}
+
+/* tpc-special: exp, log, rsqrt, rcp, sqrt, tanh, sigmoid in fp32 against libm in double. */
+static void test_special(void **state)
+{
+	static const struct {
+		unsigned op;
+		double (*ref)(double);
+		float lo, hi;
+		double max_ulp;
+	} fn[] = {
+		{ OP(VEXP), exp, -87.0f, 88.0f, 4 },
+		{ OP(VLOG), log, 1e-30f, 1e30f, 4 },
+		{ OP(VRSQRT), NULL, 1e-20f, 1e20f, 4 },
+		{ OP(VRCP), NULL, -1e10f, 1e10f, 0.5 },
+		{ OP(VSQRT), sqrt, 0.0f, 1e30f, 0.5 },
+		{ OP(VTANH), tanh, -10.0f, 10.0f, 4 },
+		{ OP(VSIGMOID), NULL, -30.0f, 30.0f, 4 },
+	};
+	struct ctx *c = *state;
+	const uint32_t n = 4096;
+	const uint64_t X = DATA_VA, Y = DATA_VA + (1ULL << 20);
+	struct loom_tpc_tensor t[2] = { td1(X, DT(F32), n), td1(Y, DT(F32), n) };
+	struct largs a = { .t = t, .nt = 2, .index = { n / 64 } };
+	float *x = mem(c, X), *y = mem(c, Y);
+	struct kern k;
+	unsigned top;
+
+	queue_setup(c, 6);
+	for (unsigned f = 0; f < sizeof(fn) / sizeof(fn[0]); f++) {
+		double worst = 0;
+
+		for (uint32_t i = 0; i < n; i++)
+			x[i] = fn[f].lo + (fn[f].hi - fn[f].lo) * (float)i / n;
+		if (fn[f].op == OP(VLOG) || fn[f].op == OP(VRSQRT))
+			for (uint32_t i = 0; i < n; i++)	/* log-spaced */
+				x[i] = fn[f].lo * powf(fn[f].hi / fn[f].lo, (float)i / n);
+		k.n = 0;
+		k_pre1d(&k);
+		top = K(&k, e(OP(LDT), DT(F32), 0, 0, 0, 0));
+		K(&k, e(fn[f].op, DT(F32), 0, 1, 0, 0));
+		K(&k, e(OP(STT), DT(F32), 0, 1, 0, 1));
+		K(&k, ei(OP(IADD), 0, 0, 1, 64));
+		k_loop(&k, 1, top);
+		K(&k, e(OP(HALT), 0, 0, 0, 0, 0));
+		assert_int_equal(run(c, 6, &k, &a), 0);
+		for (uint32_t i = 0; i < n; i++) {
+			double r, xi = x[i];
+
+			if (fn[f].op == OP(VRSQRT))
+				r = 1.0 / sqrt(xi);
+			else if (fn[f].op == OP(VRCP))
+				r = 1.0 / xi;
+			else if (fn[f].op == OP(VSIGMOID))
+				r = 1.0 / (1.0 + exp(-xi));
+			else
+				r = fn[f].ref(xi);
+			if (ulps(y[i], r) > worst)
+				worst = ulps(y[i], r);
+		}
+		assert_true(worst <= fn[f].max_ulp);
+	}
+}
+
+/* ---- tensors at the edges, local memory, loops ----------------------------------------- */
+
+/*
+ * tpc-edges: loads outside a tensor read its padding value (negative
+ * coordinates too), stores outside are dropped, a strict tensor fails with
+ * TPC_OOB, and a 2-D tensor's rows outside the tensor are skipped whole.
+ */
+static void test_edges(void **state)
+{
+	struct ctx *c = *state;
+	const uint64_t X = DATA_VA, Y = DATA_VA + (1ULL << 20);
+	struct loom_tpc_tensor t[3] = { td1(X, DT(F32), 10), td1(Y, DT(F32), 100),
+					td1(Y, DT(F32), 100) };
+	struct largs a = { .t = t, .nt = 3, .index = { 1 } };
+	float *x = mem(c, X), *y = mem(c, Y);
+	struct kern k = { .n = 0 };
+
+	t[0].pad = fb(7.0f);
+	t[2].flags = LOOM_TPC_TENSOR_F_STRICT;
+	for (unsigned i = 0; i < 256; i++) {
+		x[i] = (float)i;
+		y[i] = -1.0f;
+	}
+	K(&k, ei(OP(ISET), 0, 0, 1, (uint32_t)-5));		/* i0 = (-5, 0, ..) */
+	K(&k, e(OP(LDT), DT(F32), 0, 0, 0, 0));			/* x[-5 .. 58] */
+	K(&k, ei(OP(ISET), 0, 1, 1, 60));
+	K(&k, e(OP(STT), DT(F32), 0, 0, 1, 1));			/* y[60 .. 123]: 60..99 kept */
+	K(&k, ei(OP(ISET), 0, 2, 2, 3));			/* row 3 of a 1-D tensor */
+	K(&k, e(OP(STT), DT(F32), 0, 0, 2, 1));			/* dropped entirely */
+	K(&k, e(OP(HALT), 0, 0, 0, 0, 0));
+	queue_setup(c, 7);
+	assert_int_equal(run(c, 7, &k, &a), 0);
+	for (unsigned i = 0; i < 60; i++)
+		assert_true(y[i] == -1.0f);
+	for (unsigned i = 60; i < 100; i++) {
+		int j = (int)i - 60 - 5;
+
+		assert_true(y[i] == (j >= 0 && j < 10 ? (float)j : 7.0f));
+	}
+	for (unsigned i = 100; i < 256; i++)
+		assert_true(y[i] == -1.0f);
+
+	/* The strict view of y: the same store fails, nothing written by it. */
+	y[60] = -2.0f;
+	k.w[3] = e(OP(STT), DT(F32), 0, 0, 1, 2);
+	k.n = 4;
+	K(&k, e(OP(HALT), 0, 0, 0, 0, 0));
+	assert_int_equal(run(c, 7, &k, &a), LOOM_ERR_TPC_OOB);
+	assert_true(y[60] == -2.0f);
+	assert_true(event_seen(c, LOOM_EVENT_QUEUE_ERROR, LOOM_ERR_TPC_OOB, 7, NULL));
+	queue_recover(c, 7);
+
+	/* Tensor number beyond the launch's table: TPC_OOB. */
+	k.n = 0;
+	K(&k, e(OP(LDT), DT(F32), 0, 0, 0, 5));
+	K(&k, e(OP(HALT), 0, 0, 0, 0, 0));
+	assert_int_equal(run(c, 7, &k, &a), LOOM_ERR_TPC_OOB);
+	queue_recover(c, 7);
+}
+
+/* tpc-local: SLM and VLM round trips, zeroed per launch; loops and branches. */
+static void test_local(void **state)
+{
+	struct ctx *c = *state;
+	const uint64_t O = DATA_VA;
+	struct loom_tpc_tensor t[1] = { td1(O, DT(I32), 256) };
+	struct largs a = { .t = t, .nt = 1, .index = { 1 }, .slm = 1024, .vlm = 1024 };
+	int32_t *o = mem(c, O);
+	struct kern k = { .n = 0 };
+	unsigned top, inner;
+
+	/* SLM: store i*i at [4i] for i < 256 with a counted loop, sum back. */
+	K(&k, ei(OP(MOV), DT(I32), 1, 0, 256));			/* s1 = count */
+	K(&k, ei(OP(MOV), DT(I32), 2, 0, 0));			/* s2 = i */
+	top = K(&k, e(OP(MUL), DT(I32), 0, 3, 2, 2));		/* s3 = i*i */
+	K(&k, ei(OP(SHL), DT(I32), 4, 2, 2));
+	K(&k, ea(OP(STL), 0, 3, 4, 0));				/* [s4] = s3 */
+	K(&k, ei(OP(ADD), DT(I32), 2, 2, 1));
+	k_loop(&k, 1, top);
+	/* sum with cmp/branch instead: s5 = sum, s2 = i from 255 down */
+	K(&k, ei(OP(MOV), DT(I32), 5, 0, 0));
+	K(&k, ei(OP(MOV), DT(I32), 2, 0, 1020));
+	inner = K(&k, ea(OP(LDL), 0, 6, 2, 0));
+	K(&k, e(OP(ADD), DT(I32), 0, 5, 5, 6));
+	K(&k, ei(OP(SUB), DT(I32), 2, 2, 4));
+	K(&k, ei(OP(CMPGE), DT(I32), 1, 2, 0));
+	K(&k, guard(ea(OP(BR), 0, 0, 0, (uint32_t)((int32_t)inner - (int32_t)k.n)), 1, 0));
+	K(&k, e(OP(STTS), DT(I32), 0, 5, 0, 0));		/* o[0] = sum */
+	K(&k, ea(OP(LDL), 0, 7, 0, 1020));			/* s7 = SLM[1020] */
+	/* VLM: v0 = iota, store at 512, load back into v1, store to o[64..127] */
+	K(&k, e(OP(VIOTA), DT(I32), 0, 0, 0, 0));
+	K(&k, ea(OP(STLV), DT(I32), 0, 0, 512));
+	K(&k, ea(OP(LDLV), DT(I32), 1, 0, 512));
+	K(&k, ei(OP(ISET), 0, 1, 1, 64));
+	K(&k, e(OP(STT), DT(I32), 0, 1, 1, 0));
+	K(&k, ea(OP(LDLV), DT(I32), 2, 0, 768));		/* never stored: zero */
+	K(&k, ei(OP(ISET), 0, 1, 1, 128));
+	K(&k, e(OP(STT), DT(I32), 0, 2, 1, 0));
+	K(&k, ei(OP(ISET), 0, 1, 1, 1));
+	K(&k, e(OP(STTS), DT(I32), 0, 7, 1, 0));		/* o[1] = first SLM read */
+	K(&k, e(OP(HALT), 0, 0, 0, 0, 0));
+	queue_setup(c, 8);
+	memset(o, 0xff, 1024);
+	assert_int_equal(run(c, 8, &k, &a), 0);
+	assert_int_equal(o[0], 5559680);	/* sum of i^2, i < 256 */
+	assert_int_equal(o[1], 65025);
+	for (int i = 0; i < 64; i++) {
+		assert_int_equal(o[64 + i], i);
+		assert_int_equal(o[128 + i], 0);	/* VLM never stored there: zero */
+	}
+	/* Without the stores, the next launch reads zeroed local memory. */
+	memset(o, 0xff, 1024);
+	k.w[4] = e(OP(NOP), 0, 0, 0, 0, 0);
+	assert_int_equal(run(c, 8, &k, &a), 0);
+	assert_int_equal(o[0], 0);
+	assert_int_equal(o[1], 0);
+
+	/* Out of bounds: beyond slm_size, misaligned, VLM beyond vlm_size. */
+	k.n = 0;
+	K(&k, ea(OP(LDL), 0, 1, 0, 1024));
+	K(&k, e(OP(HALT), 0, 0, 0, 0, 0));
+	assert_int_equal(run(c, 8, &k, &a), LOOM_ERR_TPC_OOB);
+	assert_true(event_seen(c, LOOM_EVENT_QUEUE_ERROR, LOOM_ERR_TPC_OOB, 8, NULL));
+	assert_int_equal(loom_reg_read64(c->dev, LOOM_REG_TPC_ERR_VA_LO), CODE_VA + 8 * 0x8000);
+	assert_int_equal(loom_reg_read(c->dev, LOOM_REG_TPC_ERR_INFO),
+			 LOOM_ERR_TPC_OOB | (8U << 16));
+	queue_recover(c, 8);
+	k.w[0] = ea(OP(STL), 0, 1, 0, 2);
+	assert_int_equal(run(c, 8, &k, &a), LOOM_ERR_TPC_OOB);
+	queue_recover(c, 8);
+	k.w[0] = ea(OP(STLV), DT(F32), 1, 0, 800);
+	assert_int_equal(run(c, 8, &k, &a), LOOM_ERR_TPC_OOB);
+	queue_recover(c, 8);
+}
+
+/* ---- the index space ----------------------------------------------------------------- */
+
+/*
+ * tpc-partition: every index point is run exactly once, by the documented
+ * core: the kernel adds 1 to cnt[point] and records core and item; 2-D
+ * spaces split along either dimension, with explicit and automatic grain.
+ */
+static void test_partition(void **state)
+{
+	static const struct { uint32_t x, y, pd, grain; } cases[] = {
+		{ 37, 5, 0, 3 }, { 37, 5, 1, 1 }, { 1000, 3, 0, 0 }, { 7, 11, 1, 0 },
+		{ 1, 1, 0, 0 }, { 100, 1, 0, 200 },
+	};
+	struct ctx *c = *state;
+	const uint64_t CNT = DATA_VA, CORE = DATA_VA + (1ULL << 20), ITEM = DATA_VA + (2ULL << 20);
+	struct kern k = { .n = 0 };
+	unsigned ly, lx;
+
+	/* for y in item: for x in item: cnt[y][x] += 1; core[y][x] = core; item[y][x] = item */
+	K(&k, e(OP(IDXOFF), 0, 0, 0, 0, 0));
+	K(&k, ea(OP(MOVSR), 0, 1, 0, LOOM_TPC_SR_SIZE(1)));
+	K(&k, ea(OP(MOVSR), 0, 5, 0, LOOM_TPC_SR_CORE));
+	K(&k, ea(OP(MOVSR), 0, 6, 0, LOOM_TPC_SR_ITEM));
+	K(&k, ea(OP(MOVSR), 0, 7, 0, LOOM_TPC_SR_OFF(0)));
+	ly = K(&k, ea(OP(MOVSR), 0, 2, 0, LOOM_TPC_SR_SIZE(0)));
+	K(&k, e(OP(ISET), 0, BK(SREG), 0, 1, 7));
+	lx = K(&k, e(OP(LDTS), DT(I32), 0, 3, 0, 0));
+	K(&k, ei(OP(ADD), DT(I32), 3, 3, 1));
+	K(&k, e(OP(STTS), DT(I32), 0, 3, 0, 0));
+	K(&k, e(OP(STTS), DT(I32), 0, 5, 0, 1));
+	K(&k, e(OP(STTS), DT(I32), 0, 6, 0, 2));
+	K(&k, ei(OP(IADD), 0, 0, 1, 1));
+	k_loop(&k, 2, lx);
+	K(&k, ei(OP(IADD), 0, 0, 2, 1));
+	k_loop(&k, 1, ly);
+	K(&k, e(OP(HALT), 0, 0, 0, 0, 0));
+
+	queue_setup(c, 9);
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint32_t X = cases[i].x, Y = cases[i].y, pd = cases[i].pd;
+		uint32_t n = pd ? Y : X, grain = cases[i].grain ? cases[i].grain :
+						   (n + LOOM_NUM_TPC - 1) / LOOM_NUM_TPC;
+		struct loom_tpc_tensor t[3] = { td2(CNT, DT(I32), X, Y, X),
+						td2(CORE, DT(I32), X, Y, X),
+						td2(ITEM, DT(I32), X, Y, X) };
+		struct largs a = { .t = t, .nt = 3, .index = { X, Y }, .part_dim = pd,
+				   .grain = cases[i].grain };
+		int32_t *cnt = mem(c, CNT), *core = mem(c, CORE), *item = mem(c, ITEM);
+
+		memset(cnt, 0, X * Y * 4);
+		assert_int_equal(run(c, 9, &k, &a), 0);
+		for (uint32_t y = 0; y < Y; y++)
+			for (uint32_t x = 0; x < X; x++) {
+				uint32_t it = (pd ? y : x) / grain;
+
+				assert_int_equal(cnt[y * X + x], 1);
+				assert_int_equal(item[y * X + x], it);
+				assert_int_equal(core[y * X + x], it % LOOM_NUM_TPC);
+			}
+	}
+}
+
+/* ---- bad kernels ------------------------------------------------------------------------ */
+
+/*
+ * tpc-illegal: an undefined opcode, a bad type, a non-zero unused field, a
+ * write to p0, a branch out of the code and running off the end fail with
+ * TPC_ILLEGAL, an event and the error registers; an illegal word that is
+ * never reached is harmless; the next launch on another queue works.
+ */
+static void test_illegal(void **state)
+{
+	static const uint64_t bad[] = {
+		0xff,							/* opcode 0xff */
+		LOOM_TPC_INSN(LOOM_TPC_OP_VEXP, LOOM_TPC_DT_I32, 0, 1, 2, 0, 0, 0),
+		LOOM_TPC_INSN(LOOM_TPC_OP_HALT, 0, 0, 1, 0, 0, 0, 0),	/* d unused */
+		LOOM_TPC_INSN(LOOM_TPC_OP_CMPEQ, LOOM_TPC_DT_I32, 0, 0, 1, 2, 0, 0),
+		LOOM_TPC_INSN(LOOM_TPC_OP_BR, 0, 0, 0, 0, 0, 0, 0) | LOOM_TPC_ENC_IMM(-10),
+		LOOM_TPC_INSN(LOOM_TPC_OP_MOVSR, 0, 0, 1, 0, 0, 0, 0) | LOOM_TPC_ENC_IMM(5),
+		LOOM_TPC_INSN(LOOM_TPC_OP_VCVT, LOOM_TPC_DT_BF16, 0, 1, 2, 0, 0, 0) |
+			LOOM_TPC_ENC_CVT(LOOM_TPC_DT_I32, 0, 0),
+		LOOM_TPC_INSN(LOOM_TPC_OP_NOP, 0, 0, 0, 0, 0, 0, 0),	/* runs off the end */
+	};
+	struct ctx *c = *state;
+	struct largs a = { .index = { 1 } };
+	struct kern k;
+	uint64_t addr;
+
+	queue_setup(c, 10);
+	queue_setup(c, 11);
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		uint32_t count = loom_reg_read(c->dev, LOOM_REG_TPC_ERR_COUNT);
+
+		k.n = 0;
+		K(&k, e(OP(NOP), 0, 0, 0, 0, 0));
+		K(&k, bad[i]);
+		assert_int_equal(run(c, 10, &k, &a), LOOM_ERR_TPC_ILLEGAL);
+		assert_true(event_seen(c, LOOM_EVENT_QUEUE_ERROR, LOOM_ERR_TPC_ILLEGAL, 10, &addr));
+		assert_int_equal(addr, CB_VA(10));
+		assert_int_equal(loom_reg_read(c->dev, LOOM_REG_TPC_ERR_COUNT), count + 1);
+		assert_int_equal(loom_reg_read64(c->dev, LOOM_REG_TPC_ERR_VA_LO),
+				 CODE_VA + 10 * 0x8000 + (i == 7 ? 16 : 8));
+		assert_int_equal(loom_reg_read(c->dev, LOOM_REG_TPC_ERR_ASID), ASID);
+		queue_recover(c, 10);
+
+		/* The device serves the next launch. */
+		k.n = 0;
+		K(&k, e(OP(HALT), 0, 0, 0, 0, 0));
+		K(&k, bad[i]);		/* after halt: never executed */
+		assert_int_equal(run(c, 11, &k, &a), 0);
+	}
+}
+
+/*
+ * tpc-timeout: an endless loop on every core fails with TPC_TIMEOUT after
+ * the packet's watchdog, within a bounded time; a queue reset stops one
+ * without a watchdog; the device keeps serving other queues.
+ */
+static void test_timeout(void **state)
+{
+	struct ctx *c = *state;
+	struct largs a = { .index = { 64 }, .timeout_ms = 200 };
+	struct largs ok = { .index = { 1 } };
+	struct kern k = { .n = 0 }, h = { .n = 0 };
+	uint64_t t0;
+
+	K(&k, e(OP(NOP), 0, 0, 0, 0, 0));
+	K(&k, ea(OP(BR), 0, 0, 0, (uint32_t)-1));
+	K(&h, e(OP(HALT), 0, 0, 0, 0, 0));
+	queue_setup(c, 12);
+	queue_setup(c, 13);
+	t0 = loom_now_ns();
+	assert_int_equal(run(c, 12, &k, &a), LOOM_ERR_TPC_TIMEOUT);
+	assert_true(loom_now_ns() - t0 >= 200000000ULL);
+	assert_true(loom_now_ns() - t0 < 3000000000ULL);
+	assert_true(event_seen(c, LOOM_EVENT_QUEUE_ERROR, LOOM_ERR_TPC_TIMEOUT, 12, NULL));
+	assert_int_equal(run(c, 13, &h, &ok), 0);
+	queue_recover(c, 12);
+
+	/* No watchdog at all: a queue reset aborts it. */
+	loom_reg_write(c->dev, LOOM_REG_QUEUE_TIMEOUT_MS, 0);
+	a.timeout_ms = 0;
+	launch_submit(c, 12, &k, &a);
+	usleep(100000);
+	assert_int_equal(LOOM_QSTATUS_STATE(qreg(c, 12, LOOM_QREG_STATUS)), LOOM_QSTATUS_BUSY);
+	t0 = loom_now_ns();
+	qreg_set(c, 12, LOOM_QREG_CTRL, LOOM_QCTRL_ENABLE | LOOM_QCTRL_RESET);
+	doorbell(c, 12);
+	assert_int_equal(launch_wait(c, 12), LOOM_ERR_ABORTED);
+	assert_true(loom_now_ns() - t0 < 2000000000ULL);
+	assert_true(qreg_wait(c, 12, LOOM_QREG_CTRL, LOOM_QCTRL_ENABLE, WAIT_MS));
+	loom_reg_write(c->dev, LOOM_REG_QUEUE_TIMEOUT_MS, 10000);
+	assert_int_equal(run(c, 13, &h, &ok), 0);
+	assert_int_equal(run(c, 12, &h, &ok), 0);
+}
+
+/*
+ * tpc-faults: code, descriptors or tensor data in unmapped memory fail
+ * with PAGE_FAULT and a page-fault event naming the VA; a store into a
+ * read-only tensor fails with PERMISSION; bad launch fields with BAD_ARG.
+ */
+static void test_faults(void **state)
+{
+	struct ctx *c = *state;
+	struct loom_tpc_tensor t[1] = { td1(UNMAPPED_VA, DT(F32), 64) };
+	struct largs a = { .t = t, .nt = 1, .index = { 1 } };
+	struct kern k = { .n = 0 };
+	struct loom_pkt_tpc_launch *p;
+	uint64_t addr;
+
+	queue_setup(c, 14);
+	K(&k, e(OP(LDT), DT(F32), 0, 0, 0, 0));
+	K(&k, e(OP(STT), DT(F32), 0, 0, 0, 0));
+	K(&k, e(OP(HALT), 0, 0, 0, 0, 0));
+	assert_int_equal(run(c, 14, &k, &a), LOOM_ERR_PAGE_FAULT);
+	assert_true(event_seen(c, LOOM_EVENT_PAGE_FAULT, LOOM_FAULT_NOT_PRESENT, 14, &addr));
+	assert_int_equal(addr, UNMAPPED_VA);
+	queue_recover(c, 14);
+
+	t[0] = td1(RO_VA, DT(F32), 64);
+	assert_int_equal(run(c, 14, &k, &a), LOOM_ERR_PERMISSION);
+	assert_true(event_seen(c, LOOM_EVENT_PAGE_FAULT, LOOM_FAULT_WRITE, 14, &addr));
+	assert_int_equal(addr, RO_VA);
+	queue_recover(c, 14);
+
+	/* Bad descriptors. */
+	t[0] = td1(DATA_VA + 2, DT(F32), 64);		/* misaligned */
+	assert_int_equal(run(c, 14, &k, &a), LOOM_ERR_BAD_ARG);
+	queue_recover(c, 14);
+	t[0] = td1(DATA_VA, 9, 64);			/* dtype */
+	assert_int_equal(run(c, 14, &k, &a), LOOM_ERR_BAD_ARG);
+	queue_recover(c, 14);
+	t[0] = td1(DATA_VA, DT(F32), 0);		/* empty dimension */
+	assert_int_equal(run(c, 14, &k, &a), LOOM_ERR_BAD_ARG);
+	queue_recover(c, 14);
+	t[0] = td1(DATA_VA, DT(F32), 64);
+	t[0].stride[3] = 1;				/* beyond ndims */
+	assert_int_equal(run(c, 14, &k, &a), LOOM_ERR_BAD_ARG);
+	queue_recover(c, 14);
+	t[0] = td1(0xffffffff0000ULL, DT(F32), 1U << 30);	/* past the VA space */
+	assert_int_equal(run(c, 14, &k, &a), LOOM_ERR_BAD_ARG);
+	queue_recover(c, 14);
+
+	/* Code that is not mapped. */
+	t[0] = td1(DATA_VA, DT(F32), 64);
+	launch_submit(c, 14, &k, &a);
+	assert_int_equal(launch_wait(c, 14), 0);
+	p = mem(c, CB_VA(14));
+	p->code = UNMAPPED_VA;
+	c->pi[14]++;
+	*((struct loom_ring_entry *)mem(c, RING_PA(14)) + ((c->pi[14] - 1) % RING_N)) =
+		(struct loom_ring_entry){ .cb_addr = CB_VA(14), .cb_size = sizeof(*p),
+					  .flags = LOOM_RING_F_COMPLETION };
+	qreg_set(c, 14, LOOM_QREG_RING_PI, c->pi[14]);
+	doorbell(c, 14);
+	assert_int_equal(launch_wait(c, 14), LOOM_ERR_PAGE_FAULT);
+	queue_recover(c, 14);
+
+	/* Launch fields: part_dim 5, slm too large. */
+	a.part_dim = 5;
+	assert_int_equal(run(c, 14, &k, &a), LOOM_ERR_BAD_ARG);
+	queue_recover(c, 14);
+	a.part_dim = 0;
+	a.slm = LOOM_TPC_SLM_SIZE + 4;
+	assert_int_equal(run(c, 14, &k, &a), LOOM_ERR_BAD_ARG);
+	queue_recover(c, 14);
+}
+
+/* tpc-code-cache: code rewritten at the same VA runs the new code. */
+static void test_code_cache(void **state)
+{
+	struct ctx *c = *state;
+	const uint64_t O = DATA_VA;
+	struct loom_tpc_tensor t[1] = { td1(O, DT(I32), 4) };
+	struct largs a = { .t = t, .nt = 1, .index = { 1 } };
+	int32_t *o = mem(c, O);
+	struct kern k = { .n = 0 };
+
+	K(&k, ei(OP(MOV), DT(I32), 1, 0, 111));
+	K(&k, e(OP(STTS), DT(I32), 0, 1, 0, 0));
+	K(&k, e(OP(HALT), 0, 0, 0, 0, 0));
+	queue_setup(c, 15);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(run(c, 15, &k, &a), 0);
+		assert_int_equal(o[0], 111 + i);
+		k.w[0] = ei(OP(MOV), DT(I32), 1, 0, 112 + i);
+	}
+	assert_true(loom_reg_read(c->dev, LOOM_REG_CAPS) & LOOM_CAP_TPC);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_elementwise),
+		cmocka_unit_test(test_fma),
+		cmocka_unit_test(test_bf16),
+		cmocka_unit_test(test_reduce),
+		cmocka_unit_test(test_predicates),
+		cmocka_unit_test(test_convert),
+		cmocka_unit_test(test_special),
+		cmocka_unit_test(test_edges),
+		cmocka_unit_test(test_local),
+		cmocka_unit_test(test_partition),
+		cmocka_unit_test(test_illegal),
+		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_faults),
+		cmocka_unit_test(test_code_cache),
+	};
+
+	return cmocka_run_group_tests_name("tpc", tests, setup, teardown);
+}
