@@ -122,7 +122,19 @@ timeout -k 5 "$VM_TIMEOUT" qemu-system-x86_64 \
 	-device ivshmem-plain,memdev=foreign \
 	-kernel "$kimg" -initrd "$out/initramfs.cpio.gz" \
 	-append "console=ttyS0 panic=-1 quiet loom_test.dram_size=$VM_DRAM_BYTES ${LOOM_VM_APPEND:-}" \
-	< /dev/null > "$out/console.log" 2> "$out/qemu.log"
+	< /dev/null > "$out/console.log" 2> "$out/qemu.log" &
+qemu_pid=$!
+# A guest loomd refuses is told so only by a closed socket, on which QEMU
+# waits for ever: stop it at once rather than at the time limit.
+while kill -0 $qemu_pid 2>/dev/null; do
+	if grep -q "guest refused" "$out/loomd.log"; then
+		kill $qemu_pid
+		wait $qemu_pid 2>/dev/null
+		fail "loomd refused the guest" "$out/loomd.log"
+	fi
+	sleep 0.2
+done
+wait $qemu_pid
 qemu_rc=$?
 qemu_time=$(elapsed "$t_qemu")
 
