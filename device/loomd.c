@@ -465,6 +465,25 @@ static void loomd_reexec_blas_timeout(char **argv)
 	/* Could not re-execute: carry on with the spinning default. */
 }
 
+/*
+ * Wait for events on pfd[0..n); pfd[1] is the signal pipe. Returns 1 when a
+ * signal asks loomd to stop, 0 with events to handle, -1 if poll failed.
+ */
+static int loomd_wait(struct pollfd *pfd, unsigned n)
+{
+	char sig;
+
+	while (poll(pfd, n, -1) < 0) {
+		if (errno != EINTR) {
+			fprintf(stderr, "loomd: poll: %s\n", strerror(errno));
+			return -1;
+		}
+	}
+	if (pfd[1].revents && read(pfd[1].fd, &sig, 1) == 1)
+		return 1;
+	return 0;
+}
+
 /* ---- ivshmem mode ---------------------------------------------------------- */
 
 /*
@@ -515,19 +534,10 @@ static int loomd_run_ivshmem(struct loomd *d, const char *path, const char *ram_
 		pfd[2].fd = gfd;
 		pfd[2].events = POLLIN;
 		pfd[2].revents = 0;
-		if (poll(pfd, gfd >= 0 ? 3 : 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			fprintf(stderr, "loomd: poll: %s\n", strerror(errno));
+		ret = loomd_wait(pfd, gfd >= 0 ? 3 : 2);
+		if (ret) {
+			status = ret > 0 ? 0 : 1;
 			break;
-		}
-		if (pfd[1].revents) {
-			char sig;
-
-			if (read(sfd, &sig, 1) == 1) {
-				status = 0;
-				break;
-			}
 		}
 		if (gfd >= 0 && pfd[2].revents && loomd_ivshmem_gone(gfd)) {
 			loom_ivshmem_disconnect(iv);
@@ -726,19 +736,10 @@ int main(int argc, char **argv)
 	pfd[1].fd = sfd;
 	pfd[1].events = POLLIN;
 	for (;;) {
-		if (poll(pfd, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			fprintf(stderr, "loomd: poll: %s\n", strerror(errno));
+		ret = loomd_wait(pfd, 2);
+		if (ret) {
+			status = ret > 0 ? 0 : 1;
 			break;
-		}
-		if (pfd[1].revents) {
-			char sig;
-
-			if (read(sfd, &sig, 1) == 1) {
-				status = 0;
-				break;
-			}
 		}
 		if (pfd[0].revents & POLLIN)
 			loomd_accept(&d, lfd);
