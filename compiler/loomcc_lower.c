@@ -93,6 +93,24 @@ static void lw_mov(struct lcc_lower *lw, int dst, int src)
 	in->src[0] = src;
 }
 
+/*
+ * dst = src for a variable's register dst. When src is a temporary that
+ * the last instruction of the block has just defined, that instruction
+ * writes dst instead (no mov). src must not be used afterwards.
+ */
+static void lw_assign(struct lcc_lower *lw, int dst, int src)
+{
+	struct lcc_irblock *bb = lw->bb;
+	struct lcc_irinsn *last = bb->ninsns ? &bb->insns[bb->ninsns - 1] : NULL;
+
+	if (last && last->dst == src && src != dst && !lw->fn->vregs[src].name &&
+	    !lcc_irop_is_terminator(last->op)) {
+		last->dst = dst;
+		return;
+	}
+	lw_mov(lw, dst, src);
+}
+
 static int lw_const_i(struct lcc_lower *lw, enum lcc_irtype t, int32_t v)
 {
 	struct lcc_irinsn *in = lw_emit(lw, IR_CONST);
@@ -265,7 +283,7 @@ static void lw_store(struct lcc_lower *lw, const struct lw_lvalue *lv, int v)
 
 	switch (lv->kind) {
 	case LV_VAR:
-		lw_mov(lw, lv->vreg, v);
+		lw_assign(lw, lv->vreg, v);
 		return;
 	case LV_ELEM:
 		in = lw_emit(lw, IR_ST_LOCAL);
@@ -376,7 +394,9 @@ static int lower_incdec(struct lcc_lower *lw, struct lcc_node *n)
 	one = lv.type == IRT_F32 ? lw_const_f(lw, 1.0f) : lw_const_i(lw, IRT_I32, 1);
 	nv = lw_op(lw, inc ? IR_ADD : IR_SUB, lv.type, 2, old, one, 0);
 	lw_store(lw, &lv, nv);
-	return post ? old : nv;
+	if (post)
+		return old;
+	return lv.kind == LV_VAR ? lv.vreg : nv;
 }
 
 static int lower_opassign(struct lcc_lower *lw, struct lcc_node *n)
@@ -390,7 +410,7 @@ static int lower_opassign(struct lcc_lower *lw, struct lcc_node *n)
 
 	r = lower_cast(lw, r, t, l);
 	lw_store(lw, &lv, r);
-	return r;
+	return lv.kind == LV_VAR ? lv.vreg : r;
 }
 
 static int lower_funcall(struct lcc_lower *lw, struct lcc_node *n)
@@ -405,6 +425,16 @@ static int lower_funcall(struct lcc_lower *lw, struct lcc_node *n)
 	for (i = 0; i < def->nparams; i++) {
 		struct lcc_obj *p = def->param_objs[i];
 
+		/*
+		 * A temporary is used by nothing but this call: the parameter
+		 * can live in it. A variable's register must be copied (the
+		 * helper may assign its parameter).
+		 */
+		if (!lw->fn->vregs[args[i]].name) {
+			p->vreg = args[i];
+			lw->fn->vregs[p->vreg].name = p->name;	/* now a variable */
+			continue;
+		}
 		p->vreg = lw_vreg(lw, lcc_irtype_of(p->ty), p->name);
 		lw_mov(lw, p->vreg, args[i]);
 	}
@@ -549,7 +579,7 @@ static int lower_expr_inner(struct lcc_lower *lw, struct lcc_node *n)
 		lv = lower_lvalue(lw, n->lhs);
 		a = lower_expr(lw, n->rhs);
 		lw_store(lw, &lv, a);
-		return a;
+		return lv.kind == LV_VAR ? lv.vreg : a;
 	case ND_OPASSIGN:
 		return lower_opassign(lw, n);
 	case ND_COMMA:
@@ -628,7 +658,7 @@ static void lower_decl(struct lcc_lower *lw, struct lcc_node *n)
 		v = lw_zero(lw, t);
 	}
 	obj->vreg = lw_vreg(lw, t, obj->name);
-	lw_mov(lw, obj->vreg, v);
+	lw_assign(lw, obj->vreg, v);
 }
 
 static int lw_loop_new(struct lcc_lower *lw, struct lcc_node *n, struct lcc_irblock *header,
@@ -750,7 +780,7 @@ static void lower_stmt_inner(struct lcc_lower *lw, struct lcc_node *n)
 			int v = lower_expr(lw, n->lhs);
 
 			if (lw->ret_vreg >= 0)
-				lw_mov(lw, lw->ret_vreg, v);
+				lw_assign(lw, lw->ret_vreg, v);
 		}
 		if (lw->in_main)
 			lw_emit(lw, IR_RET);

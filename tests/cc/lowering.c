@@ -51,6 +51,20 @@ static float64 twice(float64 x)
 	return t;
 }
 
+// A parameter that lives in its argument's register is read after a copy.
+static int keep(int x)
+{
+	int y = x;
+
+	y = y + 1;
+	return x + y;
+}
+
+static int use_keep(int n)
+{
+	return keep(n * 3);
+}
+
 void main(tensor in, tensor out, int n)
 {
 	int5 c = get_index_space_offset();
@@ -76,5 +90,7 @@ void main(tensor in, tensor out, int n)
 	float64 r = n > 0 ? x : 0.0f;
 	r = p ? (x > 1.0f ? x : r) : twice(r);
 	r = r + (float64)lanes + f + (float)(j + k);
+	r = r + (float)use_keep(n);
 	v_f32_st_tnsr(c, out, r * acc[3]);
 }
+
