@@ -28,17 +28,18 @@ void sema_scope_push(struct lcc_sema *s)
 
 void sema_scope_pop(struct lcc_sema *s)
 {
-	while (s->vars && s->vars->depth == s->scope_depth)
-		s->vars = s->vars->next;
+	while (s->vars && s->vars->depth == s->scope_depth) {
+		struct lcc_scope_var *v = s->vars;
+
+		lcc_map_put(s->ctx, &s->names, v->name, v->len, v->shadowed);
+		s->vars = v->next;
+	}
 	s->scope_depth--;
 }
 
 static struct lcc_scope_var *scope_find(struct lcc_sema *s, const char *name, int len)
 {
-	for (struct lcc_scope_var *v = s->vars; v; v = v->next)
-		if (v->len == len && !memcmp(v->name, name, len))
-			return v;
-	return NULL;
+	return lcc_map_get(&s->names, name, len);
 }
 
 struct lcc_obj *sema_declare(struct lcc_sema *s, const char *name, int len,
@@ -62,7 +63,9 @@ struct lcc_obj *sema_declare(struct lcc_sema *s, const char *name, int len,
 	v->obj = obj;
 	v->depth = s->scope_depth;
 	v->next = s->vars;
+	v->shadowed = scope_find(s, name, len);
 	s->vars = v;
+	lcc_map_put(s->ctx, &s->names, v->name, len, v);
 	return obj;
 }
 

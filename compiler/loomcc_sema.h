@@ -11,7 +11,8 @@
 #include "loomcc.h"
 
 struct lcc_scope_var {
-	struct lcc_scope_var *next;
+	struct lcc_scope_var *next;	/* declared before this one */
+	struct lcc_scope_var *shadowed;	/* the same name in an outer scope */
 	const char *name;
 	int len;
 	struct lcc_obj *obj;
@@ -29,6 +30,7 @@ struct lcc_sema {
 	struct lcc_program *prog;
 	struct lcc_map globals;		/* name -> struct lcc_gsym */
 	struct lcc_scope_var *vars;	/* innermost first */
+	struct lcc_map names;		/* name -> its innermost lcc_scope_var */
 	int scope_depth;
 	struct lcc_func *fn;		/* the definition being checked */
 	int loop_depth;
