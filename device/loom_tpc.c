@@ -284,6 +284,8 @@ static int tpc_launch_setup(struct loom_tpc *tpc, struct tpc_launch *l, unsigned
 	l->prog = tpc_prog_get(tpc, p->code, p->code_size / 8);
 	if (!l->prog)
 		return LOOM_ERR_BAD_ARG;
+	for (unsigned i = 0; i < LOOM_TPC_MAX_TENSORS; i++)
+		l->t[i].fast_rd_t = l->t[i].fast_wr_t = 0xff;	/* no fast path: not valid */
 	if (p->num_tensors &&
 	    loom_mmu_read(tpc->dev, asid, p->tensors, td,
 			  (uint64_t)p->num_tensors * sizeof(td[0]), f))

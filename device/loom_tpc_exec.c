@@ -115,7 +115,7 @@ static inline uint32_t tpc_bval(const struct tpc_core *c, const struct tpc_uop *
 }
 
 /* Operand b of a vector instruction: a register, or a broadcast. */
-static inline const union tpc_vreg *tpc_vb(struct tpc_core *c, const struct tpc_uop *u,
+static inline __attribute__((always_inline)) const union tpc_vreg *tpc_vb(struct tpc_core *c, const struct tpc_uop *u,
 					   bool bf)
 {
 	uint32_t x;
@@ -447,6 +447,27 @@ static inline int64_t tpc_laddr(const struct tpc_core *c, const struct tpc_uop *
 	if ((addr & 3) || size < len || addr > size - len)
 		return -1;
 	return addr;
+}
+
+/*
+ * Host address of a whole in-bounds vector of tensor tn at co, if the
+ * tensor's type is t and its rows are contiguous host memory (the common
+ * case, inlined); NULL sends the access to loom_tpc_mem.c.
+ */
+static inline __attribute__((always_inline)) uint8_t *
+tpc_vfast(const struct tpc_launch *l, unsigned tn, const int32_t *co, unsigned t, bool wr)
+{
+	const struct tpc_tensor *tt = &l->t[tn];
+	int64_t x0 = co[0];
+
+	if ((wr ? tt->fast_wr_t : tt->fast_rd_t) != t || x0 < 0 ||
+	    x0 + (int64_t)tpc_lanes(t) > tt->size[0] ||
+	    (uint32_t)co[1] >= (uint64_t)tt->size[1] || (uint32_t)co[2] >= (uint64_t)tt->size[2] ||
+	    (uint32_t)co[3] >= (uint64_t)tt->size[3] || (uint32_t)co[4] >= (uint64_t)tt->size[4])
+		return NULL;
+	x0 += co[1] * tt->stride[1] + co[2] * tt->stride[2] + co[3] * tt->stride[3] +
+	      co[4] * tt->stride[4];
+	return (wr ? tt->wr : tt->rd) + (uint64_t)x0 * tt->esize;
 }
 
 static inline int tpc_backedge(struct tpc_core *c)
@@ -848,14 +869,36 @@ int tpc_core_run(struct tpc_core *c, uint32_t *pcp)
 
 		/* ---- memory ---- */
 		case TPC_U(LDT, F32): case TPC_U(LDT, I32): case TPC_U(LDT, U32):
-		case TPC_U(LDT, BF16):
+		case TPC_U(LDT, BF16): {
+			const uint8_t *src = u->lguard ? NULL :
+				tpc_vfast(c->l, u->b, c->ir[u->a], t, false);
+
+			if (src) {
+				__builtin_prefetch(src + TPC_PREFETCH);
+				__builtin_prefetch(src + TPC_PREFETCH + 64);
+				__builtin_prefetch(src + TPC_PREFETCH + 128);
+				__builtin_prefetch(src + TPC_PREFETCH + 192);
+				memcpy(&c->v[u->d], src, LOOM_TPC_VBYTES);
+				c->bytes += LOOM_TPC_VBYTES;
+				break;
+			}
+		}
 			err = tpc_tensor_vload(c, u->b, c->ir[u->a], t, &c->v[u->d],
 					       u->lguard ? c->vp[u->p] : NULL, u->pn ? ~0U : 0U);
 			if (err)
 				goto fail;
 			break;
 		case TPC_U(STT, F32): case TPC_U(STT, I32): case TPC_U(STT, U32):
-		case TPC_U(STT, BF16):
+		case TPC_U(STT, BF16): {
+			uint8_t *dst = u->lguard ? NULL :
+				tpc_vfast(c->l, u->b, c->ir[u->a], t, true);
+
+			if (dst) {
+				memcpy(dst, &c->v[u->d], LOOM_TPC_VBYTES);
+				c->bytes += LOOM_TPC_VBYTES;
+				break;
+			}
+		}
 			err = tpc_tensor_vstore(c, u->b, c->ir[u->a], t, &c->v[u->d],
 						u->lguard ? c->vp[u->p] : NULL, u->pn ? ~0U : 0U);
 			if (err)

@@ -19,6 +19,7 @@
 #include "loom_device.h"
 
 #define TPC_L32		LOOM_TPC_LANES32
+#define TPC_PREFETCH	1024	/* bytes ahead of a fast vector load */
 #define TPC_L16		LOOM_TPC_LANES16
 
 /* A vector register. */
@@ -74,6 +75,8 @@ struct tpc_tensor {
 	uint8_t *rd;		/* host pointer of the whole span, readable, or NULL */
 	uint8_t *wr;		/* same, writable */
 	uint32_t pad;		/* padding bits in dtype */
+	/* Fast paths: dtype if rows are contiguous (stride[0] == 1), else 0xff. */
+	uint8_t fast_rd_t, fast_wr_t;
 };
 
 /* One launch, shared by the cores that run it. */

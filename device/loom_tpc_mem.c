@@ -37,6 +37,7 @@ int tpc_tensor_resolve(struct tpc_launch *l, unsigned i, const struct loom_tpc_t
 	unsigned d;
 
 	memset(t, 0, sizeof(*t));
+	t->fast_rd_t = t->fast_wr_t = 0xff;
 	if (td->dtype >= LOOM_TPC_NUM_DT || td->ndims < 1 || td->ndims > LOOM_TPC_DIMS ||
 	    (td->flags & ~LOOM_TPC_TENSOR_F_MASK) || td->reserved)
 		return LOOM_ERR_BAD_ARG;
@@ -72,6 +73,8 @@ int tpc_tensor_resolve(struct tpc_launch *l, unsigned i, const struct loom_tpc_t
 	/* Host pointers for the fast paths; faults are reported on access only. */
 	t->wr = loom_mmu_ptr(l->dev, l->asid, t->base, t->span, true, &tf);
 	t->rd = t->wr ? t->wr : loom_mmu_ptr(l->dev, l->asid, t->base, t->span, false, &tf);
+	t->fast_rd_t = t->rd && t->stride[0] == 1 ? t->dtype : 0xff;
+	t->fast_wr_t = t->wr && t->stride[0] == 1 ? t->dtype : 0xff;
 	(void)f;
 	return LOOM_ERR_NONE;
 }
@@ -185,7 +188,7 @@ static void tpc_vload_fast(union tpc_vreg *dst, const uint8_t *src, unsigned dt,
 
 	if (dt == t || (dt != LOOM_TPC_DT_BF16 && t != LOOM_TPC_DT_BF16 &&
 			dt != LOOM_TPC_DT_F32 && t != LOOM_TPC_DT_F32)) {
-		memcpy(dst, src, (size_t)n * tpc_dt_size(dt));
+		memcpy(dst, src, LOOM_TPC_VBYTES);	/* lanes x lane size, always */
 	} else if (dt == LOOM_TPC_DT_BF16 && t == LOOM_TPC_DT_F32) {
 		const uint16_t *s = (const uint16_t *)src;
 
@@ -204,7 +207,7 @@ static void tpc_vstore_fast(uint8_t *dstp, const union tpc_vreg *src, unsigned d
 
 	if (dt == t || (dt != LOOM_TPC_DT_BF16 && t != LOOM_TPC_DT_BF16 &&
 			dt != LOOM_TPC_DT_F32 && t != LOOM_TPC_DT_F32)) {
-		memcpy(dstp, src, (size_t)n * tpc_dt_size(dt));
+		memcpy(dstp, src, LOOM_TPC_VBYTES);
 	} else if (dt == LOOM_TPC_DT_BF16 && t == LOOM_TPC_DT_F32) {
 		uint16_t h[TPC_L32];
 

@@ -43,6 +43,8 @@
 #define DATA_VA		0x800000ULL	/* data: 8 MiB .. 392 MiB */
 #define DATA_END	(392ULL << 20)
 #define RO_VA		(392ULL << 20)	/* 2 MiB read-only */
+#define SCAT_VA		(396ULL << 20)	/* 32 x 4 KiB pages, PAs in reverse order */
+#define SCAT_PA		(200ULL << 20)
 #define UNMAPPED_VA	(1ULL << 32)
 
 #define WAIT_MS		20000
@@ -303,6 +305,8 @@ static int setup(void **state)
 	tpt_map_range(&c->pt, CB_VA(0), CB_VA(0), 0x300000, LOOM_PTE_WRITE);
 	tpt_map_range2m(&c->pt, DATA_VA, DATA_VA, DATA_END - DATA_VA, LOOM_PTE_WRITE);
 	tpt_map_range2m(&c->pt, RO_VA, RO_VA, 2ULL << 20, 0);
+	for (unsigned i = 0; i < 32; i++)
+		tpt_map4k(&c->pt, SCAT_VA + i * 4096ULL, SCAT_PA + (31 - i) * 4096ULL, LOOM_PTE_WRITE);
 	loom_reg_write(c->dev, LOOM_REG_ASID(ASID, LOOM_AREG_CHANNEL), CHANNEL);
 	memset(c->dev->dram + EQ_PA, 0, EQ_N * sizeof(struct loom_event));
 	loom_reg_write64(c->dev, LOOM_REG_CH(CHANNEL, LOOM_CREG_EQ_BASE_LO), EQ_PA);
@@ -380,6 +384,52 @@ static void test_elementwise(void **state)
 			assert_int_equal((uint32_t)((int32_t *)pc)[i],
 					 (uint32_t)((int32_t *)pa)[i] - (uint32_t)((int32_t *)pb)[i]);
 	}
+}
+
+/*
+ * tpc-scattered: tensors whose pages are not contiguous in device memory
+ * (no fast path: element by element through the TLB), and a strided one.
+ */
+static void test_scattered(void **state)
+{
+	struct ctx *c = *state;
+	const uint32_t n = 8000;	/* 32000 bytes: spans 8 scattered pages */
+	const uint64_t Y = DATA_VA, S = DATA_VA + (1ULL << 20);
+	struct loom_tpc_tensor t[3] = { td1(SCAT_VA, DT(F32), n), td1(Y, DT(F32), n),
+					td1(SCAT_VA + 65536, DT(F32), 4000) };
+	struct largs a = { .t = t, .nt = 3, .index = { (n + 63) / 64 } };
+	float *y = mem(c, Y), *s = mem(c, S);
+	struct kern k;
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t va = SCAT_VA + i * 4ULL;
+		float *x = mem(c, SCAT_PA + (31 - (va - SCAT_VA) / 4096) * 4096 + va % 4096);
+
+		*x = (float)i;
+		y[i] = 0.5f;
+	}
+	queue_setup(c, 16);
+	k_binary(&k, OP(VMUL), DT(F32));
+	/* out (t2) holds only 4000 elements: the rest is dropped. */
+	assert_int_equal(run(c, 16, &k, &a), 0);
+	for (uint32_t i = 0; i < 4000; i++) {
+		uint64_t va = SCAT_VA + 65536 + i * 4ULL;
+		float *o = mem(c, SCAT_PA + (31 - (va - SCAT_VA) / 4096) * 4096 + va % 4096);
+
+		assert_true(*o == (float)i * 0.5f);
+	}
+
+	/* Every other element of y (stride 2) times itself into s. */
+	for (uint32_t i = 0; i < n; i++)
+		y[i] = (float)i;
+	t[0] = td1(Y, DT(F32), n / 2);
+	t[0].stride[0] = 2;
+	t[1] = t[0];
+	t[2] = td1(S, DT(F32), n / 2);
+	a.index[0] = (n / 2 + 63) / 64;
+	assert_int_equal(run(c, 16, &k, &a), 0);
+	for (uint32_t i = 0; i < n / 2; i++)
+		assert_true(s[i] == (float)(2 * i) * (float)(2 * i));
 }
 
 /* tpc-fma: y = alpha * x + y with alpha a scalar argument; fused. */
@@ -1124,6 +1174,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_elementwise),
+		cmocka_unit_test(test_scattered),
 		cmocka_unit_test(test_fma),
 		cmocka_unit_test(test_bf16),
 		cmocka_unit_test(test_reduce),
