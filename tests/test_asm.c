@@ -338,6 +338,17 @@ static const struct diag_case diags[] = {
 	  ".tensor o, f32\n.tensor q, f32\n.tensor r, f32\n",
 	  "d.s:18:9: error: too many tensor arguments (at most 16)" },
 	{ "nop\0\n", "d.s:1:4: error: NUL character in the source", 5 },
+	{ "@p1\n", "d.s:1:4: error: expected an instruction" },
+	{ "iset i0, 1\n", "d.s:1:8: error: expected an index register and dimensions, like i0.01" },
+	{ "iget s1, i0\n", "d.s:1:12: error: expected an index register and a dimension, like i0.1" },
+	{ "iset i40.0, 1\n", "d.s:1:6: error: i40 does not exist (i0..i31)" },
+	{ "ldl s1, [s2 + x]\n", "d.s:1:15: error: expected an immediate" },
+	{ ".kernel a b\n", "d.s:1:11: error: unexpected text after the directive" },
+	{ "nop\n.scalar a, f32\n.scalar b, f32\n.scalar c, f32\n.scalar d, f32\n"
+	  ".scalar e, f32\n.scalar f, f32\n.scalar g, f32\n.scalar h, f32\n.scalar i, f32\n"
+	  ".scalar j, f32\n.scalar k, f32\n.scalar l, f32\n.scalar m, f32\n.scalar n, f32\n"
+	  ".scalar o, f32\n.scalar q, f32\n.scalar r, f32\n",
+	  "d.s:18:9: error: too many scalar arguments (at most 16)" },
 };
 
 static size_t case_len(const struct diag_case *c)
@@ -382,6 +393,32 @@ static void test_caret(void **state)
 			    "\tadd.i32\ts1, s2, v3\n"
 			    "\t       \t        ^\n");
 	free(diag);
+}
+
+/* limits: code and line length. */
+static void test_limits(void **state)
+{
+	const size_t n = LOOM_TPC_CODE_MAX / 8 + 1;
+	char *src = malloc(n * 4 + 8192), *diag = NULL;
+	struct loom_obj o;
+
+	assert_non_null(src);
+	for (size_t i = 0; i < n; i++)
+		memcpy(src + i * 4, "nop\n", 4);
+	assert_int_equal(loom_asm("big.s", src, n * 4, &o, &diag), -EINVAL);
+	assert_non_null(strstr(diag, "big.s:131073:1: error: code too large (at most 131072 instructions)"));
+	free(diag);
+	/* Exactly the limit is fine. */
+	assert_int_equal(loom_asm("big.s", src, (n - 1) * 4, &o, &diag), 0);
+	assert_int_equal(o.ncode, n - 1);
+	loom_obj_clear(&o);
+
+	memset(src, ' ', 5000);
+	memcpy(src + 5000, "nop\n", 4);
+	assert_int_equal(loom_asm("long.s", src, 5004, &o, &diag), -EINVAL);
+	assert_non_null(strstr(diag, "long.s:1:1: error: line longer than 4096 characters"));
+	free(diag);
+	free(src);
 }
 
 /* many-errors: all errors are reported, up to the limit, then a final line. */
@@ -536,6 +573,7 @@ int main(void)
 		cmocka_unit_test(test_diagnostics),
 		cmocka_unit_test(test_caret),
 		cmocka_unit_test(test_many_errors),
+		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_immediates),
 		cmocka_unit_test(test_object_reader),
 		cmocka_unit_test(test_asm_fuzz),
