@@ -60,5 +60,11 @@ int loom_link_call(struct loom_link *l, struct loom_link_msg *msg, const int *fd
 		   unsigned nfds_in, int *fds_out, unsigned *nfds_out);
 /* The in-process device, or NULL for a remote one (for tests and tools). */
 struct loom_dev *loom_link_local_dev(struct loom_link *l);
+/*
+ * The socket of a remote link, or -1 (in-process). A driver may poll it
+ * with no events requested to learn that the device went away (POLLHUP);
+ * it must not read from it.
+ */
+int loom_link_fd(struct loom_link *l);
 
 #endif /* LOOM_LINK_H */

@@ -139,6 +139,11 @@ struct loom_dev *loom_link_local_dev(struct loom_link *l)
 	return l ? l->dev : NULL;
 }
 
+int loom_link_fd(struct loom_link *l)
+{
+	return l ? l->sock : -1;
+}
+
 static void loom_link_close_fds(const int *fds, unsigned n)
 {
 	unsigned i;

@@ -115,14 +115,16 @@ uint64_t loom_time_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+/*
+ * May be called with or without dev->lock held (link requests run under
+ * it), so it does not take the lock: the flag is atomic, and a waiter that
+ * misses the broadcast sees the flag within its 100 ms sleep slice.
+ */
 void loom_device_mark_dead(loom_device *dev)
 {
-	pthread_mutex_lock(&dev->lock);
-	if (!dev->dead)
+	if (!__atomic_exchange_n(&dev->dead, true, __ATOMIC_SEQ_CST))
 		loom_err("%s: the device went away", dev->uri);
-	dev->dead = true;
 	pthread_cond_broadcast(&dev->cond);
-	pthread_mutex_unlock(&dev->lock);
 }
 
 /*
@@ -162,7 +164,7 @@ int loom_wait_locked(loom_device *dev, int (*cond_fn)(void *), void *arg, int64_
 		r = cond_fn(arg);
 		if (r != 1)
 			return r;
-		if (dev->dead)
+		if (__atomic_load_n(&dev->dead, __ATOMIC_ACQUIRE))
 			return -ECONNRESET;
 		now = loom_time_ns();
 		if (now >= deadline)

@@ -91,21 +91,33 @@ static void *irq_thread_fn(void *arg)
 {
 	loom_device *dev = arg;
 	struct loom_direct *d = loom_drv(dev);
-	struct pollfd pfd[LOOM_IRQS_PER_CHANNEL + 1];
+	/* The interrupt vectors, the stop eventfd, and the link's socket: a
+	 * hang-up there means the device went away (no events are asked for,
+	 * so replies to link requests are left to the requester). */
+	struct pollfd pfd[LOOM_IRQS_PER_CHANNEL + 2];
+	const int stop = LOOM_IRQS_PER_CHANNEL, link = LOOM_IRQS_PER_CHANNEL + 1;
+	nfds_t n = LOOM_IRQS_PER_CHANNEL + 2;
 
 	for (int i = 0; i < LOOM_IRQS_PER_CHANNEL; i++)
 		pfd[i] = (struct pollfd){ .fd = d->irq_fd[i], .events = POLLIN };
-	pfd[LOOM_IRQS_PER_CHANNEL] = (struct pollfd){ .fd = d->stop_fd, .events = POLLIN };
+	pfd[stop] = (struct pollfd){ .fd = d->stop_fd, .events = POLLIN };
+	pfd[link] = (struct pollfd){ .fd = loom_link_fd(d->link), .events = 0 };
+	if (pfd[link].fd < 0)
+		n--;
 	for (;;) {
 		uint64_t v;
 
-		if (poll(pfd, LOOM_IRQS_PER_CHANNEL + 1, -1) < 0) {
+		if (poll(pfd, n, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
-		if (pfd[LOOM_IRQS_PER_CHANNEL].revents)
+		if (pfd[stop].revents)
 			break;
+		if (n > (nfds_t)link && pfd[link].revents & (POLLHUP | POLLERR)) {
+			loom_device_mark_dead(dev);
+			n--;	/* stop watching it; keep serving until closed */
+		}
 		for (int i = 0; i < LOOM_IRQS_PER_CHANNEL; i++)
 			if (pfd[i].revents & POLLIN && read(d->irq_fd[i], &v, sizeof(v)) < 0) {
 				/* EAGAIN: nothing left to read; harmless. */

@@ -74,10 +74,11 @@ struct loom_device {
 	char uri[128];
 	unsigned spin_us;		/* busy-wait before sleeping */
 
+	bool dead;			/* the device went away (atomic) */
+
 	/* Protects everything below; cond wakes waiters on interrupts. */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	bool dead;			/* the device went away */
 	struct loom_alloc *allocs;	/* sorted by va */
 	unsigned nallocs, cap_allocs;
 	struct loom_device_event events[LOOM_EVENT_RING];

@@ -87,7 +87,7 @@ int loom_stream_usable(loom_stream *s)
 		stream_reached(s, s->seq);
 	if (s->error)
 		return s->error;
-	if (s->dev->dead)
+	if (__atomic_load_n(&s->dev->dead, __ATOMIC_ACQUIRE))
 		return -ECONNRESET;
 	return 0;
 }
@@ -178,21 +178,6 @@ LOOM_API loom_stream *loom_stream_create(loom_device *dev)
 	}
 	s->dev = dev;
 	s->refs = 1;
-	pthread_mutex_lock(&dev->lock);
-	if (dev->nstreams == dev->cap_streams) {
-		unsigned cap = dev->cap_streams ? 2 * dev->cap_streams : 8;
-		loom_stream **n = realloc(dev->streams, cap * sizeof(*n));
-
-		if (!n) {
-			pthread_mutex_unlock(&dev->lock);
-			free(s);
-			errno = ENOMEM;
-			return NULL;
-		}
-		dev->streams = n;
-		dev->cap_streams = cap;
-	}
-	pthread_mutex_unlock(&dev->lock);
 	ret = dev->be->queue_create(s);
 	if (ret) {
 		free(s);
@@ -200,6 +185,20 @@ LOOM_API loom_stream *loom_stream_create(loom_device *dev)
 		return NULL;
 	}
 	pthread_mutex_lock(&dev->lock);
+	if (dev->nstreams == dev->cap_streams) {
+		unsigned cap = dev->cap_streams ? 2 * dev->cap_streams : 8;
+		loom_stream **n = realloc(dev->streams, cap * sizeof(*n));
+
+		if (!n) {
+			pthread_mutex_unlock(&dev->lock);
+			dev->be->queue_destroy(s);
+			free(s);
+			errno = ENOMEM;
+			return NULL;
+		}
+		dev->streams = n;
+		dev->cap_streams = cap;
+	}
 	dev->streams[dev->nstreams++] = s;
 	pthread_mutex_unlock(&dev->lock);
 	return s;
@@ -210,7 +209,7 @@ static void stream_release(loom_stream *s)
 	loom_device *dev = s->dev;
 	int ret = 0;
 
-	if (!s->error && !dev->dead) {
+	if (!s->error && !__atomic_load_n(&dev->dead, __ATOMIC_ACQUIRE)) {
 		ret = stream_wait(s, s->seq, DESTROY_TIMEOUT);
 		if (ret)
 			loom_warn("%s: a stream still had work pending when destroyed (%s)", dev->uri,

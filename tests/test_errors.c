@@ -713,6 +713,62 @@ static void test_loomd_errors(void **state)
 	loom_device_close(dev);
 }
 
+/* Its own loomd, so that killing it leaves the suite's daemon alone. */
+static struct loom_test_loomd gone_loomd;
+
+static int device_gone_teardown(void **state)
+{
+	loom_test_loomd_stop(&gone_loomd);
+	return 0;
+}
+
+/*
+ * device-gone: loomd is killed while a stream has work queued. Waits end
+ * with -ECONNRESET instead of hanging, later calls fail the same way, and
+ * closing the handle returns.
+ */
+static void test_device_gone(void **state)
+{
+	loom_device *dev;
+	loom_stream *s;
+	loom_event *e;
+	uint64_t a, t0;
+	int ret;
+
+	assert_int_equal(loom_test_loomd_start(&gone_loomd, "256M", NULL), 0);
+	dev = loom_device_open(gone_loomd.uri, NULL);
+	assert_non_null(dev);
+	s = loom_stream_create(dev);
+	e = loom_event_create(dev);
+	assert_non_null(s);
+	assert_non_null(e);
+	assert_int_equal(loom_mem_alloc(dev, 3 * 1024 * 1024 * 4, 0, &a), 0);
+	struct loom_gemm g = { .sz = sizeof(g), .m = 1024, .n = 1024, .k = 1024, .a = a,
+			       .b = a + 1024 * 1024 * 4, .d = a + 2 * 1024 * 1024 * 4,
+			       .alpha = 1.0f };
+	for (int i = 0; i < 40; i++)
+		assert_int_equal(loom_gemm(s, &g), 0);
+	assert_int_equal(loom_event_record(e, s), 0);
+	kill(gone_loomd.pid, SIGKILL);
+	t0 = loom_test_now_ms();
+	ret = loom_event_wait(e, -1);
+	/* All 40 GEMMs may have finished before the kill landed. */
+	if (ret == 0)
+		ret = loom_stream_sync(s, -1);
+	assert_true(ret == 0 || ret == -ECONNRESET);
+	assert_true(loom_test_now_ms() - t0 < 10000);
+	/* The device is gone now, whatever the stream managed before. */
+	for (int i = 0; i < 200 && loom_memset32(s, a, 0, 4096) != -ECONNRESET; i++)
+		loom_test_sleep_ms(10);
+	assert_int_equal(loom_memset32(s, a, 0, 4096), -ECONNRESET);
+	assert_int_equal(loom_mem_alloc(dev, 4096, 0, &a), -ECONNRESET);
+	loom_event_destroy(e);
+	loom_stream_destroy(s);
+	t0 = loom_test_now_ms();
+	loom_device_close(dev);
+	assert_true(loom_test_now_ms() - t0 < 10000);
+}
+
 static int group_setup(void **state)
 {
 	return loom_test_loomd_start(&loomd, "512M", NULL) ? -1 : 0;
@@ -768,6 +824,7 @@ int main(void)
 		T0("strerror-int-min", test_strerror_int_min),
 		T0("close-with-live-event", test_close_with_live_event),
 		T0("loomd-errors", test_loomd_errors),
+		{ "device-gone", test_device_gone, NULL, device_gone_teardown, NULL },
 	};
 
 	return cmocka_run_group_tests_name("test_errors", tests, group_setup, group_teardown);
