@@ -28,7 +28,8 @@ static int queue_error_to_errno(uint32_t err)
 	case LOOM_ERR_BAD_ARG:
 	case LOOM_ERR_BAD_CB:
 	case LOOM_ERR_PRIV: return -EINVAL;
-	case LOOM_ERR_TIMEOUT: return -ETIME;
+	case LOOM_ERR_TIMEOUT:
+	case LOOM_ERR_TPC_TIMEOUT: return -ETIME;
 	case LOOM_ERR_UNSUPPORTED: return -EOPNOTSUPP;
 	default: return -EIO;
 	}

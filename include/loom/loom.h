@@ -105,7 +105,7 @@ LOOM_API void loom_device_close(loom_device *dev);
 
 #define LOOM_DEVCAP_BF16	(1u << 0)
 #define LOOM_DEVCAP_PAGE_2M	(1u << 1)
-#define LOOM_DEVCAP_TPC		(1u << 2)
+#define LOOM_DEVCAP_TPC		(1u << 2)	/* TPC vector cores (loom_kernel_*) */
 
 struct loom_device_info {
 	char uri[128];		/* how it was opened */
@@ -311,6 +311,73 @@ struct loom_gemm {
 
 /** Queue a GEMM. -EINVAL for sizes that cannot describe a matrix. */
 LOOM_API int loom_gemm(loom_stream *s, const struct loom_gemm *g);
+
+/* ---- TPC kernels ------------------------------------------------------------ */
+typedef struct loom_kernel loom_kernel;
+
+/**
+ * Load a TPC kernel object (as written by loom-as or loomcc: a
+ * struct loom_tpc_obj_hdr image, see docs/isa.md) into device memory.
+ * The object is checked and copied; obj may be freed afterwards. NULL with
+ * errno: EINVAL not a valid kernel object (bad magic, version, bounds);
+ * EOPNOTSUPP the device has no TPC cores; ENOMEM.
+ */
+LOOM_API loom_kernel *loom_kernel_load(loom_device *dev, const void *obj, size_t size);
+/** Same, reading the object from a file (errno from open/read too). */
+LOOM_API loom_kernel *loom_kernel_load_file(loom_device *dev, const char *path);
+/** Free a kernel. Work already queued with it must have finished. */
+LOOM_API void loom_kernel_free(loom_kernel *k);
+/** The kernel's name as recorded in the object. */
+LOOM_API const char *loom_kernel_name(const loom_kernel *k);
+
+enum loom_tensor_dtype { LOOM_T_F32 = 0, LOOM_T_BF16 = 1, LOOM_T_I32 = 2, LOOM_T_U32 = 3 };
+#define LOOM_TENSOR_STRICT	(1u << 0)	/* out-of-bounds access fails the launch */
+
+/**
+ * A tensor argument: up to 5 dimensions, dimension 0 the fastest. Strides
+ * in elements (all 0: packed). Out-of-bounds loads read pad (the value's
+ * bits in the tensor's type), out-of-bounds stores are dropped, unless
+ * LOOM_TENSOR_STRICT.
+ */
+struct loom_tensor {
+	uint64_t addr;		/* device address of element 0 */
+	enum loom_tensor_dtype dtype;
+	uint32_t ndims;		/* 1..5 */
+	uint32_t size[5];
+	uint64_t stride[5];
+	uint32_t pad;
+	uint32_t flags;		/* LOOM_TENSOR_* */
+};
+
+/**
+ * A launch: tensors and 32-bit scalar arguments in the kernel's parameter
+ * order (a float argument is passed as its bits: see loom_f32_bits()), and
+ * the index space the device splits over its TPC cores along part_dim in
+ * work items of grain points (0: the device chooses).
+ */
+struct loom_launch {
+	size_t sz;		/* sizeof(struct loom_launch) */
+	const struct loom_tensor *tensors;
+	uint32_t num_tensors;
+	const uint32_t *scalars;
+	uint32_t num_scalars;
+	uint32_t index[5];	/* index-space size per dimension (0 means 1) */
+	uint32_t part_dim;
+	uint32_t grain;
+	uint32_t timeout_ms;	/* watchdog for this launch; 0: the device's */
+};
+
+/**
+ * Queue a launch of k on s. Checked here: the counts and types of the
+ * arguments against the kernel's, tensor shapes and alignment, the index
+ * space (-EINVAL). Found on the device and failing the stream: an illegal
+ * instruction or an out-of-bounds access (-EIO; the device event says
+ * which), a page fault (-EFAULT), the watchdog (-ETIME).
+ */
+LOOM_API int loom_launch(loom_stream *s, loom_kernel *k, const struct loom_launch *l);
+
+/** The bits of a float, for scalar arguments. */
+LOOM_API uint32_t loom_f32_bits(float f);
 
 /* ---- bf16 helpers ---------------------------------------------------------- */
 /** fp32 -> bf16 with round-to-nearest-even (NaN stays NaN). */
