@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include <loom/loom.h>
@@ -230,10 +231,15 @@ static void kernel_device_errors(void **state)
 	struct loom_launch lb = { .sz = sizeof(lb), .index = { 1 } };
 	assert_int_equal(loom_launch(s2, bad, &lb), 0);
 	assert_int_equal(loom_stream_sync(s2, 10 * SEC), -EIO);
-	n = loom_device_events(c->dev, ev, 64);
-	for (int i = 0; i < n; i++)
-		if (ev[i].type == LOOM_EV_QUEUE_ERROR)
-			found = 1;
+	/* The queue halts first, then the firmware posts the event: poll. */
+	for (int tries = 0; tries < 200 && !found; tries++) {
+		n = loom_device_events(c->dev, ev, 64);
+		for (int i = 0; i < n; i++)
+			if (ev[i].type == LOOM_EV_QUEUE_ERROR)
+				found = 1;
+		if (!found)
+			usleep(10000);
+	}
 	assert_true(found);
 	loom_stream_destroy(s2);
 	loom_kernel_free(bad);
