@@ -47,6 +47,8 @@
 
 #include <loom/loom.h>
 
+#include "bench_tpc.h"
+
 #define BENCH_EXIT_OK		0
 #define BENCH_EXIT_USAGE	1
 #define BENCH_EXIT_FAILED	2
@@ -770,7 +772,7 @@ static void bench_usage(FILE *f)
 		"\n"
 		"  --quick       fewer repetitions and smaller sizes (for tests)\n"
 		"  --only NAME   run only the benchmarks whose name starts with NAME\n"
-		"                (gemm, copy, nop, or a full name such as gemm_f32_1024)\n"
+		"                (gemm, copy, nop, tpc, or a full name such as gemm_f32_1024)\n"
 		"  --json        print a JSON array of {name, unit, loom, reference,\n"
 		"                reference_name, ratio} instead of the table\n"
 		"  -v, --verbose progress and header on stderr (also with --json)\n"
@@ -800,6 +802,8 @@ static void bench_rows_define(const struct bench_ctx *c)
 		      "memcpy_1thread");
 	bench_row_add("nop_rtt_inproc", "us", true, "eventfd_pingpong_2threads");
 	bench_row_add("nop_rtt_loomd", "us", true, "eventfd_pingpong_2threads");
+	bench_row_add(c->quick ? "tpc_axpy_4Mi" : "tpc_axpy_64Mi", "Gelem/s", false,
+		      "c_loop_O3");
 }
 
 static bool bench_any_selected(int from, int to)
@@ -910,15 +914,16 @@ int main(int argc, char **argv)
 	}
 
 	/* Devices first touch their memory lazily: everything warms up first. */
-	if (bench_any_selected(0, ngemm + 3)) {
+	if (bench_any_selected(0, ngemm + 3) || bench_rows[ngemm + 4].selected) {
 		bench_progress(&c, "opening the in-process device");
 		c.dev = loom_device_open("inproc", NULL);
 		c.s = c.dev ? loom_stream_create(c.dev) : NULL;
 		if (!c.s) {
 			int err = -errno;
 
-			for (i = 0; i < ngemm + 3; i++)
-				bench_row_fail(&bench_rows[i], "open inproc device", err);
+			for (i = 0; i < ngemm + 5; i++)
+				if (i != ngemm + 3)
+					bench_row_fail(&bench_rows[i], "open inproc device", err);
 		}
 	}
 	for (i = 0; c.s && i < ngemm; i++) {
@@ -934,6 +939,21 @@ int main(int argc, char **argv)
 	if (c.s && bench_rows[ngemm + 2].selected) {
 		bench_progress(&c, "nop_rtt_inproc");
 		bench_nop(&c, c.dev, &bench_rows[ngemm + 2]);
+	}
+	if (c.s && bench_rows[ngemm + 4].selected) {
+		struct bench_tpc_result tr;
+		uint64_t n = c.quick ? 4ULL << 20 : 64ULL << 20;
+		struct bench_row *row = &bench_rows[ngemm + 4];
+
+		bench_progress(&c, row->name);
+		if (bench_tpc_axpy(c.dev, c.s, n, c.nthreads, 1, c.quick ? 3 : 5, &tr)) {
+			snprintf(row->err, sizeof(row->err), "%s", tr.err);
+		} else {
+			row->loom = n / tr.loom_s / 1e9;
+			row->loom_best = n / tr.loom_best_s / 1e9;
+			row->ref = n / tr.ref_s / 1e9;
+			row->ref_best = n / tr.ref_best_s / 1e9;
+		}
 	}
 	loom_stream_destroy(c.s);
 	loom_device_close(c.dev);
