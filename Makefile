@@ -8,7 +8,7 @@
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 
-.PHONY: all build test vm-test demo asan bench clean deps-build deps-test deps-vm
+.PHONY: all build test vm-test demo asan bench clean deps-build deps-test deps-vm deps-fuzz
 
 all: build
 
@@ -24,20 +24,24 @@ deps-vm: deps-test
 	-@scripts/install-deps.sh vm || echo "vm: cannot install the guest tests' packages; they will SKIP"
 	-@vm/fetch-kernel.sh || true
 
+# clang's libFuzzer for the short fuzz run in make test (it SKIPs without).
+deps-fuzz:
+	-@scripts/install-deps.sh fuzz || echo "fuzz: cannot install clang; the fuzz test will SKIP"
+
 $(BUILD)/build.ninja: | deps-test
 	meson setup $(BUILD) >/dev/null
 
 build: deps-test $(BUILD)/build.ninja
 	meson compile -C $(BUILD)
 
-test: deps-vm build
+test: deps-vm deps-fuzz build
 	-@rm -f $(BUILD)/vm/result.txt; \
 	  meson test -C $(BUILD) --print-errorlogs --num-processes 2 > $(BUILD)/test-output.txt 2>&1; \
 	  grep -E '^ *[0-9]+/[0-9]+ ' $(BUILD)/test-output.txt || cat $(BUILD)/test-output.txt
 	-@cat $(BUILD)/vm/result.txt 2>/dev/null
 	@tests/tally.sh $(BUILD)/meson-logs/testlog.json
 
-vm-test: deps-vm build
+vm-test: deps-vm deps-fuzz build
 	-@rm -f $(BUILD)/vm/result.txt; \
 	  meson test -C $(BUILD) --suite vm --print-errorlogs > $(BUILD)/test-output.txt 2>&1; \
 	  grep -E '^ *[0-9]+/[0-9]+ ' $(BUILD)/test-output.txt || cat $(BUILD)/test-output.txt
