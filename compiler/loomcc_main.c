@@ -7,14 +7,16 @@
  *
  * Runs the front end (loomcc.h) on one file. --emit-ir prints the verified
  * IR (docs/kernel-language.md, "The IR") to standard output or to -o;
- * -fsyntax-only only checks. Code generation is not implemented yet:
- * -S and object output (the default) check the program, then say so and
- * exit 2.
+ * -fsyntax-only only checks. Object output (the default; a.o, or -o)
+ * and -S (assembly text, as loom-objdump prints it) run code generation
+ * (loomcc_codegen.h), which covers a first subset of the language; a
+ * kernel outside it gets "loomcc: <op> is not supported by code
+ * generation yet" and exit status 2.
  *
  * Exit status: 0 success; 1 an error in the program (diagnostics on
- * standard error), a usage error or an unreadable file; 2 code generation
- * is not implemented; 3 internal error (the IR verifier rejected the front
- * end's own output).
+ * standard error), a usage error or an unreadable file; 2 the kernel uses
+ * what code generation does not support yet; 3 internal error (the IR
+ * verifier rejected the front end's own output).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -23,6 +25,8 @@
 #include <string.h>
 
 #include "loomcc.h"
+#include "loom_asm.h"
+#include "loomcc_codegen.h"
 #include "loomcc_ir.h"
 
 #ifndef LOOMCC_VERSION
@@ -41,7 +45,7 @@ static void cc_usage(FILE *out)
 		"usage: loomcc [options] file.c\n"
 		"Compile a TPC kernel (docs/kernel-language.md).\n"
 		"  -o FILE          write the output to FILE\n"
-		"  -S               write assembly (code generation is not implemented yet)\n"
+		"  -S               write assembly instead of an object\n"
 		"  --emit-ir        write the front end's IR (standard output without -o)\n"
 		"  -fsyntax-only    check the program, write nothing\n"
 		"  -O0, -O1         without / with IR optimisation (default -O1)\n"
@@ -49,8 +53,65 @@ static void cc_usage(FILE *out)
 		"  -D NAME[=VALUE]  define a macro (VALUE defaults to 1)\n"
 		"  --help           this text\n"
 		"  --version        the version\n"
-		"Exit status: 0 success, 1 errors in the program or usage, 2 code\n"
-		"generation not implemented yet, 3 internal error.\n");
+		"Exit status: 0 success, 1 errors in the program or usage, 2 the kernel\n"
+		"uses what code generation does not support yet, 3 internal error.\n");
+}
+
+/* Write len bytes of data to path; 0 or 1 (reported). */
+static int cc_write(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (!f || fwrite(data, 1, len, f) != len) {
+		fprintf(stderr, "loomcc: cannot write '%s': %s\n", path, strerror(errno));
+		if (f)
+			fclose(f);
+		return EXIT_FAILURE;
+	}
+	if (fclose(f) == EOF) {
+		fprintf(stderr, "loomcc: cannot write '%s': %s\n", path, strerror(errno));
+		return EXIT_FAILURE;
+	}
+	return 0;
+}
+
+/* Object or assembly output. Returns the exit status. */
+static int cc_codegen(struct lcc_ir_func *ir, enum cc_mode mode, const char *output)
+{
+	struct loom_obj obj = { 0 };
+	char *diag = NULL, *text = NULL;
+	void *buf = NULL;
+	size_t size = 0;
+	int ret, status;
+
+	ret = lcc_codegen(ir, &obj, &diag);
+	if (ret == -ENOTSUP) {
+		fputs(diag, stderr);
+		free(diag);
+		return EXIT_NOCODEGEN;
+	}
+	if (ret < 0) {
+		fprintf(stderr, "loomcc: error: out of memory\n");
+		return EXIT_FAILURE;
+	}
+	if (mode == CC_ASM) {
+		ret = loom_disasm_obj(&obj, 0, &text);
+		if (!ret)
+			status = output ? cc_write(output, text, strlen(text)) :
+					  (fputs(text, stdout) == EOF ? EXIT_FAILURE : 0);
+	} else {
+		ret = loom_obj_write(&obj, &buf, &size);
+		if (!ret)
+			status = cc_write(output ? output : "a.o", buf, size);
+	}
+	if (ret < 0) {
+		fprintf(stderr, "loomcc: error: out of memory\n");
+		status = EXIT_FAILURE;
+	}
+	free(text);
+	free(buf);
+	loom_obj_clear(&obj);
+	return status;
 }
 
 int main(int argc, char **argv)
@@ -112,7 +173,7 @@ int main(int argc, char **argv)
 			status = 0;
 			goto out;
 		case 'V':
-			printf("loomcc %s (Loom TPC kernel compiler; front end and IR, no code generation yet)\n",
+			printf("loomcc %s (Loom TPC kernel compiler; front end, IR and a first code generator)\n",
 			       LOOMCC_VERSION);
 			status = 0;
 			goto out;
@@ -180,8 +241,7 @@ int main(int argc, char **argv)
 		break;
 	}
 	default:
-		fprintf(stderr, "loomcc: code generation is not implemented yet\n");
-		status = EXIT_NOCODEGEN;
+		status = cc_codegen(ir, mode, output);
 		break;
 	}
 out:

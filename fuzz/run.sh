@@ -25,7 +25,7 @@ if [ -z "$cc" ] || ! "$cc" -fsanitize=fuzzer "$probe" -o "$out/probe" 2>/dev/nul
 fi
 srcs=$(ls "$src"/compiler/loomcc_*.c | grep -v loomcc_main.c)
 if "$cc" -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
-	-fno-sanitize-recover=undefined -I"$src" $srcs "$src/fuzz/loomcc_fuzz.c" -lm \
+	-fno-sanitize-recover=undefined -I"$src" $srcs "$src/compiler/loom_obj.c" "$src/fuzz/loomcc_fuzz.c" -lm \
 	-o "$out/loomcc_fuzz" 2>"$out/build.log"; then
 	echo "ok 1 - build $out/loomcc_fuzz"
 else
