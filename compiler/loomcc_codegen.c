@@ -116,23 +116,63 @@ static unsigned cg_dt(enum lcc_irtype t, bool is_unsigned)
 	}
 }
 
+/* Where an IR register is named: its first block, and if it is local to it. */
+struct cg_use {
+	int block;		/* -1: not named by a live instruction */
+	int first, last;	/* instruction indexes in that block */
+	bool global;		/* named in several blocks, or read before written */
+};
+
+static void cg_use_note(struct cg_use *u, int b, int i, bool def)
+{
+	if (u->block < 0) {
+		u->block = b;
+		u->first = i;
+		u->global |= !def;
+	} else if (u->block != b) {
+		u->global = true;
+	}
+	u->last = i;
+}
+
+static int cg_too_large(struct cg *cg)
+{
+	return cg_fail(cg, "loomcc: kernel too large for the register file (not supported yet)\n");
+}
+
+/*
+ * Registers named in several blocks (or read before written in their
+ * block) get one physical register each for the whole kernel; the others
+ * live inside one block and share the rest of the file, allocated
+ * linearly over that block (a register is reused only after the
+ * instruction that last reads the previous value).
+ */
 static int cg_alloc(struct cg *cg)
 {
 	const struct lcc_ir_func *fn = cg->fn;
 	static const int limit[CG_NCLASS] = { 0, 32, 32, 32, 7, 6 };
 	static const int first[CG_NCLASS] = { 0, 0, 0, 0, 1, 1 };
-	int next[CG_NCLASS];
-	bool *used;
+	int next[CG_NCLASS], owner[CG_NCLASS][32];
+	struct cg_use *use;
 
-	used = calloc((size_t)fn->nvregs + 1, sizeof(*used));
+	use = calloc((size_t)fn->nvregs + 1, sizeof(*use));
 	cg->reg = malloc(((size_t)fn->nvregs + 1) * sizeof(*cg->reg));
-	if (!used || !cg->reg) {
-		free(used);
+	if (!use || !cg->reg) {
+		free(use);
 		return cg->err = -ENOMEM;
 	}
-	for (int i = 0; i < fn->nscalars; i++)
-		if (fn->scalars[i].vreg >= 0 && fn->scalars[i].vreg < fn->nvregs)
-			used[fn->scalars[i].vreg] = true;
+	for (int r = 0; r < fn->nvregs; r++) {
+		use[r].block = -1;
+		cg->reg[r] = -1;
+	}
+	for (int i = 0; i < fn->nscalars; i++) {
+		int r = fn->scalars[i].vreg;
+
+		if (r >= 0 && r < fn->nvregs) {
+			cg_use_note(&use[r], -2, -1, true);
+			use[r].global = true;
+		}
+	}
 	for (int b = 0; b < fn->nblocks; b++) {
 		const struct lcc_irblock *bb = fn->blocks[b];
 
@@ -141,32 +181,60 @@ static int cg_alloc(struct cg *cg)
 		for (int i = 0; i < bb->ninsns; i++) {
 			const struct lcc_irinsn *in = &bb->insns[i];
 
+			for (int k = 0; k < in->nsrc; k++)
+				if (in->src[k] >= 0 && in->src[k] < fn->nvregs)
+					cg_use_note(&use[in->src[k]], b, i, false);
 			if (in->dst >= 0 && in->dst < fn->nvregs)
-				used[in->dst] = true;
-			for (int s = 0; s < in->nsrc; s++)
-				if (in->src[s] >= 0 && in->src[s] < fn->nvregs)
-					used[in->src[s]] = true;
+				cg_use_note(&use[in->dst], b, i, true);
 		}
 	}
 	for (int c = 0; c < CG_NCLASS; c++)
 		next[c] = first[c];
-	for (int r = 0; r < fn->nvregs; r++) {
+	for (int r = 0; r < fn->nvregs && !cg->err; r++) {
 		enum cg_class c = cg_class_of(fn->vregs[r].type);
 
-		cg->reg[r] = -1;
-		if (!used[r])
+		if (use[r].block == -1)
 			continue;
-		if (c == CG_NONE || next[c] >= first[c] + limit[c]) {
-			free(used);
-			if (c == CG_NONE)
-				return cg_fail(cg, "loomcc: %s values are not supported by code generation yet\n",
-					       lcc_irtype_name(fn->vregs[r].type));
-			return cg_fail(cg, "loomcc: kernel too large for the register file (not supported yet)\n");
-		}
-		cg->reg[r] = next[c]++;
+		if (c == CG_NONE)
+			cg_fail(cg, "loomcc: %s values are not supported by code generation yet\n",
+				lcc_irtype_name(fn->vregs[r].type));
+		else if (use[r].global && next[c] >= first[c] + limit[c])
+			cg_too_large(cg);
+		else if (use[r].global)
+			cg->reg[r] = next[c]++;
 	}
-	free(used);
-	return 0;
+	for (int b = 0; b < fn->nblocks && !cg->err; b++) {
+		const struct lcc_irblock *bb = fn->blocks[b];
+
+		if (bb->dead)
+			continue;
+		for (int c = 0; c < CG_NCLASS; c++)
+			for (int p = 0; p < 32; p++)
+				owner[c][p] = -1;
+		for (int i = 0; i < bb->ninsns && !cg->err; i++) {
+			int d = bb->insns[i].dst, p;
+			enum cg_class c;
+
+			for (c = 0; c < CG_NCLASS; c++)
+				for (p = 0; p < 32; p++)
+					if (owner[c][p] >= 0 && use[owner[c][p]].last < i)
+						owner[c][p] = -1;
+			if (d < 0 || d >= fn->nvregs || use[d].global || use[d].block != b ||
+			    use[d].first != i || cg->reg[d] >= 0)
+				continue;
+			c = cg_class_of(fn->vregs[d].type);
+			for (p = next[c]; p < first[c] + limit[c] && owner[c][p] >= 0; p++)
+				;
+			if (p >= first[c] + limit[c]) {
+				cg_too_large(cg);
+				break;
+			}
+			owner[c][p] = d;
+			cg->reg[d] = p;
+		}
+	}
+	free(use);
+	return cg->err;
 }
 
 static int R(struct cg *cg, int vreg)

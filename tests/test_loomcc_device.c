@@ -267,6 +267,34 @@ static void codegen_unsupported(void **state)
 	free(diag);
 }
 
+/* codegen-too-large: 40 vectors live across a loop do not fit in v0..v31. */
+static void codegen_too_large(void **state)
+{
+	char src[4096];
+	size_t len = 0;
+	struct loom_obj o;
+	char *diag = NULL;
+
+	(void)state;
+	len += (size_t)snprintf(src + len, sizeof(src) - len,
+				"void main(tensor x, tensor out, int n)\n{\n"
+				"	int5 c = { 0, 0, 0, 0, 0 };\n");
+	for (int i = 0; i < 40; i++)
+		len += (size_t)snprintf(src + len, sizeof(src) - len,
+					"	c[0] = %d; float64 v%d = v_f32_ld_tnsr(c, x);\n", i * 64, i);
+	len += (size_t)snprintf(src + len, sizeof(src) - len, "	for (int k = 0; k < n; k++) {\n");
+	for (int i = 0; i < 40; i++)
+		len += (size_t)snprintf(src + len, sizeof(src) - len,
+					"		c[0] = %d; v_f32_st_tnsr(c, out, v%d);\n", i * 64, i);
+	snprintf(src + len, sizeof(src) - len, "	}\n}\n");
+	assert_int_equal(compile("large.c", src, &o, &diag), -ENOTSUP);
+	assert_non_null(diag);
+	assert_string_equal(diag,
+			    "loomcc: kernel too large for the register file (not supported yet)\n");
+	assert_null(o.code);
+	free(diag);
+}
+
 /* codegen-roundtrip: objdump text assembles back to the same code. */
 static void codegen_roundtrip(void **state)
 {
@@ -298,6 +326,7 @@ int main(void)
 		cmocka_unit_test(device_multi),
 		cmocka_unit_test(device_branch),
 		cmocka_unit_test(codegen_unsupported),
+		cmocka_unit_test(codegen_too_large),
 		cmocka_unit_test(codegen_roundtrip),
 	};
 
