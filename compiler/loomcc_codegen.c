@@ -7,7 +7,7 @@
  * IR: every IR register that a live instruction names gets a physical
  * register of its class for the whole kernel (s for i32/f32, v for
  * vectors, i for coord5, p1..p7 for bool, vp1..vp6 for v64bool; vp7 is a
- * scratch predicate). A kernel needing more is refused. Blocks are laid
+ * scratch predicate, v31 a scratch vector). A kernel needing more is refused. Blocks are laid
  * out in IR order; branches to the next block are dropped and the others
  * are fixed up once every block's address is known. Scalar parameters
  * are read from the launch arguments at entry; ret is halt.
@@ -26,6 +26,7 @@
 enum cg_class { CG_NONE, CG_S, CG_V, CG_I, CG_P, CG_VP, CG_NCLASS };
 
 #define CG_VP_SCRATCH	7
+#define CG_V_SCRATCH	31
 
 struct cg_fixup {
 	uint32_t pc;
@@ -48,7 +49,7 @@ static enum cg_class cg_class_of(enum lcc_irtype t)
 	switch (t) {
 	case IRT_I32: case IRT_F32:
 		return CG_S;
-	case IRT_V64F32: case IRT_V64I32: case IRT_V128BF16:
+	case IRT_V64F32: case IRT_V64I32:
 		return CG_V;
 	case IRT_COORD5:
 		return CG_I;
@@ -150,7 +151,7 @@ static int cg_too_large(struct cg *cg)
 static int cg_alloc(struct cg *cg)
 {
 	const struct lcc_ir_func *fn = cg->fn;
-	static const int limit[CG_NCLASS] = { 0, 32, 32, 32, 7, 6 };
+	static const int limit[CG_NCLASS] = { 0, 32, 31, 32, 7, 6 };
 	static const int first[CG_NCLASS] = { 0, 0, 0, 0, 1, 1 };
 	int next[CG_NCLASS], owner[CG_NCLASS][32];
 	struct cg_use *use;
@@ -524,6 +525,20 @@ static int cg_insn(struct cg *cg, const struct lcc_irinsn *in, int b, uint32_t *
 			cg_dt(dt, false), LOOM_TPC_BK_REG, d, a, R(cg, in->src[1]),
 			LOOM_TPC_ENC_C(R(cg, in->src[2])));
 		return 0;
+	case IR_RADD: case IR_RMAX: case IR_RMIN: case IR_RUMAX: case IR_RUMIN: {
+		enum lcc_irtype vt = T(cg, in->src[0]);
+		bool uns = in->op == IR_RUMAX || in->op == IR_RUMIN;
+		unsigned op = in->op == IR_RADD ? LOOM_TPC_OP_VREDSUM :
+			      in->op == IR_RMAX || in->op == IR_RUMAX ? LOOM_TPC_OP_VREDMAX :
+			      LOOM_TPC_OP_VREDMIN;
+
+		if (vt == IRT_V128BF16 || !lcc_irtype_is_vector(vt))
+			return cg_unsupported(cg, in->op);
+		cg_emit(cg, op, cg_dt(vt, uns), 0, CG_V_SCRATCH, a, 0, 0);
+		cg_emit(cg, LOOM_TPC_OP_VEXT, cg_dt(vt, uns), LOOM_TPC_BK_IMM, d, CG_V_SCRATCH, 0,
+			LOOM_TPC_ENC_IMM(0));
+		return 0;
+	}
 	case IR_LANE_ID:
 		cg_emit(cg, LOOM_TPC_OP_VIOTA, LOOM_TPC_DT_I32, 0, d, 0, 0, 0);
 		return 0;

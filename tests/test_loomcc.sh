@@ -112,12 +112,12 @@ ok_if "cli-S" [ "$rc" -eq 0 ] && grep -qx '.kernel main' "$tmp/out" && \
 	grep -q 'ldt.f32' "$tmp/out" && grep -q 'halt' "$tmp/out"
 run 10 "$CC" -o "$tmp/k.o" "$good"
 ok_if "cli-object" [ "$rc" -eq 0 ] && [ "$(head -c 4 "$tmp/k.o")" = "LTCO" ]
-run 10 "$CC" -o "$tmp/r.o" "$DIR/reduce.c"
+run 10 "$CC" -o "$tmp/r.o" "$DIR/local_mem.c"
 ok_if "cli-object-unsupported" [ "$rc" -eq 2 ] && [ ! -e "$tmp/r.o" ] && \
-	grep -qx 'loomcc: radd is not supported by code generation yet' "$tmp/err"
-run 10 "$CC" -S "$DIR/local_mem.c"
+	grep -qx 'loomcc: st_local is not supported by code generation yet' "$tmp/err"
+run 10 "$CC" -S "$DIR/bf16.c"
 ok_if "cli-S-unsupported" [ "$rc" -eq 2 ] && [ ! -s "$tmp/out" ] && \
-	grep -q 'is not supported by code generation yet' "$tmp/err"
+	grep -qx 'loomcc: v128bf16 values are not supported by code generation yet' "$tmp/err"
 run 10 "$CC" -S "$bad"
 ok_if "cli-S-errors-first" [ "$rc" -eq 1 ] && grep -q 'error: undeclared' "$tmp/err"
 run 10 "$CC" -fsyntax-only "$good"

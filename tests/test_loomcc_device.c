@@ -245,23 +245,69 @@ static void device_branch(void **state)
 	loom_kernel_free(k);
 }
 
+/*
+ * device-softmax: tests/cc/softmax.c (reductions, lane masks, exp, rcp)
+ * over the rows of a 2-D tensor, one row per work item.
+ */
+static void device_softmax(void **state)
+{
+	struct ctx *c = *state;
+	const uint32_t w = 100, rows = 5, n = w * rows;
+	loom_kernel *k = load(c, "../softmax.c");
+	float *x = fill(n, 10), *out = malloc((size_t)n * 4);
+	uint64_t X = upload(c, x, n), Y = upload(c, x, n);
+	struct loom_tensor ts[2] = {
+		{ .addr = X, .dtype = LOOM_T_F32, .ndims = 2, .size = { w, rows } },
+		{ .addr = Y, .dtype = LOOM_T_F32, .ndims = 2, .size = { w, rows } },
+	};
+	struct loom_launch l = {
+		.sz = sizeof(l), .tensors = ts, .num_tensors = 2, .index = { 1, rows },
+		.part_dim = 1, .grain = 1,
+	};
+
+	assert_non_null(out);
+	assert_int_equal(loom_launch(c->s, k, &l), 0);
+	assert_int_equal(loom_memcpy_d2h(c->s, out, Y, (size_t)n * 4), 0);
+	assert_int_equal(loom_stream_sync(c->s, 10000000000LL), 0);
+	for (uint32_t r = 0; r < rows; r++) {
+		const float *row = x + r * w;
+		double m = row[0], sum = 0;
+
+		for (uint32_t i = 1; i < w; i++)
+			m = fmax(m, row[i]);
+		for (uint32_t i = 0; i < w; i++)
+			sum += exp(row[i] - m);
+		for (uint32_t i = 0; i < w; i++) {
+			double want = exp(row[i] - m) / sum;
+
+			assert_true(fabs(out[r * w + i] - want) <= 1e-5 * want + 1e-9);
+		}
+	}
+	loom_mem_free(c->dev, X);
+	loom_mem_free(c->dev, Y);
+	free(x);
+	free(out);
+	loom_kernel_free(k);
+}
+
 /* codegen-unsupported: a clear refusal, no object. */
 static void codegen_unsupported(void **state)
 {
 	static const char src[] =
+		"__local__ float64 tmp[2];\n"
 		"void main(tensor x, tensor out)\n"
 		"{\n"
 		"	int5 c = { 0, 0, 0, 0, 0 };\n"
-		"	float s = v_reduce_add(v_f32_ld_tnsr(c, x));\n"
-		"	v_f32_st_tnsr(c, out, (float64)s);\n"
+		"	tmp[1] = v_f32_ld_tnsr(c, x);\n"
+		"	v_f32_st_tnsr(c, out, tmp[1]);\n"
 		"}\n";
 	struct loom_obj o;
 	char *diag = NULL;
 
 	(void)state;
-	assert_int_equal(compile("reduce.c", src, &o, &diag), -ENOTSUP);
+	assert_int_equal(compile("local.c", src, &o, &diag), -ENOTSUP);
 	assert_non_null(diag);
-	assert_string_equal(diag, "loomcc: radd is not supported by code generation yet\n");
+	assert_string_equal(diag, "loomcc: st_local is not supported by code generation yet\n");
 	assert_int_equal(o.ncode, 0);
 	assert_null(o.code);
 	free(diag);
@@ -325,6 +371,7 @@ int main(void)
 		cmocka_unit_test(device_axpy),
 		cmocka_unit_test(device_multi),
 		cmocka_unit_test(device_branch),
+		cmocka_unit_test(device_softmax),
 		cmocka_unit_test(codegen_unsupported),
 		cmocka_unit_test(codegen_too_large),
 		cmocka_unit_test(codegen_roundtrip),
