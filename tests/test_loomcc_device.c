@@ -245,6 +245,27 @@ static void device_branch(void **state)
 	loom_kernel_free(k);
 }
 
+/* device-elementwise: tests/cc/elementwise.c, relu(alpha x + y) (unroll hint). */
+static void device_elementwise(void **state)
+{
+	struct ctx *c = *state;
+	loom_kernel *k = load(c, "../elementwise.c");
+	uint32_t n = 1111;
+	float *in[3] = { fill(n, 11), fill(n, 12), fill(n, 13) };
+	uint32_t alpha = loom_f32_bits(0.75f);
+	float *out = run(c, k, 3, in, n, 64, &alpha, 1, 2);
+
+	for (uint32_t i = 0; i < n; i++) {
+		float r = 0.75f * in[0][i] + in[1][i];
+
+		assert_true(out[i] == (r > 0.0f ? r : 0.0f));
+	}
+	for (int j = 0; j < 3; j++)
+		free(in[j]);
+	free(out);
+	loom_kernel_free(k);
+}
+
 /*
  * device-softmax: tests/cc/softmax.c (reductions, lane masks, exp, rcp)
  * over the rows of a 2-D tensor, one row per work item.
@@ -371,6 +392,7 @@ int main(void)
 		cmocka_unit_test(device_axpy),
 		cmocka_unit_test(device_multi),
 		cmocka_unit_test(device_branch),
+		cmocka_unit_test(device_elementwise),
 		cmocka_unit_test(device_softmax),
 		cmocka_unit_test(codegen_unsupported),
 		cmocka_unit_test(codegen_too_large),
