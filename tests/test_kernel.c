@@ -19,6 +19,7 @@
 #include <loom/loom.h>
 
 #include "../compiler/loom_asm.h"
+#include "../kernels/axpy_asm.h"
 #include "loom_test_loomd.h"
 
 #define SEC 1000000000LL
@@ -26,24 +27,6 @@
 static char g_uri[128];
 static struct loom_test_loomd g_loomd;
 
-static const char axpy_src[] =
-	".kernel axpy\n"
-	".tensor x, f32\n"
-	".tensor y, f32\n"
-	".scalar alpha, f32\n"
-	"        movsr   s0, alpha\n"
-	"        idxoff  i0\n"
-	"        movsr   s1, size0\n"
-	"        movsr   s2, off0\n"
-	"        shl.i32 s2, s2, 6\n"
-	"        iset    i0.0, s2\n"
-	"loop:   ldt.f32 v0, x, i0\n"
-	"        ldt.f32 v1, y, i0\n"
-	"        vfma.f32 v1, v0, s0, v1\n"
-	"        stt.f32 y, i0, v1\n"
-	"        iadd    i0.0, 64\n"
-	"        loop    s1, loop\n"
-	"        halt\n";
 
 /* Assemble src into a kernel object image (malloc'ed). */
 static void *assemble(const char *src, size_t *size)
@@ -73,7 +56,7 @@ static int setup(void **state)
 {
 	struct ctx *c = calloc(1, sizeof(*c));
 	size_t size;
-	void *obj = assemble(axpy_src, &size);
+	void *obj = assemble(loom_axpy_asm, &size);
 
 	if (!c || !obj)
 		return -1;
@@ -183,7 +166,7 @@ static void kernel_bad_object(void **state)
 {
 	struct ctx *c = *state;
 	size_t size;
-	uint8_t *obj = assemble(axpy_src, &size);
+	uint8_t *obj = assemble(loom_axpy_asm, &size);
 	uint8_t junk[256] = { 0 };
 
 	assert_non_null(obj);

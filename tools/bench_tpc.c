@@ -14,27 +14,10 @@
 
 #include "bench_tpc.h"
 #include "../compiler/loom_asm.h"
+#include "../kernels/axpy_asm.h"
 
 #define MAX_REPS 64
 
-static const char axpy_src[] =
-	".kernel axpy\n"
-	".tensor x, f32\n"
-	".tensor y, f32\n"
-	".scalar alpha, f32\n"
-	"        movsr   s0, alpha\n"
-	"        idxoff  i0\n"
-	"        movsr   s1, size0\n"
-	"        movsr   s2, off0\n"
-	"        shl.i32 s2, s2, 6\n"
-	"        iset    i0.0, s2\n"
-	"loop:   ldt.f32 v0, x, i0\n"
-	"        ldt.f32 v1, y, i0\n"
-	"        vfma.f32 v1, v0, s0, v1\n"
-	"        stt.f32 y, i0, v1\n"
-	"        iadd    i0.0, 64\n"
-	"        loop    s1, loop\n"
-	"        halt\n";
 
 static double now_s(void)
 {
@@ -66,7 +49,7 @@ static loom_kernel *load_axpy(loom_device *dev, char *err, size_t errlen)
 	size_t size = 0;
 	loom_kernel *k = NULL;
 
-	if (loom_asm("axpy.s", axpy_src, sizeof(axpy_src) - 1, &o, &diag) ||
+	if (loom_asm("axpy.s", loom_axpy_asm, sizeof(loom_axpy_asm) - 1, &o, &diag) ||
 	    loom_obj_write(&o, &buf, &size)) {
 		snprintf(err, errlen, "assembling axpy failed");
 	} else {
