@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * loom-bench's TPC benchmarks. The axpy kernel is assembled here from the
- * same text as docs/isa.md's example (one 64-float vector per index point),
+ * loom-bench's TPC benchmarks. The axpy kernel of kernels/axpy_asm.h (the
+ * example of docs/isa.md: one 64-float vector per index point) is assembled,
  * loaded with loom_kernel_load and launched over n / 64 points; the data
  * stays in device memory. The reference is the C loop of bench_ref.c on
  * host memory, on as many threads as the host has cores.
