@@ -2,7 +2,7 @@
 # Build the guest's initramfs: busybox-static as /init's shell and tools,
 # vm/guest-init.sh as /init, the kernel modules loom.ko needs (decompressed:
 # the image ships them as .ko.xz, which busybox's insmod does not read) in
-# load order, loom.ko, and the static uAPI test binaries of tests/uapi/.
+# load order, loom.ko, the dma-buf test importer (tests/kmod/), and the static uAPI test binaries of tests/uapi/.
 # Usage: vm/build-initramfs.sh BUILD_DIR  ->  BUILD_DIR/vm/initramfs.cpio.gz
 set -eu
 . "$(dirname "$0")/common.sh"
@@ -42,6 +42,7 @@ for dep in $(modinfo -F depends "$ko" | tr ',' ' '); do
 	done
 done
 cp "$ko" "$root/lib/modules/loom.ko"
+cp "$build/vm/importer/loom_importer.ko" "$root/lib/modules/loom_importer.ko"
 
 found=0
 for t in "$build"/tests/uapi/loom_*; do

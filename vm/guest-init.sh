@@ -21,6 +21,8 @@ for m in $(cat /etc/modules); do
 	insmod "/lib/modules/$m.ko" || echo "LOOM-VM: insmod $m failed"
 done
 insmod /lib/modules/loom.ko $loom_args || echo "LOOM-VM: insmod loom failed"
+# The dma-buf test importer (/dev/loom_importer), an RDMA NIC stand-in.
+insmod /lib/modules/loom_importer.ko || echo "LOOM-VM: insmod loom_importer failed"
 
 i=0
 while [ ! -e /dev/accel/accel0 ] && [ $i -lt 100 ]; do

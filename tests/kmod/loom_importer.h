@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * loom_importer.ko's test interface: a dma-buf importer that stands in for
+ * an RDMA NIC in the guest tests.
+ *
+ * The module registers /dev/loom_importer. Each open file holds at most one
+ * attachment: LOOM_IMP_ATTACH takes a dma-buf fd and attaches to it the way
+ * a NIC driver's ib_umem_dmabuf_get_pinned() does (a dynamic attachment that
+ * allows peer-to-peer, pinned, then mapped for DMA_BIDIRECTIONAL), or, with
+ * LOOM_IMP_F_STATIC, as a plain static importer that cannot take PCI BAR
+ * memory. LOOM_IMP_SG reports the mapping's scatter-gather entries (their
+ * DMA addresses are what a NIC would be programmed with); LOOM_IMP_READ and
+ * LOOM_IMP_WRITE move bytes through those addresses, as the NIC's DMA
+ * engine would, with the CPU standing in for the NIC. Closing the file (or
+ * LOOM_IMP_DETACH) unmaps, unpins, detaches and drops the dma-buf.
+ *
+ * This interface is for Loom's tests only; it is not a stable uAPI.
+ */
+#ifndef LOOM_IMPORTER_H
+#define LOOM_IMPORTER_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define LOOM_IMP_DEVICE		"/dev/loom_importer"
+
+/* Attach statically (no peer-to-peer): what a driver without P2P does. */
+#define LOOM_IMP_F_STATIC	(1U << 0)
+#define LOOM_IMP_F_MASK		LOOM_IMP_F_STATIC
+
+struct loom_imp_attach {
+	__s32 fd;		/* in: the dma-buf */
+	__u32 flags;		/* in: LOOM_IMP_F_* */
+	__u64 size;		/* out: the dma-buf's size in bytes */
+	__u32 nents;		/* out: DMA-mapped scatter-gather entries */
+	__u32 pad;		/* 0 */
+};
+
+struct loom_imp_sg {
+	__u32 index;		/* in: entry < nents */
+	__u32 pad;		/* 0 */
+	__u64 dma_addr;		/* out: the entry's DMA (bus) address */
+	__u64 len;		/* out: its length in bytes */
+	__u64 offset;		/* out: its byte offset in the dma-buf */
+};
+
+struct loom_imp_rw {
+	__u64 offset;		/* byte offset in the dma-buf */
+	__u64 size;		/* bytes; offset + size <= the dma-buf's size */
+	__u64 ptr;		/* user buffer */
+};
+
+/*
+ * Errors: ATTACH -EBUSY (already attached), -EBADF (not a dma-buf), -EINVAL
+ * (flags, pad), or the exporter's error (a Loom DRAM export refuses a
+ * static importer with -EOPNOTSUPP); SG/READ/WRITE -ENOTCONN (not
+ * attached), -EINVAL (index, pad, range), -EFAULT (user buffer).
+ */
+#define LOOM_IMP_ATTACH		_IOWR('L', 0x40, struct loom_imp_attach)
+#define LOOM_IMP_DETACH		_IO('L', 0x41)
+#define LOOM_IMP_SG		_IOWR('L', 0x42, struct loom_imp_sg)
+#define LOOM_IMP_READ		_IOW('L', 0x43, struct loom_imp_rw)
+#define LOOM_IMP_WRITE		_IOW('L', 0x44, struct loom_imp_rw)
+
+#endif /* LOOM_IMPORTER_H */
