@@ -19,7 +19,9 @@
 
 #include "loom/uapi/loom_accel.h"
 
+#include "loom_ctx.h"
 #include "loom_fw.h"
+#include "loom_gem.h"
 #include "loom_hw.h"
 #include "loom_info.h"
 
@@ -29,6 +31,10 @@ MODULE_PARM_DESC(dbg_mask, "debug categories: 1 probe, 2 irq, 4 firmware, 8 ioct
 
 static const struct drm_ioctl_desc loom_drm_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(LOOM_INFO, loom_info_ioctl, 0),
+	DRM_IOCTL_DEF_DRV(LOOM_GEM_CREATE, loom_gem_create_ioctl, 0),
+	DRM_IOCTL_DEF_DRV(LOOM_GEM_USERPTR, loom_gem_userptr_ioctl, 0),
+	DRM_IOCTL_DEF_DRV(LOOM_GEM_INFO, loom_gem_info_ioctl, 0),
+	DRM_IOCTL_DEF_DRV(LOOM_VM_BIND, loom_vm_bind_ioctl, 0),
 };
 
 DEFINE_DRM_ACCEL_FOPS(loom_fops);
@@ -36,6 +42,8 @@ DEFINE_DRM_ACCEL_FOPS(loom_fops);
 static const struct drm_driver loom_drm_driver = {
 	.driver_features = DRIVER_GEM | DRIVER_COMPUTE_ACCEL,
 	.fops = &loom_fops,
+	.open = loom_ctx_file_open,
+	.postclose = loom_ctx_file_close,
 	.ioctls = loom_drm_ioctls,
 	.num_ioctls = ARRAY_SIZE(loom_drm_ioctls),
 	.name = DRIVER_NAME,
@@ -81,6 +89,9 @@ static int loom_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (ret)
 		return ret;
 	ret = loom_fw_init(ldev);
+	if (ret)
+		return ret;
+	ret = loom_ctx_dev_init(ldev);
 	if (ret)
 		return ret;
 

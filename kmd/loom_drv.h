@@ -12,6 +12,9 @@
  *   loom_irq.c   MSI-X vectors and their handlers
  *   loom_fw.c    the firmware mailbox of channel 0
  *   loom_info.c  DRM_IOCTL_LOOM_INFO
+ *   loom_ctx.c   open files, hardware contexts (ASIDs)
+ *   loom_mmu.c   the contexts' page tables
+ *   loom_gem.c   buffer objects, VM_BIND
  */
 #ifndef __LOOM_DRV_H__
 #define __LOOM_DRV_H__
@@ -20,6 +23,7 @@
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <drm/drm_device.h>
+#include <drm/drm_mm.h>
 #include <drm/drm_print.h>
 
 #include "hw/loom_fw.h"
@@ -73,6 +77,20 @@ struct loom_device {
 	struct completion mbox_done;	/* completed by the mailbox interrupt */
 
 	struct loom_irq irqs[LOOM_IRQS_PER_CHANNEL];
+
+	/* --- loom_ctx.c, loom_mmu.c, loom_gem.c: contexts and memory --- */
+	/* Protects asid_map and ctx_list. */
+	struct mutex ctx_lock;
+	unsigned long asid_map[BITS_TO_LONGS(LOOM_NUM_ASIDS)];
+	struct list_head ctx_list;	/* live struct loom_ctx */
+	/* Protects LOOM_REG_MMU_INV_ASID and its doorbell. */
+	spinlock_t mmu_inv_lock;
+	/* Protects dram_mm and dram_used. */
+	struct mutex dram_lock;
+	struct drm_mm dram_mm;		/* device DRAM: PA 0..dram_size */
+	u64 dram_used;			/* bytes of DRAM in buffer objects */
+	resource_size_t dram_bar_phys;	/* CPU physical address of DRAM PA 0 */
+	void __iomem *dram;		/* DRAM, write-combined */
 };
 
 static inline struct loom_device *to_loom_device(struct drm_device *drm)

@@ -156,6 +156,182 @@ struct drm_loom_info_hw_ip {
 	__u64 reserved[4];
 };
 
+/* ---- Memory: buffer objects and the device VA space (GEM, VM_BIND) ---- */
+
+#define DRM_LOOM_GEM_CREATE	0x01
+#define DRM_LOOM_GEM_USERPTR	0x02
+#define DRM_LOOM_GEM_INFO	0x03
+#define DRM_LOOM_VM_BIND	0x04
+
+#define DRM_IOCTL_LOOM_GEM_CREATE					\
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_LOOM_GEM_CREATE, struct drm_loom_gem_create)
+#define DRM_IOCTL_LOOM_GEM_USERPTR					\
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_LOOM_GEM_USERPTR, struct drm_loom_gem_userptr)
+#define DRM_IOCTL_LOOM_GEM_INFO						\
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_LOOM_GEM_INFO, struct drm_loom_gem_info)
+#define DRM_IOCTL_LOOM_VM_BIND						\
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_LOOM_VM_BIND, struct drm_loom_vm_bind)
+
+/**
+ * DOC: device virtual memory
+ *
+ * Each open file has its own device virtual address space (a hardware
+ * context, one ASID). Memory becomes visible to the device only by being
+ * bound into it with DRM_IOCTL_LOOM_VM_BIND. Userspace may bind at VAs in
+ * [DRM_LOOM_VA_USER_START, DRM_LOOM_VA_USER_END); the rest belongs to the
+ * driver. Pages are 4 KiB (DRM_LOOM_PAGE_SIZE); the driver uses 2 MiB
+ * device pages where the VA and the memory allow.
+ */
+#define DRM_LOOM_PAGE_SIZE		0x1000ULL
+#define DRM_LOOM_VA_USER_START		(1ULL << 21)
+#define DRM_LOOM_VA_USER_END		((1ULL << 48) - (4ULL << 30))
+
+/*
+ * Buffer object placement and kind (&drm_loom_gem_create.flags, and
+ * &drm_loom_gem_info.bo_flags which also reports the last two).
+ */
+/* Device DRAM; CPU-mappable (write-combined) through the PCI BAR. */
+#define DRM_LOOM_BO_DRAM		(1U << 0)
+/* System memory the device reaches over PCIe; CPU-mappable (cached). */
+#define DRM_LOOM_BO_HOST		(1U << 1)
+/* GEM_INFO only: the object wraps user memory (DRM_IOCTL_LOOM_GEM_USERPTR). */
+#define DRM_LOOM_BO_USERPTR		(1U << 2)
+/* GEM_INFO only: the device may only read the object. */
+#define DRM_LOOM_BO_READONLY		(1U << 3)
+#define DRM_LOOM_BO_CREATE_MASK		(DRM_LOOM_BO_DRAM | DRM_LOOM_BO_HOST)
+
+/**
+ * struct drm_loom_gem_create - arguments of DRM_IOCTL_LOOM_GEM_CREATE
+ *
+ * Creates a buffer object of zeroed memory and returns a handle local to
+ * the calling file.
+ */
+struct drm_loom_gem_create {
+	/**
+	 * @size: in: bytes, > 0; rounded up to DRM_LOOM_PAGE_SIZE.
+	 * Out: the rounded size.
+	 */
+	__u64 size;
+
+	/** @flags: exactly one of DRM_LOOM_BO_DRAM and DRM_LOOM_BO_HOST. */
+	__u32 flags;
+
+	/** @handle: out: the object's GEM handle (never 0). */
+	__u32 handle;
+
+	/** @reserved: must be 0. */
+	__u64 reserved[2];
+};
+
+/* &drm_loom_gem_userptr.flags: the device may only read the memory. */
+#define DRM_LOOM_USERPTR_READONLY	(1U << 0)
+#define DRM_LOOM_USERPTR_FLAGS_MASK	DRM_LOOM_USERPTR_READONLY
+
+/**
+ * struct drm_loom_gem_userptr - arguments of DRM_IOCTL_LOOM_GEM_USERPTR
+ *
+ * Wraps anonymous or file-backed user memory in a buffer object. The
+ * pages are pinned until the object is freed. Such an object cannot be
+ * mmapped through the device file (its memory is already the caller's).
+ */
+struct drm_loom_gem_userptr {
+	/** @user_ptr: start of the memory, DRM_LOOM_PAGE_SIZE aligned. */
+	__u64 user_ptr;
+
+	/** @size: bytes, > 0, a multiple of DRM_LOOM_PAGE_SIZE. */
+	__u64 size;
+
+	/** @flags: DRM_LOOM_USERPTR_* bits. */
+	__u32 flags;
+
+	/** @handle: out: the object's GEM handle. */
+	__u32 handle;
+
+	/** @reserved: must be 0. */
+	__u64 reserved[2];
+};
+
+/**
+ * struct drm_loom_gem_info - arguments of DRM_IOCTL_LOOM_GEM_INFO
+ */
+struct drm_loom_gem_info {
+	/** @handle: in: a GEM handle of the calling file. */
+	__u32 handle;
+
+	/** @flags: in: must be 0. */
+	__u32 flags;
+
+	/** @size: out: the object's size in bytes. */
+	__u64 size;
+
+	/** @bo_flags: out: DRM_LOOM_BO_* bits describing the object. */
+	__u64 bo_flags;
+
+	/**
+	 * @mmap_offset: out: the offset to pass to mmap() on the device file
+	 * to map the object; 0 for userptr objects, which cannot be mapped.
+	 */
+	__u64 mmap_offset;
+
+	/** @reserved: out: 0. */
+	__u64 reserved[2];
+};
+
+#define DRM_LOOM_VM_BIND_OP_MAP		0
+#define DRM_LOOM_VM_BIND_OP_UNMAP	1
+
+/* MAP at &drm_loom_vm_bind.va instead of letting the driver choose. */
+#define DRM_LOOM_VM_BIND_FIXED		(1U << 0)
+/* MAP read-only: device writes fault (LOOM_FAULT_WRITE). */
+#define DRM_LOOM_VM_BIND_READONLY	(1U << 1)
+#define DRM_LOOM_VM_BIND_FLAGS_MASK	(DRM_LOOM_VM_BIND_FIXED | DRM_LOOM_VM_BIND_READONLY)
+
+/**
+ * struct drm_loom_vm_bind - arguments of DRM_IOCTL_LOOM_VM_BIND
+ *
+ * MAP makes @size bytes of a buffer object, from @bo_offset, visible to
+ * the device at a VA of the calling file's address space; the mapping
+ * holds a reference on the object, so closing the handle does not free
+ * memory the device can still reach. UNMAP removes one mapping, named by
+ * the VA MAP returned.
+ */
+struct drm_loom_vm_bind {
+	/** @op: DRM_LOOM_VM_BIND_OP_MAP or DRM_LOOM_VM_BIND_OP_UNMAP. */
+	__u32 op;
+
+	/** @flags: MAP: DRM_LOOM_VM_BIND_* bits; UNMAP: must be 0. */
+	__u32 flags;
+
+	/** @handle: MAP: the object's GEM handle; UNMAP: must be 0. */
+	__u32 handle;
+
+	/** @pad: must be 0. */
+	__u32 pad;
+
+	/**
+	 * @bo_offset: MAP: offset in the object, DRM_LOOM_PAGE_SIZE aligned,
+	 * with @bo_offset + @size not beyond the object; UNMAP: must be 0.
+	 */
+	__u64 bo_offset;
+
+	/**
+	 * @size: MAP: bytes to map, > 0, a multiple of DRM_LOOM_PAGE_SIZE.
+	 * UNMAP: 0, or the size of the mapping at @va.
+	 */
+	__u64 size;
+
+	/**
+	 * @va: MAP with DRM_LOOM_VM_BIND_FIXED: in: where to map, aligned,
+	 * inside [DRM_LOOM_VA_USER_START, DRM_LOOM_VA_USER_END). MAP without
+	 * it: out: the VA the driver chose (2 MiB aligned when @size is at
+	 * least 2 MiB). UNMAP: in: the start of a mapping.
+	 */
+	__u64 va;
+
+	/** @reserved: must be 0. */
+	__u64 reserved[2];
+};
+
 #if defined(__cplusplus)
 }
 #endif

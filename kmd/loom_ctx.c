@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: MIT
+/*
+ * loom.ko: open files and hardware contexts.
+ *
+ * Opening the device file creates a struct loom_file and a context: an
+ * ASID from 1..LOOM_NUM_ASIDS-1 (ASID 0 is never valid), its level-0 page
+ * table (loom_mmu.c) and its VA allocators (userspace range and the
+ * driver's window). The ASID's registers get the table's PA, channel 0 for
+ * its events, and the enable bit. With every ASID taken, open fails with
+ * -EBUSY.
+ *
+ * The last reference to a context disables the ASID, invalidates the MMU,
+ * drops the VM_BIND mappings (and with them their buffer objects'
+ * references), frees the page tables and releases the ASID.
+ */
+#include <linux/slab.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_managed.h>
+
+#include "loom_ctx.h"
+#include "loom_gem.h"
+#include "loom_hw.h"
+#include "loom_mmu.h"
+
+int loom_ctx_dev_init(struct loom_device *ldev)
+{
+	int ret;
+
+	ret = drmm_mutex_init(&ldev->drm, &ldev->ctx_lock);
+	if (ret)
+		return ret;
+	INIT_LIST_HEAD(&ldev->ctx_list);
+	bitmap_zero(ldev->asid_map, LOOM_NUM_ASIDS);
+	__set_bit(0, ldev->asid_map);		/* never valid */
+	spin_lock_init(&ldev->mmu_inv_lock);
+	return loom_gem_dev_init(ldev);
+}
+
+/* Write the ASID's registers: enabled with the context's tables, or off. */
+static void loom_ctx_hw_set(struct loom_ctx *ctx, bool enable)
+{
+	struct loom_device *ldev = ctx->ldev;
+	int idx;
+
+	if (!drm_dev_enter(&ldev->drm, &idx))
+		return;
+	if (enable) {
+		loom_wr64(ldev, LOOM_REG_ASID(ctx->asid, LOOM_AREG_PGD_LO), loom_mmu_pgd_pa(ctx));
+		loom_wr32(ldev, LOOM_REG_ASID(ctx->asid, LOOM_AREG_CHANNEL), LOOM_KMD_CHANNEL);
+		loom_wr32(ldev, LOOM_REG_ASID(ctx->asid, LOOM_AREG_CTRL), 1);
+	} else {
+		loom_wr32(ldev, LOOM_REG_ASID(ctx->asid, LOOM_AREG_CTRL), 0);
+		loom_wr64(ldev, LOOM_REG_ASID(ctx->asid, LOOM_AREG_PGD_LO), 0);
+		loom_wr32(ldev, LOOM_REG_ASID(ctx->asid, LOOM_AREG_CHANNEL), 0);
+	}
+	drm_dev_exit(idx);
+	loom_mmu_invalidate(ldev);
+}
+
+void loom_ctx_dev_restore(struct loom_device *ldev)
+{
+	struct loom_ctx *ctx;
+
+	mutex_lock(&ldev->ctx_lock);
+	list_for_each_entry(ctx, &ldev->ctx_list, link)
+		loom_ctx_hw_set(ctx, true);
+	mutex_unlock(&ldev->ctx_lock);
+}
+
+static struct loom_ctx *loom_ctx_create(struct loom_device *ldev)
+{
+	struct loom_ctx *ctx;
+	unsigned long asid;
+	int ret;
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return ERR_PTR(-ENOMEM);
+	ctx->ldev = ldev;
+	kref_init(&ctx->ref);
+	mutex_init(&ctx->lock);
+	drm_mm_init(&ctx->va_mm, LOOM_USER_VA_START, LOOM_USER_VA_END - LOOM_USER_VA_START);
+	drm_mm_init(&ctx->kva_mm, LOOM_KVA_BASE, LOOM_KVA_SIZE);
+	ret = loom_mmu_ctx_init(ctx);
+	if (ret)
+		goto err_free;
+
+	mutex_lock(&ldev->ctx_lock);
+	asid = find_first_zero_bit(ldev->asid_map, LOOM_NUM_ASIDS);
+	if (asid >= LOOM_NUM_ASIDS) {
+		mutex_unlock(&ldev->ctx_lock);
+		ret = -EBUSY;
+		goto err_mmu;
+	}
+	__set_bit(asid, ldev->asid_map);
+	ctx->asid = asid;
+	list_add_tail(&ctx->link, &ldev->ctx_list);
+	/* Under ctx_lock, so that loom_ctx_dev_restore() cannot interleave. */
+	loom_ctx_hw_set(ctx, true);
+	mutex_unlock(&ldev->ctx_lock);
+	loom_dbg(ldev, IOCTL, "context %u created\n", ctx->asid);
+	return ctx;
+
+err_mmu:
+	loom_mmu_ctx_fini(ctx);
+err_free:
+	drm_mm_takedown(&ctx->kva_mm);
+	drm_mm_takedown(&ctx->va_mm);
+	mutex_destroy(&ctx->lock);
+	kfree(ctx);
+	return ERR_PTR(ret);
+}
+
+static void loom_ctx_release(struct kref *ref)
+{
+	struct loom_ctx *ctx = container_of(ref, struct loom_ctx, ref);
+	struct loom_device *ldev = ctx->ldev;
+	struct drm_mm_node *node, *tmp;
+
+	mutex_lock(&ldev->ctx_lock);
+	list_del(&ctx->link);
+	loom_ctx_hw_set(ctx, false);
+	mutex_unlock(&ldev->ctx_lock);
+
+	/* The device no longer walks the tables: take everything apart. */
+	loom_gem_ctx_fini(ctx);
+	mutex_lock(&ctx->lock);
+	drm_mm_for_each_node_safe(node, tmp, &ctx->kva_mm) {
+		drm_mm_remove_node(node);
+		kfree(node);
+	}
+	mutex_unlock(&ctx->lock);
+	loom_mmu_ctx_fini(ctx);
+	drm_mm_takedown(&ctx->kva_mm);
+	drm_mm_takedown(&ctx->va_mm);
+	mutex_destroy(&ctx->lock);
+
+	/* The ASID is free only once nothing of the context is left. */
+	mutex_lock(&ldev->ctx_lock);
+	__clear_bit(ctx->asid, ldev->asid_map);
+	mutex_unlock(&ldev->ctx_lock);
+	loom_dbg(ldev, IOCTL, "context %u destroyed\n", ctx->asid);
+	kfree(ctx);
+}
+
+struct loom_ctx *loom_ctx_get(struct loom_ctx *ctx)
+{
+	kref_get(&ctx->ref);
+	return ctx;
+}
+
+void loom_ctx_put(struct loom_ctx *ctx)
+{
+	if (ctx)
+		kref_put(&ctx->ref, loom_ctx_release);
+}
+
+int loom_ctx_kva_alloc(struct loom_ctx *ctx, u64 size, u64 *va)
+{
+	struct drm_mm_node *node;
+	int ret;
+
+	if (!size || !IS_ALIGNED(size, LOOM_PAGE_SIZE) || size > LOOM_KVA_SIZE)
+		return -EINVAL;
+	node = kzalloc(sizeof(*node), GFP_KERNEL);
+	if (!node)
+		return -ENOMEM;
+	mutex_lock(&ctx->lock);
+	ret = drm_mm_insert_node_generic(&ctx->kva_mm, node, size, LOOM_PAGE_SIZE, 0,
+					 DRM_MM_INSERT_BEST);
+	mutex_unlock(&ctx->lock);
+	if (ret) {
+		kfree(node);
+		return ret;
+	}
+	*va = node->start;
+	return 0;
+}
+
+void loom_ctx_kva_free(struct loom_ctx *ctx, u64 va)
+{
+	struct drm_mm_node *node;
+
+	mutex_lock(&ctx->lock);
+	drm_mm_for_each_node(node, &ctx->kva_mm) {
+		if (node->start == va) {
+			drm_mm_remove_node(node);
+			kfree(node);
+			break;
+		}
+	}
+	mutex_unlock(&ctx->lock);
+}
+
+int loom_ctx_file_open(struct drm_device *drm, struct drm_file *file)
+{
+	struct loom_device *ldev = to_loom_device(drm);
+	struct loom_file *lfile;
+	int ret;
+
+	lfile = kzalloc(sizeof(*lfile), GFP_KERNEL);
+	if (!lfile)
+		return -ENOMEM;
+	lfile->ldev = ldev;
+	lfile->ctx = loom_ctx_create(ldev);
+	if (IS_ERR(lfile->ctx)) {
+		ret = PTR_ERR(lfile->ctx);
+		kfree(lfile);
+		return ret;
+	}
+	file->driver_priv = lfile;
+	return 0;
+}
+
+void loom_ctx_file_close(struct drm_device *drm, struct drm_file *file)
+{
+	struct loom_file *lfile = file->driver_priv;
+
+	if (!lfile)
+		return;
+	loom_ctx_put(lfile->ctx);
+	kfree(lfile);
+	file->driver_priv = NULL;
+}

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * loom.ko: open files and hardware contexts (loom_ctx.c), and the MMU
+ * page tables behind them (loom_mmu.c).
+ *
+ * Every open file of /dev/accel/accelN gets a struct loom_file
+ * (drm_file->driver_priv) and a struct loom_ctx: one ASID (1..63) and the
+ * four-level page table of hw/loom_mmu.h that gives that ASID its device
+ * virtual address space. The context is reference counted: the file holds
+ * one reference, and anything that still needs the ASID and its mappings
+ * after the file may have closed (a submitted job) holds its own.
+ *
+ * The VA space of a context:
+ *   [LOOM_USER_VA_START, LOOM_USER_VA_END)   userspace's (VM_BIND)
+ *   [LOOM_KVA_BASE, LOOM_KVA_BASE + LOOM_KVA_SIZE)
+ *                                            the driver's own window, never
+ *                                            given to userspace (command
+ *                                            buffers of the submission code)
+ */
+#ifndef __LOOM_CTX_H__
+#define __LOOM_CTX_H__
+
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+#include <drm/drm_mm.h>
+
+#include "loom/uapi/loom_accel.h"
+#include "hw/loom_mmu.h"
+
+struct drm_device;
+struct drm_file;
+struct seq_file;
+struct loom_device;
+struct loom_pt;
+
+/* Userspace's part of every context's VA space (DRM_LOOM_VA_USER_*). */
+#define LOOM_USER_VA_START	DRM_LOOM_VA_USER_START
+#define LOOM_USER_VA_END	DRM_LOOM_VA_USER_END
+
+/* The driver's window: the top 4 GiB of the 48-bit VA space. */
+#define LOOM_KVA_SIZE		(4ULL << 30)
+#define LOOM_KVA_BASE		((1ULL << LOOM_VA_BITS) - LOOM_KVA_SIZE)
+
+/* loom_mmu_map() flags. */
+#define LOOM_MMU_WRITE		BIT(0)	/* the device may write (else read-only) */
+
+/* One per open file (drm_file->driver_priv). */
+struct loom_file {
+	struct loom_device *ldev;
+	struct loom_ctx *ctx;
+	/* SUBMIT's per-file state (queues) and INFO's (eventfds, event list):
+	 * each adds its own fields here in a block naming its file. */
+};
+
+/* A hardware context: one ASID and its page tables. */
+struct loom_ctx {
+	struct loom_device *ldev;
+	struct kref ref;
+	u32 asid;
+
+	/* Protects the page tables, the VA allocators and the bindings. */
+	struct mutex lock;
+
+	/* --- loom_ctx.c / loom_mmu.c / loom_gem.c (MEM) --- */
+	struct loom_pt *pgd;		/* level-0 table */
+	u64 pt_pages;			/* page-table pages allocated */
+	u64 mapped_bytes;		/* bytes mapped by leaves */
+	struct drm_mm va_mm;		/* userspace VA: VM_BIND mappings */
+	struct drm_mm kva_mm;		/* kernel window: loom_ctx_kva_alloc() */
+	struct list_head link;		/* in loom_device.ctx_list */
+};
+
+/*
+ * Probe: the ASID table and the device's DRAM allocator (torn down with
+ * the DRM device, once the last file and buffer object are gone).
+ */
+int loom_ctx_dev_init(struct loom_device *ldev);
+/*
+ * After a device reset (which disables every context): write every live
+ * context's PGD/CTRL/CHANNEL again and invalidate the MMU.
+ */
+void loom_ctx_dev_restore(struct loom_device *ldev);
+
+int loom_ctx_file_open(struct drm_device *drm, struct drm_file *file);   /* drm_driver.open */
+void loom_ctx_file_close(struct drm_device *drm, struct drm_file *file); /* drm_driver.postclose */
+struct loom_ctx *loom_ctx_get(struct loom_ctx *ctx);
+void loom_ctx_put(struct loom_ctx *ctx);
+
+/*
+ * Map size bytes of physically contiguous device PA at va (all three
+ * page aligned; 2 MiB pages where VA and PA alignment allow). Returns
+ * -EINVAL for misaligned or out-of-range arguments (va outside the 48-bit
+ * space), -EBUSY if part of the range is already mapped (nothing is
+ * changed then), -ENOMEM. Takes ctx->lock.
+ */
+int loom_mmu_map(struct loom_ctx *ctx, u64 va, u64 pa, u64 size, u32 flags /* LOOM_MMU_WRITE */);
+/* Unmap [va, va + size) (holes are fine) and invalidate the ASID. Takes ctx->lock. */
+void loom_mmu_unmap(struct loom_ctx *ctx, u64 va, u64 size);
+
+/*
+ * A free, page-aligned range of size bytes in the kernel window
+ * [LOOM_KVA_BASE, LOOM_KVA_BASE + LOOM_KVA_SIZE) (-ENOSPC when full);
+ * give it back with loom_ctx_kva_free() after unmapping it. Optional:
+ * callers that map at VAs they choose in the window may skip it, as long
+ * as they do not mix both on the same ranges.
+ */
+int loom_ctx_kva_alloc(struct loom_ctx *ctx, u64 size, u64 *va);
+void loom_ctx_kva_free(struct loom_ctx *ctx, u64 va);
+
+/* debugfs: the context's ASID, mappings and page-table usage. */
+void loom_mmu_debugfs_show(struct loom_ctx *ctx, struct seq_file *m);
+
+#endif /* __LOOM_CTX_H__ */
