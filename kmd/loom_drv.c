@@ -44,6 +44,7 @@ static const struct drm_driver loom_drm_driver = {
 	.fops = &loom_fops,
 	.open = loom_ctx_file_open,
 	.postclose = loom_ctx_file_close,
+	.gem_create_object = loom_gem_create_object,
 	.ioctls = loom_drm_ioctls,
 	.num_ioctls = ARRAY_SIZE(loom_drm_ioctls),
 	.name = DRIVER_NAME,

@@ -1,28 +1,99 @@
 // SPDX-License-Identifier: MIT
 /*
- * loom.ko: buffer objects and VM_BIND (first version: DRAM accounting only).
+ * loom.ko: buffer objects (GEM) and VM_BIND.
+ *
+ * Every object is a struct loom_bo, one of three kinds:
+ *  - DRAM: a range of device DRAM from the device's drm_mm allocator
+ *    (2 MiB aligned from 2 MiB up, so it can be mapped with 2 MiB pages),
+ *    zeroed through the BAR before its handle is returned. The CPU maps it
+ *    write-combined through PCI BAR2 (LOOM_DRAM_BAR_OFFSET + PA).
+ *  - host: shmem pages (drm_gem_shmem helpers), zero-filled, CPU-mapped
+ *    cached; pinned and DMA-mapped the first time they are bound. The
+ *    device reaches them at LOOM_PA_HOST(LOOM_KMD_CHANNEL, dma_addr).
+ *  - userptr: user pages pinned with FOLL_LONGTERM (for writing unless
+ *    READONLY) and DMA-mapped at creation; not mappable through the file.
+ * DRAM and userptr objects cannot be exported as dma-bufs (-EOPNOTSUPP).
+ *
+ * VM_BIND MAP inserts a struct loom_vm_map in the file's context: a node
+ * of the context's user VA allocator, the page-table entries, and a
+ * reference on the object, so an object lives while it is mapped, even
+ * after its handle is closed. UNMAP names a mapping by its start VA.
  */
-#include <drm/drm_device.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <drm/drm_drv.h>
 #include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_managed.h>
+#include <drm/drm_vma_manager.h>
 
 #include "loom_ctx.h"
 #include "loom_drv.h"
 #include "loom_gem.h"
+#include "loom_mmu.h"
+
+enum loom_bo_kind {
+	LOOM_BO_HOST,
+	LOOM_BO_DRAM,
+	LOOM_BO_USERPTR,
+};
+
+struct loom_bo {
+	struct drm_gem_shmem_object base;	/* base.base: the GEM object */
+	enum loom_bo_kind kind;
+	bool readonly;				/* the device may only read it */
+	struct drm_mm_node dram;		/* DRAM: the range of DRAM */
+	struct page **pages;			/* userptr: pinned pages */
+	unsigned long npages;
+	struct sg_table *sgt;			/* userptr: DMA-mapped pages */
+};
+
+/* drm_gem_shmem_free() kfree()s the shmem object: it must come first. */
+static_assert(offsetof(struct loom_bo, base) == 0);
+
+/* A VM_BIND mapping in a context (ctx->va_mm). */
+struct loom_vm_map {
+	struct drm_mm_node node;		/* VA range */
+	struct loom_bo *bo;			/* holds a reference */
+	u64 bo_offset;
+	bool readonly;
+	struct list_head free_link;		/* loom_gem_ctx_fini() */
+};
+
+static inline struct loom_bo *to_loom_bo(struct drm_gem_object *obj)
+{
+	return container_of(obj, struct loom_bo, base.base);
+}
+
+static void loom_gem_dram_fini(struct drm_device *drm, void *arg)
+{
+	struct loom_device *ldev = arg;
+
+	drm_mm_takedown(&ldev->dram_mm);
+}
 
 int loom_gem_dev_init(struct loom_device *ldev)
 {
+	struct pci_dev *pdev = ldev->pdev;
 	int ret;
 
 	ret = drmm_mutex_init(&ldev->drm, &ldev->dram_lock);
 	if (ret)
 		return ret;
+	ldev->dram_bar_phys = pci_resource_start(pdev, LOOM_IVSHMEM_BAR_MEM) + LOOM_DRAM_BAR_OFFSET;
+	ldev->dram = devm_ioremap_wc(&pdev->dev, ldev->dram_bar_phys, ldev->dram_size);
+	if (!ldev->dram) {
+		drm_err(&ldev->drm, "cannot map %llu MiB of DRAM\n", ldev->dram_size >> 20);
+		return -ENOMEM;
+	}
 	drm_mm_init(&ldev->dram_mm, 0, ldev->dram_size);
-	return 0;
-}
-
-void loom_gem_ctx_fini(struct loom_ctx *ctx)
-{
+	ldev->dram_used = 0;
+	return drmm_add_action_or_reset(&ldev->drm, loom_gem_dram_fini, ldev);
 }
 
 void loom_gem_dram_usage(struct loom_device *ldev, u64 *used, u64 *total)
@@ -33,22 +104,539 @@ void loom_gem_dram_usage(struct loom_device *ldev, u64 *used, u64 *total)
 	*total = ldev->dram_size;
 }
 
+static struct dma_buf *loom_bo_no_export(struct drm_gem_object *obj, int flags)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+/* ---- host objects (shmem) ------------------------------------------------ */
+
+static void loom_bo_host_free(struct drm_gem_object *obj)
+{
+	drm_gem_shmem_free(&to_loom_bo(obj)->base);
+}
+
+static const struct drm_gem_object_funcs loom_bo_host_funcs = {
+	.free = loom_bo_host_free,
+	.print_info = drm_gem_shmem_object_print_info,
+	.pin = drm_gem_shmem_object_pin,
+	.unpin = drm_gem_shmem_object_unpin,
+	.get_sg_table = drm_gem_shmem_object_get_sg_table,
+	.vmap = drm_gem_shmem_object_vmap,
+	.vunmap = drm_gem_shmem_object_vunmap,
+	.mmap = drm_gem_shmem_object_mmap,
+	.vm_ops = &drm_gem_shmem_vm_ops,
+};
+
+struct drm_gem_object *loom_gem_create_object(struct drm_device *drm, size_t size)
+{
+	struct loom_bo *bo;
+
+	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	if (!bo)
+		return ERR_PTR(-ENOMEM);
+	bo->kind = LOOM_BO_HOST;
+	bo->base.map_wc = false;
+	bo->base.base.funcs = &loom_bo_host_funcs;
+	return &bo->base.base;
+}
+
+/* ---- DRAM objects --------------------------------------------------------- */
+
+static void loom_bo_dram_free(struct drm_gem_object *obj)
+{
+	struct loom_device *ldev = to_loom_device(obj->dev);
+	struct loom_bo *bo = to_loom_bo(obj);
+
+	mutex_lock(&ldev->dram_lock);
+	ldev->dram_used -= bo->dram.size;
+	drm_mm_remove_node(&bo->dram);
+	mutex_unlock(&ldev->dram_lock);
+	drm_gem_object_release(obj);
+	kfree(bo);
+}
+
+static const struct vm_operations_struct loom_bo_dram_vm_ops = {
+	.open = drm_gem_vm_open,
+	.close = drm_gem_vm_close,
+};
+
+static int loom_bo_dram_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
+{
+	struct loom_device *ldev = to_loom_device(obj->dev);
+	struct loom_bo *bo = to_loom_bo(obj);
+	unsigned long pgoff, len = vma->vm_end - vma->vm_start;
+	int idx, ret;
+
+	if (is_cow_mapping(vma->vm_flags))
+		return -EINVAL;
+	pgoff = vma->vm_pgoff - drm_vma_node_start(&obj->vma_node);
+	if (((u64)pgoff << PAGE_SHIFT) + len > obj->size)
+		return -EINVAL;
+	if (!drm_dev_enter(obj->dev, &idx))
+		return -ENODEV;
+	vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
+	vma->vm_page_prot = pgprot_writecombine(vm_get_page_prot(vma->vm_flags));
+	ret = io_remap_pfn_range(vma, vma->vm_start,
+				 ((ldev->dram_bar_phys + bo->dram.start) >> PAGE_SHIFT) + pgoff,
+				 len, vma->vm_page_prot);
+	drm_dev_exit(idx);
+	return ret;
+}
+
+static const struct drm_gem_object_funcs loom_bo_dram_funcs = {
+	.free = loom_bo_dram_free,
+	.mmap = loom_bo_dram_mmap,
+	.vm_ops = &loom_bo_dram_vm_ops,
+	.export = loom_bo_no_export,
+};
+
+/* Zero a DRAM range through the BAR, in pieces so as not to hog the CPU. */
+static int loom_dram_zero(struct loom_device *ldev, u64 pa, u64 size)
+{
+	u64 off, n;
+	int idx;
+
+	if (!drm_dev_enter(&ldev->drm, &idx))
+		return -ENODEV;
+	for (off = 0; off < size; off += n) {
+		n = min_t(u64, size - off, SZ_2M);
+		memset_io(ldev->dram + pa + off, 0, n);
+		cond_resched();
+	}
+	wmb();
+	drm_dev_exit(idx);
+	return 0;
+}
+
+static struct loom_bo *loom_bo_dram_create(struct loom_device *ldev, u64 size)
+{
+	struct loom_bo *bo;
+	u64 align = size >= LOOM_HUGE_SIZE ? LOOM_HUGE_SIZE : LOOM_PAGE_SIZE;
+	int ret;
+
+	if (size > ldev->dram_size)
+		return ERR_PTR(-E2BIG);
+	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	if (!bo)
+		return ERR_PTR(-ENOMEM);
+	bo->kind = LOOM_BO_DRAM;
+	bo->base.base.funcs = &loom_bo_dram_funcs;
+	drm_gem_private_object_init(&ldev->drm, &bo->base.base, size);
+
+	mutex_lock(&ldev->dram_lock);
+	ret = drm_mm_insert_node_generic(&ldev->dram_mm, &bo->dram, size, align, 0,
+					 DRM_MM_INSERT_BEST);
+	if (!ret)
+		ldev->dram_used += size;
+	mutex_unlock(&ldev->dram_lock);
+	if (ret) {
+		drm_gem_private_object_fini(&bo->base.base);
+		kfree(bo);
+		return ERR_PTR(-ENOMEM);	/* no free range that large */
+	}
+	/* From here on, the object's free function gives the DRAM back. */
+	ret = loom_dram_zero(ldev, bo->dram.start, size);
+	if (!ret)
+		ret = drm_gem_create_mmap_offset(&bo->base.base);
+	if (ret) {
+		drm_gem_object_put(&bo->base.base);
+		return ERR_PTR(ret);
+	}
+	return bo;
+}
+
+/* ---- userptr objects ------------------------------------------------------ */
+
+static void loom_bo_userptr_free(struct drm_gem_object *obj)
+{
+	struct loom_bo *bo = to_loom_bo(obj);
+
+	if (bo->sgt) {
+		dma_unmap_sgtable(obj->dev->dev, bo->sgt,
+				  bo->readonly ? DMA_TO_DEVICE : DMA_BIDIRECTIONAL, 0);
+		sg_free_table(bo->sgt);
+		kfree(bo->sgt);
+	}
+	if (bo->pages) {
+		unpin_user_pages_dirty_lock(bo->pages, bo->npages, !bo->readonly);
+		kvfree(bo->pages);
+	}
+	drm_gem_object_release(obj);
+	kfree(bo);
+}
+
+static const struct drm_gem_object_funcs loom_bo_userptr_funcs = {
+	.free = loom_bo_userptr_free,
+	.export = loom_bo_no_export,
+};
+
+static struct loom_bo *loom_bo_userptr_create(struct loom_device *ldev, u64 ptr, u64 size,
+					      bool readonly)
+{
+	unsigned long npages = size >> PAGE_SHIFT;
+	unsigned int gup = FOLL_LONGTERM | (readonly ? 0 : FOLL_WRITE);
+	struct loom_bo *bo;
+	long pinned;
+	int ret;
+
+	if (npages > totalram_pages() || npages > INT_MAX)
+		return ERR_PTR(-E2BIG);
+	if (!access_ok(u64_to_user_ptr(ptr), size))
+		return ERR_PTR(-EFAULT);
+	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	if (!bo)
+		return ERR_PTR(-ENOMEM);
+	bo->kind = LOOM_BO_USERPTR;
+	bo->readonly = readonly;
+	bo->base.base.funcs = &loom_bo_userptr_funcs;
+	drm_gem_private_object_init(&ldev->drm, &bo->base.base, size);
+	/* From here on, the object's free function undoes what was done. */
+
+	bo->pages = kvmalloc_array(npages, sizeof(*bo->pages), GFP_KERNEL | __GFP_NOWARN);
+	if (!bo->pages) {
+		ret = -ENOMEM;
+		goto err_put;
+	}
+	pinned = pin_user_pages_fast(ptr, npages, gup, bo->pages);
+	if (pinned < 0) {
+		ret = pinned;
+		goto err_put;
+	}
+	bo->npages = pinned;
+	if (pinned != npages) {
+		ret = -EFAULT;
+		goto err_put;
+	}
+	bo->sgt = kzalloc(sizeof(*bo->sgt), GFP_KERNEL);
+	if (!bo->sgt) {
+		ret = -ENOMEM;
+		goto err_put;
+	}
+	ret = sg_alloc_table_from_pages(bo->sgt, bo->pages, npages, 0, size, GFP_KERNEL);
+	if (ret) {
+		kfree(bo->sgt);
+		bo->sgt = NULL;
+		goto err_put;
+	}
+	ret = dma_map_sgtable(ldev->drm.dev, bo->sgt,
+			      readonly ? DMA_TO_DEVICE : DMA_BIDIRECTIONAL, 0);
+	if (ret) {
+		sg_free_table(bo->sgt);
+		kfree(bo->sgt);
+		bo->sgt = NULL;
+		goto err_put;
+	}
+	return bo;
+
+err_put:
+	drm_gem_object_put(&bo->base.base);
+	return ERR_PTR(ret == -EFAULT || ret == -ENOMEM ? ret : -EFAULT);
+}
+
+/* ---- ioctls: objects -------------------------------------------------------- */
+
+static int loom_gem_handle_new(struct drm_file *file, struct loom_bo *bo, u32 *handle)
+{
+	int ret = drm_gem_handle_create(file, &bo->base.base, handle);
+
+	/* The handle holds the reference from here on (or nothing does). */
+	drm_gem_object_put(&bo->base.base);
+	return ret;
+}
+
 int loom_gem_create_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 {
-	return -EOPNOTSUPP;
+	struct loom_device *ldev = to_loom_device(drm);
+	struct drm_loom_gem_create *args = data;
+	struct drm_gem_shmem_object *shmem;
+	struct loom_bo *bo;
+	u64 size;
+	int ret;
+
+	if (args->reserved[0] || args->reserved[1] || (args->flags & ~DRM_LOOM_BO_CREATE_MASK) ||
+	    hweight32(args->flags) != 1 || !args->size)
+		return -EINVAL;
+	if (args->size > U64_MAX - (DRM_LOOM_PAGE_SIZE - 1))
+		return -E2BIG;
+	size = ALIGN(args->size, DRM_LOOM_PAGE_SIZE);
+
+	if (args->flags & DRM_LOOM_BO_DRAM) {
+		bo = loom_bo_dram_create(ldev, size);
+		if (IS_ERR(bo))
+			return PTR_ERR(bo);
+	} else {
+		if ((size >> PAGE_SHIFT) > totalram_pages())
+			return -E2BIG;
+		shmem = drm_gem_shmem_create(drm, size);
+		if (IS_ERR(shmem))
+			return PTR_ERR(shmem);
+		bo = container_of(shmem, struct loom_bo, base);
+	}
+	ret = loom_gem_handle_new(file, bo, &args->handle);
+	if (ret)
+		return ret;
+	args->size = size;
+	loom_dbg(ldev, IOCTL, "GEM_CREATE %s %llu bytes: handle %u\n",
+		 bo->kind == LOOM_BO_DRAM ? "dram" : "host", size, args->handle);
+	return 0;
 }
 
 int loom_gem_userptr_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 {
-	return -EOPNOTSUPP;
+	struct loom_device *ldev = to_loom_device(drm);
+	struct drm_loom_gem_userptr *args = data;
+	struct loom_bo *bo;
+
+	if (args->reserved[0] || args->reserved[1] ||
+	    (args->flags & ~DRM_LOOM_USERPTR_FLAGS_MASK) || !args->size ||
+	    !IS_ALIGNED(args->user_ptr | args->size, PAGE_SIZE))
+		return -EINVAL;
+	if (args->user_ptr + args->size < args->user_ptr)
+		return -EFAULT;
+	bo = loom_bo_userptr_create(ldev, args->user_ptr, args->size,
+				    args->flags & DRM_LOOM_USERPTR_READONLY);
+	if (IS_ERR(bo))
+		return PTR_ERR(bo);
+	return loom_gem_handle_new(file, bo, &args->handle);
 }
 
 int loom_gem_info_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 {
-	return -EOPNOTSUPP;
+	struct drm_loom_gem_info *args = data;
+	struct drm_gem_object *obj;
+	struct loom_bo *bo;
+	int ret = 0;
+
+	if (args->flags)
+		return -EINVAL;
+	obj = drm_gem_object_lookup(file, args->handle);
+	if (!obj)
+		return -ENOENT;
+	bo = to_loom_bo(obj);
+	args->size = obj->size;
+	args->mmap_offset = 0;
+	args->reserved[0] = 0;
+	args->reserved[1] = 0;
+	switch (bo->kind) {
+	case LOOM_BO_DRAM:
+		args->bo_flags = DRM_LOOM_BO_DRAM;
+		break;
+	case LOOM_BO_HOST:
+		args->bo_flags = DRM_LOOM_BO_HOST;
+		break;
+	case LOOM_BO_USERPTR:
+		args->bo_flags = DRM_LOOM_BO_HOST | DRM_LOOM_BO_USERPTR;
+		break;
+	}
+	if (bo->readonly)
+		args->bo_flags |= DRM_LOOM_BO_READONLY;
+	if (bo->kind != LOOM_BO_USERPTR) {
+		ret = drm_gem_create_mmap_offset(obj);
+		if (!ret)
+			args->mmap_offset = drm_vma_node_offset_addr(&obj->vma_node);
+	}
+	drm_gem_object_put(obj);
+	return ret;
+}
+
+/* ---- VM_BIND ------------------------------------------------------------------ */
+
+/* Map [bo_offset, bo_offset + size) of a DMA-mapped sg table at va. */
+static int loom_vm_map_sgt(struct loom_ctx *ctx, struct sg_table *sgt, u64 va,
+			   u64 bo_offset, u64 size, u32 mmu_flags)
+{
+	struct scatterlist *sg;
+	u64 done = 0, skip = bo_offset, len, n;
+	unsigned int i;
+	int ret;
+
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		len = sg_dma_len(sg);
+		if (skip >= len) {
+			skip -= len;
+			continue;
+		}
+		n = min(len - skip, size - done);
+		ret = loom_mmu_map_locked(ctx, va + done,
+					  LOOM_PA_HOST(LOOM_KMD_CHANNEL, sg_dma_address(sg) + skip),
+					  n, mmu_flags);
+		if (ret) {
+			if (done)
+				loom_mmu_unmap_locked(ctx, va, done);
+			return ret;
+		}
+		done += n;
+		skip = 0;
+		if (done == size)
+			return 0;
+	}
+	/* The table is shorter than the object: cannot happen. */
+	if (done)
+		loom_mmu_unmap_locked(ctx, va, done);
+	return -EINVAL;
+}
+
+static int loom_vm_bind_map(struct loom_ctx *ctx, struct drm_file *file,
+			    struct drm_loom_vm_bind *args)
+{
+	bool fixed = args->flags & DRM_LOOM_VM_BIND_FIXED;
+	bool readonly = args->flags & DRM_LOOM_VM_BIND_READONLY;
+	struct drm_gem_object *obj;
+	struct sg_table *sgt = NULL;
+	struct loom_vm_map *map;
+	struct loom_bo *bo;
+	u64 align;
+	int ret;
+
+	if (args->flags & ~DRM_LOOM_VM_BIND_FLAGS_MASK || !args->size ||
+	    !IS_ALIGNED(args->bo_offset | args->size, LOOM_PAGE_SIZE))
+		return -EINVAL;
+	if (fixed && (!IS_ALIGNED(args->va, LOOM_PAGE_SIZE) || args->va < LOOM_USER_VA_START ||
+		      args->va >= LOOM_USER_VA_END || args->size > LOOM_USER_VA_END - args->va))
+		return -EINVAL;
+
+	obj = drm_gem_object_lookup(file, args->handle);
+	if (!obj)
+		return -ENOENT;
+	bo = to_loom_bo(obj);
+	if (args->bo_offset >= obj->size || args->size > obj->size - args->bo_offset) {
+		ret = -EINVAL;
+		goto err_put;
+	}
+	if (bo->readonly && !readonly) {
+		ret = -EPERM;
+		goto err_put;
+	}
+	if (bo->kind == LOOM_BO_HOST) {
+		sgt = drm_gem_shmem_get_pages_sgt(&bo->base);
+		if (IS_ERR(sgt)) {
+			ret = PTR_ERR(sgt);
+			goto err_put;
+		}
+	} else if (bo->kind == LOOM_BO_USERPTR) {
+		sgt = bo->sgt;
+	}
+
+	map = kzalloc(sizeof(*map), GFP_KERNEL);
+	if (!map) {
+		ret = -ENOMEM;
+		goto err_put;
+	}
+	map->bo = bo;
+	map->bo_offset = args->bo_offset;
+	map->readonly = readonly;
+
+	mutex_lock(&ctx->lock);
+	if (fixed) {
+		map->node.start = args->va;
+		map->node.size = args->size;
+		ret = drm_mm_reserve_node(&ctx->va_mm, &map->node);
+		if (ret == -ENOSPC)
+			ret = -EBUSY;
+	} else {
+		align = args->size >= LOOM_HUGE_SIZE ? LOOM_HUGE_SIZE : LOOM_PAGE_SIZE;
+		ret = drm_mm_insert_node_generic(&ctx->va_mm, &map->node, args->size, align, 0,
+						 DRM_MM_INSERT_BEST);
+	}
+	if (ret)
+		goto err_unlock;
+	if (sgt)
+		ret = loom_vm_map_sgt(ctx, sgt, map->node.start, args->bo_offset, args->size,
+				      readonly ? 0 : LOOM_MMU_WRITE);
+	else
+		ret = loom_mmu_map_locked(ctx, map->node.start, bo->dram.start + args->bo_offset,
+					  args->size, readonly ? 0 : LOOM_MMU_WRITE);
+	if (ret) {
+		drm_mm_remove_node(&map->node);
+		goto err_unlock;
+	}
+	args->va = map->node.start;
+	mutex_unlock(&ctx->lock);
+	loom_dbg(ctx->ldev, IOCTL, "VM_BIND asid %u: %#llx+%#llx -> handle %u+%#llx%s\n",
+		 ctx->asid, args->va, args->size, args->handle, args->bo_offset,
+		 readonly ? " ro" : "");
+	/* The mapping keeps the lookup's reference. */
+	return 0;
+
+err_unlock:
+	mutex_unlock(&ctx->lock);
+	kfree(map);
+err_put:
+	drm_gem_object_put(obj);
+	return ret;
+}
+
+static struct loom_vm_map *loom_vm_map_find(struct loom_ctx *ctx, u64 va)
+{
+	struct drm_mm_node *node;
+
+	drm_mm_for_each_node_in_range(node, &ctx->va_mm, va, va + 1)
+		if (node->start == va)
+			return container_of(node, struct loom_vm_map, node);
+	return NULL;
+}
+
+static int loom_vm_bind_unmap(struct loom_ctx *ctx, struct drm_loom_vm_bind *args)
+{
+	struct loom_vm_map *map;
+
+	if (args->flags || args->handle || args->bo_offset)
+		return -EINVAL;
+	if (args->va < LOOM_USER_VA_START || args->va >= LOOM_USER_VA_END)
+		return -ENOENT;
+	mutex_lock(&ctx->lock);
+	map = loom_vm_map_find(ctx, args->va);
+	if (!map) {
+		mutex_unlock(&ctx->lock);
+		return -ENOENT;
+	}
+	if (args->size && args->size != map->node.size) {
+		mutex_unlock(&ctx->lock);
+		return -EINVAL;
+	}
+	loom_mmu_unmap_locked(ctx, map->node.start, map->node.size);
+	drm_mm_remove_node(&map->node);
+	mutex_unlock(&ctx->lock);
+	drm_gem_object_put(&map->bo->base.base);
+	kfree(map);
+	return 0;
 }
 
 int loom_vm_bind_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 {
-	return -EOPNOTSUPP;
+	struct loom_file *lfile = file->driver_priv;
+	struct drm_loom_vm_bind *args = data;
+
+	if (args->pad || args->reserved[0] || args->reserved[1])
+		return -EINVAL;
+	switch (args->op) {
+	case DRM_LOOM_VM_BIND_OP_MAP:
+		return loom_vm_bind_map(lfile->ctx, file, args);
+	case DRM_LOOM_VM_BIND_OP_UNMAP:
+		return loom_vm_bind_unmap(lfile->ctx, args);
+	default:
+		return -EINVAL;
+	}
+}
+
+void loom_gem_ctx_fini(struct loom_ctx *ctx)
+{
+	struct drm_mm_node *node, *tmp;
+	struct loom_vm_map *map, *next;
+	LIST_HEAD(maps);
+
+	/* The context is disabled: no need to clear the entries one by one. */
+	mutex_lock(&ctx->lock);
+	drm_mm_for_each_node_safe(node, tmp, &ctx->va_mm) {
+		map = container_of(node, struct loom_vm_map, node);
+		drm_mm_remove_node(node);
+		list_add(&map->free_link, &maps);
+	}
+	mutex_unlock(&ctx->lock);
+	/* Outside ctx->lock: freeing an object takes other locks. */
+	list_for_each_entry_safe(map, next, &maps, free_link) {
+		drm_gem_object_put(&map->bo->base.base);
+		kfree(map);
+	}
 }

@@ -26,6 +26,9 @@ void loom_gem_ctx_fini(struct loom_ctx *ctx);
 void loom_gem_dram_usage(struct loom_device *ldev, u64 *used, u64 *total);
 
 
+/* drm_driver.gem_create_object: allocates host (shmem) objects. */
+struct drm_gem_object *loom_gem_create_object(struct drm_device *drm, size_t size);
+
 int loom_gem_create_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
 int loom_gem_userptr_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
 int loom_gem_info_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
