@@ -20,6 +20,7 @@
 #include "loom/uapi/loom_accel.h"
 
 #include "loom_ctx.h"
+#include "loom_events.h"
 #include "loom_fw.h"
 #include "loom_gem.h"
 #include "loom_hw.h"
@@ -35,6 +36,7 @@ static const struct drm_ioctl_desc loom_drm_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(LOOM_GEM_USERPTR, loom_gem_userptr_ioctl, 0),
 	DRM_IOCTL_DEF_DRV(LOOM_GEM_INFO, loom_gem_info_ioctl, 0),
 	DRM_IOCTL_DEF_DRV(LOOM_VM_BIND, loom_vm_bind_ioctl, 0),
+	DRM_IOCTL_DEF_DRV(LOOM_EVENTFD, loom_events_ioctl, 0),
 };
 
 DEFINE_DRM_ACCEL_FOPS(loom_fops);
@@ -92,9 +94,17 @@ static int loom_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = loom_fw_init(ldev);
 	if (ret)
 		return ret;
+	ret = loom_info_init(ldev);
+	if (ret)
+		return ret;
+	ret = loom_events_init(ldev);
+	if (ret)
+		return ret;
 	ret = loom_ctx_dev_init(ldev);
 	if (ret)
 		return ret;
+
+	loom_debugfs_init(ldev);
 
 	ret = drm_dev_register(&ldev->drm, 0);
 	if (ret) {

@@ -12,6 +12,8 @@
  *   loom_irq.c   MSI-X vectors and their handlers
  *   loom_fw.c    the firmware mailbox of channel 0
  *   loom_info.c  DRM_IOCTL_LOOM_INFO
+ *   loom_events.c  channel 0's event queue, DRM_IOCTL_LOOM_EVENTFD
+ *   loom_hwmon.c, loom_sysfs.c, loom_debugfs.c  hwmon, sysfs and debugfs files
  *   loom_ctx.c   open files, hardware contexts (ASIDs)
  *   loom_mmu.c   the contexts' page tables
  *   loom_gem.c   buffer objects, VM_BIND
@@ -91,6 +93,12 @@ struct loom_device {
 	u64 dram_used;			/* bytes of DRAM in buffer objects */
 	resource_size_t dram_bar_phys;	/* CPU physical address of DRAM PA 0 */
 	void __iomem *dram;		/* DRAM, write-combined */
+
+	/* --- loom_info.c, loom_events.c, loom_hwmon.c, loom_sysfs.c, loom_debugfs.c --- */
+	atomic_t reset_count;		/* device resets to recover (loom_reset.c increments) */
+	atomic_t queue_reset_count;	/* queue resets after a hang (loom_reset.c increments) */
+	struct loom_info *info;		/* firmware limits, power averaging (loom_info.c) */
+	struct loom_events *events;	/* channel 0's event queue, per-file events (loom_events.c) */
 };
 
 static inline struct loom_device *to_loom_device(struct drm_device *drm)

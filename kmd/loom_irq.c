@@ -8,6 +8,7 @@
  */
 #include <linux/interrupt.h>
 
+#include "loom_events.h"
 #include "loom_hw.h"
 
 static const char * const loom_irq_names[LOOM_IRQS_PER_CHANNEL] = {
@@ -25,6 +26,8 @@ static irqreturn_t loom_irq_handler(int irq, void *arg)
 	atomic64_inc(&li->count);
 	if (li->vec == LOOM_IRQ_MAILBOX)
 		complete(&ldev->mbox_done);
+	else if (li->vec == LOOM_IRQ_EVENT)
+		loom_events_irq(ldev);
 	loom_dbg(ldev, IRQ, "vector %u\n", li->vec);
 	return IRQ_HANDLED;
 }

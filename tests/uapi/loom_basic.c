@@ -113,7 +113,7 @@ static void test_bad_info_query(void)
 	struct drm_loom_info_hw_ip ip;
 	int fd = loom_open();
 
-	loom_assert_err(__loom_info(fd, 1, &ip, sizeof(ip)), EINVAL);
+	loom_assert_err(__loom_info(fd, 0x1000, &ip, sizeof(ip)), EINVAL);
 	loom_assert_err(__loom_info(fd, 0x80000000U, &ip, sizeof(ip)), EINVAL);
 	loom_assert_err(__loom_info(fd, 0xffffffffU, &ip, sizeof(ip)), EINVAL);
 	close(fd);

@@ -51,9 +51,37 @@ extern "C" {
  * enum drm_loom_info_query - what DRM_IOCTL_LOOM_INFO returns
  * @DRM_LOOM_INFO_HW_IP: the device's identity, sizes and engine counts,
  *	in a &struct drm_loom_info_hw_ip.
+ * @DRM_LOOM_INFO_DRAM_USAGE: DRAM in use, &struct drm_loom_info_dram_usage.
+ * @DRM_LOOM_INFO_DEVICE_STATUS: operational, in reset or gone, and which
+ *	queues are idle: &struct drm_loom_info_device_status.
+ * @DRM_LOOM_INFO_UTILIZATION: busy share per engine class,
+ *	&struct drm_loom_info_utilization.
+ * @DRM_LOOM_INFO_CLOCKS: current and highest clocks,
+ *	&struct drm_loom_info_clocks.
+ * @DRM_LOOM_INFO_POWER: power now, on average, peak, and its limits:
+ *	&struct drm_loom_info_power.
+ * @DRM_LOOM_INFO_ENERGY: energy since power-on, &struct drm_loom_info_energy.
+ * @DRM_LOOM_INFO_TEMPERATURE: every sensor, &struct drm_loom_info_temperature.
+ * @DRM_LOOM_INFO_THROTTLE: throttle reasons and when they began and ended,
+ *	&struct drm_loom_info_throttle.
+ * @DRM_LOOM_INFO_RESET_COUNT: resets, &struct drm_loom_info_reset_count.
+ * @DRM_LOOM_INFO_HW_EVENTS: event counters and the calling file's last
+ *	page fault, &struct drm_loom_info_hw_events.
+ * @DRM_LOOM_INFO_OPEN_STATS: open files, &struct drm_loom_info_open_stats.
  */
 enum drm_loom_info_query {
 	DRM_LOOM_INFO_HW_IP = 0,
+	DRM_LOOM_INFO_DRAM_USAGE = 1,
+	DRM_LOOM_INFO_DEVICE_STATUS = 2,
+	DRM_LOOM_INFO_UTILIZATION = 3,
+	DRM_LOOM_INFO_CLOCKS = 4,
+	DRM_LOOM_INFO_POWER = 5,
+	DRM_LOOM_INFO_ENERGY = 6,
+	DRM_LOOM_INFO_TEMPERATURE = 7,
+	DRM_LOOM_INFO_THROTTLE = 8,
+	DRM_LOOM_INFO_RESET_COUNT = 9,
+	DRM_LOOM_INFO_HW_EVENTS = 10,
+	DRM_LOOM_INFO_OPEN_STATS = 11,
 };
 
 /* Flags of DRM_IOCTL_LOOM_INFO: none yet. */
@@ -154,6 +182,489 @@ struct drm_loom_info_hw_ip {
 
 	/** @reserved: 0. */
 	__u64 reserved[4];
+};
+
+/* ---- INFO queries after HW_IP, and events (DRM_IOCTL_LOOM_EVENTFD) ---- */
+
+/*
+ * Sizes of the fixed arrays of the INFO answers below. A query says how
+ * many entries are in use (num_*); the others are 0.
+ */
+#define DRM_LOOM_MAX_ENGINES		8
+#define DRM_LOOM_MAX_CLOCKS		8
+#define DRM_LOOM_MAX_SENSORS		8
+#define DRM_LOOM_MAX_THROTTLE		8
+#define DRM_LOOM_MAX_EVENT_TYPES	16
+
+/* Engine classes: index of &drm_loom_info_utilization's arrays. */
+#define DRM_LOOM_ENGINE_DMA		0	/* all DMA engines together */
+#define DRM_LOOM_ENGINE_MME		1
+#define DRM_LOOM_ENGINE_TPC		2	/* all vector cores together */
+#define DRM_LOOM_ENGINE_CP		3	/* command processors (packet handling) */
+
+/* Clock domains: index of &drm_loom_info_clocks' arrays. */
+#define DRM_LOOM_CLOCK_CORE		0	/* MME, TPC and CP */
+#define DRM_LOOM_CLOCK_DMA		1
+#define DRM_LOOM_CLOCK_HBM		2
+
+/* Temperature sensors: index of &drm_loom_info_temperature.temp_mc. */
+#define DRM_LOOM_SENSOR_DIE		0	/* hottest point of the die */
+#define DRM_LOOM_SENSOR_MME		1
+#define DRM_LOOM_SENSOR_HBM		2
+#define DRM_LOOM_SENSOR_BOARD		3
+
+/* Throttle reasons: bits of &drm_loom_info_throttle.reasons. */
+#define DRM_LOOM_THROTTLE_POWER		(1U << 0)	/* over the power limit */
+#define DRM_LOOM_THROTTLE_THERMAL	(1U << 1)	/* die over the temperature limit */
+
+/**
+ * struct drm_loom_info_dram_usage - answer of DRM_LOOM_INFO_DRAM_USAGE
+ */
+struct drm_loom_info_dram_usage {
+	/** @dram_size: device DRAM in bytes. */
+	__u64 dram_size;
+
+	/** @dram_used: bytes of DRAM in buffer objects, all files together. */
+	__u64 dram_used;
+
+	/** @dram_free: bytes of DRAM not in buffer objects. */
+	__u64 dram_free;
+
+	/** @reserved: 0. */
+	__u64 reserved[4];
+};
+
+/* &drm_loom_info_device_status.status */
+#define DRM_LOOM_DEVICE_STATUS_OPERATIONAL	0	/* runs work */
+#define DRM_LOOM_DEVICE_STATUS_IN_RESET		1	/* a device reset is in progress */
+#define DRM_LOOM_DEVICE_STATUS_GONE		2	/* the device stopped answering */
+
+/* &drm_loom_info_device_status.status_flags */
+#define DRM_LOOM_DEVICE_FLAG_THROTTLED	(1U << 0)	/* the core clock is lowered now */
+
+/**
+ * struct drm_loom_info_device_status - answer of DRM_LOOM_INFO_DEVICE_STATUS
+ *
+ * Read from the device's registers when the query runs.
+ */
+struct drm_loom_info_device_status {
+	/** @status: one of DRM_LOOM_DEVICE_STATUS_*. */
+	__u32 status;
+
+	/** @status_flags: DRM_LOOM_DEVICE_FLAG_* bits. */
+	__u32 status_flags;
+
+	/**
+	 * @idle_mask: bit q set: queue q has nothing to run (not busy, no
+	 * ring entry pending), whether or not it is in use. All bits of the
+	 * device's queues set: the device is idle.
+	 */
+	__u64 idle_mask;
+
+	/** @halted_mask: bit q set: queue q stopped on an error. */
+	__u64 halted_mask;
+
+	/** @enabled_mask: bit q set: queue q is enabled (in use). */
+	__u64 enabled_mask;
+
+	/** @heartbeat: the firmware's heartbeat counter (+1 per tick). */
+	__u32 heartbeat;
+
+	/** @pad: 0. */
+	__u32 pad;
+
+	/** @timestamp_ns: device clock in ns, as of the firmware's last tick. */
+	__u64 timestamp_ns;
+
+	/** @reserved: 0. */
+	__u64 reserved[4];
+};
+
+/**
+ * struct drm_loom_info_utilization - answer of DRM_LOOM_INFO_UTILIZATION
+ *
+ * From the firmware's telemetry, as of its last tick.
+ */
+struct drm_loom_info_utilization {
+	/** @num_engines: entries in use in the arrays (4: DRM_LOOM_ENGINE_*). */
+	__u32 num_engines;
+
+	/** @pad: 0. */
+	__u32 pad;
+
+	/** @timestamp_ns: device time of the tick the values describe. */
+	__u64 timestamp_ns;
+
+	/**
+	 * @util_pct: busy share of the last firmware tick per engine class,
+	 * 0..100, index DRM_LOOM_ENGINE_*.
+	 */
+	__u32 util_pct[DRM_LOOM_MAX_ENGINES];
+
+	/** @busy_ns: busy time since power-on per engine class, in ns. */
+	__u64 busy_ns[DRM_LOOM_MAX_ENGINES];
+
+	/** @reserved: 0. */
+	__u64 reserved[2];
+};
+
+/**
+ * struct drm_loom_info_clocks - answer of DRM_LOOM_INFO_CLOCKS
+ */
+struct drm_loom_info_clocks {
+	/** @num_clocks: entries in use in the arrays (3: DRM_LOOM_CLOCK_*). */
+	__u32 num_clocks;
+
+	/** @pad: 0. */
+	__u32 pad;
+
+	/** @cur_mhz: current clock per domain in MHz (throttling lowers the core's). */
+	__u32 cur_mhz[DRM_LOOM_MAX_CLOCKS];
+
+	/** @max_mhz: highest clock per domain in MHz. */
+	__u32 max_mhz[DRM_LOOM_MAX_CLOCKS];
+
+	/** @reserved: 0. */
+	__u64 reserved[2];
+};
+
+/**
+ * struct drm_loom_info_power - answer of DRM_LOOM_INFO_POWER
+ *
+ * Power in milliwatts, from the firmware's telemetry and limits.
+ */
+struct drm_loom_info_power {
+	/** @power_mw: power over the firmware's last tick (50 ms). */
+	__u32 power_mw;
+
+	/**
+	 * @average_mw: average power over the driver's averaging window:
+	 * the energy used between the window's start (a sample at least
+	 * 1 s old) and now, divided by the time; @power_mw until such a
+	 * sample exists.
+	 */
+	__u32 average_mw;
+
+	/** @peak_mw: highest tick power since the device powered on. */
+	__u32 peak_mw;
+
+	/** @limit_mw: power limit in force (hwmon power1_cap sets it). */
+	__u32 limit_mw;
+
+	/** @default_limit_mw: the limit after power-on (TDP). */
+	__u32 default_limit_mw;
+
+	/** @min_limit_mw: lowest limit the device accepts. */
+	__u32 min_limit_mw;
+
+	/** @max_limit_mw: highest limit the device accepts. */
+	__u32 max_limit_mw;
+
+	/** @idle_mw: power of the idle device. */
+	__u32 idle_mw;
+
+	/** @timestamp_ns: device time of the tick the values describe. */
+	__u64 timestamp_ns;
+
+	/** @reserved: 0. */
+	__u64 reserved[2];
+};
+
+/**
+ * struct drm_loom_info_energy - answer of DRM_LOOM_INFO_ENERGY
+ */
+struct drm_loom_info_energy {
+	/**
+	 * @energy_mj: energy the device used since it powered on, in
+	 * millijoules; never decreases (a device reset does not clear it).
+	 */
+	__u64 energy_mj;
+
+	/** @timestamp_ns: device time up to which @energy_mj is counted. */
+	__u64 timestamp_ns;
+
+	/** @reserved: 0. */
+	__u64 reserved[2];
+};
+
+/**
+ * struct drm_loom_info_temperature - answer of DRM_LOOM_INFO_TEMPERATURE
+ *
+ * Temperatures in millidegrees Celsius (signed).
+ */
+struct drm_loom_info_temperature {
+	/** @num_sensors: entries in use in @temp_mc (4: DRM_LOOM_SENSOR_*). */
+	__u32 num_sensors;
+
+	/** @pad: 0. */
+	__u32 pad;
+
+	/** @temp_mc: each sensor the firmware reports, index DRM_LOOM_SENSOR_*. */
+	__s32 temp_mc[DRM_LOOM_MAX_SENSORS];
+
+	/** @peak_mc: hottest die reading since the device powered on. */
+	__s32 peak_mc;
+
+	/** @limit_mc: die temperature above which the clock is throttled. */
+	__s32 limit_mc;
+
+	/** @ambient_mc: the card's ambient temperature. */
+	__s32 ambient_mc;
+
+	/** @pad2: 0. */
+	__u32 pad2;
+
+	/** @timestamp_ns: device time of the tick the values describe. */
+	__u64 timestamp_ns;
+
+	/** @reserved: 0. */
+	__u64 reserved[2];
+};
+
+/**
+ * struct drm_loom_info_throttle - answer of DRM_LOOM_INFO_THROTTLE
+ *
+ * The arrays are indexed by the bit number of the reason
+ * (DRM_LOOM_THROTTLE_POWER: 0, DRM_LOOM_THROTTLE_THERMAL: 1). Times are
+ * the device clock in ns.
+ */
+struct drm_loom_info_throttle {
+	/** @reasons: DRM_LOOM_THROTTLE_* active now. */
+	__u32 reasons;
+
+	/** @num_reasons: entries in use in the arrays (2). */
+	__u32 num_reasons;
+
+	/** @start_ns: when each reason last began; 0: never. */
+	__u64 start_ns[DRM_LOOM_MAX_THROTTLE];
+
+	/** @end_ns: when it last ended; 0: never, or active now. */
+	__u64 end_ns[DRM_LOOM_MAX_THROTTLE];
+
+	/** @total_ns: time spent throttled for that reason since power-on. */
+	__u64 total_ns[DRM_LOOM_MAX_THROTTLE];
+
+	/** @timestamp_ns: device time of the tick the values describe. */
+	__u64 timestamp_ns;
+
+	/** @reserved: 0. */
+	__u64 reserved[2];
+};
+
+/**
+ * struct drm_loom_info_reset_count - answer of DRM_LOOM_INFO_RESET_COUNT
+ */
+struct drm_loom_info_reset_count {
+	/**
+	 * @device_resets: device resets the driver made to recover (a hang
+	 * it could not clear otherwise) since it bound the device.
+	 */
+	__u32 device_resets;
+
+	/** @queue_resets: queue resets the driver made after a job hung. */
+	__u32 queue_resets;
+
+	/**
+	 * @hw_resets: device resets since the device powered on, as the
+	 * device counts them (the driver resets it once when it binds).
+	 */
+	__u32 hw_resets;
+
+	/** @pad: 0. */
+	__u32 pad;
+
+	/** @reserved: 0. */
+	__u64 reserved[2];
+};
+
+/*
+ * Event types: &drm_loom_event.type, and the index of
+ * &drm_loom_info_hw_events.counts.
+ */
+#define DRM_LOOM_EVENT_PAGE_FAULT	1	/* a VA of the file's context was not mapped */
+#define DRM_LOOM_EVENT_QUEUE_ERROR	2	/* a queue stopped on an error (info: LOOM_ERR_*) */
+#define DRM_LOOM_EVENT_HANG		3	/* a queue's WAIT timed out */
+#define DRM_LOOM_EVENT_ECC_CORRECTABLE	4	/* addr: device PA */
+#define DRM_LOOM_EVENT_ECC_UNCORRECTABLE 5	/* addr: device PA */
+#define DRM_LOOM_EVENT_THROTTLE		6	/* info: DRM_LOOM_THROTTLE_* now active */
+#define DRM_LOOM_EVENT_HEARTBEAT	7	/* counted, never delivered to files */
+#define DRM_LOOM_EVENT_RESET		8	/* a device reset finished */
+
+/* Page fault causes: &drm_loom_event.info, &drm_loom_info_hw_events.pf_cause. */
+#define DRM_LOOM_FAULT_NOT_PRESENT	1	/* nothing mapped at the VA */
+#define DRM_LOOM_FAULT_WRITE		2	/* a write to a read-only mapping */
+#define DRM_LOOM_FAULT_BAD_PA		3
+#define DRM_LOOM_FAULT_ASID		4	/* the context was not enabled */
+#define DRM_LOOM_FAULT_NONCANONICAL	5	/* VA beyond 48 bits */
+
+/**
+ * struct drm_loom_info_hw_events - answer of DRM_LOOM_INFO_HW_EVENTS
+ *
+ * Counters of the events the device posted to the driver since it bound
+ * the device, and the calling file's last page fault.
+ */
+struct drm_loom_info_hw_events {
+	/** @counts: events received per type, index DRM_LOOM_EVENT_*. */
+	__u64 counts[DRM_LOOM_MAX_EVENT_TYPES];
+
+	/** @total: all events received. */
+	__u64 total;
+
+	/**
+	 * @lost: events the driver never saw: overwritten in its event
+	 * queue before it read them, or dropped by the device (EQ_LOST).
+	 */
+	__u64 lost;
+
+	/** @pf_count: page faults in the calling file's context. */
+	__u64 pf_count;
+
+	/** @pf_va: VA of the file's last page fault (0 if @pf_count is 0). */
+	__u64 pf_va;
+
+	/** @pf_timestamp_ns: device time of that fault. */
+	__u64 pf_timestamp_ns;
+
+	/** @pf_cause: DRM_LOOM_FAULT_* of that fault. */
+	__u32 pf_cause;
+
+	/** @pf_queue: queue that faulted (DRM_LOOM_EVENT_QUEUE_NONE: none). */
+	__u32 pf_queue;
+
+	/** @reserved: 0. */
+	__u64 reserved[4];
+};
+
+/**
+ * struct drm_loom_info_open_stats - answer of DRM_LOOM_INFO_OPEN_STATS
+ */
+struct drm_loom_info_open_stats {
+	/** @open_files: files of this device open now, the caller's included. */
+	__u32 open_files;
+
+	/** @pad: 0. */
+	__u32 pad;
+
+	/** @total_opens: opens since the driver bound the device. */
+	__u64 total_opens;
+
+	/** @last_open_ns: CLOCK_REALTIME of the latest open, in ns. */
+	__u64 last_open_ns;
+
+	/** @last_close_ns: CLOCK_REALTIME of the latest close; 0: none yet. */
+	__u64 last_close_ns;
+
+	/** @reserved: 0. */
+	__u64 reserved[2];
+};
+
+#define DRM_LOOM_EVENTFD	0x0a
+
+#define DRM_IOCTL_LOOM_EVENTFD						\
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_LOOM_EVENTFD, struct drm_loom_eventfd)
+
+/**
+ * DOC: events
+ *
+ * The driver keeps, per open file, a list of the device's events that
+ * concern it: those of its own context (page faults, queue errors, hangs,
+ * ECC errors in its memory) and the device-wide ones (thermal and power
+ * throttling, device resets, ECC errors). Heartbeats are only counted.
+ * The list holds DRM_LOOM_EVENT_QUEUE_DEPTH records; when it is full,
+ * newer events are dropped and counted in &drm_loom_eventfd.lost.
+ *
+ * DRM_IOCTL_LOOM_EVENTFD registers an eventfd that the driver signals
+ * whenever it adds to the file's list (DRM_LOOM_EVENTFD_OP_REGISTER,
+ * one per file), unregisters it (DRM_LOOM_EVENTFD_OP_UNREGISTER), and
+ * takes records from the list (DRM_LOOM_EVENTFD_OP_READ), oldest first.
+ */
+#define DRM_LOOM_EVENTFD_OP_REGISTER	0
+#define DRM_LOOM_EVENTFD_OP_UNREGISTER	1
+#define DRM_LOOM_EVENTFD_OP_READ	2
+
+/* Flags of DRM_IOCTL_LOOM_EVENTFD: none yet. */
+#define DRM_LOOM_EVENTFD_FLAGS_MASK	0x0U
+
+/* Records a file's list holds. */
+#define DRM_LOOM_EVENT_QUEUE_DEPTH	64
+
+/* &drm_loom_event.queue when the event is about no queue. */
+#define DRM_LOOM_EVENT_QUEUE_NONE	0xffffffffU
+
+/* &drm_loom_event.flags: the event is device-wide, not the file's own. */
+#define DRM_LOOM_EVENT_F_DEVICE		(1U << 0)
+
+/**
+ * struct drm_loom_event - one event record (DRM_LOOM_EVENTFD_OP_READ)
+ */
+struct drm_loom_event {
+	/** @type: DRM_LOOM_EVENT_*. */
+	__u32 type;
+
+	/** @queue: the queue concerned, or DRM_LOOM_EVENT_QUEUE_NONE. */
+	__u32 queue;
+
+	/**
+	 * @info: per type: DRM_LOOM_FAULT_* for a page fault, the device's
+	 * error code (docs/hw-spec.md 4.3) for a queue error or a hang,
+	 * DRM_LOOM_THROTTLE_* for throttling, 0 otherwise.
+	 */
+	__u32 info;
+
+	/** @flags: DRM_LOOM_EVENT_F_* bits. */
+	__u32 flags;
+
+	/**
+	 * @addr: per type: the faulting VA, the VA of the failing packet,
+	 * the device PA of an ECC error, 0 otherwise.
+	 */
+	__u64 addr;
+
+	/** @timestamp_ns: device time of the event. */
+	__u64 timestamp_ns;
+};
+
+/**
+ * struct drm_loom_eventfd - arguments of DRM_IOCTL_LOOM_EVENTFD
+ */
+struct drm_loom_eventfd {
+	/** @op: DRM_LOOM_EVENTFD_OP_*; others give -EINVAL. */
+	__u32 op;
+
+	/**
+	 * @fd: OP_REGISTER: an eventfd (-EBADF if not an open file, -EINVAL
+	 * if not an eventfd). Other ops: must be 0.
+	 */
+	__u32 fd;
+
+	/** @flags: must be 0 (no bit of DRM_LOOM_EVENTFD_FLAGS_MASK is defined). */
+	__u32 flags;
+
+	/**
+	 * @count: OP_READ: in: room for records at @events_ptr (0 is
+	 * allowed: only @pending is reported); out: records written.
+	 * Other ops: must be 0.
+	 */
+	__u32 count;
+
+	/**
+	 * @events_ptr: OP_READ: user pointer to an array of
+	 * &struct drm_loom_event (-EFAULT if it cannot be written). Other
+	 * ops: must be 0.
+	 */
+	__u64 events_ptr;
+
+	/** @pending: out (OP_READ): records still in the list after this read. */
+	__u32 pending;
+
+	/**
+	 * @lost: out (OP_READ): records dropped because the list was full
+	 * since the previous OP_READ.
+	 */
+	__u32 lost;
+
+	/** @reserved: must be 0. */
+	__u64 reserved[2];
 };
 
 /* ---- Memory: buffer objects and the device VA space (GEM, VM_BIND) ---- */

@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: MIT
+/*
+ * loom.ko: debugfs files in the DRM device's directory
+ * (/sys/kernel/debug/accel/PCI-ADDRESS/):
+ *   engines       device status and each queue's state, from registers
+ *   queues        each queue's registers in full
+ *   mmu           the MMU's fault record and every context's mappings
+ *   contexts      ASIDs in use: enabled, channel, page table, owner
+ *   events        event counters, the event queue's indices, each file's list
+ *   fw            the firmware's limits and a telemetry dump
+ *   inject_event  (write "TYPE ASID") ask the firmware to post an ECC
+ *                 event (LOOM_FW_CMD_INJECT_EVENT, TYPE 4 or 5; ASID 0:
+ *                 device-wide): exercises the event path without faults
+ * Every file reads the device inside drm_dev_enter(), so after unbind it
+ * answers -ENODEV instead of touching unmapped registers.
+ */
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/seq_file.h>
+#include <linux/uaccess.h>
+#include <drm/drm_debugfs.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+
+#include "loom_ctx.h"
+#include "loom_events.h"
+#include "loom_fw.h"
+#include "loom_hw.h"
+#include "loom_info.h"
+
+static const char *loom_debugfs_qstate(u32 st)
+{
+	switch (LOOM_QSTATUS_STATE(st)) {
+	case LOOM_QSTATUS_IDLE:
+		return "idle";
+	case LOOM_QSTATUS_BUSY:
+		return "busy";
+	case LOOM_QSTATUS_HALTED:
+		return "halted";
+	default:
+		return "?";
+	}
+}
+
+static struct loom_device *loom_debugfs_ldev(struct seq_file *m)
+{
+	struct drm_debugfs_entry *entry = m->private;
+
+	return to_loom_device(entry->dev);
+}
+
+static int loom_debugfs_engines(struct seq_file *m, void *data)
+{
+	struct loom_device *ldev = loom_debugfs_ldev(m);
+	u32 q, st, ctrl, dev_st;
+	int idx;
+
+	if (!drm_dev_enter(&ldev->drm, &idx))
+		return -ENODEV;
+	dev_st = loom_rd32(ldev, LOOM_REG_DEV_STATUS);
+	seq_printf(m, "device: %s (DEV_STATUS %#x), heartbeat %u, resets %u\n",
+		   loom_info_device_status_name(loom_info_device_status(ldev)), dev_st,
+		   loom_rd32(ldev, LOOM_REG_HEARTBEAT), loom_rd32(ldev, LOOM_REG_RESET_COUNT));
+	seq_puts(m, "queue state  error enabled asid pending\n");
+	for (q = 0; q < LOOM_NUM_QUEUES; q++) {
+		st = loom_rd32(ldev, LOOM_REG_QUEUE(q, LOOM_QREG_STATUS));
+		ctrl = loom_rd32(ldev, LOOM_REG_QUEUE(q, LOOM_QREG_CTRL));
+		seq_printf(m, "%5u %-6s %5u %7u %4u %7u\n", q, loom_debugfs_qstate(st),
+			   LOOM_QSTATUS_ERROR(st), !!(ctrl & LOOM_QCTRL_ENABLE),
+			   loom_rd32(ldev, LOOM_REG_QUEUE(q, LOOM_QREG_ASID)),
+			   loom_rd32(ldev, LOOM_REG_QUEUE(q, LOOM_QREG_RING_PI)) -
+			   loom_rd32(ldev, LOOM_REG_QUEUE(q, LOOM_QREG_RING_CI)));
+	}
+	drm_dev_exit(idx);
+	return 0;
+}
+
+static int loom_debugfs_queues(struct seq_file *m, void *data)
+{
+	struct loom_device *ldev = loom_debugfs_ldev(m);
+	int idx;
+	u32 q;
+
+	if (!drm_dev_enter(&ldev->drm, &idx))
+		return -ENODEV;
+	for (q = 0; q < LOOM_NUM_QUEUES; q++) {
+		u32 st = loom_rd32(ldev, LOOM_REG_QUEUE(q, LOOM_QREG_STATUS));
+
+		seq_printf(m, "queue %u: ring %#llx size %u pi %u ci %u ctrl %#x status %#x (%s, error %u) asid %u channel %u\n",
+			   q, loom_rd64(ldev, LOOM_REG_QUEUE(q, LOOM_QREG_RING_BASE_LO)),
+			   loom_rd32(ldev, LOOM_REG_QUEUE(q, LOOM_QREG_RING_SIZE)),
+			   loom_rd32(ldev, LOOM_REG_QUEUE(q, LOOM_QREG_RING_PI)),
+			   loom_rd32(ldev, LOOM_REG_QUEUE(q, LOOM_QREG_RING_CI)),
+			   loom_rd32(ldev, LOOM_REG_QUEUE(q, LOOM_QREG_CTRL)), st,
+			   loom_debugfs_qstate(st), LOOM_QSTATUS_ERROR(st),
+			   loom_rd32(ldev, LOOM_REG_QUEUE(q, LOOM_QREG_ASID)),
+			   loom_rd32(ldev, LOOM_REG_QUEUE(q, LOOM_QREG_CHANNEL)));
+		seq_printf(m, "         cq %#llx size %u pi %u err_info %#x done %#llx\n",
+			   loom_rd64(ldev, LOOM_REG_QUEUE(q, LOOM_QREG_CQ_BASE_LO)),
+			   loom_rd32(ldev, LOOM_REG_QUEUE(q, LOOM_QREG_CQ_SIZE)),
+			   loom_rd32(ldev, LOOM_REG_QUEUE(q, LOOM_QREG_CQ_PI)),
+			   loom_rd32(ldev, LOOM_REG_QUEUE(q, LOOM_QREG_ERR_INFO)),
+			   loom_rd64(ldev, LOOM_REG_QUEUE(q, LOOM_QREG_DONE_LO)));
+	}
+	drm_dev_exit(idx);
+	return 0;
+}
+
+static int loom_debugfs_mmu(struct seq_file *m, void *data)
+{
+	struct loom_device *ldev = loom_debugfs_ldev(m);
+	struct loom_ctx *ctx;
+	int idx;
+
+	if (!drm_dev_enter(&ldev->drm, &idx))
+		return -ENODEV;
+	seq_printf(m, "faults %u, last: va %#llx asid %u cause %u\n",
+		   loom_rd32(ldev, LOOM_REG_MMU_FAULT_COUNT),
+		   loom_rd64(ldev, LOOM_REG_MMU_FAULT_VA_LO),
+		   loom_rd32(ldev, LOOM_REG_MMU_FAULT_ASID),
+		   loom_rd32(ldev, LOOM_REG_MMU_FAULT_CAUSE));
+	mutex_lock(&ldev->ctx_lock);
+	list_for_each_entry(ctx, &ldev->ctx_list, link)
+		loom_mmu_debugfs_show(ctx, m);
+	mutex_unlock(&ldev->ctx_lock);
+	drm_dev_exit(idx);
+	return 0;
+}
+
+static int loom_debugfs_contexts(struct seq_file *m, void *data)
+{
+	struct loom_device *ldev = loom_debugfs_ldev(m);
+	int idx;
+
+	if (!drm_dev_enter(&ldev->drm, &idx))
+		return -ENODEV;
+	loom_events_debugfs_contexts(ldev, m);
+	drm_dev_exit(idx);
+	return 0;
+}
+
+static int loom_debugfs_events(struct seq_file *m, void *data)
+{
+	struct loom_device *ldev = loom_debugfs_ldev(m);
+	int idx;
+
+	if (!drm_dev_enter(&ldev->drm, &idx))
+		return -ENODEV;
+	loom_events_debugfs_show(ldev, m);
+	drm_dev_exit(idx);
+	return 0;
+}
+
+static void loom_debugfs_u64s(struct seq_file *m, const char *name, const u64 *v, unsigned int n)
+{
+	unsigned int i;
+
+	seq_printf(m, "%s", name);
+	for (i = 0; i < n; i++)
+		seq_printf(m, " %llu", v[i]);
+	seq_putc(m, '\n');
+}
+
+static int loom_debugfs_fw(struct seq_file *m, void *data)
+{
+	struct loom_device *ldev = loom_debugfs_ldev(m);
+	struct loom_info *info = ldev->info;
+	struct loom_fw_telemetry t;
+	unsigned int i;
+	int ret, idx;
+
+	if (!drm_dev_enter(&ldev->drm, &idx))
+		return -ENODEV;
+	if (info) {
+		seq_printf(m, "version %u.%u (%s)\n", info->fw.fw_version >> 16,
+			   info->fw.fw_version & 0xffff, info->fw.build);
+		seq_printf(m, "power_default_mw %u\npower_min_mw %u\npower_max_mw %u\npower_idle_mw %u\n",
+			   info->fw.power_default_mw, info->fw.power_min_mw,
+			   info->fw.power_max_mw, info->fw.power_idle_mw);
+		seq_printf(m, "temp_limit_mc %d\ntemp_ambient_mc %d\nclock_max_mhz %u %u %u\n",
+			   info->fw.temp_limit_mc, info->fw.temp_ambient_mc,
+			   info->fw.clock_max_mhz[0], info->fw.clock_max_mhz[1],
+			   info->fw.clock_max_mhz[2]);
+	}
+	ret = loom_info_telemetry(ldev, &t);
+	if (ret) {
+		seq_printf(m, "telemetry: error %d\n", ret);
+		goto out;
+	}
+	seq_printf(m, "timestamp_ns %llu\nenergy_mj %llu\npower_mw %u\npower_average_mw %u\n",
+		   t.timestamp_ns, t.energy_mj, t.power_mw, loom_info_power_average(ldev, &t));
+	seq_printf(m, "power_peak_mw %u\npower_limit_mw %u\nthrottle_reasons %#x\n",
+		   t.power_peak_mw, t.power_limit_mw, t.throttle_reasons);
+	seq_puts(m, "temp_mc");
+	for (i = 0; i < LOOM_FW_NUM_SENSORS; i++)
+		seq_printf(m, " %d", t.temp_mc[i]);
+	seq_printf(m, "\ntemp_peak_mc %d\nclock_mhz %u %u %u\nutil_pct %u %u %u %u\n",
+		   t.temp_peak_mc, t.clock_mhz[0], t.clock_mhz[1], t.clock_mhz[2],
+		   t.util_pct[0], t.util_pct[1], t.util_pct[2], t.util_pct[3]);
+	loom_debugfs_u64s(m, "busy_ns", t.busy_ns, LOOM_FW_NUM_ENGINES);
+	loom_debugfs_u64s(m, "throttle_start_ns", t.throttle_start_ns, LOOM_FW_NUM_THROTTLE);
+	loom_debugfs_u64s(m, "throttle_end_ns", t.throttle_end_ns, LOOM_FW_NUM_THROTTLE);
+	loom_debugfs_u64s(m, "throttle_total_ns", t.throttle_total_ns, LOOM_FW_NUM_THROTTLE);
+	seq_printf(m, "flops %llu\ndma_bytes %llu\nheartbeat %u\nreset_count %u\necc_correctable %u\necc_uncorrectable %u\n",
+		   t.flops, t.dma_bytes, t.heartbeat, t.reset_count, t.ecc_correctable,
+		   t.ecc_uncorrectable);
+out:
+	drm_dev_exit(idx);
+	return 0;
+}
+
+static ssize_t loom_debugfs_inject_write(struct file *f, const char __user *ubuf,
+					 size_t len, loff_t *pos)
+{
+	struct loom_device *ldev = f->private_data;
+	char buf[32];
+	u64 args[4] = {};
+	u32 type, asid;
+	int ret, idx;
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	if (sscanf(buf, "%u %u", &type, &asid) != 2)
+		return -EINVAL;
+	if ((type != LOOM_EVENT_ECC_CORRECTABLE && type != LOOM_EVENT_ECC_UNCORRECTABLE) ||
+	    asid >= LOOM_NUM_ASIDS)
+		return -EINVAL;
+	args[0] = type;
+	args[1] = asid;
+	if (!drm_dev_enter(&ldev->drm, &idx))
+		return -ENODEV;
+	ret = loom_fw_command(ldev, LOOM_FW_CMD_INJECT_EVENT, args, NULL, 0);
+	drm_dev_exit(idx);
+	return ret ? ret : len;
+}
+
+static const struct file_operations loom_debugfs_inject_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = loom_debugfs_inject_write,
+	.llseek = noop_llseek,
+};
+
+static const struct drm_debugfs_info loom_debugfs_list[] = {
+	{ "engines", loom_debugfs_engines, 0 },
+	{ "queues", loom_debugfs_queues, 0 },
+	{ "mmu", loom_debugfs_mmu, 0 },
+	{ "contexts", loom_debugfs_contexts, 0 },
+	{ "events", loom_debugfs_events, 0 },
+	{ "fw", loom_debugfs_fw, 0 },
+};
+
+void loom_debugfs_init(struct loom_device *ldev)
+{
+	drm_debugfs_add_files(&ldev->drm, loom_debugfs_list, ARRAY_SIZE(loom_debugfs_list));
+	debugfs_create_file("inject_event", 0200, ldev->drm.debugfs_root, ldev,
+			    &loom_debugfs_inject_fops);
+}
