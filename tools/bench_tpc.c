@@ -4,9 +4,11 @@
  * example of docs/isa.md: one 64-float vector per index point) is assembled,
  * loaded with loom_kernel_load and launched over n / 64 points; the data
  * stays in device memory. The reference is the C loop of bench_ref.c on
- * host memory, on as many threads as the host has cores.
+ * host memory, on as many threads as the host has cores. Softmax over rows
+ * runs libloomkernels' kernel against the C softmax of bench_ref_softmax.c.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,7 @@
 #include "bench_tpc.h"
 #include "../compiler/loom_asm.h"
 #include "../kernels/axpy_asm.h"
+#include "../kernels/loom_kernels.h"
 
 #define MAX_REPS 64
 
@@ -143,5 +146,89 @@ out:
 	if (y)
 		loom_mem_free(dev, y);
 	loom_kernel_free(k);
+	return ret;
+}
+
+/*
+ * Softmax over rows with libloomkernels (loom_k_softmax): rows x cols
+ * floats of varied values in device memory, against bench_ref_softmax on
+ * host memory. Checks a sample of the device's rows against the host's.
+ */
+int bench_tpc_softmax(loom_device *dev, loom_stream *s, uint32_t rows, uint32_t cols,
+		      int nthreads, int warmup, int reps, struct bench_tpc_result *r)
+{
+	double tl[MAX_REPS], tr[MAX_REPS], t0;
+	uint64_t n = (uint64_t)rows * cols, in = 0, out = 0;
+	float *hin = NULL, *hout = NULL, *row = NULL;
+	loom_kernels *k = NULL;
+	int ret = 0;
+
+	memset(r, 0, sizeof(*r));
+	if (reps > MAX_REPS)
+		reps = MAX_REPS;
+	k = loom_kernels_open(dev);
+	hin = malloc(n * 4);
+	hout = malloc(n * 4);
+	row = malloc((size_t)cols * 4);
+	if (!k || !hin || !hout || !row) {
+		ret = -ENOMEM;
+		snprintf(r->err, sizeof(r->err), "host memory");
+		goto out;
+	}
+	for (uint64_t i = 0; i < n; i++)
+		hin[i] = (float)((i * 2654435761u) % 1000) * 0.01f - 5.0f;
+	if ((ret = loom_mem_alloc(dev, n * 4, 0, &in)) || (ret = loom_mem_alloc(dev, n * 4, 0, &out)) ||
+	    (ret = loom_memcpy_h2d(s, in, hin, n * 4)) || (ret = loom_memset32(s, out, 0, n * 4)) ||
+	    (ret = loom_stream_sync(s, -1))) {
+		snprintf(r->err, sizeof(r->err), "device memory: %s", loom_strerror(ret));
+		goto out;
+	}
+	for (int i = 0; i < warmup + reps; i++) {
+		t0 = now_s();
+		ret = loom_k_softmax(s, k, in, out, rows, cols);
+		if (!ret)
+			ret = loom_stream_sync(s, -1);
+		if (ret) {
+			snprintf(r->err, sizeof(r->err), "softmax: %s", loom_strerror(ret));
+			goto out;
+		}
+		if (i >= warmup)
+			tl[i - warmup] = now_s() - t0;
+		t0 = now_s();
+		bench_ref_softmax(hin, hout, rows, cols, nthreads);
+		if (i >= warmup)
+			tr[i - warmup] = now_s() - t0;
+	}
+	/* The first, middle and last rows agree with the host's to fp32 rounding. */
+	for (uint32_t sample = 0; sample < 3; sample++) {
+		uint64_t rr = sample == 0 ? 0 : sample == 1 ? rows / 2 : rows - 1;
+
+		ret = loom_memcpy_d2h(s, row, out + rr * cols * 4, (uint64_t)cols * 4);
+		for (uint32_t j = 0; !ret && j < cols; j++) {
+			float h = hout[rr * cols + j];
+
+			if (!(fabsf(row[j] - h) <= 1e-6f + 1e-4f * h)) {
+				snprintf(r->err, sizeof(r->err), "wrong result at [%llu][%u] (%g, "
+					 "expected %g)", (unsigned long long)rr, j, row[j], h);
+				ret = -EIO;
+			}
+		}
+		if (ret) {
+			if (!r->err[0])
+				snprintf(r->err, sizeof(r->err), "read back: %s", loom_strerror(ret));
+			goto out;
+		}
+	}
+	r->loom_s = median(tl, reps, &r->loom_best_s);
+	r->ref_s = median(tr, reps, &r->ref_best_s);
+out:
+	free(hin);
+	free(hout);
+	free(row);
+	if (in)
+		loom_mem_free(dev, in);
+	if (out)
+		loom_mem_free(dev, out);
+	loom_kernels_close(k);
 	return ret;
 }

@@ -804,6 +804,8 @@ static void bench_rows_define(const struct bench_ctx *c)
 	bench_row_add("nop_rtt_loomd", "us", true, "eventfd_pingpong_2threads");
 	bench_row_add(c->quick ? "tpc_axpy_4Mi" : "tpc_axpy_64Mi", "Gelem/s", false,
 		      "c_loop_O3");
+	bench_row_add(c->quick ? "tpc_softmax_256x4096" : "tpc_softmax_4096x4096", "Gelem/s",
+		      false, "c_softmax_O3");
 }
 
 static bool bench_any_selected(int from, int to)
@@ -914,14 +916,14 @@ int main(int argc, char **argv)
 	}
 
 	/* Devices first touch their memory lazily: everything warms up first. */
-	if (bench_any_selected(0, ngemm + 3) || bench_rows[ngemm + 4].selected) {
+	if (bench_any_selected(0, ngemm + 3) || bench_any_selected(ngemm + 4, ngemm + 6)) {
 		bench_progress(&c, "opening the in-process device");
 		c.dev = loom_device_open("inproc", NULL);
 		c.s = c.dev ? loom_stream_create(c.dev) : NULL;
 		if (!c.s) {
 			int err = -errno;
 
-			for (i = 0; i < ngemm + 5; i++)
+			for (i = 0; i < ngemm + 6; i++)
 				if (i != ngemm + 3)
 					bench_row_fail(&bench_rows[i], "open inproc device", err);
 		}
@@ -947,6 +949,22 @@ int main(int argc, char **argv)
 
 		bench_progress(&c, row->name);
 		if (bench_tpc_axpy(c.dev, c.s, n, c.nthreads, 1, c.quick ? 3 : 5, &tr)) {
+			snprintf(row->err, sizeof(row->err), "%s", tr.err);
+		} else {
+			row->loom = n / tr.loom_s / 1e9;
+			row->loom_best = n / tr.loom_best_s / 1e9;
+			row->ref = n / tr.ref_s / 1e9;
+			row->ref_best = n / tr.ref_best_s / 1e9;
+		}
+	}
+	if (c.s && bench_rows[ngemm + 5].selected) {
+		struct bench_tpc_result tr;
+		uint32_t rows = c.quick ? 256 : 4096, cols = 4096;
+		double n = (double)rows * cols;
+		struct bench_row *row = &bench_rows[ngemm + 5];
+
+		bench_progress(&c, row->name);
+		if (bench_tpc_softmax(c.dev, c.s, rows, cols, c.nthreads, 1, c.quick ? 3 : 5, &tr)) {
 			snprintf(row->err, sizeof(row->err), "%s", tr.err);
 		} else {
 			row->loom = n / tr.loom_s / 1e9;

@@ -2,8 +2,10 @@
 //   mean = sum_c x / cols,  var = sum_c (x - mean)^2 / cols (biased),
 //   rstd = 1 / sqrt(var + eps),  out = (x - mean) * rstd * gamma + beta,
 // gamma and beta of cols floats. When save is non-zero, mean[r] and
-// rstd[r] are stored ([rows][1] tensors) for layernorm_grad. in's padding
-// is 0; the variance pass masks the partial last vector. out may be in.
+// rstd[r] are stored ([rows][1] tensors) for layernorm_grad. The mean is
+// summed shifted by the row's first element (so that a large mean does
+// not cost precision), and both sums mask the partial last vector. out
+// may be in.
 // One row per index-space point (dimension 0).
 #include "loomk.h"
 
@@ -21,13 +23,19 @@ void main(tensor in, tensor gamma, tensor beta, tensor out, tensor mean_t, tenso
 
 	for (int r = first[0]; r < first[0] + count[0]; r++) {
 		c[1] = r;
+		c[0] = 0;
+		float k = s_f32_ld_tnsr(c, in);
 		float64 acc = 0.0f;
 
-		for (int x = 0; x < width; x += VEC) {
+		for (int x = 0; x < full; x += VEC) {
 			c[0] = x;
-			acc += v_f32_ld_tnsr(c, in);
+			acc += v_f32_ld_tnsr(c, in) - k;
 		}
-		float mean = v_reduce_add(acc) / n;
+		if (full < width) {
+			c[0] = full;
+			acc += v_sel(lanes_in(full, width), v_f32_ld_tnsr(c, in) - k, 0.0f);
+		}
+		float mean = k + v_reduce_add(acc) / n;
 		float64 acc2 = 0.0f;
 
 		for (int x = 0; x < full; x += VEC) {

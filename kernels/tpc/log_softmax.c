@@ -1,4 +1,4 @@
-// log_softmax over rows: out[r][c] = x[r][c] - m - log(sum_c e^(x[r][c] - m)),
+// log_softmax over rows: out[r][c] = (x[r][c] - m) - log(sum_c e^(x[r][c] - m)),
 // m the row's maximum, for a [rows][cols] tensor; in's padding is -inf (as
 // for softmax). out may be in. One row per index-space point (dimension 0).
 #include "loomk.h"
@@ -26,11 +26,11 @@ void main(tensor in, tensor out)
 			c[0] = x;
 			acc += v_exp(v_f32_ld_tnsr(c, in) - mx);
 		}
-		float64 shift = v_log(v_reduce_add(acc)) + mx;
+		float64 lse = v_log(v_reduce_add(acc));
 
 		for (int x = 0; x < width; x += VEC) {
 			c[0] = x;
-			v_f32_st_tnsr(c, out, v_f32_ld_tnsr(c, in) - shift);
+			v_f32_st_tnsr(c, out, (v_f32_ld_tnsr(c, in) - mx) - lse);
 		}
 	}
 }

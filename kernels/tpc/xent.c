@@ -12,15 +12,15 @@ void main(tensor logits, tensor labels, tensor loss)
 	int width = get_dim_size(logits, 0);
 	int5 c = { 0, 0, 0, 0, 0 };
 	int5 cl = { 0, 0, 0, 0, 0 };
+	int5 co = { 0, 0, 0, 0, 0 };
 
 	for (int r = first[0]; r < first[0] + count[0]; r++) {
 		cl[0] = r;
 		int label = s_i32_ld_tnsr(cl, labels);
 
-		cl[0] = 0;
-		cl[1] = r;
+		co[1] = r;
 		if (label < 0 || label >= width) {
-			v_f32_st_tnsr(cl, loss, 0.0f);
+			v_f32_st_tnsr(co, loss, 0.0f);
 			continue;
 		}
 		c[1] = r;
@@ -41,6 +41,6 @@ void main(tensor logits, tensor labels, tensor loss)
 		c[0] = label;
 		float xl = s_f32_ld_tnsr(c, logits);
 
-		v_f32_st_tnsr(cl, loss, v_log(v_reduce_add(acc)) + (mx - xl));
+		v_f32_st_tnsr(co, loss, v_log(v_reduce_add(acc)) + (mx - xl));
 	}
 }
