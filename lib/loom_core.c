@@ -246,9 +246,23 @@ LOOM_API int loom_device_list(char **uris, int max)
 				names[n++] = strdup(t);
 		free(copy);
 	} else {
+		const char *be = getenv("LOOM_BACKEND");
 		char dbuf[4096], pat[4200];
 		glob_t g;
 
+		if (be && !strcmp(be, "inproc"))
+			goto none;
+#ifdef LOOM_KMD_BACKEND
+		/* Devices of the kernel driver first, unless the direct backend
+		 * is asked for. */
+		if (!be || !*be || strcmp(be, loom_direct_ops.name))
+			n = loom_kmd_list(names, 64);
+		if (be && !strcmp(be, loom_kmd_ops.name)) {
+			if (!n)
+				names[n++] = strdup("kernel");
+			goto none;
+		}
+#endif
 		snprintf(pat, sizeof(pat), "%s/*.sock", socket_dir(dbuf, sizeof(dbuf)));
 		if (glob(pat, 0, NULL, &g) == 0) {
 			for (size_t i = 0; i < g.gl_pathc && n < 64; i++) {
@@ -260,6 +274,7 @@ LOOM_API int loom_device_list(char **uris, int max)
 			}
 			globfree(&g);
 		}
+none:
 		if (!n)
 			names[n++] = strdup("inproc");
 	}
@@ -291,18 +306,41 @@ static int opts_check(const struct loom_device_opts *o)
 
 
 /*
- * The backend for a URI. Today every URI ("inproc", "unix:PATH") is served
- * by the direct backend; LOOM_BACKEND names one explicitly ("direct").
+ * The backend for a URI: the kernel backend for "kernel" and
+ * "/dev/accel/accelN", the direct backend for the others ("inproc",
+ * "unix:PATH"). LOOM_BACKEND names one for every URI: "kernel", "direct",
+ * or "inproc" (the direct backend; the default device is then in-process).
  */
 static const struct loom_backend_ops *backend_for(const char *uri)
 {
 	const char *env = getenv("LOOM_BACKEND");
 
-	if (env && *env && strcmp(env, loom_direct_ops.name)) {
-		loom_err("%s: LOOM_BACKEND=%s: no such backend (known: %s)", uri, env,
+	if (env && *env) {
+#ifdef LOOM_KMD_BACKEND
+		if ((!strcmp(env, loom_direct_ops.name) || !strcmp(env, "inproc")) &&
+		    loom_kmd_uri(uri)) {
+			loom_err("%s: LOOM_BACKEND=%s: a kernel driver device", uri, env);
+			return NULL;
+		}
+#endif
+		if (!strcmp(env, loom_direct_ops.name) || !strcmp(env, "inproc"))
+			return &loom_direct_ops;
+#ifdef LOOM_KMD_BACKEND
+		if (!strcmp(env, loom_kmd_ops.name))
+			return &loom_kmd_ops;
+		loom_err("%s: LOOM_BACKEND=%s: no such backend (known: %s, %s, inproc)", uri, env,
+			 loom_direct_ops.name, loom_kmd_ops.name);
+#else
+		loom_err("%s: LOOM_BACKEND=%s: no such backend (known: %s, inproc; this "
+			 "libloom was built without the kernel backend)", uri, env,
 			 loom_direct_ops.name);
+#endif
 		return NULL;
 	}
+#ifdef LOOM_KMD_BACKEND
+	if (loom_kmd_uri(uri))
+		return &loom_kmd_ops;
+#endif
 	return &loom_direct_ops;
 }
 

@@ -160,6 +160,12 @@ struct loom_backend_ops {
 };
 
 extern const struct loom_backend_ops loom_direct_ops;
+#ifdef LOOM_KMD_BACKEND
+/* loom_kmd*.c: the kernel backend (ioctls of loom.ko on /dev/accel/accelN). */
+extern const struct loom_backend_ops loom_kmd_ops;
+int loom_kmd_list(char **names, int max);	/* Loom accel nodes, malloc'ed */
+bool loom_kmd_uri(const char *uri);		/* "kernel" or /dev/accel/... */
+#endif
 
 /* ---- generic helpers ------------------------------------------------------- */
 uint64_t loom_time_ns(void);
