@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * TPC decoder: turns a kernel's 64-bit instruction words into micro-ops
- * once, so that the interpreter never looks at encodings.
+ * once, so that the interpreter never looks at encodings, and picks each
+ * micro-op's handler: specialised by opcode, type and operand kind for
+ * unguarded instructions, the general one (tpc_exec_one) otherwise. A
+ * last pass marks common sequences for the fused handlers; the micro-ops
+ * inside a sequence stay as they are, for branches into the middle of it
+ * and for the fused handler's fallback.
  *
  * Every word is checked with loom_tpc_insn_check() (hw/loom_tpc.h: type,
  * operand kinds and ranges, must-be-zero fields, conversion pairs, special
@@ -24,6 +29,90 @@ uint64_t tpc_code_hash(const uint64_t *words, uint32_t n)
 		h ^= h >> 29;
 	}
 	return h;
+}
+
+/* The handler of micro-op u alone (after its scalar guard, if any). */
+static uint8_t tpc_handler_pick(const struct tpc_uop *u)
+{
+	unsigned op = u->op >> 2, t = u->op & 3, kind;
+
+	switch (u->op) {
+	case TPC_U_ILLEGAL: return TPC_H_ILLEGAL;
+	case TPC_U_BR_OUT: return TPC_H_BR_OUT;
+	case TPC_U_LOOP_OUT: return TPC_H_LOOP_OUT;
+	case TPC_U0(NOP): return TPC_H_NOP;
+	case TPC_U0(HALT): return TPC_H_HALT;
+	case TPC_U0(BR): return TPC_H_BR;
+	case TPC_U0(LOOP): return TPC_H_LOOP;
+	case TPC_U0(IADD): return u->bk == LOOM_TPC_BK_IMM ? TPC_H_IADD_I : TPC_H_GENERIC;
+	default: break;
+	}
+	if (u->lguard || t == LOOM_TPC_DT_BF16)
+		return TPC_H_GENERIC;
+	kind = u->bk == LOOM_TPC_BK_REG ? 0 : u->bk == LOOM_TPC_BK_SREG ? 1 : 2;
+	switch (op) {
+	case LOOM_TPC_OP_LDT: return TPC_H_LDT;
+	case LOOM_TPC_OP_STT: return TPC_H_STT;
+	case LOOM_TPC_OP_VMOV: return (uint8_t)(TPC_H_VMOV_V + kind);
+	default: break;
+	}
+	if (t == LOOM_TPC_DT_F32) {
+		switch (op) {
+		case LOOM_TPC_OP_VADD: return (uint8_t)(TPC_H_FADD_V + kind);
+		case LOOM_TPC_OP_VSUB: return (uint8_t)(TPC_H_FSUB_V + kind);
+		case LOOM_TPC_OP_VMUL: return (uint8_t)(TPC_H_FMUL_V + kind);
+		case LOOM_TPC_OP_VDIV: return (uint8_t)(TPC_H_FDIV_V + kind);
+		case LOOM_TPC_OP_VMIN: return (uint8_t)(TPC_H_FMIN_V + kind);
+		case LOOM_TPC_OP_VMAX: return (uint8_t)(TPC_H_FMAX_V + kind);
+		case LOOM_TPC_OP_VFMA: return kind ? TPC_H_FFMA_S : TPC_H_FFMA_V;
+		case LOOM_TPC_OP_VNEG: return TPC_H_FNEG;
+		case LOOM_TPC_OP_VABS: return TPC_H_FABS;
+		case LOOM_TPC_OP_VEXP: return TPC_H_FEXP;
+		case LOOM_TPC_OP_VLOG: return TPC_H_FLOG;
+		case LOOM_TPC_OP_VRSQRT: return TPC_H_FRSQRT;
+		case LOOM_TPC_OP_VRCP: return TPC_H_FRCP;
+		case LOOM_TPC_OP_VSQRT: return TPC_H_FSQRT;
+		case LOOM_TPC_OP_VTANH: return TPC_H_FTANH;
+		case LOOM_TPC_OP_VSIGMOID: return TPC_H_FSIGMOID;
+		case LOOM_TPC_OP_VREDSUM: return TPC_H_FREDSUM;
+		case LOOM_TPC_OP_VREDMAX: return TPC_H_FREDMAX;
+		case LOOM_TPC_OP_VREDMIN: return TPC_H_FREDMIN;
+		default: return TPC_H_GENERIC;
+		}
+	}
+	switch (op) {	/* i32 and u32: the same bits */
+	case LOOM_TPC_OP_VADD: return (uint8_t)(TPC_H_UADD_V + kind);
+	case LOOM_TPC_OP_VSUB: return (uint8_t)(TPC_H_USUB_V + kind);
+	case LOOM_TPC_OP_VMUL: return (uint8_t)(TPC_H_UMUL_V + kind);
+	case LOOM_TPC_OP_VAND: return (uint8_t)(TPC_H_UAND_V + kind);
+	case LOOM_TPC_OP_VOR: return (uint8_t)(TPC_H_UOR_V + kind);
+	case LOOM_TPC_OP_VXOR: return (uint8_t)(TPC_H_UXOR_V + kind);
+	default: return TPC_H_GENERIC;
+	}
+}
+
+static bool tpc_is_f32(const struct tpc_uop *u, uint8_t h)
+{
+	return u->h == h && (u->op & 3) == LOOM_TPC_DT_F32;
+}
+
+/*
+ * Mark fused sequences: the first micro-op's h becomes the fused handler,
+ * h1 keeps its own. Only unguarded instructions (h == h1) take part.
+ */
+static void tpc_prog_fuse(struct tpc_uop *u, uint32_t n)
+{
+	for (uint32_t pc = 0; pc + 1 < n; pc++) {
+		if (pc + 3 < n && tpc_is_f32(&u[pc], TPC_H_LDT) && tpc_is_f32(&u[pc + 1], TPC_H_LDT) &&
+		    (u[pc + 2].h == TPC_H_FFMA_V || u[pc + 2].h == TPC_H_FFMA_S) &&
+		    tpc_is_f32(&u[pc + 3], TPC_H_STT)) {
+			u[pc].h = TPC_H_X_LLFS;
+			pc += 3;
+		} else if (u[pc].h == TPC_H_IADD_I && u[pc + 1].h == TPC_H_LOOP) {
+			u[pc].h = TPC_H_X_IADD_LOOP;
+			pc++;
+		}
+	}
 }
 
 /* Decode word w at pc of an n-word kernel; false if illegal. */
@@ -72,6 +161,8 @@ static bool tpc_decode_one(uint64_t w, uint32_t pc, uint32_t n, struct tpc_uop *
 		else
 			u->imm = (uint32_t)t;
 	}
+	u->h1 = tpc_handler_pick(u);
+	u->h = u->sguard ? TPC_H_SGUARD : u->h1;
 	return true;
 }
 
@@ -96,8 +187,11 @@ struct tpc_prog *tpc_prog_decode(const uint64_t *words, uint32_t n, uint64_t va,
 		if (!tpc_decode_one(words[pc], pc, n, &prog->uops[pc])) {
 			memset(&prog->uops[pc], 0, sizeof(prog->uops[pc]));
 			prog->uops[pc].op = TPC_U_ILLEGAL;
+			prog->uops[pc].h = prog->uops[pc].h1 = TPC_H_ILLEGAL;
 		}
 	prog->uops[n].op = TPC_U_ILLEGAL;
+	prog->uops[n].h = prog->uops[n].h1 = TPC_H_ILLEGAL;
+	tpc_prog_fuse(prog->uops, n);
 	return prog;
 }
 

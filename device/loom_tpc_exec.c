@@ -2,30 +2,32 @@
 /*
  * TPC interpreter: runs one work item of a pre-decoded kernel on one core.
  *
- * The loop dispatches on micro-ops (opcode and type together, see
- * loom_tpc_decode.c). Vector instructions are plain loops over the 64
- * (or 128 bf16) lanes that the host compiler vectorises; a lane-guarded
- * instruction computes into a scratch register and blends it into its
- * destination under the guard mask. The interpreter is built three times
- * (x86-64-v4 with AVX-512, v3 with AVX2 and FMA, and the baseline) and
- * the host picks the best at load time, so vector FMA and rounding are
- * single instructions where the CPU has them.
+ * The loop switches on each micro-op's handler (struct tpc_uop.h, chosen
+ * by loom_tpc_decode.c): one opcode specialised by type and operand kind
+ * (vector, broadcast scalar register, immediate) for an unguarded
+ * instruction, so that the body is a fixed 64-lane loop the host compiler
+ * turns into a few vector instructions, with no test of the type, the
+ * operand kind or the guard on the way. A scalar-guarded instruction tests
+ * its predicate first (TPC_H_SGUARD); lane-guarded, bf16 and rarely used
+ * instructions run through tpc_exec_one() (loom_tpc_ops.c), which defines
+ * every instruction's semantics.
+ *
+ * Tensor loads and stores take a fast path when the whole vector is inside
+ * the tensor, of the tensor's type and in host memory the launch resolved
+ * as one piece (a bounds test and a 256-byte copy); anything else goes to
+ * loom_tpc_mem.c. Fused handlers run a common sequence (axpy's load, load,
+ * fma, store; iadd then loop) in one step when all of its accesses take
+ * the fast path, and otherwise fall back to running the first instruction
+ * alone, so every error is reported at the instruction that caused it,
+ * with the earlier instructions' effects done.
  *
  * Taken backward branches count down a budget; when it runs out the core
  * checks the launch's watchdog, abort and stop flags (tpc_launch_check).
  */
-#include <limits.h>
-
 #include "loom_tpc_internal.h"
+#include "loom_tpc_math.h"
 
 #define TPC_BUDGET	4096	/* backward branches between watchdog checks */
-
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
-    !defined(__SANITIZE_ADDRESS__)
-#define TPC_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define TPC_CLONES
-#endif
 
 void tpc_core_reset(struct tpc_core *c, struct tpc_launch *l)
 {
@@ -47,429 +49,6 @@ void tpc_core_reset(struct tpc_core *c, struct tpc_launch *l)
 	tpc_tlb_flush(c);
 }
 
-/* ---- numeric helpers ------------------------------------------------------ */
-
-static inline float tpc_fmin(float x, float y)
-{
-	return y != y ? x : (x < y ? x : y);
-}
-
-static inline float tpc_fmax(float x, float y)
-{
-	return y != y ? x : (x > y ? x : y);
-}
-
-static inline int32_t tpc_sdiv(int32_t x, int32_t y)
-{
-	if (y == 0)
-		return -1;
-	if (x == INT32_MIN && y == -1)
-		return INT32_MIN;
-	return x / y;
-}
-
-static inline int32_t tpc_srem(int32_t x, int32_t y)
-{
-	if (y == 0)
-		return x;
-	if (y == -1)
-		return 0;
-	return x % y;
-}
-
-static inline uint32_t tpc_udiv(uint32_t x, uint32_t y)
-{
-	return y ? x / y : UINT32_MAX;
-}
-
-static inline uint32_t tpc_urem(uint32_t x, uint32_t y)
-{
-	return y ? x % y : x;
-}
-
-static inline uint32_t tpc_iabs(uint32_t x)
-{
-	return (int32_t)x < 0 ? 0U - x : x;
-}
-
-static inline int32_t tpc_sra(int32_t x, uint32_t n)
-{
-	return x >> (n & 31);
-}
-
-static inline float tpc_sigmoid(float x)
-{
-	return 1.0f / (1.0f + expf(-x));
-}
-
-static inline float tpc_rsqrt(float x)
-{
-	return 1.0f / sqrtf(x);
-}
-
-/* ---- operand helpers ---------------------------------------------------- */
-
-static inline uint32_t tpc_bval(const struct tpc_core *c, const struct tpc_uop *u)
-{
-	return u->bk == LOOM_TPC_BK_IMM ? u->imm : c->s[u->b];
-}
-
-/* Operand b of a vector instruction: a register, or a broadcast. */
-static inline __attribute__((always_inline)) const union tpc_vreg *tpc_vb(struct tpc_core *c, const struct tpc_uop *u,
-					   bool bf)
-{
-	uint32_t x;
-
-	if (u->bk == LOOM_TPC_BK_REG)
-		return &c->v[u->b];
-	x = tpc_bval(c, u);
-	if (bf) {
-		uint16_t h = tpc_f2bf(tpc_as_f(x));
-
-		for (unsigned i = 0; i < TPC_L16; i++)
-			c->bs.h[i] = h;
-	} else {
-		for (unsigned i = 0; i < TPC_L32; i++)
-			c->bs.u[i] = x;
-	}
-	return &c->bs;
-}
-
-static inline union tpc_vreg *tpc_vd(struct tpc_core *c, const struct tpc_uop *u)
-{
-	return u->lguard ? &c->tmp : &c->v[u->d];
-}
-
-static inline void tpc_blend32(uint32_t *restrict d, const uint32_t *restrict t,
-			       const uint32_t *restrict m, uint32_t neg)
-{
-	for (unsigned i = 0; i < TPC_L32; i++) {
-		uint32_t k = m[i] ^ neg;
-
-		d[i] = (t[i] & k) | (d[i] & ~k);
-	}
-}
-
-static inline void tpc_blend16(uint16_t *restrict d, const uint16_t *restrict t,
-			       const uint32_t *restrict m, uint32_t neg)
-{
-	for (unsigned i = 0; i < TPC_L16; i++) {
-		uint16_t k = (uint16_t)(m[i] ^ neg);
-
-		d[i] = (uint16_t)((t[i] & k) | (d[i] & ~k));
-	}
-}
-
-/* Finish a vector instruction that wrote through tpc_vd(). */
-static inline void tpc_vcommit(struct tpc_core *c, const struct tpc_uop *u, bool bf)
-{
-	if (!u->lguard)
-		return;
-	if (bf)
-		tpc_blend16(c->v[u->d].h, c->tmp.h, c->vp[u->p], u->pn ? ~0U : 0U);
-	else
-		tpc_blend32(c->v[u->d].u, c->tmp.u, c->vp[u->p], u->pn ? ~0U : 0U);
-}
-
-/* Write n lanes of mask r into predicate d under the guard. */
-static inline void tpc_pcommit(struct tpc_core *c, const struct tpc_uop *u,
-			       const uint32_t *restrict r, unsigned n)
-{
-	uint32_t *restrict d = c->vp[u->d];
-	const uint32_t *restrict g = c->vp[u->p];
-	uint32_t neg = u->pn ? ~0U : 0U;
-
-	if (!u->lguard) {
-		memcpy(d, r, n * sizeof(uint32_t));
-		return;
-	}
-	for (unsigned i = 0; i < n; i++) {
-		uint32_t k = g[i] ^ neg;
-
-		d[i] = (r[i] & k) | (d[i] & ~k);
-	}
-}
-
-static inline bool tpc_guard_lane(const struct tpc_core *c, const struct tpc_uop *u,
-				  unsigned i)
-{
-	return !u->lguard || ((c->vp[u->p][i] ^ (u->pn ? ~0U : 0U)) != 0);
-}
-
-/* ---- instruction bodies --------------------------------------------------- */
-
-#define TPC_V32(TY, F, EXPR) do {						\
-	union tpc_vreg *D = tpc_vd(c, u);					\
-	const union tpc_vreg *A = &c->v[u->a];					\
-	const union tpc_vreg *B = tpc_vb(c, u, false);				\
-	_Pragma("GCC ivdep")							\
-	for (unsigned i = 0; i < TPC_L32; i++) {				\
-		TY x = (TY)A->F[i], y = (TY)B->F[i];				\
-		D->F[i] = (EXPR);						\
-	}									\
-	(void)B;								\
-	tpc_vcommit(c, u, false);						\
-} while (0)
-
-#define TPC_V32U(TY, F, EXPR) do {						\
-	union tpc_vreg *D = tpc_vd(c, u);					\
-	const union tpc_vreg *A = &c->v[u->a];					\
-	_Pragma("GCC ivdep")							\
-	for (unsigned i = 0; i < TPC_L32; i++) {				\
-		TY x = (TY)A->F[i];						\
-		D->F[i] = (EXPR);						\
-	}									\
-	tpc_vcommit(c, u, false);						\
-} while (0)
-
-#define TPC_V16(EXPR) do {							\
-	union tpc_vreg *D = tpc_vd(c, u);					\
-	const union tpc_vreg *A = &c->v[u->a];					\
-	const union tpc_vreg *B = tpc_vb(c, u, true);				\
-	_Pragma("GCC ivdep")							\
-	for (unsigned i = 0; i < TPC_L16; i++) {				\
-		float x = tpc_bf2f(A->h[i]), y = tpc_bf2f(B->h[i]);		\
-		D->h[i] = tpc_f2bf(EXPR);					\
-	}									\
-	(void)B;								\
-	tpc_vcommit(c, u, true);						\
-} while (0)
-
-#define TPC_V16U(EXPR) do {							\
-	union tpc_vreg *D = tpc_vd(c, u);					\
-	const union tpc_vreg *A = &c->v[u->a];					\
-	_Pragma("GCC ivdep")							\
-	for (unsigned i = 0; i < TPC_L16; i++) {				\
-		float x = tpc_bf2f(A->h[i]);					\
-		D->h[i] = tpc_f2bf(EXPR);					\
-	}									\
-	tpc_vcommit(c, u, true);						\
-} while (0)
-
-/* Vector compare into predicate d. */
-#define TPC_VCMP32(TY, F, OP) do {						\
-	const union tpc_vreg *A = &c->v[u->a];					\
-	const union tpc_vreg *B = tpc_vb(c, u, false);				\
-	uint32_t r[TPC_L32];							\
-	for (unsigned i = 0; i < TPC_L32; i++)					\
-		r[i] = ((TY)A->F[i] OP (TY)B->F[i]) ? ~0U : 0U;			\
-	tpc_pcommit(c, u, r, TPC_L32);						\
-} while (0)
-
-#define TPC_VCMP16(OP) do {							\
-	const union tpc_vreg *A = &c->v[u->a];					\
-	const union tpc_vreg *B = tpc_vb(c, u, true);				\
-	uint32_t r[TPC_L16];							\
-	for (unsigned i = 0; i < TPC_L16; i++)					\
-		r[i] = (tpc_bf2f(A->h[i]) OP tpc_bf2f(B->h[i])) ? ~0U : 0U;	\
-	tpc_pcommit(c, u, r, TPC_L16);						\
-} while (0)
-
-/* All four types of a vector compare. */
-#define TPC_VCMP_ALL(NAME, OP)							\
-	case TPC_U(NAME, F32): TPC_VCMP32(float, f, OP); break;			\
-	case TPC_U(NAME, I32): TPC_VCMP32(int32_t, i, OP); break;		\
-	case TPC_U(NAME, U32): TPC_VCMP32(uint32_t, u, OP); break;		\
-	case TPC_U(NAME, BF16): TPC_VCMP16(OP); break;
-
-/* Scalar ops: x = S<a>, y = b. */
-#define TPC_SF(EXPR) do {							\
-	float x = tpc_as_f(c->s[u->a]), y = tpc_as_f(tpc_bval(c, u));		\
-	(void)y;								\
-	c->s[u->d] = tpc_as_u(EXPR);						\
-} while (0)
-#define TPC_SI(EXPR) do {							\
-	int32_t x = (int32_t)c->s[u->a], y = (int32_t)tpc_bval(c, u);		\
-	(void)y;								\
-	c->s[u->d] = (uint32_t)(EXPR);						\
-} while (0)
-#define TPC_SU(EXPR) do {							\
-	uint32_t x = c->s[u->a], y = tpc_bval(c, u);				\
-	(void)y;								\
-	c->s[u->d] = (EXPR);							\
-} while (0)
-#define TPC_SCMP(OP)								\
-	case TPC_UOP(0, LOOM_TPC_DT_F32):					\
-		c->p[u->d] = tpc_as_f(c->s[u->a]) OP tpc_as_f(tpc_bval(c, u));	\
-		break;								\
-	case TPC_UOP(0, LOOM_TPC_DT_I32):					\
-		c->p[u->d] = (int32_t)c->s[u->a] OP (int32_t)tpc_bval(c, u);	\
-		break;								\
-	case TPC_UOP(0, LOOM_TPC_DT_U32):					\
-		c->p[u->d] = c->s[u->a] OP tpc_bval(c, u);			\
-		break;
-
-/* Reductions: fixed pairwise order over the lanes. */
-static void tpc_vred32(struct tpc_core *c, const struct tpc_uop *u, unsigned t, unsigned kind)
-{
-	const union tpc_vreg *A = &c->v[u->a];
-	union tpc_vreg r;
-	uint32_t id;
-	unsigned i, h;
-
-	if (t == LOOM_TPC_DT_F32)
-		id = kind == 0 ? 0 : tpc_as_u(kind == 1 ? -INFINITY : INFINITY);
-	else if (t == LOOM_TPC_DT_I32)
-		id = kind == 0 ? 0 : kind == 1 ? (uint32_t)INT32_MIN : (uint32_t)INT32_MAX;
-	else
-		id = kind == 2 ? UINT32_MAX : 0;
-	for (i = 0; i < TPC_L32; i++)
-		r.u[i] = tpc_guard_lane(c, u, i) ? A->u[i] : id;
-	for (h = TPC_L32 / 2; h; h /= 2) {
-		for (i = 0; i < h; i++) {
-			uint32_t x = r.u[i], y = r.u[i + h];
-
-			if (t == LOOM_TPC_DT_F32) {
-				float fx = tpc_as_f(x), fy = tpc_as_f(y);
-
-				r.f[i] = kind == 0 ? fx + fy : kind == 1 ? tpc_fmax(fx, fy) :
-					 tpc_fmin(fx, fy);
-			} else if (t == LOOM_TPC_DT_I32) {
-				int32_t ix = (int32_t)x, iy = (int32_t)y;
-
-				r.u[i] = kind == 0 ? x + y : (uint32_t)(kind == 1 ?
-					 (ix > iy ? ix : iy) : (ix < iy ? ix : iy));
-			} else {
-				r.u[i] = kind == 0 ? x + y : kind == 1 ? (x > y ? x : y) :
-					 (x < y ? x : y);
-			}
-		}
-	}
-	for (i = 0; i < TPC_L32; i++)
-		c->v[u->d].u[i] = r.u[0];
-	if (t == LOOM_TPC_DT_F32)
-		c->flops += TPC_L32;
-}
-
-static void tpc_vred16(struct tpc_core *c, const struct tpc_uop *u, unsigned kind)
-{
-	const union tpc_vreg *A = &c->v[u->a];
-	float r[TPC_L16], id = kind == 0 ? 0.0f : kind == 1 ? -INFINITY : INFINITY;
-	unsigned i, h;
-	uint16_t res;
-
-	for (i = 0; i < TPC_L16; i++)
-		r[i] = tpc_guard_lane(c, u, i) ? tpc_bf2f(A->h[i]) : id;
-	for (h = TPC_L16 / 2; h; h /= 2)
-		for (i = 0; i < h; i++)
-			r[i] = kind == 0 ? r[i] + r[i + h] : kind == 1 ? tpc_fmax(r[i], r[i + h]) :
-			       tpc_fmin(r[i], r[i + h]);
-	res = tpc_f2bf(r[0]);
-	for (i = 0; i < TPC_L16; i++)
-		c->v[u->d].h[i] = res;
-	c->flops += TPC_L16;
-}
-
-static void tpc_vcvt(struct tpc_core *c, const struct tpc_uop *u, unsigned t)
-{
-	const union tpc_vreg *A = &c->v[u->a];
-	union tpc_vreg *T = &c->tmp2;
-	unsigned i, base = u->cvt_half ? TPC_L32 : 0, rnd = u->cvt_rnd;
-
-	if (t == LOOM_TPC_DT_BF16) {
-		*T = c->v[u->d];
-		for (i = 0; i < TPC_L32; i++)
-			T->h[base + i] = rnd == LOOM_TPC_RND_RZ ? tpc_f2bf_rz(A->f[i]) :
-				tpc_f2bf(A->f[i]);
-	} else if (u->cvt_src == LOOM_TPC_DT_BF16) {
-		for (i = 0; i < TPC_L32; i++)
-			T->f[i] = tpc_bf2f(A->h[base + i]);
-	} else if (t == LOOM_TPC_DT_F32) {
-		if (u->cvt_src == LOOM_TPC_DT_I32)
-			for (i = 0; i < TPC_L32; i++)
-				T->f[i] = (float)A->i[i];
-		else
-			for (i = 0; i < TPC_L32; i++)
-				T->f[i] = (float)A->u[i];
-	} else if (t == LOOM_TPC_DT_I32) {
-		for (i = 0; i < TPC_L32; i++)
-			T->i[i] = tpc_f2i(A->f[i], rnd);
-	} else {
-		for (i = 0; i < TPC_L32; i++)
-			T->u[i] = tpc_f2u(A->f[i], rnd);
-	}
-	if (!u->lguard)
-		c->v[u->d] = *T;
-	else if (t == LOOM_TPC_DT_BF16)
-		tpc_blend16(c->v[u->d].h, T->h, c->vp[u->p], u->pn ? ~0U : 0U);
-	else
-		tpc_blend32(c->v[u->d].u, T->u, c->vp[u->p], u->pn ? ~0U : 0U);
-}
-
-static void tpc_vshuf(struct tpc_core *c, const struct tpc_uop *u, bool bf)
-{
-	const union tpc_vreg *A = &c->v[u->a], *B = &c->v[u->b];
-	union tpc_vreg *D = &c->tmp;
-	unsigned i;
-
-	if (bf)
-		for (i = 0; i < TPC_L16; i++)
-			D->h[i] = A->h[B->h[i] & (TPC_L16 - 1)];
-	else
-		for (i = 0; i < TPC_L32; i++)
-			D->u[i] = A->u[B->u[i] & (TPC_L32 - 1)];
-	if (u->lguard)
-		tpc_vcommit(c, u, bf);
-	else
-		c->v[u->d] = *D;
-}
-
-static uint32_t tpc_movsr(const struct tpc_core *c, uint32_t sr)
-{
-	const struct tpc_launch *l = c->l;
-
-	if (sr < 8)
-		return (uint32_t)c->off[sr];
-	if (sr < 16)
-		return (uint32_t)c->size[sr - 8];
-	if (sr < 24)
-		return l->index[sr - 16];
-	switch (sr) {
-	case LOOM_TPC_SR_CORE:
-		return c->id;
-	case LOOM_TPC_SR_NCORES:
-		return LOOM_NUM_TPC;
-	case LOOM_TPC_SR_ITEM:
-		return c->item;
-	case LOOM_TPC_SR_NITEMS:
-		return l->nitems;
-	default:
-		return l->scalars[sr - LOOM_TPC_SR_ARG(0)];
-	}
-}
-
-/* Local memory address of a scalar (4) or vector (256) access, or -1. */
-static inline int64_t tpc_laddr(const struct tpc_core *c, const struct tpc_uop *u,
-				uint32_t size, uint32_t len)
-{
-	uint32_t addr = c->s[u->a] + u->imm;
-
-	if ((addr & 3) || size < len || addr > size - len)
-		return -1;
-	return addr;
-}
-
-/*
- * Host address of a whole in-bounds vector of tensor tn at co, if the
- * tensor's type is t and its rows are contiguous host memory (the common
- * case, inlined); NULL sends the access to loom_tpc_mem.c.
- */
-static inline __attribute__((always_inline)) uint8_t *
-tpc_vfast(const struct tpc_launch *l, unsigned tn, const int32_t *co, unsigned t, bool wr)
-{
-	const struct tpc_tensor *tt = &l->t[tn];
-	int64_t x0 = co[0];
-
-	if ((wr ? tt->fast_wr_t : tt->fast_rd_t) != t || x0 < 0 ||
-	    x0 + (int64_t)tpc_lanes(t) > tt->size[0] ||
-	    (uint32_t)co[1] >= (uint64_t)tt->size[1] || (uint32_t)co[2] >= (uint64_t)tt->size[2] ||
-	    (uint32_t)co[3] >= (uint64_t)tt->size[3] || (uint32_t)co[4] >= (uint64_t)tt->size[4])
-		return NULL;
-	x0 += co[1] * tt->stride[1] + co[2] * tt->stride[2] + co[3] * tt->stride[3] +
-	      co[4] * tt->stride[4];
-	return (wr ? tt->wr : tt->rd) + (uint64_t)x0 * tt->esize;
-}
-
 static inline int tpc_backedge(struct tpc_core *c)
 {
 	if (--c->budget)
@@ -478,545 +57,266 @@ static inline int tpc_backedge(struct tpc_core *c)
 	return tpc_launch_check(c->l);
 }
 
+/* ---- specialised bodies ---------------------------------------------------- */
+
+#define TPC_FADD(x, y)	((x) + (y))
+#define TPC_FSUB(x, y)	((x) - (y))
+#define TPC_FMUL(x, y)	((x) * (y))
+#define TPC_FDIV(x, y)	((x) / (y))
+#define TPC_FMIN(x, y)	tpc_m_fmin(x, y)
+#define TPC_FMAX(x, y)	tpc_m_fmax(x, y)
+#define TPC_UADD(x, y)	((x) + (y))
+#define TPC_USUB(x, y)	((x) - (y))
+#define TPC_UMUL(x, y)	((x) * (y))
+#define TPC_UAND(x, y)	((x) & (y))
+#define TPC_UOR(x, y)	((x) | (y))
+#define TPC_UXOR(x, y)	((x) ^ (y))
+
+/* Elementwise d = a OP b with b a vector; d may be a or b (same lane only). */
+#define TPC_BODY_V(F, OP) do {							\
+	union tpc_vreg *D = &c->v[u->d];					\
+	const union tpc_vreg *A = &c->v[u->a], *B = &c->v[u->b];		\
+	_Pragma("GCC ivdep")							\
+	for (unsigned i = 0; i < TPC_L32; i++)					\
+		D->F[i] = OP(A->F[i], B->F[i]);					\
+} while (0)
+
+/* The same with b one value (a scalar register or an immediate). */
+#define TPC_BODY_S(F, TY, OP, Y) do {						\
+	union tpc_vreg *D = &c->v[u->d];					\
+	const union tpc_vreg *A = &c->v[u->a];					\
+	const TY y = (Y);							\
+	_Pragma("GCC ivdep")							\
+	for (unsigned i = 0; i < TPC_L32; i++)					\
+		D->F[i] = OP(A->F[i], y);					\
+} while (0)
+
+#define TPC_BODY_U(EXPR) do {							\
+	union tpc_vreg *D = &c->v[u->d];					\
+	const union tpc_vreg *A = &c->v[u->a];					\
+	_Pragma("GCC ivdep")							\
+	for (unsigned i = 0; i < TPC_L32; i++) {				\
+		float x = A->f[i];						\
+		D->f[i] = (EXPR);						\
+	}									\
+} while (0)
+
+#define TPC_CASES_F(n)								\
+	case TPC_H_##n##_V: TPC_BODY_V(f, TPC_##n); c->flops += TPC_L32; break;	\
+	case TPC_H_##n##_S:							\
+		TPC_BODY_S(f, float, TPC_##n, tpc_as_f(c->s[u->b]));		\
+		c->flops += TPC_L32;						\
+		break;								\
+	case TPC_H_##n##_I:							\
+		TPC_BODY_S(f, float, TPC_##n, tpc_as_f(u->imm));		\
+		c->flops += TPC_L32;						\
+		break;
+#define TPC_CASES_U(n)								\
+	case TPC_H_##n##_V: TPC_BODY_V(u, TPC_##n); break;			\
+	case TPC_H_##n##_S: TPC_BODY_S(u, uint32_t, TPC_##n, c->s[u->b]); break;	\
+	case TPC_H_##n##_I: TPC_BODY_S(u, uint32_t, TPC_##n, u->imm); break;
+
+/* Reductions over all 64 lanes: a fixed pairwise tree (docs/isa.md 5.3). */
+#define TPC_RED_STEP(R, H, OP) do {						\
+	for (unsigned i = 0; i < (H); i++)					\
+		R[i] = OP(R[i], R[i + (H)]);					\
+} while (0)
+#define TPC_BODY_RED(OP) do {							\
+	float r[TPC_L32];							\
+	memcpy(r, c->v[u->a].f, sizeof(r));					\
+	TPC_RED_STEP(r, 32, OP); TPC_RED_STEP(r, 16, OP);			\
+	TPC_RED_STEP(r, 8, OP); TPC_RED_STEP(r, 4, OP);				\
+	TPC_RED_STEP(r, 2, OP); TPC_RED_STEP(r, 1, OP);				\
+	for (unsigned i = 0; i < TPC_L32; i++)					\
+		c->v[u->d].f[i] = r[0];						\
+	c->flops += TPC_L32;							\
+} while (0)
+
+static inline __attribute__((always_inline)) void
+tpc_ffma(struct tpc_core *c, const struct tpc_uop *u, bool sreg)
+{
+	union tpc_vreg *D = &c->v[u->d];
+	const union tpc_vreg *A = &c->v[u->a], *B = &c->v[u->b], *C = &c->v[u->c];
+	const float y = tpc_as_f(c->s[u->b]);
+
+	if (sreg) {
+		_Pragma("GCC ivdep")
+		for (unsigned i = 0; i < TPC_L32; i++)
+			D->f[i] = fmaf(A->f[i], y, C->f[i]);
+	} else {
+		_Pragma("GCC ivdep")
+		for (unsigned i = 0; i < TPC_L32; i++)
+			D->f[i] = fmaf(A->f[i], B->f[i], C->f[i]);
+	}
+	c->flops += 2 * TPC_L32;
+}
+
+static inline __attribute__((always_inline)) void tpc_vprefetch(const uint8_t *p)
+{
+	__builtin_prefetch(p + TPC_PREFETCH);
+	__builtin_prefetch(p + TPC_PREFETCH + 64);
+	__builtin_prefetch(p + TPC_PREFETCH + 128);
+	__builtin_prefetch(p + TPC_PREFETCH + 192);
+}
+
+static inline void tpc_iadd(struct tpc_core *c, const struct tpc_uop *u, uint32_t x)
+{
+	for (unsigned k = 0; k < LOOM_TPC_DIMS; k++)
+		if (u->a & (1U << k))
+			c->ir[u->d][k] = (int32_t)((uint32_t)c->ir[u->d][k] + x);
+}
+
 /* ---- the interpreter ------------------------------------------------------ */
 
 TPC_CLONES
 int tpc_core_run(struct tpc_core *c, uint32_t *pcp)
 {
-	const struct tpc_uop *code = c->l->prog->uops;
-	uint32_t pc = 0;
-	int err = LOOM_ERR_NONE;
+	const struct tpc_launch *l = c->l;
+	const struct tpc_uop *code = l->prog->uops, *u = code;
+	unsigned h;
+	int err;
 
 	for (;;) {
-		const struct tpc_uop *u = &code[pc];
-		unsigned t = u->op & 3;
-
-		if (u->sguard && !(c->p[u->p] ^ u->pn)) {
-			pc++;
-			continue;
-		}
-		switch (u->op) {
-		/* ---- control ---- */
-		case TPC_U0(NOP):
-			break;
-		case TPC_U0(HALT):
-			return LOOM_ERR_NONE;
-		case TPC_U0(BR):
-			if (u->imm <= pc && (err = tpc_backedge(c)))
+		h = u->h;
+again:
+		switch ((enum tpc_handler)h) {
+		case TPC_H_GENERIC:
+			err = tpc_exec_one(c, u);
+			if (err)
 				goto fail;
-			pc = u->imm;
+			break;
+		case TPC_H_SGUARD:
+			if (!(c->p[u->p] ^ u->pn))
+				break;
+			h = u->h1;
+			goto again;
+
+		/* ---- control ---- */
+		case TPC_H_NOP:
+			break;
+		case TPC_H_HALT:
+			return LOOM_ERR_NONE;
+		case TPC_H_BR:
+			if (u->imm <= (uint32_t)(u - code) && (err = tpc_backedge(c)))
+				goto fail;
+			u = code + u->imm;
 			continue;
-		case TPC_U0(LOOP):
+		case TPC_H_LOOP:
 			if (--c->s[u->a] != 0) {
-				if (u->imm <= pc && (err = tpc_backedge(c)))
+				if (u->imm <= (uint32_t)(u - code) && (err = tpc_backedge(c)))
 					goto fail;
-				pc = u->imm;
+				u = code + u->imm;
 				continue;
 			}
 			break;
-		case TPC_U_LOOP_OUT:
+		case TPC_H_LOOP_OUT:
 			if (--c->s[u->a] == 0)
 				break;
 			/* fall through */
-		case TPC_U_BR_OUT:
+		case TPC_H_BR_OUT:
+		case TPC_H_ILLEGAL:
 			err = LOOM_ERR_TPC_ILLEGAL;
 			goto fail;
 
-		/* ---- scalar ---- */
-		case TPC_U(MOV, F32):
-		case TPC_U(MOV, I32):
-		case TPC_U(MOV, U32):
-			c->s[u->d] = tpc_bval(c, u);
+		/* ---- memory and index registers ---- */
+		case TPC_H_LDT: {
+			const uint8_t *src = tpc_vfast(l, u->b, c->ir[u->a], u->op & 3, false);
+
+			if (!src) {
+				h = TPC_H_GENERIC;
+				goto again;
+			}
+			tpc_vprefetch(src);
+			memcpy(&c->v[u->d], src, LOOM_TPC_VBYTES);
+			c->bytes += LOOM_TPC_VBYTES;
 			break;
-		case TPC_U(ADD, F32): TPC_SF(x + y); break;
-		case TPC_U(ADD, I32):
-		case TPC_U(ADD, U32): TPC_SU(x + y); break;
-		case TPC_U(SUB, F32): TPC_SF(x - y); break;
-		case TPC_U(SUB, I32):
-		case TPC_U(SUB, U32): TPC_SU(x - y); break;
-		case TPC_U(MUL, F32): TPC_SF(x * y); break;
-		case TPC_U(MUL, I32):
-		case TPC_U(MUL, U32): TPC_SU(x * y); break;
-		case TPC_U(DIV, F32): TPC_SF(x / y); break;
-		case TPC_U(DIV, I32): TPC_SI(tpc_sdiv(x, y)); break;
-		case TPC_U(DIV, U32): TPC_SU(tpc_udiv(x, y)); break;
-		case TPC_U(REM, I32): TPC_SI(tpc_srem(x, y)); break;
-		case TPC_U(REM, U32): TPC_SU(tpc_urem(x, y)); break;
-		case TPC_U(MIN, F32): TPC_SF(tpc_fmin(x, y)); break;
-		case TPC_U(MIN, I32): TPC_SI(x < y ? x : y); break;
-		case TPC_U(MIN, U32): TPC_SU(x < y ? x : y); break;
-		case TPC_U(MAX, F32): TPC_SF(tpc_fmax(x, y)); break;
-		case TPC_U(MAX, I32): TPC_SI(x > y ? x : y); break;
-		case TPC_U(MAX, U32): TPC_SU(x > y ? x : y); break;
-		case TPC_U(AND, I32):
-		case TPC_U(AND, U32): TPC_SU(x & y); break;
-		case TPC_U(OR, I32):
-		case TPC_U(OR, U32): TPC_SU(x | y); break;
-		case TPC_U(XOR, I32):
-		case TPC_U(XOR, U32): TPC_SU(x ^ y); break;
-		case TPC_U(SHL, I32):
-		case TPC_U(SHL, U32): TPC_SU(x << (y & 31)); break;
-		case TPC_U(SHR, I32): TPC_SI(tpc_sra(x, (uint32_t)y)); break;
-		case TPC_U(SHR, U32): TPC_SU(x >> (y & 31)); break;
-		case TPC_U(NOT, I32):
-		case TPC_U(NOT, U32): c->s[u->d] = ~c->s[u->a]; break;
-		case TPC_U(NEG, F32): TPC_SF(-x); break;
-		case TPC_U(NEG, I32): TPC_SU(0U - x); break;
-		case TPC_U(ABS, F32): TPC_SF(fabsf(x)); break;
-		case TPC_U(ABS, I32): TPC_SU(tpc_iabs(x)); break;
-		case TPC_U(FMA, F32):
-			c->s[u->d] = tpc_as_u(fmaf(tpc_as_f(c->s[u->a]), tpc_as_f(c->s[u->b]),
-						   tpc_as_f(c->s[u->c])));
+		}
+		case TPC_H_STT: {
+			uint8_t *dst = tpc_vfast(l, u->b, c->ir[u->a], u->op & 3, true);
+
+			if (!dst) {
+				h = TPC_H_GENERIC;
+				goto again;
+			}
+			memcpy(dst, &c->v[u->d], LOOM_TPC_VBYTES);
+			c->bytes += LOOM_TPC_VBYTES;
 			break;
-		case TPC_U(FMA, I32):
-		case TPC_U(FMA, U32):
-			c->s[u->d] = c->s[u->a] * c->s[u->b] + c->s[u->c];
+		}
+		case TPC_H_IADD_I:
+			tpc_iadd(c, u, u->imm);
 			break;
-		case TPC_U(SEL, F32):
-		case TPC_U(SEL, I32):
-		case TPC_U(SEL, U32):
-			c->s[u->d] = (c->p[u->c] ^ u->cpn) ? c->s[u->a] : c->s[u->b];
-			break;
-		case TPC_U(CVT, F32):
-			c->s[u->d] = tpc_as_u(u->cvt_src == LOOM_TPC_DT_I32 ?
-					      (float)(int32_t)c->s[u->a] : (float)c->s[u->a]);
-			break;
-		case TPC_U(CVT, I32):
-			c->s[u->d] = (uint32_t)tpc_f2i(tpc_as_f(c->s[u->a]), u->cvt_rnd);
-			break;
-		case TPC_U(CVT, U32):
-			c->s[u->d] = tpc_f2u(tpc_as_f(c->s[u->a]), u->cvt_rnd);
-			break;
-		case TPC_U(CMPEQ, F32): case TPC_U(CMPEQ, I32): case TPC_U(CMPEQ, U32):
-			switch (t) { TPC_SCMP(==) }
-			break;
-		case TPC_U(CMPNE, F32): case TPC_U(CMPNE, I32): case TPC_U(CMPNE, U32):
-			switch (t) { TPC_SCMP(!=) }
-			break;
-		case TPC_U(CMPLT, F32): case TPC_U(CMPLT, I32): case TPC_U(CMPLT, U32):
-			switch (t) { TPC_SCMP(<) }
-			break;
-		case TPC_U(CMPLE, F32): case TPC_U(CMPLE, I32): case TPC_U(CMPLE, U32):
-			switch (t) { TPC_SCMP(<=) }
-			break;
-		case TPC_U(CMPGT, F32): case TPC_U(CMPGT, I32): case TPC_U(CMPGT, U32):
-			switch (t) { TPC_SCMP(>) }
-			break;
-		case TPC_U(CMPGE, F32): case TPC_U(CMPGE, I32): case TPC_U(CMPGE, U32):
-			switch (t) { TPC_SCMP(>=) }
-			break;
-		case TPC_U(EXP, F32): TPC_SF(expf(x)); break;
-		case TPC_U(LOG, F32): TPC_SF(logf(x)); break;
-		case TPC_U(RSQRT, F32): TPC_SF(tpc_rsqrt(x)); break;
-		case TPC_U(RCP, F32): TPC_SF(1.0f / x); break;
-		case TPC_U(SQRT, F32): TPC_SF(sqrtf(x)); break;
-		case TPC_U(TANH, F32): TPC_SF(tanhf(x)); break;
-		case TPC_U(SIGMOID, F32): TPC_SF(tpc_sigmoid(x)); break;
-		case TPC_U0(MOVSR):
-			c->s[u->d] = tpc_movsr(c, u->imm);
-			break;
-		case TPC_U0(PAND): c->p[u->d] = c->p[u->a] & c->p[u->b]; break;
-		case TPC_U0(POR): c->p[u->d] = c->p[u->a] | c->p[u->b]; break;
-		case TPC_U0(PXOR): c->p[u->d] = c->p[u->a] ^ c->p[u->b]; break;
-		case TPC_U0(PNOT): c->p[u->d] = !c->p[u->a]; break;
 
 		/* ---- vector arithmetic ---- */
-		case TPC_U(VMOV, F32):
-		case TPC_U(VMOV, I32):
-		case TPC_U(VMOV, U32): {
-			const union tpc_vreg *B = tpc_vb(c, u, false);
-
-			if (u->lguard)
-				tpc_blend32(c->v[u->d].u, B->u, c->vp[u->p], u->pn ? ~0U : 0U);
-			else if (B != &c->v[u->d])
-				c->v[u->d] = *B;
+		case TPC_H_VMOV_V:
+			c->v[u->d] = c->v[u->b];
 			break;
-		}
-		case TPC_U(VMOV, BF16): {
-			const union tpc_vreg *B = tpc_vb(c, u, true);
-
-			if (u->lguard)
-				tpc_blend16(c->v[u->d].h, B->h, c->vp[u->p], u->pn ? ~0U : 0U);
-			else if (B != &c->v[u->d])
-				c->v[u->d] = *B;
-			break;
-		}
-		case TPC_U(VADD, F32): TPC_V32(float, f, x + y); c->flops += TPC_L32; break;
-		case TPC_U(VADD, I32):
-		case TPC_U(VADD, U32): TPC_V32(uint32_t, u, x + y); break;
-		case TPC_U(VADD, BF16): TPC_V16(x + y); c->flops += TPC_L16; break;
-		case TPC_U(VSUB, F32): TPC_V32(float, f, x - y); c->flops += TPC_L32; break;
-		case TPC_U(VSUB, I32):
-		case TPC_U(VSUB, U32): TPC_V32(uint32_t, u, x - y); break;
-		case TPC_U(VSUB, BF16): TPC_V16(x - y); c->flops += TPC_L16; break;
-		case TPC_U(VMUL, F32): TPC_V32(float, f, x * y); c->flops += TPC_L32; break;
-		case TPC_U(VMUL, I32):
-		case TPC_U(VMUL, U32): TPC_V32(uint32_t, u, x * y); break;
-		case TPC_U(VMUL, BF16): TPC_V16(x * y); c->flops += TPC_L16; break;
-		case TPC_U(VDIV, F32): TPC_V32(float, f, x / y); c->flops += TPC_L32; break;
-		case TPC_U(VDIV, I32): TPC_V32(int32_t, i, tpc_sdiv(x, y)); break;
-		case TPC_U(VDIV, U32): TPC_V32(uint32_t, u, tpc_udiv(x, y)); break;
-		case TPC_U(VDIV, BF16): TPC_V16(x / y); c->flops += TPC_L16; break;
-		case TPC_U(VMIN, F32): TPC_V32(float, f, tpc_fmin(x, y)); break;
-		case TPC_U(VMIN, I32): TPC_V32(int32_t, i, x < y ? x : y); break;
-		case TPC_U(VMIN, U32): TPC_V32(uint32_t, u, x < y ? x : y); break;
-		case TPC_U(VMIN, BF16): TPC_V16(tpc_fmin(x, y)); break;
-		case TPC_U(VMAX, F32): TPC_V32(float, f, tpc_fmax(x, y)); break;
-		case TPC_U(VMAX, I32): TPC_V32(int32_t, i, x > y ? x : y); break;
-		case TPC_U(VMAX, U32): TPC_V32(uint32_t, u, x > y ? x : y); break;
-		case TPC_U(VMAX, BF16): TPC_V16(tpc_fmax(x, y)); break;
-		case TPC_U(VAND, I32):
-		case TPC_U(VAND, U32): TPC_V32(uint32_t, u, x & y); break;
-		case TPC_U(VOR, I32):
-		case TPC_U(VOR, U32): TPC_V32(uint32_t, u, x | y); break;
-		case TPC_U(VXOR, I32):
-		case TPC_U(VXOR, U32): TPC_V32(uint32_t, u, x ^ y); break;
-		case TPC_U(VSHL, I32):
-		case TPC_U(VSHL, U32): TPC_V32(uint32_t, u, x << (y & 31)); break;
-		case TPC_U(VSHR, I32): TPC_V32(int32_t, i, tpc_sra(x, (uint32_t)y)); break;
-		case TPC_U(VSHR, U32): TPC_V32(uint32_t, u, x >> (y & 31)); break;
-		case TPC_U(VNOT, I32):
-		case TPC_U(VNOT, U32): TPC_V32U(uint32_t, u, ~x); break;
-		case TPC_U(VNEG, F32): TPC_V32U(float, f, -x); break;
-		case TPC_U(VNEG, I32): TPC_V32U(uint32_t, u, 0U - x); break;
-		case TPC_U(VNEG, BF16): TPC_V16U(-x); break;
-		case TPC_U(VABS, F32): TPC_V32U(float, f, fabsf(x)); break;
-		case TPC_U(VABS, I32): TPC_V32U(uint32_t, u, tpc_iabs(x)); break;
-		case TPC_U(VABS, BF16): TPC_V16U(fabsf(x)); break;
-		case TPC_U(VFMA, F32): {
-			const union tpc_vreg *C = &c->v[u->c];
-
-			TPC_V32(float, f, fmaf(x, y, C->f[i]));
-			c->flops += 2 * TPC_L32;
-			break;
-		}
-		case TPC_U(VFMA, I32):
-		case TPC_U(VFMA, U32): {
-			const union tpc_vreg *C = &c->v[u->c];
-
-			TPC_V32(uint32_t, u, x * y + C->u[i]);
-			break;
-		}
-		case TPC_U(VFMA, BF16): {
-			const union tpc_vreg *C = &c->v[u->c];
-
-			TPC_V16(fmaf(x, y, tpc_bf2f(C->h[i])));
-			c->flops += 2 * TPC_L16;
-			break;
-		}
-		case TPC_U(VSEL, F32):
-		case TPC_U(VSEL, I32):
-		case TPC_U(VSEL, U32): {
-			const uint32_t *m = c->vp[u->c];
-			uint32_t neg = u->cpn ? ~0U : 0U;
-
-			TPC_V32(uint32_t, u, (x & (m[i] ^ neg)) | (y & ~(m[i] ^ neg)));
-			break;
-		}
-		case TPC_U(VSEL, BF16): {
-			union tpc_vreg *D = tpc_vd(c, u);
-			const union tpc_vreg *A = &c->v[u->a], *B = tpc_vb(c, u, true);
-			const uint32_t *m = c->vp[u->c];
-			uint32_t neg = u->cpn ? ~0U : 0U;
-
-			_Pragma("GCC ivdep")
-			for (unsigned i = 0; i < TPC_L16; i++) {
-				uint16_t k = (uint16_t)(m[i] ^ neg);
-
-				D->h[i] = (uint16_t)((A->h[i] & k) | (B->h[i] & ~k));
-			}
-			tpc_vcommit(c, u, true);
-			break;
-		}
-		case TPC_U(VCVT, F32):
-		case TPC_U(VCVT, I32):
-		case TPC_U(VCVT, U32):
-		case TPC_U(VCVT, BF16):
-			tpc_vcvt(c, u, t);
-			break;
-		TPC_VCMP_ALL(VCMPEQ, ==)
-		TPC_VCMP_ALL(VCMPNE, !=)
-		TPC_VCMP_ALL(VCMPLT, <)
-		TPC_VCMP_ALL(VCMPLE, <=)
-		TPC_VCMP_ALL(VCMPGT, >)
-		TPC_VCMP_ALL(VCMPGE, >=)
-		case TPC_U(VEXP, F32): TPC_V32U(float, f, expf(x)); c->flops += TPC_L32; break;
-		case TPC_U(VEXP, BF16): TPC_V16U(expf(x)); c->flops += TPC_L16; break;
-		case TPC_U(VLOG, F32): TPC_V32U(float, f, logf(x)); c->flops += TPC_L32; break;
-		case TPC_U(VLOG, BF16): TPC_V16U(logf(x)); c->flops += TPC_L16; break;
-		case TPC_U(VRSQRT, F32): TPC_V32U(float, f, tpc_rsqrt(x)); c->flops += TPC_L32; break;
-		case TPC_U(VRSQRT, BF16): TPC_V16U(tpc_rsqrt(x)); c->flops += TPC_L16; break;
-		case TPC_U(VRCP, F32): TPC_V32U(float, f, 1.0f / x); c->flops += TPC_L32; break;
-		case TPC_U(VRCP, BF16): TPC_V16U(1.0f / x); c->flops += TPC_L16; break;
-		case TPC_U(VSQRT, F32): TPC_V32U(float, f, sqrtf(x)); c->flops += TPC_L32; break;
-		case TPC_U(VSQRT, BF16): TPC_V16U(sqrtf(x)); c->flops += TPC_L16; break;
-		case TPC_U(VTANH, F32): TPC_V32U(float, f, tanhf(x)); c->flops += TPC_L32; break;
-		case TPC_U(VTANH, BF16): TPC_V16U(tanhf(x)); c->flops += TPC_L16; break;
-		case TPC_U(VSIGMOID, F32):
-			TPC_V32U(float, f, tpc_sigmoid(x));
-			c->flops += TPC_L32;
-			break;
-		case TPC_U(VSIGMOID, BF16): TPC_V16U(tpc_sigmoid(x)); c->flops += TPC_L16; break;
-		case TPC_U(VREDSUM, F32): case TPC_U(VREDSUM, I32): case TPC_U(VREDSUM, U32):
-			tpc_vred32(c, u, t, 0);
-			break;
-		case TPC_U(VREDMAX, F32): case TPC_U(VREDMAX, I32): case TPC_U(VREDMAX, U32):
-			tpc_vred32(c, u, t, 1);
-			break;
-		case TPC_U(VREDMIN, F32): case TPC_U(VREDMIN, I32): case TPC_U(VREDMIN, U32):
-			tpc_vred32(c, u, t, 2);
-			break;
-		case TPC_U(VREDSUM, BF16): tpc_vred16(c, u, 0); break;
-		case TPC_U(VREDMAX, BF16): tpc_vred16(c, u, 1); break;
-		case TPC_U(VREDMIN, BF16): tpc_vred16(c, u, 2); break;
-		case TPC_U(VSHUF, F32): case TPC_U(VSHUF, I32): case TPC_U(VSHUF, U32):
-			tpc_vshuf(c, u, false);
-			break;
-		case TPC_U(VSHUF, BF16):
-			tpc_vshuf(c, u, true);
-			break;
-		case TPC_U(VBCAST, F32): case TPC_U(VBCAST, I32): case TPC_U(VBCAST, U32): {
-			uint32_t x = c->v[u->a].u[tpc_bval(c, u) & (TPC_L32 - 1)];
-			union tpc_vreg *D = tpc_vd(c, u);
+		case TPC_H_VMOV_S:
+		case TPC_H_VMOV_I: {
+			const uint32_t x = h == TPC_H_VMOV_S ? c->s[u->b] : u->imm;
 
 			for (unsigned i = 0; i < TPC_L32; i++)
-				D->u[i] = x;
-			tpc_vcommit(c, u, false);
+				c->v[u->d].u[i] = x;
 			break;
 		}
-		case TPC_U(VBCAST, BF16): {
-			uint16_t x = c->v[u->a].h[tpc_bval(c, u) & (TPC_L16 - 1)];
-			union tpc_vreg *D = tpc_vd(c, u);
-
-			for (unsigned i = 0; i < TPC_L16; i++)
-				D->h[i] = x;
-			tpc_vcommit(c, u, true);
+		TPC_FBIN(TPC_CASES_F)
+		TPC_UBIN(TPC_CASES_U)
+		case TPC_H_FFMA_V:
+			tpc_ffma(c, u, false);
 			break;
-		}
-		case TPC_U(VEXT, F32): case TPC_U(VEXT, I32): case TPC_U(VEXT, U32):
-			c->s[u->d] = c->v[u->a].u[tpc_bval(c, u) & (TPC_L32 - 1)];
+		case TPC_H_FFMA_S:
+			tpc_ffma(c, u, true);
 			break;
-		case TPC_U(VEXT, BF16):
-			c->s[u->d] = tpc_as_u(tpc_bf2f(c->v[u->a].h[tpc_bval(c, u) & (TPC_L16 - 1)]));
-			break;
-		case TPC_U(VINS, F32): case TPC_U(VINS, I32): case TPC_U(VINS, U32): {
-			unsigned lane = tpc_bval(c, u) & (TPC_L32 - 1);
+		case TPC_H_FNEG: TPC_BODY_U(-x); break;
+		case TPC_H_FABS: TPC_BODY_U(fabsf(x)); break;
+		case TPC_H_FEXP: TPC_BODY_U(tpc_m_exp(x)); c->flops += TPC_L32; break;
+		case TPC_H_FLOG: TPC_BODY_U(tpc_m_log(x)); c->flops += TPC_L32; break;
+		case TPC_H_FRSQRT: TPC_BODY_U(tpc_m_rsqrt(x)); c->flops += TPC_L32; break;
+		case TPC_H_FRCP: TPC_BODY_U(tpc_m_rcp(x)); c->flops += TPC_L32; break;
+		case TPC_H_FSQRT: TPC_BODY_U(tpc_m_sqrt(x)); c->flops += TPC_L32; break;
+		case TPC_H_FTANH: TPC_BODY_U(tpc_m_tanh(x)); c->flops += TPC_L32; break;
+		case TPC_H_FSIGMOID: TPC_BODY_U(tpc_m_sigmoid(x)); c->flops += TPC_L32; break;
+		case TPC_H_FREDSUM: TPC_BODY_RED(TPC_FADD); break;
+		case TPC_H_FREDMAX: TPC_BODY_RED(tpc_m_fmax); break;
+		case TPC_H_FREDMIN: TPC_BODY_RED(tpc_m_fmin); break;
 
-			if (tpc_guard_lane(c, u, lane))
-				c->v[u->d].u[lane] = c->s[u->a];
-			break;
-		}
-		case TPC_U(VINS, BF16): {
-			unsigned lane = tpc_bval(c, u) & (TPC_L16 - 1);
+		/* ---- fused sequences ---- */
+		case TPC_H_X_LLFS: {
+			const uint8_t *x = tpc_vfast(l, u[0].b, c->ir[u[0].a], LOOM_TPC_DT_F32, false);
+			const uint8_t *y = tpc_vfast(l, u[1].b, c->ir[u[1].a], LOOM_TPC_DT_F32, false);
+			uint8_t *z = tpc_vfast(l, u[3].b, c->ir[u[3].a], LOOM_TPC_DT_F32, true);
 
-			if (tpc_guard_lane(c, u, lane))
-				c->v[u->d].h[lane] = tpc_f2bf(tpc_as_f(c->s[u->a]));
-			break;
-		}
-		case TPC_U(VIOTA, F32): {
-			union tpc_vreg *D = tpc_vd(c, u);
-
-			for (unsigned i = 0; i < TPC_L32; i++)
-				D->f[i] = (float)i;
-			tpc_vcommit(c, u, false);
-			break;
-		}
-		case TPC_U(VIOTA, I32):
-		case TPC_U(VIOTA, U32): {
-			union tpc_vreg *D = tpc_vd(c, u);
-
-			for (unsigned i = 0; i < TPC_L32; i++)
-				D->u[i] = i;
-			tpc_vcommit(c, u, false);
-			break;
-		}
-		case TPC_U(VIOTA, BF16): {
-			union tpc_vreg *D = tpc_vd(c, u);
-
-			for (unsigned i = 0; i < TPC_L16; i++)
-				D->h[i] = tpc_f2bf((float)i);
-			tpc_vcommit(c, u, true);
-			break;
-		}
-
-		/* ---- vector predicates ---- */
-		case TPC_U0(VPAND): case TPC_U0(VPOR): case TPC_U0(VPXOR): case TPC_U0(VPNOT):
-		case TPC_U0(VPSET): {
-			const uint32_t *A = c->vp[u->a], *B = c->vp[u->b];
-			uint32_t r[TPC_L16], s = c->p[u->a] ? ~0U : 0U;
-			unsigned op = u->op >> 2;
-
-			for (unsigned i = 0; i < TPC_L16; i++)
-				r[i] = op == LOOM_TPC_OP_VPAND ? A[i] & B[i] :
-				       op == LOOM_TPC_OP_VPOR ? A[i] | B[i] :
-				       op == LOOM_TPC_OP_VPXOR ? A[i] ^ B[i] :
-				       op == LOOM_TPC_OP_VPNOT ? ~A[i] : s;
-			tpc_pcommit(c, u, r, TPC_L16);
-			break;
-		}
-		case TPC_U(VPANY, F32): case TPC_U(VPANY, I32): case TPC_U(VPANY, U32):
-		case TPC_U(VPANY, BF16): case TPC_U(VPALL, F32): case TPC_U(VPALL, I32):
-		case TPC_U(VPALL, U32): case TPC_U(VPALL, BF16): {
-			unsigned n = tpc_lanes(t), any = 0, all = 1;
-
-			for (unsigned i = 0; i < n; i++) {
-				any |= c->vp[u->a][i] != 0;
-				all &= c->vp[u->a][i] != 0;
+			if (!x || !y || !z) {
+				h = u->h1;
+				goto again;
 			}
-			c->p[u->d] = (uint8_t)((u->op >> 2) == LOOM_TPC_OP_VPANY ? any : all);
-			break;
+			tpc_vprefetch(x);
+			tpc_vprefetch(y);
+			memcpy(&c->v[u[0].d], x, LOOM_TPC_VBYTES);
+			memcpy(&c->v[u[1].d], y, LOOM_TPC_VBYTES);
+			tpc_ffma(c, &u[2], u[2].h1 == TPC_H_FFMA_S);
+			memcpy(z, &c->v[u[3].d], LOOM_TPC_VBYTES);
+			c->bytes += 3 * LOOM_TPC_VBYTES;
+			u += 4;
+			continue;
 		}
-
-		/* ---- memory ---- */
-		case TPC_U(LDT, F32): case TPC_U(LDT, I32): case TPC_U(LDT, U32):
-		case TPC_U(LDT, BF16): {
-			const uint8_t *src = u->lguard ? NULL :
-				tpc_vfast(c->l, u->b, c->ir[u->a], t, false);
-
-			if (src) {
-				__builtin_prefetch(src + TPC_PREFETCH);
-				__builtin_prefetch(src + TPC_PREFETCH + 64);
-				__builtin_prefetch(src + TPC_PREFETCH + 128);
-				__builtin_prefetch(src + TPC_PREFETCH + 192);
-				memcpy(&c->v[u->d], src, LOOM_TPC_VBYTES);
-				c->bytes += LOOM_TPC_VBYTES;
-				break;
-			}
-		}
-			err = tpc_tensor_vload(c, u->b, c->ir[u->a], t, &c->v[u->d],
-					       u->lguard ? c->vp[u->p] : NULL, u->pn ? ~0U : 0U);
-			if (err)
-				goto fail;
-			break;
-		case TPC_U(STT, F32): case TPC_U(STT, I32): case TPC_U(STT, U32):
-		case TPC_U(STT, BF16): {
-			uint8_t *dst = u->lguard ? NULL :
-				tpc_vfast(c->l, u->b, c->ir[u->a], t, true);
-
-			if (dst) {
-				memcpy(dst, &c->v[u->d], LOOM_TPC_VBYTES);
-				c->bytes += LOOM_TPC_VBYTES;
-				break;
-			}
-		}
-			err = tpc_tensor_vstore(c, u->b, c->ir[u->a], t, &c->v[u->d],
-						u->lguard ? c->vp[u->p] : NULL, u->pn ? ~0U : 0U);
-			if (err)
-				goto fail;
-			break;
-		case TPC_U(LDTS, F32): case TPC_U(LDTS, I32): case TPC_U(LDTS, U32):
-			err = tpc_tensor_sload(c, u->b, c->ir[u->a], t, &c->s[u->d]);
-			if (err)
-				goto fail;
-			break;
-		case TPC_U(STTS, F32): case TPC_U(STTS, I32): case TPC_U(STTS, U32):
-			err = tpc_tensor_sstore(c, u->b, c->ir[u->a], t, c->s[u->d]);
-			if (err)
-				goto fail;
-			break;
-		case TPC_U0(LDL): {
-			int64_t a = tpc_laddr(c, u, c->l->slm_size, 4);
-
-			if (a < 0) {
-				err = LOOM_ERR_TPC_OOB;
-				goto fail;
-			}
-			memcpy(&c->s[u->d], c->slm + a, 4);
-			break;
-		}
-		case TPC_U0(STL): {
-			int64_t a = tpc_laddr(c, u, c->l->slm_size, 4);
-
-			if (a < 0) {
-				err = LOOM_ERR_TPC_OOB;
-				goto fail;
-			}
-			memcpy(c->slm + a, &c->s[u->d], 4);
-			break;
-		}
-		case TPC_U(LDLV, F32): case TPC_U(LDLV, I32): case TPC_U(LDLV, U32):
-		case TPC_U(LDLV, BF16): {
-			int64_t a = tpc_laddr(c, u, c->l->vlm_size, LOOM_TPC_VBYTES);
-
-			if (a < 0) {
-				err = LOOM_ERR_TPC_OOB;
-				goto fail;
-			}
-			if (u->lguard) {
-				memcpy(&c->tmp, c->vlm + a, LOOM_TPC_VBYTES);
-				tpc_vcommit(c, u, t == LOOM_TPC_DT_BF16);
-			} else {
-				memcpy(&c->v[u->d], c->vlm + a, LOOM_TPC_VBYTES);
+		case TPC_H_X_IADD_LOOP:
+			tpc_iadd(c, u, u->imm);
+			u++;
+			if (--c->s[u->a] != 0) {
+				if (u->imm <= (uint32_t)(u - code) && (err = tpc_backedge(c)))
+					goto fail;
+				u = code + u->imm;
+				continue;
 			}
 			break;
+
+		case TPC_H_NUM:
+		default:
+			__builtin_unreachable();
 		}
-		case TPC_U(STLV, F32): case TPC_U(STLV, I32): case TPC_U(STLV, U32):
-		case TPC_U(STLV, BF16): {
-			int64_t a = tpc_laddr(c, u, c->l->vlm_size, LOOM_TPC_VBYTES);
-
-			if (a < 0) {
-				err = LOOM_ERR_TPC_OOB;
-				goto fail;
-			}
-			if (u->lguard) {
-				uint32_t neg = u->pn ? ~0U : 0U;
-
-				memcpy(&c->tmp, c->vlm + a, LOOM_TPC_VBYTES);
-				if (t == LOOM_TPC_DT_BF16)
-					tpc_blend16(c->tmp.h, c->v[u->d].h, c->vp[u->p], neg);
-				else
-					tpc_blend32(c->tmp.u, c->v[u->d].u, c->vp[u->p], neg);
-				memcpy(c->vlm + a, &c->tmp, LOOM_TPC_VBYTES);
-			} else {
-				memcpy(c->vlm + a, &c->v[u->d], LOOM_TPC_VBYTES);
-			}
-			break;
-		}
-		case TPC_U0(TSIZE):
-			if (!c->l->t[u->b].valid) {
-				err = LOOM_ERR_TPC_OOB;
-				goto fail;
-			}
-			c->s[u->d] = (uint32_t)c->l->t[u->b].size[u->a];
-			break;
-
-		/* ---- index registers ---- */
-		case TPC_U0(IMOV):
-			memcpy(c->ir[u->d], c->ir[u->a], sizeof(c->ir[0]));
-			break;
-		case TPC_U0(ISET): {
-			int32_t x = (int32_t)tpc_bval(c, u);
-
-			for (unsigned k = 0; k < LOOM_TPC_DIMS; k++)
-				if (u->a & (1U << k))
-					c->ir[u->d][k] = x;
-			break;
-		}
-		case TPC_U0(IADD): {
-			uint32_t x = tpc_bval(c, u);
-
-			for (unsigned k = 0; k < LOOM_TPC_DIMS; k++)
-				if (u->a & (1U << k))
-					c->ir[u->d][k] = (int32_t)((uint32_t)c->ir[u->d][k] + x);
-			break;
-		}
-		case TPC_U0(IGET):
-			c->s[u->d] = (uint32_t)c->ir[u->a][u->b];
-			break;
-		case TPC_U0(IDXOFF):
-			memcpy(c->ir[u->d], c->off, sizeof(c->off));
-			break;
-		case TPC_U0(IDXSIZE):
-			memcpy(c->ir[u->d], c->size, sizeof(c->size));
-			break;
-
-		default:	/* TPC_U_ILLEGAL */
-			err = LOOM_ERR_TPC_ILLEGAL;
-			goto fail;
-		}
-		pc++;
+		u++;
 	}
 fail:
-	*pcp = pc;
+	*pcp = (uint32_t)(u - code);
 	return err;
 }

@@ -3,9 +3,14 @@
  * The TPC cores' private interfaces, shared by the files of the block:
  *   loom_tpc.c         the engine: host thread pool, launch checks,
  *                      work-item scheduling, error record, accounting
- *   loom_tpc_decode.c  code fetch, decoding into micro-ops, decode cache
- *   loom_tpc_exec.c    the interpreter: one work item on one core
+ *   loom_tpc_decode.c  decoding into micro-ops, choice of specialised
+ *                      handlers, fusion of common sequences
+ *   loom_tpc_exec.c    the interpreter: dispatch and the specialised
+ *                      handlers, one work item on one core
+ *   loom_tpc_ops.c     every instruction's semantics, one at a time (the
+ *                      general path the handlers fall back to)
  *   loom_tpc_mem.c     tensor and local memory accesses
+ *   loom_tpc_math.h    special functions written to vectorise
  * and the numeric helpers (bf16, conversions) they all use.
  */
 #ifndef LOOM_TPC_INTERNAL_H
@@ -21,6 +26,19 @@
 #define TPC_L32		LOOM_TPC_LANES32
 #define TPC_PREFETCH	1024	/* bytes ahead of a fast vector load */
 #define TPC_L16		LOOM_TPC_LANES16
+
+/*
+ * The interpreter is built three times (x86-64-v4 with AVX-512, v3 with
+ * AVX2 and FMA, and the baseline) and the host picks the best at load
+ * time, so vector FMA and rounding are single instructions where the CPU
+ * has them.
+ */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
+    !defined(__SANITIZE_ADDRESS__)
+#define TPC_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define TPC_CLONES
+#endif
 
 /* A vector register. */
 union tpc_vreg {
@@ -38,9 +56,42 @@ union tpc_vreg {
 #define TPC_U_BR_OUT		0x401	/* a branch whose target is outside the code */
 #define TPC_U_LOOP_OUT		0x402
 
+/*
+ * Handlers: what the interpreter's dispatch switches on. Each is one
+ * opcode specialised by type and operand kind, for unguarded instructions
+ * (a scalar guard is TPC_H_SGUARD in front of the handler); everything
+ * else is TPC_H_GENERIC, which runs tpc_exec_one(). TPC_H_X_* are fused
+ * sequences of several instructions (see loom_tpc_decode.c).
+ */
+#define TPC_FBIN(X) X(FADD) X(FSUB) X(FMUL) X(FDIV) X(FMIN) X(FMAX)	/* f32 */
+#define TPC_UBIN(X) X(UADD) X(USUB) X(UMUL) X(UAND) X(UOR) X(UXOR)	/* i32, u32 */
+#define TPC_FUN(X) X(FNEG) X(FABS) X(FEXP) X(FLOG) X(FRSQRT) X(FRCP) X(FSQRT) \
+	X(FTANH) X(FSIGMOID) X(FREDSUM) X(FREDMAX) X(FREDMIN)		/* f32 unary */
+#define TPC_HBIN(n)	TPC_H_##n##_V, TPC_H_##n##_S, TPC_H_##n##_I,
+#define TPC_HUN(n)	TPC_H_##n,
+
+enum tpc_handler {
+	TPC_H_GENERIC,
+	TPC_H_SGUARD,		/* scalar guard: test P<p>, then run h1 */
+	TPC_H_ILLEGAL, TPC_H_BR_OUT, TPC_H_LOOP_OUT,
+	TPC_H_NOP, TPC_H_HALT, TPC_H_BR, TPC_H_LOOP,
+	TPC_H_LDT, TPC_H_STT,	/* any type: fast when in bounds and of the tensor's type */
+	TPC_H_IADD_I,		/* iadd with an immediate */
+	TPC_H_VMOV_V, TPC_H_VMOV_S, TPC_H_VMOV_I,	/* 32-bit types */
+	TPC_FBIN(TPC_HBIN)
+	TPC_UBIN(TPC_HBIN)
+	TPC_H_FFMA_V, TPC_H_FFMA_S,
+	TPC_FUN(TPC_HUN)
+	TPC_H_X_LLFS,		/* ldt, ldt, vfma.f32, stt (axpy's body) */
+	TPC_H_X_IADD_LOOP,	/* iadd with an immediate, loop */
+	TPC_H_NUM
+};
+
 /* One pre-decoded instruction. */
 struct tpc_uop {
 	uint16_t op;		/* TPC_UOP(opcode, type) or TPC_U_* */
+	uint8_t h;		/* TPC_H_*: how to run it (a fused handler runs several) */
+	uint8_t h1;		/* the handler of this instruction alone */
 	uint8_t d, a, b, c;
 	uint8_t bk;		/* LOOM_TPC_BK_* */
 	uint8_t p;		/* guard predicate */
@@ -151,12 +202,14 @@ struct tpc_prog *tpc_prog_decode(const uint64_t *words, uint32_t n, uint64_t va,
 void tpc_prog_free(struct tpc_prog *prog);
 uint64_t tpc_code_hash(const uint64_t *words, uint32_t n);
 
-/* ---- loom_tpc_exec.c ------------------------------------------------------ */
+/* ---- loom_tpc_exec.c, loom_tpc_ops.c --------------------------------------- */
 /* Reset a core's registers for a new launch (local memory: the declared part). */
 void tpc_core_reset(struct tpc_core *c, struct tpc_launch *l);
 /* Run the current work item from pc 0 to HALT. Returns LOOM_ERR_*; *pc
  * gets the failing instruction on error. */
 int tpc_core_run(struct tpc_core *c, uint32_t *pc);
+/* Run one instruction other than control flow; returns LOOM_ERR_*. */
+int tpc_exec_one(struct tpc_core *c, const struct tpc_uop *u);
 
 /* ---- loom_tpc_mem.c ------------------------------------------------------- */
 void tpc_tlb_flush(struct tpc_core *c);
@@ -172,6 +225,27 @@ int tpc_tensor_sload(struct tpc_core *c, unsigned tn, const int32_t *co, unsigne
 		     uint32_t *dst);
 int tpc_tensor_sstore(struct tpc_core *c, unsigned tn, const int32_t *co, unsigned t,
 		      uint32_t v);
+
+/*
+ * Host address of a whole in-bounds vector of tensor tn at co, if the
+ * tensor's type is t and its rows are contiguous host memory (the common
+ * case, inlined); NULL sends the access to the general path.
+ */
+static inline __attribute__((always_inline)) uint8_t *
+tpc_vfast(const struct tpc_launch *l, unsigned tn, const int32_t *co, unsigned t, bool wr)
+{
+	const struct tpc_tensor *tt = &l->t[tn];
+	int64_t x0 = co[0];
+
+	if ((wr ? tt->fast_wr_t : tt->fast_rd_t) != t || x0 < 0 ||
+	    x0 + (int64_t)(t == LOOM_TPC_DT_BF16 ? TPC_L16 : TPC_L32) > tt->size[0] ||
+	    (uint32_t)co[1] >= (uint64_t)tt->size[1] || (uint32_t)co[2] >= (uint64_t)tt->size[2] ||
+	    (uint32_t)co[3] >= (uint64_t)tt->size[3] || (uint32_t)co[4] >= (uint64_t)tt->size[4])
+		return NULL;
+	x0 += co[1] * tt->stride[1] + co[2] * tt->stride[2] + co[3] * tt->stride[3] +
+	      co[4] * tt->stride[4];
+	return (wr ? tt->wr : tt->rd) + (uint64_t)x0 * tt->esize;
+}
 
 /* ---- numerics ------------------------------------------------------------- */
 static inline float tpc_as_f(uint32_t u)
