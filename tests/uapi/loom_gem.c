@@ -1,0 +1,922 @@
+// SPDX-License-Identifier: MIT
+/*
+ * loom_gem: buffer objects (DRAM, host, userptr), their CPU mappings, the
+ * per-file device address spaces (VM_BIND) and the errors of each ioctl,
+ * run in the QEMU guest against loom.ko (vm/run.sh). Device-side use of
+ * the mappings (DMA between objects) is loom_submit's business.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hw/loom_regs.h"
+
+#include "loom_igt.h"
+
+/* ASID 0 is never valid: one context per open file for the others. */
+#define LOOM_NUM_ASIDS_MAX	(LOOM_NUM_ASIDS - 1)
+#define LOOM_KO_PATH	"/lib/modules/loom.ko"
+#define PAGE		4096ULL
+#define MIB		(1ULL << 20)
+
+/* ---- helpers ---------------------------------------------------------------- */
+
+static int __gem_create(int fd, uint64_t size, uint32_t flags, uint32_t *handle)
+{
+	struct drm_loom_gem_create c = { .size = size, .flags = flags };
+	int r = __loom_ioctl(fd, DRM_IOCTL_LOOM_GEM_CREATE, &c);
+
+	if (!r)
+		*handle = c.handle;
+	return r;
+}
+
+static uint32_t gem_create(int fd, uint64_t size, uint32_t flags)
+{
+	uint32_t h = 0;
+
+	loom_assert_eq(__gem_create(fd, size, flags, &h), 0);
+	loom_assert(h != 0);
+	return h;
+}
+
+static int __gem_userptr(int fd, void *ptr, uint64_t size, uint32_t flags, uint32_t *handle)
+{
+	struct drm_loom_gem_userptr u = {
+		.user_ptr = (uintptr_t)ptr, .size = size, .flags = flags,
+	};
+	int r = __loom_ioctl(fd, DRM_IOCTL_LOOM_GEM_USERPTR, &u);
+
+	if (!r)
+		*handle = u.handle;
+	return r;
+}
+
+static int __gem_info(int fd, uint32_t handle, struct drm_loom_gem_info *info)
+{
+	memset(info, 0xa5, sizeof(*info));
+	info->handle = handle;
+	info->flags = 0;
+	return __loom_ioctl(fd, DRM_IOCTL_LOOM_GEM_INFO, info);
+}
+
+static int __gem_close(int fd, uint32_t handle)
+{
+	struct drm_gem_close c = { .handle = handle };
+
+	return __loom_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &c);
+}
+
+static void *gem_mmap(int fd, uint32_t handle, uint64_t size, int *err)
+{
+	struct drm_loom_gem_info info;
+	void *p;
+
+	loom_assert_eq(__gem_info(fd, handle, &info), 0);
+	loom_assert(info.mmap_offset != 0);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, info.mmap_offset);
+	if (err)
+		*err = p == MAP_FAILED ? errno : 0;
+	return p;
+}
+
+static int __vm_map(int fd, uint32_t handle, uint64_t offset, uint64_t size, uint32_t flags,
+		    uint64_t *va)
+{
+	struct drm_loom_vm_bind b = {
+		.op = DRM_LOOM_VM_BIND_OP_MAP, .flags = flags, .handle = handle,
+		.bo_offset = offset, .size = size, .va = *va,
+	};
+	int r = __loom_ioctl(fd, DRM_IOCTL_LOOM_VM_BIND, &b);
+
+	if (!r)
+		*va = b.va;
+	return r;
+}
+
+static uint64_t vm_map(int fd, uint32_t handle, uint64_t offset, uint64_t size, uint32_t flags)
+{
+	uint64_t va = 0;
+
+	loom_assert_eq(__vm_map(fd, handle, offset, size, flags, &va), 0);
+	return va;
+}
+
+static int __vm_unmap(int fd, uint64_t va, uint64_t size)
+{
+	struct drm_loom_vm_bind b = { .op = DRM_LOOM_VM_BIND_OP_UNMAP, .va = va, .size = size };
+
+	return __loom_ioctl(fd, DRM_IOCTL_LOOM_VM_BIND, &b);
+}
+
+static uint64_t dram_size(int fd)
+{
+	struct drm_loom_info_hw_ip ip;
+
+	loom_assert_eq(__loom_info(fd, DRM_LOOM_INFO_HW_IP, &ip, sizeof(ip)), 0);
+	loom_assert(ip.dram_size >= 64 * MIB);
+	return ip.dram_size;
+}
+
+static void fill(volatile uint32_t *p, uint64_t size, uint32_t seed)
+{
+	for (uint64_t i = 0; i < size / 4; i++)
+		p[i] = seed ^ (uint32_t)(i * 2654435761u);
+}
+
+/* Index of the first word that differs from fill(seed), or -1. */
+static long long check(const volatile uint32_t *p, uint64_t size, uint32_t seed)
+{
+	for (uint64_t i = 0; i < size / 4; i++)
+		if (p[i] != (seed ^ (uint32_t)(i * 2654435761u)))
+			return i;
+	return -1;
+}
+
+static long long check_zero(const volatile uint32_t *p, uint64_t size)
+{
+	for (uint64_t i = 0; i < size / 4; i++)
+		if (p[i])
+			return i;
+	return -1;
+}
+
+/* ---- objects ------------------------------------------------------------------ */
+
+static void test_create_dram(void)
+{
+	struct drm_loom_gem_create c = { .size = 1, .flags = DRM_LOOM_BO_DRAM };
+	struct drm_loom_gem_info info;
+	int fd = loom_open();
+	uint32_t h2;
+
+	loom_assert_eq(__loom_ioctl(fd, DRM_IOCTL_LOOM_GEM_CREATE, &c), 0);
+	loom_assert(c.handle != 0);
+	loom_assert_eq(c.size, PAGE);			/* rounded up */
+	loom_assert_eq(__gem_info(fd, c.handle, &info), 0);
+	loom_assert_eq(info.size, PAGE);
+	loom_assert_eq(info.bo_flags, DRM_LOOM_BO_DRAM);
+
+	h2 = gem_create(fd, 3 * MIB + PAGE, DRM_LOOM_BO_DRAM);
+	loom_assert(h2 != c.handle);
+	loom_assert_eq(__gem_info(fd, h2, &info), 0);
+	loom_assert_eq(info.size, 3 * MIB + PAGE);
+	loom_assert_eq(__gem_close(fd, c.handle), 0);
+	loom_assert_err(__gem_info(fd, c.handle, &info), ENOENT);
+	loom_assert_err(__gem_close(fd, c.handle), EINVAL);
+	loom_assert_eq(__gem_close(fd, h2), 0);
+	close(fd);
+}
+
+static void test_create_host(void)
+{
+	struct drm_loom_gem_info info;
+	int fd = loom_open();
+	uint32_t h = gem_create(fd, 5 * PAGE + 1, DRM_LOOM_BO_HOST);
+
+	loom_assert_eq(__gem_info(fd, h, &info), 0);
+	loom_assert_eq(info.size, 6 * PAGE);
+	loom_assert_eq(info.bo_flags, DRM_LOOM_BO_HOST);
+	loom_assert(info.mmap_offset != 0 && info.mmap_offset % PAGE == 0);
+	loom_assert_eq(__gem_close(fd, h), 0);
+	close(fd);
+}
+
+static void test_gem_info(void)
+{
+	struct drm_loom_gem_info a, b, c;
+	int fd = loom_open();
+	uint32_t hd = gem_create(fd, 2 * MIB, DRM_LOOM_BO_DRAM);
+	uint32_t hh = gem_create(fd, 2 * MIB, DRM_LOOM_BO_HOST);
+
+	loom_assert_eq(__gem_info(fd, hd, &a), 0);
+	loom_assert_eq(__gem_info(fd, hh, &b), 0);
+	loom_assert_eq(a.size, 2 * MIB);
+	loom_assert_eq(a.bo_flags, DRM_LOOM_BO_DRAM);
+	loom_assert_eq(b.bo_flags, DRM_LOOM_BO_HOST);
+	loom_assert_eq(a.reserved[0] | a.reserved[1] | b.reserved[0] | b.reserved[1], 0);
+	loom_assert(a.mmap_offset && b.mmap_offset && a.mmap_offset != b.mmap_offset);
+	/* The offset is stable and the handle is unchanged. */
+	loom_assert_eq(__gem_info(fd, hd, &c), 0);
+	loom_assert_eq(c.mmap_offset, a.mmap_offset);
+	loom_assert_eq(c.handle, hd);
+	close(fd);
+}
+
+static void mmap_roundtrip(uint32_t flags, uint64_t size)
+{
+	int fd = loom_open(), err;
+	uint32_t h = gem_create(fd, size, flags);
+	volatile uint32_t *p, *q;
+	struct drm_loom_gem_info info;
+
+	p = gem_mmap(fd, h, size, &err);
+	loom_assert_eq(err, 0);
+	loom_assert_eq(check_zero(p, size), -1);	/* a new object is zeroed */
+	fill(p, size, 0x1234);
+	loom_assert_eq(munmap((void *)p, size), 0);
+
+	q = gem_mmap(fd, h, size, &err);
+	loom_assert_eq(err, 0);
+	loom_assert_eq(check(q, size, 0x1234), -1);
+
+	/* A shorter mapping sees the start; one inside the object is refused. */
+	loom_assert_eq(__gem_info(fd, h, &info), 0);
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, info.mmap_offset);
+	loom_assert(p != MAP_FAILED);
+	loom_assert_eq(check(p, PAGE, 0x1234), -1);
+	munmap((void *)p, PAGE);
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, info.mmap_offset + PAGE);
+	loom_assert(p == MAP_FAILED && errno == EINVAL);
+	munmap((void *)q, size);
+
+	/* The memory goes back and its next owner finds zeroes, not our data. */
+	loom_assert_eq(__gem_close(fd, h), 0);
+	h = gem_create(fd, size, flags);
+	p = gem_mmap(fd, h, size, &err);
+	loom_assert_eq(err, 0);
+	loom_assert_eq(check_zero(p, size), -1);
+	munmap((void *)p, size);
+	close(fd);
+}
+
+static void test_mmap_dram(void)
+{
+	mmap_roundtrip(DRM_LOOM_BO_DRAM, 4 * MIB + 3 * PAGE);
+}
+
+static void test_mmap_host(void)
+{
+	mmap_roundtrip(DRM_LOOM_BO_HOST, 2 * MIB + 5 * PAGE);
+}
+
+static void test_userptr(void)
+{
+	const uint64_t size = 16 * PAGE;
+	struct drm_loom_gem_info info;
+	int fd = loom_open();
+	uint32_t h, hro;
+	uint64_t va;
+	uint32_t *mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *ro;
+
+	loom_assert(mem != MAP_FAILED);
+	fill(mem, size, 7);
+	loom_assert_eq(__gem_userptr(fd, mem, size, 0, &h), 0);
+	loom_assert_eq(__gem_info(fd, h, &info), 0);
+	loom_assert_eq(info.size, size);
+	loom_assert_eq(info.bo_flags, DRM_LOOM_BO_HOST | DRM_LOOM_BO_USERPTR);
+	loom_assert_eq(info.mmap_offset, 0);		/* not mappable through the file */
+	va = vm_map(fd, h, PAGE, size - PAGE, 0);
+	loom_assert(va >= DRM_LOOM_VA_USER_START && va < DRM_LOOM_VA_USER_END);
+	/* The pages stay the caller's: still readable and writable. */
+	loom_assert_eq(check(mem, size, 7), -1);
+	fill(mem, size, 8);
+
+	/* Read-only memory: only as a READONLY object, only bound read-only. */
+	ro = mmap(NULL, size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	loom_assert(ro != MAP_FAILED);
+	loom_assert_err(__gem_userptr(fd, ro, size, 0, &hro), EFAULT);
+	loom_assert_eq(__gem_userptr(fd, ro, size, DRM_LOOM_USERPTR_READONLY, &hro), 0);
+	loom_assert_eq(__gem_info(fd, hro, &info), 0);
+	loom_assert_eq(info.bo_flags,
+		       DRM_LOOM_BO_HOST | DRM_LOOM_BO_USERPTR | DRM_LOOM_BO_READONLY);
+	va = 0;
+	loom_assert_err(__vm_map(fd, hro, 0, size, 0, &va), EPERM);
+	va = vm_map(fd, hro, 0, size, DRM_LOOM_VM_BIND_READONLY);
+	loom_assert_eq(__vm_unmap(fd, va, size), 0);
+
+	/* Unmapping the memory while the object exists is the caller's business. */
+	loom_assert_eq(munmap(mem, size), 0);
+	loom_assert_eq(__gem_close(fd, h), 0);
+	loom_assert_eq(__gem_close(fd, hro), 0);
+	munmap(ro, size);
+	close(fd);
+}
+
+/* ---- VM_BIND ------------------------------------------------------------------ */
+
+static void test_vm_bind_auto(void)
+{
+	int fd = loom_open();
+	uint32_t hd = gem_create(fd, 4 * MIB, DRM_LOOM_BO_DRAM);
+	uint32_t hh = gem_create(fd, 3 * PAGE, DRM_LOOM_BO_HOST);
+	uint64_t v1, v2, v3, v4;
+
+	v1 = vm_map(fd, hd, 0, 4 * MIB, 0);
+	v2 = vm_map(fd, hd, 0, 4 * MIB, DRM_LOOM_VM_BIND_READONLY);	/* twice is fine */
+	v3 = vm_map(fd, hh, PAGE, 2 * PAGE, 0);
+	v4 = vm_map(fd, hd, 2 * MIB + PAGE, PAGE, 0);
+	loom_assert(v1 >= DRM_LOOM_VA_USER_START && v1 + 4 * MIB <= DRM_LOOM_VA_USER_END);
+	loom_assert(v2 >= DRM_LOOM_VA_USER_START && v2 + 4 * MIB <= DRM_LOOM_VA_USER_END);
+	/* Large mappings are 2 MiB aligned, so they can use 2 MiB pages. */
+	loom_assert_eq(v1 % (2 * MIB), 0);
+	loom_assert_eq(v2 % (2 * MIB), 0);
+	loom_assert_eq(v3 % PAGE, 0);
+	loom_assert_eq(v4 % PAGE, 0);
+	/* No two mappings overlap. */
+	loom_assert(v1 + 4 * MIB <= v2 || v2 + 4 * MIB <= v1);
+	loom_assert(v3 + 2 * PAGE <= v1 || v1 + 4 * MIB <= v3);
+	loom_assert(v3 + 2 * PAGE <= v2 || v2 + 4 * MIB <= v3);
+	loom_assert(v4 + PAGE <= v1 || v1 + 4 * MIB <= v4);
+	loom_assert(v4 + PAGE <= v2 || v2 + 4 * MIB <= v4);
+	loom_assert(v4 + PAGE <= v3 || v3 + 2 * PAGE <= v4);
+	close(fd);	/* with everything still bound */
+}
+
+static void test_vm_bind_fixed(void)
+{
+	int fd = loom_open();
+	uint32_t h = gem_create(fd, 4 * MIB, DRM_LOOM_BO_DRAM);
+	uint64_t va;
+
+	va = DRM_LOOM_VA_USER_START;
+	loom_assert_eq(__vm_map(fd, h, 0, 4 * MIB, DRM_LOOM_VM_BIND_FIXED, &va), 0);
+	loom_assert_eq(va, DRM_LOOM_VA_USER_START);
+	/* Not 2 MiB aligned: 4 KiB pages do it. */
+	va = 0x40000000ULL + PAGE;
+	loom_assert_eq(__vm_map(fd, h, 0, 4 * MIB, DRM_LOOM_VM_BIND_FIXED, &va), 0);
+	loom_assert_eq(va, 0x40000000ULL + PAGE);
+	/* The last page of the user range. */
+	va = DRM_LOOM_VA_USER_END - PAGE;
+	loom_assert_eq(__vm_map(fd, h, 4 * MIB - PAGE, PAGE, DRM_LOOM_VM_BIND_FIXED, &va), 0);
+	/* High up, across a 512 GiB boundary (a level-0 entry). */
+	va = (1ULL << 39) - MIB;
+	loom_assert_eq(__vm_map(fd, h, 0, 4 * MIB, DRM_LOOM_VM_BIND_FIXED |
+				DRM_LOOM_VM_BIND_READONLY, &va), 0);
+	/* An automatic mapping avoids all of them. */
+	va = vm_map(fd, h, 0, 4 * MIB, 0);
+	loom_assert(va >= DRM_LOOM_VA_USER_START + 4 * MIB);
+	loom_assert(va + 4 * MIB <= 0x40000000ULL + PAGE || va >= 0x40000000ULL + PAGE + 4 * MIB);
+	loom_assert(va + 4 * MIB <= (1ULL << 39) - MIB || va >= (1ULL << 39) + 3 * MIB);
+	loom_assert(va + 4 * MIB <= DRM_LOOM_VA_USER_END - PAGE);
+	close(fd);
+}
+
+static void test_vm_unbind(void)
+{
+	int fd = loom_open();
+	uint32_t h = gem_create(fd, 4 * MIB, DRM_LOOM_BO_HOST);
+	uint64_t va = 0x100000000ULL, va2;
+
+	loom_assert_eq(__vm_map(fd, h, 0, 3 * MIB, DRM_LOOM_VM_BIND_FIXED, &va), 0);
+	/* Only the exact start, and size 0 or the exact size. */
+	loom_assert_err(__vm_unmap(fd, va + PAGE, 0), ENOENT);
+	loom_assert_err(__vm_unmap(fd, va, PAGE), EINVAL);
+	loom_assert_err(__vm_unmap(fd, va, 4 * MIB), EINVAL);
+	loom_assert_eq(__vm_unmap(fd, va, 3 * MIB), 0);
+	loom_assert_err(__vm_unmap(fd, va, 0), ENOENT);
+	/* The range is free again. */
+	loom_assert_eq(__vm_map(fd, h, MIB, 3 * MIB, DRM_LOOM_VM_BIND_FIXED, &va), 0);
+	loom_assert_eq(__vm_unmap(fd, va, 0), 0);
+
+	/* Many mappings, unmapped in another order than mapped. */
+	uint64_t vas[64];
+
+	for (int i = 0; i < 64; i++)
+		vas[i] = vm_map(fd, h, (i % 16) * PAGE, (1 + i % 5) * PAGE, 0);
+	for (int i = 0; i < 64; i += 2)
+		loom_assert_eq(__vm_unmap(fd, vas[i], 0), 0);
+	for (int i = 63; i > 0; i -= 2)
+		loom_assert_eq(__vm_unmap(fd, vas[i], (1 + i % 5) * PAGE), 0);
+	for (int i = 0; i < 64; i++)
+		loom_assert_err(__vm_unmap(fd, vas[i], 0), ENOENT);
+	va2 = vm_map(fd, h, 0, 4 * MIB, 0);
+	loom_assert_eq(__vm_unmap(fd, va2, 0), 0);
+	close(fd);
+}
+
+static void test_bind_overlap(void)
+{
+	int fd = loom_open();
+	uint32_t h = gem_create(fd, 4 * MIB, DRM_LOOM_BO_DRAM);
+	uint64_t base = 0x200000000ULL, va;
+
+	va = base;
+	loom_assert_eq(__vm_map(fd, h, 0, 2 * MIB, DRM_LOOM_VM_BIND_FIXED, &va), 0);
+	/* Any overlap, at either end or inside: EBUSY, and nothing changes. */
+	va = base + MIB;
+	loom_assert_err(__vm_map(fd, h, 0, 2 * MIB, DRM_LOOM_VM_BIND_FIXED, &va), EBUSY);
+	va = base - PAGE;
+	loom_assert_err(__vm_map(fd, h, 0, 2 * PAGE, DRM_LOOM_VM_BIND_FIXED, &va), EBUSY);
+	va = base + PAGE;
+	loom_assert_err(__vm_map(fd, h, 0, PAGE, DRM_LOOM_VM_BIND_FIXED, &va), EBUSY);
+	va = base - MIB;
+	loom_assert_err(__vm_map(fd, h, 0, 4 * MIB, DRM_LOOM_VM_BIND_FIXED, &va), EBUSY);
+	/* Right next to it is fine. */
+	va = base - PAGE;
+	loom_assert_eq(__vm_map(fd, h, 0, PAGE, DRM_LOOM_VM_BIND_FIXED, &va), 0);
+	va = base + 2 * MIB;
+	loom_assert_eq(__vm_map(fd, h, 0, PAGE, DRM_LOOM_VM_BIND_FIXED, &va), 0);
+	loom_assert_eq(__vm_unmap(fd, base, 2 * MIB), 0);
+	va = base + MIB;
+	loom_assert_eq(__vm_map(fd, h, 0, MIB, DRM_LOOM_VM_BIND_FIXED, &va), 0);
+	close(fd);
+}
+
+static void test_close_handle_while_bound(void)
+{
+	int fd = loom_open();
+	uint64_t half = dram_size(fd) / 2 + 16 * MIB;
+	uint32_t h, h2;
+	uint64_t va;
+	int err;
+	volatile uint32_t *p;
+
+	/* Two objects of more than half the DRAM cannot coexist. */
+	h = gem_create(fd, half, DRM_LOOM_BO_DRAM);
+	p = gem_mmap(fd, h, 2 * MIB, &err);
+	loom_assert_eq(err, 0);
+	fill(p, 2 * MIB, 99);
+	va = vm_map(fd, h, 0, half, 0);
+	loom_assert_eq(__gem_close(fd, h), 0);
+	/* The mapping (and the CPU mapping) keep it: no room for another. */
+	loom_assert_err(__gem_create(fd, half, DRM_LOOM_BO_DRAM, &h2), ENOMEM);
+	loom_assert_eq(check(p, 2 * MIB, 99), -1);
+	munmap((void *)p, 2 * MIB);
+	loom_assert_err(__gem_create(fd, half, DRM_LOOM_BO_DRAM, &h2), ENOMEM);
+	/* Unbinding drops the last reference: the DRAM is free again. */
+	loom_assert_eq(__vm_unmap(fd, va, 0), 0);
+	h2 = gem_create(fd, half, DRM_LOOM_BO_DRAM);
+	p = gem_mmap(fd, h2, 2 * MIB, &err);
+	loom_assert_eq(err, 0);
+	loom_assert_eq(check_zero(p, 2 * MIB), -1);
+	munmap((void *)p, 2 * MIB);
+	loom_assert_eq(__gem_close(fd, h2), 0);
+
+	/* Closing the file with a bound object frees it too. */
+	h = gem_create(fd, half, DRM_LOOM_BO_DRAM);
+	vm_map(fd, h, 0, half, 0);
+	loom_assert_eq(__gem_close(fd, h), 0);
+	close(fd);
+	fd = loom_open();
+	h = gem_create(fd, half, DRM_LOOM_BO_DRAM);
+	close(fd);
+}
+
+/* ---- files and contexts ------------------------------------------------------- */
+
+static void test_isolation(void)
+{
+	int fd = loom_open(), fd2 = loom_open(), pipefd[2];
+	struct drm_loom_gem_info info;
+	uint32_t mine = gem_create(fd, PAGE, DRM_LOOM_BO_HOST), theirs[3];
+	uint64_t va = 0x300000000ULL, va2;
+	pid_t pid;
+	int status;
+
+	/* Another file of the same process: no access to our handles or VAs. */
+	loom_assert_err(__gem_info(fd2, mine, &info), ENOENT);
+	va2 = 0;
+	loom_assert_err(__vm_map(fd2, mine, 0, PAGE, 0, &va2), ENOENT);
+	loom_assert_eq(__vm_map(fd, mine, 0, PAGE, DRM_LOOM_VM_BIND_FIXED, &va), 0);
+	loom_assert_err(__vm_unmap(fd2, va, 0), ENOENT);
+	/* Each file has its own address space: the same VA is free there. */
+	theirs[0] = gem_create(fd2, PAGE, DRM_LOOM_BO_HOST);
+	loom_assert_eq(__vm_map(fd2, theirs[0], 0, PAGE, DRM_LOOM_VM_BIND_FIXED, &va), 0);
+
+	/* Another process with its own file. */
+	loom_assert_eq(pipe(pipefd), 0);
+	pid = fork();
+	loom_assert(pid >= 0);
+	if (pid == 0) {
+		int cfd = loom_open();
+		uint32_t h[3];
+
+		for (int i = 0; i < 3; i++)
+			h[i] = gem_create(cfd, PAGE, DRM_LOOM_BO_DRAM);
+		if (write(pipefd[1], h, sizeof(h)) != sizeof(h))
+			_exit(2);
+		/* Our parent's handle numbers mean nothing here beyond our own. */
+		for (uint32_t x = 1; x < 16; x++)
+			if (x != h[0] && x != h[1] && x != h[2] && __gem_info(cfd, x, &info) != -ENOENT)
+				_exit(3);
+		if (__vm_unmap(cfd, va, 0) != -ENOENT)
+			_exit(4);
+		pause();	/* keep the file open until the parent has looked */
+		_exit(0);
+	}
+	loom_assert_eq(read(pipefd[0], theirs, sizeof(theirs)), sizeof(theirs));
+	for (int i = 0; i < 3; i++) {
+		if (theirs[i] == mine)
+			continue;
+		loom_assert_err(__gem_info(fd, theirs[i], &info), ENOENT);
+		va2 = 0;
+		loom_assert_err(__vm_map(fd, theirs[i], 0, PAGE, 0, &va2), ENOENT);
+		loom_assert_err(__gem_close(fd, theirs[i]), EINVAL);
+	}
+	kill(pid, SIGTERM);
+	loom_assert_eq(waitpid(pid, &status, 0), pid);
+	loom_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
+	/* Our object is untouched. */
+	loom_assert_eq(__gem_info(fd, mine, &info), 0);
+	loom_assert_eq(__vm_unmap(fd, va, PAGE), 0);
+	close(fd2);
+	close(fd);
+}
+
+static void test_asid_exhaustion(void)
+{
+	char path[64], link[64];
+	int fds[LOOM_NUM_ASIDS_MAX + 1], n = 0, fd = loom_open(), r;
+	ssize_t len;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	len = readlink(link, path, sizeof(path) - 1);
+	loom_assert(len > 0);
+	path[len] = 0;
+	fds[n++] = fd;
+	/* ASIDs 1..63: 63 open files at a time, the 64th gets EBUSY. */
+	for (;;) {
+		r = open(path, O_RDWR | O_CLOEXEC);
+		if (r < 0)
+			break;
+		loom_assert(n < LOOM_NUM_ASIDS_MAX);
+		fds[n++] = r;
+	}
+	loom_assert_eq(errno, EBUSY);
+	loom_assert_eq(n, LOOM_NUM_ASIDS_MAX);
+	/* Each has its own context, usable at once. */
+	for (int i = 0; i < n; i += 7) {
+		uint32_t h = gem_create(fds[i], PAGE, DRM_LOOM_BO_HOST);
+		uint64_t va = DRM_LOOM_VA_USER_START;
+
+		loom_assert_eq(__vm_map(fds[i], h, 0, PAGE, DRM_LOOM_VM_BIND_FIXED, &va), 0);
+	}
+	/* A closed file's ASID is free again. */
+	close(fds[n - 1]);
+	r = open(path, O_RDWR | O_CLOEXEC);
+	loom_assert(r >= 0);
+	loom_assert_err(open(path, O_RDWR | O_CLOEXEC) < 0 ? -errno : 0, EBUSY);
+	close(r);
+	for (int i = 0; i < n - 1; i++)
+		close(fds[i]);
+}
+
+/* ---- module lifetime ------------------------------------------------------------ */
+
+static int module_unload(void)
+{
+	return syscall(SYS_delete_module, "loom", O_NONBLOCK) ? -errno : 0;
+}
+
+static int module_load(void)
+{
+	int fd = open(LOOM_KO_PATH, O_RDONLY | O_CLOEXEC);
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	r = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
+	close(fd);
+	return r;
+}
+
+static bool wait_node(bool present)
+{
+	for (int i = 0; i < 1000; i++) {
+		int fd = __loom_open();
+
+		if (fd >= 0)
+			close(fd);
+		if ((fd >= 0) == present)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+static void test_lifetime(void)
+{
+	struct stat st;
+	int fd = loom_open(), err;
+	uint32_t hd = gem_create(fd, 2 * MIB, DRM_LOOM_BO_DRAM);
+	uint32_t hh = gem_create(fd, 2 * MIB, DRM_LOOM_BO_HOST);
+	volatile uint32_t *pd, *ph;
+
+	if (stat(LOOM_KO_PATH, &st))
+		loom_skip("%s is not there to load the module again", LOOM_KO_PATH);
+	vm_map(fd, hd, 0, 2 * MIB, 0);
+	pd = gem_mmap(fd, hd, 2 * MIB, &err);
+	loom_assert_eq(err, 0);
+	ph = gem_mmap(fd, hh, 2 * MIB, &err);
+	loom_assert_eq(err, 0);
+	close(fd);
+
+	/* The mappings keep the file, so the objects and the module, alive. */
+	fill(pd, 2 * MIB, 5);
+	fill(ph, 2 * MIB, 6);
+	loom_assert_eq(check(pd, 2 * MIB, 5), -1);
+	loom_assert_eq(check(ph, 2 * MIB, 6), -1);
+	loom_assert_err(module_unload(), EWOULDBLOCK);
+	loom_assert_eq(munmap((void *)pd, 2 * MIB), 0);
+	loom_assert_err(module_unload(), EWOULDBLOCK);
+	loom_assert_eq(munmap((void *)ph, 2 * MIB), 0);
+
+	/* Last mapping gone: the module goes, and comes back. */
+	loom_assert_eq(module_unload(), 0);
+	loom_assert(wait_node(false));
+	loom_assert_eq(module_load(), 0);
+	loom_assert(wait_node(true));
+	fd = loom_open();
+	hd = gem_create(fd, 2 * MIB, DRM_LOOM_BO_DRAM);
+	pd = gem_mmap(fd, hd, 2 * MIB, &err);
+	loom_assert_eq(err, 0);
+	loom_assert_eq(check_zero(pd, 2 * MIB), -1);
+	munmap((void *)pd, 2 * MIB);
+	close(fd);
+}
+
+/* ---- bad arguments ---------------------------------------------------------------- */
+
+static void test_bad_create(void)
+{
+	struct drm_loom_gem_create c;
+	int fd = loom_open();
+	uint64_t dram = dram_size(fd);
+	uint32_t h;
+
+	loom_assert_err(__gem_create(fd, 0, DRM_LOOM_BO_DRAM, &h), EINVAL);
+	loom_assert_err(__gem_create(fd, 0, DRM_LOOM_BO_HOST, &h), EINVAL);
+	loom_assert_err(__gem_create(fd, PAGE, 0, &h), EINVAL);
+	loom_assert_err(__gem_create(fd, PAGE, DRM_LOOM_BO_DRAM | DRM_LOOM_BO_HOST, &h), EINVAL);
+	loom_assert_err(__gem_create(fd, PAGE, DRM_LOOM_BO_USERPTR, &h), EINVAL);
+	loom_assert_err(__gem_create(fd, PAGE, DRM_LOOM_BO_DRAM | DRM_LOOM_BO_READONLY, &h),
+			EINVAL);
+	for (int bit = 4; bit < 32; bit++)
+		loom_assert_err(__gem_create(fd, PAGE, DRM_LOOM_BO_HOST | (1u << bit), &h), EINVAL);
+	for (int i = 0; i < 2; i++) {
+		c = (struct drm_loom_gem_create){ .size = PAGE, .flags = DRM_LOOM_BO_DRAM };
+		c.reserved[i] = 1;
+		loom_assert_err(__loom_ioctl(fd, DRM_IOCTL_LOOM_GEM_CREATE, &c), EINVAL);
+	}
+	/* Larger than the DRAM, or than the machine's RAM: E2BIG. */
+	loom_assert_err(__gem_create(fd, dram + PAGE, DRM_LOOM_BO_DRAM, &h), E2BIG);
+	loom_assert_err(__gem_create(fd, UINT64_MAX, DRM_LOOM_BO_DRAM, &h), E2BIG);
+	loom_assert_err(__gem_create(fd, UINT64_MAX, DRM_LOOM_BO_HOST, &h), E2BIG);
+	loom_assert_err(__gem_create(fd, 1ULL << 50, DRM_LOOM_BO_HOST, &h), E2BIG);
+	/* Fits the DRAM but not what is left of it: ENOMEM. */
+	h = gem_create(fd, dram / 2 + 16 * MIB, DRM_LOOM_BO_DRAM);
+	loom_assert_err(__gem_create(fd, dram / 2 + 16 * MIB, DRM_LOOM_BO_DRAM, &h), ENOMEM);
+	close(fd);
+}
+
+static void test_bad_userptr(void)
+{
+	struct drm_loom_gem_userptr u;
+	int fd = loom_open();
+	uint8_t *mem = mmap(NULL, 8 * PAGE, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint32_t h;
+
+	loom_assert(mem != MAP_FAILED);
+	loom_assert_err(__gem_userptr(fd, mem, 0, 0, &h), EINVAL);
+	loom_assert_err(__gem_userptr(fd, mem + 8, PAGE, 0, &h), EINVAL);
+	loom_assert_err(__gem_userptr(fd, mem, PAGE + 8, 0, &h), EINVAL);
+	for (int bit = 1; bit < 32; bit++)
+		loom_assert_err(__gem_userptr(fd, mem, PAGE, 1u << bit, &h), EINVAL);
+	for (int i = 0; i < 2; i++) {
+		u = (struct drm_loom_gem_userptr){ .user_ptr = (uintptr_t)mem, .size = PAGE };
+		u.reserved[i] = 1;
+		loom_assert_err(__loom_ioctl(fd, DRM_IOCTL_LOOM_GEM_USERPTR, &u), EINVAL);
+	}
+	/* Memory that is not mapped, partly or wholly: EFAULT. */
+	loom_assert_eq(munmap(mem + 4 * PAGE, 4 * PAGE), 0);
+	loom_assert_err(__gem_userptr(fd, mem + 4 * PAGE, PAGE, 0, &h), EFAULT);
+	loom_assert_err(__gem_userptr(fd, mem, 8 * PAGE, 0, &h), EFAULT);
+	loom_assert_err(__gem_userptr(fd, NULL, PAGE, 0, &h), EFAULT);
+	loom_assert_err(__gem_userptr(fd, (void *)0xffff888000000000ULL, PAGE, 0, &h), EFAULT);
+	loom_assert_err(__gem_userptr(fd, (void *)(uintptr_t)(UINT64_MAX - PAGE + 1), 2 * PAGE,
+				      0, &h), EFAULT);
+	/* More than the machine's RAM: E2BIG. */
+	loom_assert_err(__gem_userptr(fd, mem, 1ULL << 46, 0, &h), E2BIG);
+	/* What is mapped still works. */
+	loom_assert_eq(__gem_userptr(fd, mem, 4 * PAGE, 0, &h), 0);
+	munmap(mem, 4 * PAGE);
+	close(fd);
+}
+
+static void test_bad_gem_info(void)
+{
+	struct drm_loom_gem_info info;
+	int fd = loom_open();
+	uint32_t h = gem_create(fd, PAGE, DRM_LOOM_BO_HOST);
+
+	loom_assert_err(__gem_info(fd, 0, &info), ENOENT);
+	loom_assert_err(__gem_info(fd, h + 1, &info), ENOENT);
+	loom_assert_err(__gem_info(fd, UINT32_MAX, &info), ENOENT);
+	info = (struct drm_loom_gem_info){ .handle = h, .flags = 1 };
+	loom_assert_err(__loom_ioctl(fd, DRM_IOCTL_LOOM_GEM_INFO, &info), EINVAL);
+	info = (struct drm_loom_gem_info){ .handle = h, .flags = 0x80000000u };
+	loom_assert_err(__loom_ioctl(fd, DRM_IOCTL_LOOM_GEM_INFO, &info), EINVAL);
+	close(fd);
+}
+
+static int bind_raw(int fd, struct drm_loom_vm_bind b)
+{
+	return __loom_ioctl(fd, DRM_IOCTL_LOOM_VM_BIND, &b);
+}
+
+static void test_bad_vm_bind(void)
+{
+	int fd = loom_open();
+	uint32_t h = gem_create(fd, 4 * MIB, DRM_LOOM_BO_DRAM);
+	const struct drm_loom_vm_bind ok = {
+		.op = DRM_LOOM_VM_BIND_OP_MAP, .handle = h, .size = PAGE,
+	};
+	struct drm_loom_vm_bind b;
+	uint64_t va;
+
+	/* The template works. */
+	b = ok;
+	loom_assert_eq(__loom_ioctl(fd, DRM_IOCTL_LOOM_VM_BIND, &b), 0);
+	va = b.va;
+
+	b = ok; b.op = 2;
+	loom_assert_err(bind_raw(fd, b), EINVAL);
+	b = ok; b.op = UINT32_MAX;
+	loom_assert_err(bind_raw(fd, b), EINVAL);
+	for (int bit = 2; bit < 32; bit++) {
+		b = ok; b.flags = 1u << bit;
+		loom_assert_err(bind_raw(fd, b), EINVAL);
+	}
+	b = ok; b.pad = 1;
+	loom_assert_err(bind_raw(fd, b), EINVAL);
+	b = ok; b.reserved[0] = 1;
+	loom_assert_err(bind_raw(fd, b), EINVAL);
+	b = ok; b.reserved[1] = 1;
+	loom_assert_err(bind_raw(fd, b), EINVAL);
+	/* Handles. */
+	b = ok; b.handle = 0;
+	loom_assert_err(bind_raw(fd, b), ENOENT);
+	b = ok; b.handle = h + 100;
+	loom_assert_err(bind_raw(fd, b), ENOENT);
+	/* Sizes and offsets. */
+	b = ok; b.size = 0;
+	loom_assert_err(bind_raw(fd, b), EINVAL);
+	b = ok; b.size = PAGE + 1;
+	loom_assert_err(bind_raw(fd, b), EINVAL);
+	b = ok; b.bo_offset = 8;
+	loom_assert_err(bind_raw(fd, b), EINVAL);
+	b = ok; b.bo_offset = 4 * MIB;
+	loom_assert_err(bind_raw(fd, b), EINVAL);
+	b = ok; b.size = 4 * MIB + PAGE;
+	loom_assert_err(bind_raw(fd, b), EINVAL);
+	b = ok; b.bo_offset = PAGE; b.size = 4 * MIB;
+	loom_assert_err(bind_raw(fd, b), EINVAL);
+	b = ok; b.bo_offset = UINT64_MAX - PAGE + 1; b.size = 2 * PAGE;
+	loom_assert_err(bind_raw(fd, b), EINVAL);
+	b = ok; b.size = UINT64_MAX - PAGE + 1;
+	loom_assert_err(bind_raw(fd, b), EINVAL);
+	/* FIXED VAs: aligned, inside the user range. */
+	b = ok; b.flags = DRM_LOOM_VM_BIND_FIXED; b.va = 0x100000000ULL + 16;
+	loom_assert_err(bind_raw(fd, b), EINVAL);
+	b = ok; b.flags = DRM_LOOM_VM_BIND_FIXED; b.va = 0;
+	loom_assert_err(bind_raw(fd, b), EINVAL);
+	b = ok; b.flags = DRM_LOOM_VM_BIND_FIXED; b.va = DRM_LOOM_VA_USER_START - PAGE;
+	loom_assert_err(bind_raw(fd, b), EINVAL);
+	b = ok; b.flags = DRM_LOOM_VM_BIND_FIXED; b.va = DRM_LOOM_VA_USER_END;
+	loom_assert_err(bind_raw(fd, b), EINVAL);	/* the driver's window */
+	b = ok; b.flags = DRM_LOOM_VM_BIND_FIXED; b.va = DRM_LOOM_VA_USER_END - PAGE;
+	b.size = 2 * PAGE;
+	loom_assert_err(bind_raw(fd, b), EINVAL);
+	b = ok; b.flags = DRM_LOOM_VM_BIND_FIXED; b.va = 1ULL << 48;
+	loom_assert_err(bind_raw(fd, b), EINVAL);
+	b = ok; b.flags = DRM_LOOM_VM_BIND_FIXED; b.va = UINT64_MAX - PAGE + 1;
+	loom_assert_err(bind_raw(fd, b), EINVAL);
+	/* UNMAP: only op, va and size. */
+	b = (struct drm_loom_vm_bind){ .op = DRM_LOOM_VM_BIND_OP_UNMAP, .va = va, .handle = h };
+	loom_assert_err(bind_raw(fd, b), EINVAL);
+	b = (struct drm_loom_vm_bind){ .op = DRM_LOOM_VM_BIND_OP_UNMAP, .va = va,
+				       .flags = DRM_LOOM_VM_BIND_FIXED };
+	loom_assert_err(bind_raw(fd, b), EINVAL);
+	b = (struct drm_loom_vm_bind){ .op = DRM_LOOM_VM_BIND_OP_UNMAP, .va = va, .bo_offset = PAGE };
+	loom_assert_err(bind_raw(fd, b), EINVAL);
+	b = (struct drm_loom_vm_bind){ .op = DRM_LOOM_VM_BIND_OP_UNMAP, .va = va, .pad = 1 };
+	loom_assert_err(bind_raw(fd, b), EINVAL);
+	loom_assert_err(__vm_unmap(fd, 0, 0), ENOENT);
+	loom_assert_err(__vm_unmap(fd, DRM_LOOM_VA_USER_END, 0), ENOENT);
+	loom_assert_err(__vm_unmap(fd, UINT64_MAX, 0), ENOENT);
+	loom_assert_err(__vm_unmap(fd, va + PAGE, 0), ENOENT);
+	loom_assert_err(__vm_unmap(fd, va, 2 * PAGE), EINVAL);
+	/* Everything above left the good mapping alone. */
+	loom_assert_eq(__vm_unmap(fd, va, PAGE), 0);
+	close(fd);
+}
+
+static void test_bad_mmap(void)
+{
+	struct drm_loom_gem_info info;
+	int fd = loom_open();
+	uint32_t hd = gem_create(fd, 2 * MIB, DRM_LOOM_BO_DRAM);
+	uint32_t hh = gem_create(fd, 2 * MIB, DRM_LOOM_BO_HOST);
+	uint32_t hs[2] = { hd, hh };
+	void *p;
+
+	for (int i = 0; i < 2; i++) {
+		loom_assert_eq(__gem_info(fd, hs[i], &info), 0);
+		/* Longer than the object, or past its end. */
+		p = mmap(NULL, 2 * MIB + PAGE, PROT_READ, MAP_SHARED, fd, info.mmap_offset);
+		loom_assert(p == MAP_FAILED && errno == EINVAL);
+		p = mmap(NULL, 2 * PAGE, PROT_READ, MAP_SHARED, fd,
+			 info.mmap_offset + 2 * MIB - PAGE);
+		loom_assert(p == MAP_FAILED && errno == EINVAL);
+		/* Private (copy-on-write) mappings of device memory: EINVAL. */
+		p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, info.mmap_offset);
+		loom_assert(p == MAP_FAILED && errno == EINVAL);
+	}
+	/* An offset no object has. */
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 1ULL << 40);
+	loom_assert(p == MAP_FAILED && errno == EINVAL);
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 0);
+	loom_assert(p == MAP_FAILED && errno == EINVAL);
+	close(fd);
+}
+
+/* Random arguments: only the documented errors, and no harm to the kernel. */
+static void test_bad_random(void)
+{
+	static const int allowed[] = { 0, -EINVAL, -ENOENT, -EBUSY, -EPERM, -ENOSPC, -ENOMEM,
+				       -E2BIG, -EFAULT };
+	int fd = loom_open();
+	uint32_t h[4] = {
+		gem_create(fd, 4 * MIB, DRM_LOOM_BO_DRAM), gem_create(fd, 8 * PAGE, DRM_LOOM_BO_HOST),
+		gem_create(fd, PAGE, DRM_LOOM_BO_DRAM), gem_create(fd, 2 * MIB, DRM_LOOM_BO_HOST),
+	};
+	uint64_t state = 0x9e3779b97f4a7c15ULL;
+
+	for (int i = 0; i < 4000; i++) {
+		uint64_t r[6];
+		struct drm_loom_vm_bind b;
+		int ret, ok = 0;
+
+		for (int j = 0; j < 6; j++) {
+			state ^= state << 13;
+			state ^= state >> 7;
+			state ^= state << 17;
+			r[j] = state;
+		}
+		b = (struct drm_loom_vm_bind){
+			.op = r[0] & 1 ? DRM_LOOM_VM_BIND_OP_UNMAP : DRM_LOOM_VM_BIND_OP_MAP,
+			.flags = (r[0] >> 1) % 8 == 0 ? (uint32_t)(r[0] >> 8) : (r[0] >> 4) & 3,
+			.handle = (r[0] >> 40) % 16 == 0 ? (uint32_t)r[1] : h[(r[0] >> 44) & 3],
+			.bo_offset = (r[0] >> 48) % 4 == 0 ? r[2] : (r[2] % 1024) * PAGE,
+			.size = (r[0] >> 52) % 4 == 0 ? r[3] : (r[3] % 1024) * PAGE,
+			.va = (r[0] >> 56) % 4 == 0 ? r[4] : ((r[4] % (1ULL << 36)) & ~(PAGE - 1)),
+		};
+		if ((r[5] & 63) == 0)
+			b.reserved[r[5] >> 63] = r[5];
+		ret = __loom_ioctl(fd, DRM_IOCTL_LOOM_VM_BIND, &b);
+		for (unsigned k = 0; k < sizeof(allowed) / sizeof(allowed[0]); k++)
+			ok |= ret == allowed[k];
+		if (!ok)
+			loom_igt_fail(__FILE__, __LINE__, "VM_BIND op %u flags %#x -> %d", b.op,
+				      b.flags, ret);
+	}
+	close(fd);	/* with whatever stayed bound */
+}
+
+static const struct loom_subtest tests[] = {
+	{ "create-dram", "GEM_CREATE in DRAM: rounded size, handles, GEM_CLOSE", test_create_dram },
+	{ "create-host", "GEM_CREATE in host memory", test_create_host },
+	{ "gem-info", "GEM_INFO: size, kind and a stable mmap offset", test_gem_info },
+	{ "mmap-dram", "a DRAM object through two mmaps; zeroed for its next owner",
+	  test_mmap_dram },
+	{ "mmap-host", "a host object through two mmaps; zeroed when new",
+	  test_mmap_host },
+	{ "userptr", "user memory as an object, read-only memory only as READONLY", test_userptr },
+	{ "vm-bind-auto", "MAP without FIXED: aligned, non-overlapping VAs in the user range",
+	  test_vm_bind_auto },
+	{ "vm-bind-fixed", "MAP at chosen VAs, 2 MiB aligned or not, at the range's ends",
+	  test_vm_bind_fixed },
+	{ "vm-unbind", "UNMAP by start VA and exact size; the range is free again",
+	  test_vm_unbind },
+	{ "bind-overlap", "a FIXED MAP over an existing mapping: EBUSY", test_bind_overlap },
+	{ "close-handle-while-bound", "a mapping keeps its object (and its DRAM) until unbound",
+	  test_close_handle_while_bound, 60 },
+	{ "isolation", "another file's or process's handles and VAs: ENOENT", test_isolation },
+	{ "asid-exhaustion", "63 open files at a time, the next gets EBUSY",
+	  test_asid_exhaustion },
+	{ "bad-create", "GEM_CREATE: EINVAL, E2BIG and ENOMEM cases", test_bad_create, 60 },
+	{ "bad-userptr", "GEM_USERPTR: EINVAL, EFAULT and E2BIG cases", test_bad_userptr },
+	{ "bad-gem-info", "GEM_INFO: unknown handle ENOENT, flags EINVAL", test_bad_gem_info },
+	{ "bad-vm-bind", "VM_BIND: every EINVAL and ENOENT case", test_bad_vm_bind },
+	{ "bad-mmap", "mmap beyond an object, private, or at no object's offset: EINVAL",
+	  test_bad_mmap },
+	{ "bad-random", "VM_BIND with random arguments: documented errors only",
+	  test_bad_random, 60 },
+	{ "lifetime", "an mmap keeps the device after close; rmmod after munmap",
+	  test_lifetime, 60 },
+};
+
+int main(int argc, char **argv)
+{
+	return loom_igt_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));
+}
