@@ -804,7 +804,7 @@ static void bench_rows_define(const struct bench_ctx *c)
 	bench_row_add("nop_rtt_loomd", "us", true, "eventfd_pingpong_2threads");
 	bench_row_add(c->quick ? "tpc_axpy_4Mi" : "tpc_axpy_64Mi", "Gelem/s", false,
 		      "c_loop_O3");
-	bench_row_add(c->quick ? "tpc_softmax_256x4096" : "tpc_softmax_4096x4096", "Gelem/s",
+	bench_row_add(c->quick ? "tpc_softmax_1Mi" : "tpc_softmax_16Mi", "Gelem/s",
 		      false, "c_softmax_O3");
 }
 
