@@ -7,7 +7,8 @@
  * table (loom_mmu.c) and its VA allocators (userspace range and the
  * driver's window). The ASID's registers get the table's PA, channel 0 for
  * its events, and the enable bit. With every ASID taken, open fails with
- * -EBUSY.
+ * -EBUSY. Then the other parts of the driver set up their per-file state
+ * (loom_events_file_open(), ...); closing undoes it in reverse order.
  *
  * The last reference to a context disables the ASID, invalidates the MMU,
  * drops the VM_BIND mappings (and with them their buffer objects'
@@ -19,6 +20,7 @@
 #include <drm/drm_managed.h>
 
 #include "loom_ctx.h"
+#include "loom_events.h"
 #include "loom_gem.h"
 #include "loom_hw.h"
 #include "loom_mmu.h"
@@ -210,7 +212,16 @@ int loom_ctx_file_open(struct drm_device *drm, struct drm_file *file)
 		return ret;
 	}
 	file->driver_priv = lfile;
+	ret = loom_events_file_open(drm, file);
+	if (ret)
+		goto err_ctx;
 	return 0;
+
+err_ctx:
+	file->driver_priv = NULL;
+	loom_ctx_put(lfile->ctx);
+	kfree(lfile);
+	return ret;
 }
 
 void loom_ctx_file_close(struct drm_device *drm, struct drm_file *file)
@@ -219,6 +230,7 @@ void loom_ctx_file_close(struct drm_device *drm, struct drm_file *file)
 
 	if (!lfile)
 		return;
+	loom_events_file_close(drm, file);
 	loom_ctx_put(lfile->ctx);
 	kfree(lfile);
 	file->driver_priv = NULL;

@@ -461,6 +461,50 @@ static void test_close_handle_while_bound(void)
 	close(fd);
 }
 
+static void dram_usage(int fd, struct drm_loom_info_dram_usage *u)
+{
+	int r = __loom_info(fd, DRM_LOOM_INFO_DRAM_USAGE, u, sizeof(*u));
+
+	if (r == -EINVAL)
+		loom_skip("no DRM_LOOM_INFO_DRAM_USAGE query");
+	loom_assert_eq(r, 0);
+	loom_assert_eq(u->dram_used + u->dram_free, u->dram_size);
+}
+
+static void test_dram_usage_accounting(void)
+{
+	struct drm_loom_info_dram_usage u0, u;
+	int fd = loom_open(), fd2 = loom_open();
+	uint32_t h1, h2, hh;
+	uint64_t va;
+
+	dram_usage(fd, &u0);
+	loom_assert_eq(u0.dram_size, dram_size(fd));
+	h1 = gem_create(fd, 3 * MIB + 1, DRM_LOOM_BO_DRAM);
+	dram_usage(fd, &u);
+	loom_assert_eq(u.dram_used - u0.dram_used, 3 * MIB + PAGE);
+	/* Usage is the device's, whichever file asks. */
+	h2 = gem_create(fd2, 5 * PAGE, DRM_LOOM_BO_DRAM);
+	dram_usage(fd, &u);
+	loom_assert_eq(u.dram_used - u0.dram_used, 3 * MIB + 6 * PAGE);
+	/* Host objects and page tables are not DRAM. */
+	hh = gem_create(fd, 4 * MIB, DRM_LOOM_BO_HOST);
+	va = vm_map(fd, hh, 0, 4 * MIB, 0);
+	vm_map(fd, h1, 0, 3 * MIB + PAGE, 0);
+	dram_usage(fd, &u);
+	loom_assert_eq(u.dram_used - u0.dram_used, 3 * MIB + 6 * PAGE);
+	loom_assert_eq(__vm_unmap(fd, va, 0), 0);
+	/* Bound: still in use after GEM_CLOSE; freed with the file. */
+	loom_assert_eq(__gem_close(fd, h1), 0);
+	loom_assert_eq(__gem_close(fd2, h2), 0);
+	dram_usage(fd2, &u);
+	loom_assert_eq(u.dram_used - u0.dram_used, 3 * MIB + PAGE);
+	close(fd);
+	dram_usage(fd2, &u);
+	loom_assert_eq(u.dram_used, u0.dram_used);
+	close(fd2);
+}
+
 /* ---- files and contexts ------------------------------------------------------- */
 
 static void test_isolation(void)
@@ -901,6 +945,8 @@ static const struct loom_subtest tests[] = {
 	{ "bind-overlap", "a FIXED MAP over an existing mapping: EBUSY", test_bind_overlap },
 	{ "close-handle-while-bound", "a mapping keeps its object (and its DRAM) until unbound",
 	  test_close_handle_while_bound, 60 },
+	{ "dram-usage-accounting", "INFO DRAM_USAGE follows DRAM objects, bound ones included",
+	  test_dram_usage_accounting },
 	{ "isolation", "another file's or process's handles and VAs: ENOENT", test_isolation },
 	{ "asid-exhaustion", "63 open files at a time, the next gets EBUSY",
 	  test_asid_exhaustion },
