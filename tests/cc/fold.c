@@ -2,7 +2,10 @@
 // the address arithmetic fold to constants, an unused value disappears.
 // ir: const 40
 // ir: const 1.5
-void main(tensor out)
+// run: index=1 checks=2
+#include "inc/check.h"
+
+void main(tensor out, tensor ok)
 {
 	int5 c = get_index_space_offset();
 	int unused = 7 * 9;
@@ -12,4 +15,7 @@ void main(tensor out)
 	if (n > 100)
 		c[1] = 1;
 	v_f32_st_tnsr(c, out, h);
+	int5 back = { 40 };
+	CHECKV(0, v_f32_ld_tnsr(back, out) == 1.5f);
+	CHECK(1, c[1] == 0);
 }
