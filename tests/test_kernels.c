@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -844,6 +845,17 @@ static void bad_args(void **state)
 	assert_int_equal(loom_k_cast_bf16_f32(s, k, A + 1, O, 16), -EINVAL);
 	assert_int_equal(loom_k_cast_bf16_f32(NULL, k, A, O, 16), -EINVAL);
 
+	/* A stream of another device. */
+	{
+		loom_device *d2 = loom_device_open(g_uri, NULL);
+		loom_stream *s2 = d2 ? loom_stream_create(d2) : NULL;
+
+		assert_non_null(s2);
+		assert_int_equal(loom_k_relu(s2, k, A, O, 16), -EINVAL);
+		loom_stream_destroy(s2);
+		loom_device_close(d2);
+	}
+
 	/* Nothing was queued: the stream is idle and healthy, and still works. */
 	assert_int_equal(loom_stream_query(s), 0);
 	assert_int_equal(loom_k_relu(s, k, A, O, 16), 0);
@@ -872,6 +884,64 @@ static void device_error(void **state)
 	dfree(c, A);
 }
 
+struct thr {
+	struct ctx *c;
+	loom_kernels *k;
+	int ret;
+};
+
+/* One thread's softmax on its own stream; 0 if the result is right. */
+static void *thr_run(void *arg)
+{
+	struct thr *t = arg;
+	loom_stream *s = loom_stream_create(t->c->dev);
+	uint64_t a = 0, b = 0;
+	float x[3 * 100], y[3 * 100];
+
+	t->ret = -1;
+	if (!s)
+		return NULL;
+	for (int i = 0; i < 300; i++)
+		x[i] = (float)(i % 10);
+	if (!loom_mem_alloc(t->c->dev, sizeof(x), 0, &a) &&
+	    !loom_mem_alloc(t->c->dev, sizeof(y), 0, &b) &&
+	    !loom_memcpy_h2d(s, a, x, sizeof(x)) &&
+	    !loom_k_softmax(s, t->k, a, b, 3, 100) &&
+	    !loom_memcpy_d2h(s, y, b, sizeof(y)) && !loom_stream_sync(s, 60 * SEC)) {
+		double sum = 0;
+
+		for (int i = 0; i < 100; i++)
+			sum += y[100 + i];
+		t->ret = fabs(sum - 1.0) < 1e-5 && y[9] > y[8] ? 0 : -2;
+	}
+	if (a)
+		loom_mem_free(t->c->dev, a);
+	if (b)
+		loom_mem_free(t->c->dev, b);
+	loom_stream_destroy(s);
+	return NULL;
+}
+
+/* threads: four threads share a fresh loom_kernels (first use at once). */
+static void threads(void **state)
+{
+	struct ctx *c = *state;
+	loom_kernels *k = loom_kernels_open(c->dev);
+	struct thr t[4];
+	pthread_t th[4];
+
+	assert_non_null(k);
+	for (int i = 0; i < 4; i++) {
+		t[i] = (struct thr){ .c = c, .k = k };
+		assert_int_equal(pthread_create(&th[i], NULL, thr_run, &t[i]), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(t[i].ret, 0);
+	}
+	loom_kernels_close(k);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -879,6 +949,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(reduce), cmocka_unit_test(softmax), cmocka_unit_test(layernorm),
 		cmocka_unit_test(xent), cmocka_unit_test(transpose), cmocka_unit_test(casts),
 		cmocka_unit_test(bad_args), cmocka_unit_test(device_error),
+		cmocka_unit_test(threads),
 	};
 	const char *which = argc > 1 ? argv[1] : "inproc";
 	int ret;
