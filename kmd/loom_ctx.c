@@ -19,6 +19,7 @@
 #include <drm/drm_file.h>
 #include <drm/drm_managed.h>
 
+#include "loom_cs.h"
 #include "loom_ctx.h"
 #include "loom_events.h"
 #include "loom_gem.h"
@@ -215,8 +216,13 @@ int loom_ctx_file_open(struct drm_device *drm, struct drm_file *file)
 	ret = loom_events_file_open(drm, file);
 	if (ret)
 		goto err_ctx;
+	ret = loom_cs_file_open(drm, file);
+	if (ret)
+		goto err_events;
 	return 0;
 
+err_events:
+	loom_events_file_close(drm, file);
 err_ctx:
 	file->driver_priv = NULL;
 	loom_ctx_put(lfile->ctx);
@@ -230,6 +236,7 @@ void loom_ctx_file_close(struct drm_device *drm, struct drm_file *file)
 
 	if (!lfile)
 		return;
+	loom_cs_file_close(drm, file);
 	loom_events_file_close(drm, file);
 	loom_ctx_put(lfile->ctx);
 	kfree(lfile);

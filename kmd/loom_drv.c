@@ -19,6 +19,7 @@
 
 #include "loom/uapi/loom_accel.h"
 
+#include "loom_cs.h"
 #include "loom_ctx.h"
 #include "loom_events.h"
 #include "loom_fw.h"
@@ -37,12 +38,16 @@ static const struct drm_ioctl_desc loom_drm_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(LOOM_GEM_INFO, loom_gem_info_ioctl, 0),
 	DRM_IOCTL_DEF_DRV(LOOM_VM_BIND, loom_vm_bind_ioctl, 0),
 	DRM_IOCTL_DEF_DRV(LOOM_EVENTFD, loom_events_ioctl, 0),
+	DRM_IOCTL_DEF_DRV(LOOM_QUEUE_CREATE, loom_queue_create_ioctl, 0),
+	DRM_IOCTL_DEF_DRV(LOOM_QUEUE_DESTROY, loom_queue_destroy_ioctl, 0),
+	DRM_IOCTL_DEF_DRV(LOOM_SUBMIT, loom_submit_ioctl, 0),
+	DRM_IOCTL_DEF_DRV(LOOM_WAIT, loom_wait_ioctl, 0),
 };
 
 DEFINE_DRM_ACCEL_FOPS(loom_fops);
 
 static const struct drm_driver loom_drm_driver = {
-	.driver_features = DRIVER_GEM | DRIVER_COMPUTE_ACCEL,
+	.driver_features = DRIVER_GEM | DRIVER_COMPUTE_ACCEL | DRIVER_SYNCOBJ,
 	.fops = &loom_fops,
 	.open = loom_ctx_file_open,
 	.postclose = loom_ctx_file_close,
@@ -103,6 +108,9 @@ static int loom_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = loom_ctx_dev_init(ldev);
 	if (ret)
 		return ret;
+	ret = loom_cs_init(ldev);
+	if (ret)
+		return ret;
 
 	loom_debugfs_init(ldev);
 
@@ -120,6 +128,7 @@ static void loom_remove(struct pci_dev *pdev)
 {
 	struct loom_device *ldev = pci_get_drvdata(pdev);
 
+	loom_cs_fini(ldev);	/* queues off while the BARs are still there */
 	drm_dev_unplug(&ldev->drm);
 }
 

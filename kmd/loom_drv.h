@@ -99,6 +99,9 @@ struct loom_device {
 	atomic_t queue_reset_count;	/* queue resets after a hang (loom_reset.c increments) */
 	struct loom_info *info;		/* firmware limits, power averaging (loom_info.c) */
 	struct loom_events *events;	/* channel 0's event queue, per-file events (loom_events.c) */
+
+	/* --- loom_queue.c, loom_cs.c, loom_reset.c: queues, submission, recovery --- */
+	struct loom_cs_dev *cs;
 };
 
 static inline struct loom_device *to_loom_device(struct drm_device *drm)

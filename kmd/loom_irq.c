@@ -8,6 +8,7 @@
  */
 #include <linux/interrupt.h>
 
+#include "loom_cs.h"
 #include "loom_events.h"
 #include "loom_hw.h"
 
@@ -28,6 +29,8 @@ static irqreturn_t loom_irq_handler(int irq, void *arg)
 		complete(&ldev->mbox_done);
 	else if (li->vec == LOOM_IRQ_EVENT)
 		loom_events_irq(ldev);
+	else if (li->vec == LOOM_IRQ_COMPLETION)
+		loom_cs_irq(ldev);
 	loom_dbg(ldev, IRQ, "vector %u\n", li->vec);
 	return IRQ_HANDLED;
 }

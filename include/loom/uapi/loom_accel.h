@@ -843,6 +843,194 @@ struct drm_loom_vm_bind {
 	__u64 reserved[2];
 };
 
+/* ---- Work: queues, submission, completion (QUEUE_*, SUBMIT, WAIT) ---- */
+
+#define DRM_LOOM_QUEUE_CREATE	0x05
+#define DRM_LOOM_QUEUE_DESTROY	0x06
+#define DRM_LOOM_SUBMIT		0x07
+#define DRM_LOOM_WAIT		0x08
+
+#define DRM_IOCTL_LOOM_QUEUE_CREATE					\
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_LOOM_QUEUE_CREATE, struct drm_loom_queue_create)
+#define DRM_IOCTL_LOOM_QUEUE_DESTROY					\
+	DRM_IOW(DRM_COMMAND_BASE + DRM_LOOM_QUEUE_DESTROY, struct drm_loom_queue_destroy)
+#define DRM_IOCTL_LOOM_SUBMIT						\
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_LOOM_SUBMIT, struct drm_loom_submit)
+#define DRM_IOCTL_LOOM_WAIT						\
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_LOOM_WAIT, struct drm_loom_wait)
+
+/**
+ * DOC: queues and submission
+ *
+ * A queue is one of the device's hardware queues, running in the calling
+ * file's context. Work is a command buffer (CB) of the packets of
+ * hw/loom_packets.h in user memory: DRM_IOCTL_LOOM_SUBMIT copies and
+ * checks it, and the device runs the copy; jobs of one queue run one after
+ * the other in submission order. Each job gets a sequence number (1, 2,
+ * ... per queue) and a fence; DRM_IOCTL_LOOM_WAIT waits for a sequence
+ * number and returns the job's status (a LOOM_ERR_* code of the hardware,
+ * 0 for success). Each queue has a sync object (SOB) of the device that
+ * reads the sequence number of the queue's last finished job (successful
+ * or not); a CB of another queue of the same file may WAIT on it.
+ * docs/uapi.md has the rules a CB must follow and every error.
+ */
+
+/* Queues a file may have at once (QUEUE_CREATE fails with -ENOSPC beyond). */
+#define DRM_LOOM_QUEUES_PER_FILE	8
+/* Largest CB DRM_IOCTL_LOOM_SUBMIT accepts, in bytes. */
+#define DRM_LOOM_CB_MAX_SIZE		(64U << 10)
+/* Most in-syncobjs per submission. */
+#define DRM_LOOM_MAX_IN_SYNCOBJS	64
+/* Jobs a queue holds submitted and not finished (SUBMIT: -EBUSY beyond). */
+#define DRM_LOOM_QUEUE_MAX_JOBS		128
+/*
+ * &drm_loom_wait.status of a job so old that the driver no longer knows
+ * its status (it remembers the last DRM_LOOM_QUEUE_STATUS_HISTORY jobs).
+ */
+#define DRM_LOOM_WAIT_STATUS_UNKNOWN	0xffffffffU
+#define DRM_LOOM_QUEUE_STATUS_HISTORY	4096
+
+/* Flags of QUEUE_CREATE, QUEUE_DESTROY, SUBMIT and WAIT: none yet. */
+#define DRM_LOOM_QUEUE_CREATE_FLAGS_MASK	0x0U
+#define DRM_LOOM_QUEUE_DESTROY_FLAGS_MASK	0x0U
+#define DRM_LOOM_SUBMIT_FLAGS_MASK		0x0U
+#define DRM_LOOM_WAIT_FLAGS_MASK		0x0U
+
+/**
+ * struct drm_loom_queue_create - arguments of DRM_IOCTL_LOOM_QUEUE_CREATE
+ *
+ * Takes a free hardware queue of the device for the calling file and
+ * binds it to the file's context.
+ */
+struct drm_loom_queue_create {
+	/** @flags: in: must be 0 (DRM_LOOM_QUEUE_CREATE_FLAGS_MASK). */
+	__u32 flags;
+
+	/** @queue_id: out: the queue's id in the calling file (never 0). */
+	__u32 queue_id;
+
+	/**
+	 * @sob: out: index of the queue's sync object in the device's sync
+	 * manager. It reads 0 when the queue is created and, afterwards,
+	 * the low 32 bits of the sequence number of the queue's last
+	 * finished job: a WAIT packet on @sob with target N in another
+	 * queue of the same file waits for job N of this queue.
+	 */
+	__u32 sob;
+
+	/** @pad: must be 0. */
+	__u32 pad;
+
+	/** @reserved: must be 0. */
+	__u64 reserved[2];
+};
+
+/**
+ * struct drm_loom_queue_destroy - arguments of DRM_IOCTL_LOOM_QUEUE_DESTROY
+ *
+ * Resets the queue, cancels its unfinished jobs (their fences fail with
+ * -ECANCELED, status LOOM_ERR_ABORTED) and gives the hardware queue back.
+ */
+struct drm_loom_queue_destroy {
+	/** @queue_id: in: a queue of the calling file. */
+	__u32 queue_id;
+
+	/** @flags: in: must be 0 (DRM_LOOM_QUEUE_DESTROY_FLAGS_MASK). */
+	__u32 flags;
+
+	/** @reserved: must be 0. */
+	__u64 reserved[2];
+};
+
+/**
+ * struct drm_loom_submit - arguments of DRM_IOCTL_LOOM_SUBMIT
+ *
+ * Copies @cb_size bytes of packets from @cb_ptr, checks them, and queues
+ * them as the next job of the queue. The job starts once every earlier
+ * job of the queue has finished and the fences of the in-syncobjs have
+ * signalled.
+ */
+struct drm_loom_submit {
+	/** @queue_id: in: a queue of the calling file. */
+	__u32 queue_id;
+
+	/** @flags: in: must be 0 (DRM_LOOM_SUBMIT_FLAGS_MASK). */
+	__u32 flags;
+
+	/** @cb_ptr: in: user pointer to the CB (any alignment). */
+	__u64 cb_ptr;
+
+	/**
+	 * @cb_size: in: bytes of the CB, > 0, a multiple of 4, at most
+	 * DRM_LOOM_CB_MAX_SIZE.
+	 */
+	__u32 cb_size;
+
+	/**
+	 * @in_syncobj_count: in: number of handles at @in_syncobjs, at most
+	 * DRM_LOOM_MAX_IN_SYNCOBJS.
+	 */
+	__u32 in_syncobj_count;
+
+	/**
+	 * @in_syncobjs: in: user pointer to an array of @in_syncobj_count
+	 * __u32 syncobj handles (binary syncobjs, each with a fence); the job
+	 * waits for those fences. Ignored when @in_syncobj_count is 0.
+	 */
+	__u64 in_syncobjs;
+
+	/**
+	 * @out_syncobj: in: a syncobj handle that receives the job's fence,
+	 * or 0 for none.
+	 */
+	__u32 out_syncobj;
+
+	/** @pad: must be 0. */
+	__u32 pad;
+
+	/** @seq: out: the job's sequence number in the queue (>= 1). */
+	__u64 seq;
+
+	/** @reserved: must be 0. */
+	__u64 reserved[2];
+};
+
+/**
+ * struct drm_loom_wait - arguments of DRM_IOCTL_LOOM_WAIT
+ *
+ * Waits until job @seq of the queue has finished, for at most
+ * @timeout_ns; -ETIME if it has not by then. A signal interrupts the wait.
+ */
+struct drm_loom_wait {
+	/** @queue_id: in: a queue of the calling file. */
+	__u32 queue_id;
+
+	/** @flags: in: must be 0 (DRM_LOOM_WAIT_FLAGS_MASK). */
+	__u32 flags;
+
+	/** @seq: in: a sequence number SUBMIT returned for the queue. */
+	__u64 seq;
+
+	/**
+	 * @timeout_ns: in: longest wait in nanoseconds, relative to the
+	 * call; 0 only polls. A signal restarts the wait with the full time.
+	 */
+	__u64 timeout_ns;
+
+	/**
+	 * @status: out: the finished job's status: 0 (LOOM_ERR_NONE) or the
+	 * LOOM_ERR_* code the job failed with (hw/loom_packets.h), or
+	 * DRM_LOOM_WAIT_STATUS_UNKNOWN for a job too old to be remembered.
+	 */
+	__u32 status;
+
+	/** @pad: must be 0. */
+	__u32 pad;
+
+	/** @reserved: must be 0. */
+	__u64 reserved[2];
+};
+
 #if defined(__cplusplus)
 }
 #endif

@@ -1,0 +1,536 @@
+// SPDX-License-Identifier: MIT
+/*
+ * loom.ko: the hardware queues — their memory, their registers, the ring
+ * the driver fills and the completion queue (CQ) it drains.
+ *
+ * Every job asks for a CQ entry (LOOM_RING_F_COMPLETION) and carries its
+ * sequence number as tag; the CP runs entries in order, so a CQ entry for
+ * tag N finishes every job up to N. The driver's own entries (setting the
+ * queue's SOB after creation and after resets) carry
+ * LOOM_QUEUE_TAG_INTERNAL and write a CQ entry only if they fail.
+ *
+ * A CQ entry with an error means the CP halted: the queue asks for a reset
+ * (loom_reset.c) before anything else goes on its ring, so that jobs
+ * submitted after the failure was reported run normally, and those
+ * submitted before it are cancelled.
+ */
+#include <linux/delay.h>
+#include <linux/dma-mapping.h>
+#include <linux/slab.h>
+#include <drm/drm_drv.h>
+
+#include "loom_ctx.h"
+#include "loom_hw.h"
+#include "loom_queue.h"
+#include "loom_reset.h"
+
+#define LOOM_QUEUE_RING_BYTES	(2 * LOOM_QUEUE_RING_ENTRIES * sizeof(struct loom_ring_entry))
+
+static_assert(sizeof(struct loom_ring_entry) == sizeof(struct loom_cq_entry));
+static_assert(LOOM_QUEUE_CB_RESERVED >= sizeof(struct loom_pkt_signal));
+
+static u32 loom_q_reg(struct loom_queue *q, u32 r)
+{
+	return LOOM_REG_QUEUE(q->hw, r);
+}
+
+static void loom_queue_release(struct kref *ref)
+{
+	kfree(container_of(ref, struct loom_queue, ref));
+}
+
+void loom_queue_put(struct loom_queue *q)
+{
+	kref_put(&q->ref, loom_queue_release);
+}
+
+static void loom_queue_push_work(struct work_struct *work)
+{
+	struct loom_queue *q = container_of(work, struct loom_queue, push_work);
+	struct loom_cs_dev *cs = q->cs;
+
+	down_read(&cs->reset_sem);
+	mutex_lock(&q->submit_lock);
+	if (!q->dying)
+		loom_queue_push_locked(q);
+	mutex_unlock(&q->submit_lock);
+	up_read(&cs->reset_sem);
+}
+
+void loom_queue_hw_program(struct loom_queue *q)
+{
+	struct loom_device *ldev = q->ldev;
+	u64 ring_pa = LOOM_PA_HOST(LOOM_KMD_CHANNEL, q->ring_dma);
+	u64 cq_pa = ring_pa + LOOM_QUEUE_RING_ENTRIES * sizeof(struct loom_ring_entry);
+
+	lockdep_assert_held(&q->submit_lock);
+	loom_wr32(ldev, loom_q_reg(q, LOOM_QREG_CTRL), 0);
+	loom_wr64(ldev, loom_q_reg(q, LOOM_QREG_RING_BASE_LO), ring_pa);
+	loom_wr32(ldev, loom_q_reg(q, LOOM_QREG_RING_SIZE), LOOM_QUEUE_RING_ENTRIES);
+	loom_wr64(ldev, loom_q_reg(q, LOOM_QREG_CQ_BASE_LO), cq_pa);
+	loom_wr32(ldev, loom_q_reg(q, LOOM_QREG_CQ_SIZE), LOOM_QUEUE_RING_ENTRIES);
+	loom_wr32(ldev, loom_q_reg(q, LOOM_QREG_ASID), q->ctx->asid);
+	loom_wr32(ldev, loom_q_reg(q, LOOM_QREG_CHANNEL), LOOM_KMD_CHANNEL);
+	/* The indices are free-running; start from where the device is. */
+	q->ring_pi = loom_rd32(ldev, loom_q_reg(q, LOOM_QREG_RING_CI));
+	loom_wr32(ldev, loom_q_reg(q, LOOM_QREG_RING_PI), q->ring_pi);
+	spin_lock_irq(&q->lock);
+	q->cq_ci = loom_rd32(ldev, loom_q_reg(q, LOOM_QREG_CQ_PI));
+	q->head_since = jiffies;
+	spin_unlock_irq(&q->lock);
+	q->cb_head = LOOM_QUEUE_CB_RESERVED;
+	loom_wr32(ldev, loom_q_reg(q, LOOM_QREG_CTRL), LOOM_QCTRL_ENABLE);
+}
+
+void loom_queue_hw_disable(struct loom_queue *q)
+{
+	struct loom_device *ldev = q->ldev;
+	static const u32 regs[] = {
+		LOOM_QREG_CTRL, LOOM_QREG_RING_BASE_LO, LOOM_QREG_RING_BASE_HI,
+		LOOM_QREG_RING_SIZE, LOOM_QREG_CQ_BASE_LO, LOOM_QREG_CQ_BASE_HI,
+		LOOM_QREG_CQ_SIZE, LOOM_QREG_ASID, LOOM_QREG_CHANNEL,
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(regs); i++)
+		loom_wr32(ldev, loom_q_reg(q, regs[i]), 0);
+	loom_hw_doorbell(ldev, q->hw);
+}
+
+int loom_queue_hw_reset(struct loom_queue *q)
+{
+	struct loom_device *ldev = q->ldev;
+	unsigned long deadline = jiffies + msecs_to_jiffies(LOOM_QUEUE_RESET_TIMEOUT_MS);
+
+	lockdep_assert_held(&q->submit_lock);
+	loom_wr32(ldev, loom_q_reg(q, LOOM_QREG_CTRL), LOOM_QCTRL_ENABLE | LOOM_QCTRL_RESET);
+	loom_hw_doorbell(ldev, q->hw);
+	while (loom_rd32(ldev, loom_q_reg(q, LOOM_QREG_CTRL)) & LOOM_QCTRL_RESET) {
+		if (time_after(jiffies, deadline)) {
+			drm_err(&ldev->drm, "queue %u did not reset within %u ms\n", q->hw,
+				LOOM_QUEUE_RESET_TIMEOUT_MS);
+			return -ETIMEDOUT;
+		}
+		usleep_range(200, 1000);
+	}
+	return 0;
+}
+
+static void loom_queue_write_entry(struct loom_queue *q, u32 off, u32 size, u32 flags, u64 tag)
+{
+	struct loom_ring_entry *e = &q->ring[q->ring_pi & (LOOM_QUEUE_RING_ENTRIES - 1)];
+
+	e->cb_addr = q->cb_va + off;
+	e->cb_size = size;
+	e->flags = flags;
+	e->tag = tag;
+	e->reserved = 0;
+	q->ring_pi++;
+}
+
+static void loom_queue_kick(struct loom_queue *q)
+{
+	dma_wmb();
+	loom_wr32(q->ldev, loom_q_reg(q, LOOM_QREG_RING_PI), q->ring_pi);
+	loom_hw_doorbell(q->ldev, q->hw);
+}
+
+void loom_queue_set_sob(struct loom_queue *q, u32 value)
+{
+	struct loom_pkt_signal *p = q->cb;
+
+	lockdep_assert_held(&q->submit_lock);
+	p->header = LOOM_PKT_HDR(LOOM_PKT_SIGNAL, 0, sizeof(*p) / 4);
+	p->sob = q->sob;
+	p->op = LOOM_SIGNAL_OP_SET;
+	p->value = value;
+	loom_queue_write_entry(q, 0, sizeof(*p), 0, LOOM_QUEUE_TAG_INTERNAL | value);
+	loom_queue_kick(q);
+}
+
+/* Room for len bytes in the CB area after the jobs still on the ring. q->lock held. */
+static bool loom_queue_cb_room(struct loom_queue *q, u32 len, u32 *off)
+{
+	struct loom_job *oldest = list_first_entry_or_null(&q->inflight, struct loom_job, node);
+	u32 head = q->cb_head, tail;
+
+	if (!oldest) {
+		*off = LOOM_QUEUE_CB_RESERVED;
+		return len <= LOOM_QUEUE_CB_AREA - LOOM_QUEUE_CB_RESERVED;
+	}
+	tail = oldest->cb_off;
+	if (head > tail) {
+		if (LOOM_QUEUE_CB_AREA - head >= len) {
+			*off = head;
+			return true;
+		}
+		if (tail - LOOM_QUEUE_CB_RESERVED >= len) {
+			*off = LOOM_QUEUE_CB_RESERVED;
+			return true;
+		}
+		return false;
+	}
+	if (head < tail && tail - head >= len) {
+		*off = head;
+		return true;
+	}
+	return false;		/* head == tail: full */
+}
+
+void loom_queue_push_locked(struct loom_queue *q)
+{
+	struct loom_cs_dev *cs = q->cs;
+	struct loom_pkt_signal *sig;
+	struct loom_job *job;
+	bool pushed = false;
+	unsigned int i;
+	u32 off;
+
+	lockdep_assert_held(&q->submit_lock);
+	for (;;) {
+		spin_lock_irq(&q->lock);
+		job = list_first_entry_or_null(&q->waiting, struct loom_job, node);
+		if (!job || q->stopped || q->needs_reset || atomic_read(&job->deps_left) ||
+		    q->ninflight >= LOOM_QUEUE_MAX_INFLIGHT ||
+		    !loom_queue_cb_room(q, job->cb_bytes, &off)) {
+			spin_unlock_irq(&q->lock);
+			break;
+		}
+		job->cb_off = off;
+		q->cb_head = off + job->cb_bytes;
+		list_move_tail(&job->node, &q->inflight);
+		if (q->ninflight++ == 0)
+			q->head_since = jiffies;
+		/* The device-gone path may finish it any time now. */
+		dma_fence_get(&job->base);
+		spin_unlock_irq(&q->lock);
+
+		/* Not waiting any more: late in-fence callbacks leave the queue alone. */
+		spin_lock_irq(&cs->dep_lock);
+		job->dep_q = NULL;
+		spin_unlock_irq(&cs->dep_lock);
+		for (i = 0; i < job->ndeps; i++) {
+			if (job->deps[i].fence) {
+				dma_fence_put(job->deps[i].fence);
+				job->deps[i].fence = NULL;
+			}
+		}
+
+		memcpy(q->cb + off, job->cb, job->cb_size);
+		sig = q->cb + off + job->cb_size;
+		sig->header = LOOM_PKT_HDR(LOOM_PKT_SIGNAL, 0, sizeof(*sig) / 4);
+		sig->sob = q->sob;
+		sig->op = LOOM_SIGNAL_OP_SET;
+		sig->value = lower_32_bits(job->seq);
+		loom_queue_write_entry(q, off, job->cb_size + sizeof(*sig),
+				       LOOM_RING_F_COMPLETION, job->seq);
+		kfree(job->cb);
+		job->cb = NULL;
+		dma_fence_put(&job->base);
+		pushed = true;
+	}
+	if (pushed)
+		loom_queue_kick(q);
+}
+
+void loom_queue_retire_locked(struct loom_queue *q, struct loom_job *job, u32 status, int err)
+{
+	lockdep_assert_held(&q->lock);
+	list_del(&job->node);
+	if (job->cb_off)
+		q->ninflight--;
+	q->njobs--;
+	job->status = status;
+	q->status_hist[job->seq % DRM_LOOM_QUEUE_STATUS_HISTORY] = status;
+	q->retired_seq = job->seq;
+	q->head_since = jiffies;
+	if (status)
+		dma_fence_set_error(&job->base, err);
+	dma_fence_signal(&job->base);
+	dma_fence_put(&job->base);	/* the list's reference */
+}
+
+/* A job that never reached the ring: drop its in-fences. q->lock held. */
+static void loom_queue_drop_deps(struct loom_queue *q, struct loom_job *job)
+{
+	struct loom_cs_dev *cs = q->cs;
+	unsigned int i;
+
+	spin_lock(&cs->dep_lock);
+	job->dep_q = NULL;
+	spin_unlock(&cs->dep_lock);
+	for (i = 0; i < job->ndeps; i++) {
+		struct loom_dep *d = &job->deps[i];
+
+		if (!d->fence)
+			continue;
+		if (dma_fence_remove_callback(d->fence, &d->cb))
+			dma_fence_put(&job->base);	/* the callback's reference */
+		dma_fence_put(d->fence);
+		d->fence = NULL;
+	}
+}
+
+void loom_queue_cancel_locked(struct loom_queue *q, u64 upto, u32 status, int err)
+{
+	struct loom_job *job, *tmp;
+
+	lockdep_assert_held(&q->lock);
+	list_for_each_entry_safe(job, tmp, &q->inflight, node) {
+		if (job->seq > upto)
+			return;
+		loom_queue_retire_locked(q, job, job->hung ? LOOM_ERR_TIMEOUT : status, err);
+	}
+	list_for_each_entry_safe(job, tmp, &q->waiting, node) {
+		if (job->seq > upto)
+			return;
+		loom_queue_drop_deps(q, job);
+		loom_queue_retire_locked(q, job, status, err);
+	}
+}
+
+void loom_queue_request_reset_locked(struct loom_queue *q)
+{
+	lockdep_assert_held(&q->lock);
+	if (q->needs_reset || q->stopped || q->dying)
+		return;
+	q->needs_reset = true;
+	q->cancel_upto = q->last_seq;
+	queue_work(q->cs->wq, &q->reset_work);
+}
+
+void loom_queue_process_cq_locked(struct loom_queue *q)
+{
+	struct loom_job *job;
+	u32 pi, status;
+	u64 tag;
+
+	lockdep_assert_held(&q->lock);
+	if (q->stopped)
+		return;
+	pi = loom_rd32(q->ldev, loom_q_reg(q, LOOM_QREG_CQ_PI));
+	while (q->cq_ci != pi) {
+		struct loom_cq_entry *e;
+
+		if (pi - q->cq_ci > LOOM_QUEUE_RING_ENTRIES) {
+			drm_err(&q->ldev->drm, "queue %u: CQ index %u is %u ahead of %u: resetting the queue\n",
+				q->hw, pi, pi - q->cq_ci, q->cq_ci);
+			q->cq_ci = pi;
+			loom_queue_request_reset_locked(q);
+			break;
+		}
+		e = &q->cq[q->cq_ci & (LOOM_QUEUE_RING_ENTRIES - 1)];
+		dma_rmb();
+		tag = READ_ONCE(e->tag);
+		status = READ_ONCE(e->status);
+		q->cq_ci++;
+		/* An error halted the CP: nothing more goes on the ring before a reset. */
+		if (status && status != LOOM_ERR_ABORTED) {
+			loom_dbg(q->ldev, IRQ, "queue %u: entry %#llx failed with error %u at CB offset %u\n",
+				 q->hw, tag, status, READ_ONCE(e->err_offset));
+			loom_queue_request_reset_locked(q);
+		}
+		if (tag & LOOM_QUEUE_TAG_INTERNAL)
+			continue;
+		while ((job = list_first_entry_or_null(&q->inflight, struct loom_job, node)) &&
+		       job->seq <= tag) {
+			u32 st = job->seq == tag ? status : LOOM_ERR_NONE;
+
+			if (job->hung && st)
+				st = LOOM_ERR_TIMEOUT;
+			loom_queue_retire_locked(q, job, st, -EIO);
+		}
+	}
+	if (!list_empty(&q->waiting) && !q->needs_reset)
+		queue_work(q->cs->wq, &q->push_work);
+}
+
+/* Wait until the CP has consumed every ring entry; 0, -EIO if it halted, -ETIMEDOUT. */
+static int loom_queue_wait_idle(struct loom_queue *q)
+{
+	struct loom_device *ldev = q->ldev;
+	unsigned long deadline = jiffies + msecs_to_jiffies(LOOM_QUEUE_RESET_TIMEOUT_MS);
+
+	while (loom_rd32(ldev, loom_q_reg(q, LOOM_QREG_RING_CI)) != q->ring_pi) {
+		if (LOOM_QSTATUS_STATE(loom_rd32(ldev, loom_q_reg(q, LOOM_QREG_STATUS))) ==
+		    LOOM_QSTATUS_HALTED)
+			return -EIO;
+		if (time_after(jiffies, deadline))
+			return -ETIMEDOUT;
+		usleep_range(100, 500);
+	}
+	if (LOOM_QSTATUS_STATE(loom_rd32(ldev, loom_q_reg(q, LOOM_QREG_STATUS))) ==
+	    LOOM_QSTATUS_HALTED)
+		return -EIO;
+	return 0;
+}
+
+int loom_queue_create(struct loom_cs_dev *cs, struct loom_ctx *ctx, struct loom_queue **out)
+{
+	struct loom_device *ldev = cs->ldev;
+	struct device *dev = ldev->drm.dev;
+	struct loom_queue *q;
+	int ret, idx;
+	u32 hw;
+
+	q = kzalloc(sizeof(*q), GFP_KERNEL);
+	if (!q)
+		return -ENOMEM;
+	q->cs = cs;
+	q->ldev = ldev;
+	kref_init(&q->ref);
+	mutex_init(&q->submit_lock);
+	spin_lock_init(&q->lock);
+	INIT_LIST_HEAD(&q->waiting);
+	INIT_LIST_HEAD(&q->inflight);
+	INIT_WORK(&q->push_work, loom_queue_push_work);
+	INIT_WORK(&q->reset_work, loom_reset_queue_work);
+	q->fence_ctx = dma_fence_context_alloc(1);
+	q->ctx = loom_ctx_get(ctx);
+
+	ret = -ENOMEM;
+	q->ring = dma_alloc_coherent(dev, LOOM_QUEUE_RING_BYTES, &q->ring_dma, GFP_KERNEL);
+	if (!q->ring)
+		goto err_free;
+	q->cq = (struct loom_cq_entry *)(q->ring + LOOM_QUEUE_RING_ENTRIES);
+	q->cb = dma_alloc_coherent(dev, LOOM_QUEUE_CB_AREA, &q->cb_dma, GFP_KERNEL);
+	if (!q->cb)
+		goto err_free;
+	ret = loom_ctx_kva_alloc(ctx, LOOM_QUEUE_CB_AREA, &q->cb_va);
+	if (ret)
+		goto err_free;
+	/* Read-only: nothing the context runs can change a checked CB. */
+	ret = loom_mmu_map(ctx, q->cb_va, LOOM_PA_HOST(LOOM_KMD_CHANNEL, q->cb_dma),
+			   LOOM_QUEUE_CB_AREA, 0);
+	if (ret) {
+		loom_ctx_kva_free(ctx, q->cb_va);
+		goto err_free;
+	}
+	q->cb_mapped = true;
+
+	down_read(&cs->reset_sem);
+	mutex_lock(&cs->table_lock);
+	if (cs->gone) {
+		ret = -ENODEV;
+	} else if (cs->hw_used == GENMASK(LOOM_NUM_QUEUES - 1, 0)) {
+		ret = -EBUSY;
+	} else {
+		hw = ffz(cs->hw_used);
+		cs->hw_used |= BIT(hw);
+		q->hw = hw;
+		q->sob = hw;	/* channel 0's SOBs: one per hardware queue */
+		spin_lock_irq(&cs->irq_lock);
+		cs->queues[hw] = q;
+		spin_unlock_irq(&cs->irq_lock);
+		ret = 0;
+	}
+	mutex_unlock(&cs->table_lock);
+	if (ret) {
+		up_read(&cs->reset_sem);
+		goto err_unmap;
+	}
+
+	/* Program it and check that it runs: its first entry zeroes the SOB. */
+	mutex_lock(&q->submit_lock);
+	if (drm_dev_enter(&ldev->drm, &idx)) {
+		loom_queue_hw_program(q);
+		loom_queue_set_sob(q, 0);
+		ret = loom_queue_wait_idle(q);
+		drm_dev_exit(idx);
+	} else {
+		ret = -ENODEV;
+	}
+	mutex_unlock(&q->submit_lock);
+	up_read(&cs->reset_sem);
+	if (ret) {
+		drm_err(&ldev->drm, "queue %u does not run (%d)\n", q->hw, ret);
+		loom_queue_destroy(q, -EIO);
+		return ret == -ENODEV ? ret : -EIO;
+	}
+	loom_dbg(ldev, IOCTL, "queue %u created for ASID %u\n", q->hw, ctx->asid);
+	*out = q;
+	return 0;
+
+err_unmap:
+	loom_mmu_unmap(ctx, q->cb_va, LOOM_QUEUE_CB_AREA);
+	loom_ctx_kva_free(ctx, q->cb_va);
+err_free:
+	if (q->cb)
+		dma_free_coherent(dev, LOOM_QUEUE_CB_AREA, q->cb, q->cb_dma);
+	if (q->ring)
+		dma_free_coherent(dev, LOOM_QUEUE_RING_BYTES, q->ring, q->ring_dma);
+	loom_ctx_put(q->ctx);
+	kfree(q);
+	return ret;
+}
+
+void loom_queue_destroy(struct loom_queue *q, int err)
+{
+	struct loom_cs_dev *cs = q->cs;
+	struct loom_device *ldev = q->ldev;
+	struct device *dev = ldev->drm.dev;
+	bool quiet = false;
+	int idx;
+
+	/* Out of the tables: no interrupt, watchdog or device reset sees it now. */
+	mutex_lock(&cs->table_lock);
+	spin_lock_irq(&cs->irq_lock);
+	cs->queues[q->hw] = NULL;
+	spin_unlock_irq(&cs->irq_lock);
+	mutex_unlock(&cs->table_lock);
+	cancel_work_sync(&q->reset_work);
+
+	down_read(&cs->reset_sem);
+	mutex_lock(&q->submit_lock);
+	q->dying = true;
+	if (q->hw_stuck) {
+		quiet = false;
+	} else if (READ_ONCE(cs->gone) || q->stopped) {
+		quiet = true;	/* disabled at removal, or nobody serves the device any more */
+	} else if (drm_dev_enter(&ldev->drm, &idx)) {
+		if (!loom_queue_hw_reset(q)) {
+			spin_lock_irq(&q->lock);
+			loom_queue_process_cq_locked(q);
+			spin_unlock_irq(&q->lock);
+			loom_queue_hw_disable(q);
+			quiet = true;
+		}
+		drm_dev_exit(idx);
+	} else {
+		quiet = true;
+	}
+	spin_lock_irq(&q->lock);
+	q->stopped = true;
+	loom_queue_cancel_locked(q, U64_MAX, LOOM_ERR_ABORTED, err);
+	spin_unlock_irq(&q->lock);
+	mutex_unlock(&q->submit_lock);
+	up_read(&cs->reset_sem);
+	cancel_work_sync(&q->push_work);
+
+	if (!quiet && !q->hw_stuck && !READ_ONCE(cs->gone)) {
+		/* The queue does not stop: reset the device, which stops every queue. */
+		loom_reset_schedule_device(cs);
+		flush_work(&cs->dev_reset_work);
+		quiet = !READ_ONCE(cs->gone);
+	}
+
+	if (q->cb_mapped) {
+		loom_mmu_unmap(q->ctx, q->cb_va, LOOM_QUEUE_CB_AREA);
+		loom_ctx_kva_free(q->ctx, q->cb_va);
+	}
+	if (quiet) {
+		dma_free_coherent(dev, LOOM_QUEUE_CB_AREA, q->cb, q->cb_dma);
+		dma_free_coherent(dev, LOOM_QUEUE_RING_BYTES, q->ring, q->ring_dma);
+		mutex_lock(&cs->table_lock);
+		cs->hw_used &= ~BIT(q->hw);
+		mutex_unlock(&cs->table_lock);
+	} else {
+		/* The device may still write there: better lost than reused. */
+		drm_err(&ldev->drm, "queue %u did not stop: keeping its memory and the hardware queue\n",
+			q->hw);
+	}
+	loom_dbg(ldev, IOCTL, "queue %u destroyed\n", q->hw);
+	loom_ctx_put(q->ctx);
+	q->ctx = NULL;
+	loom_queue_put(q);
+}

@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: MIT
+/*
+ * loom.ko: hangs, resets, and a device that stopped answering.
+ *
+ * A watchdog runs every quarter of loom.job_timeout_ms (between 50 and
+ * 500 ms). It drains the CQs (an interrupt lost costs time, not jobs),
+ * marks a queue whose oldest job has been running longer than
+ * loom.job_timeout_ms as hung, and checks the firmware's heartbeat.
+ *
+ * Queue reset (a job failed, the CP halted; or a job hung): QCTRL_RESET
+ * drops the ring and ends a WAIT in progress. The hung job fails with
+ * LOOM_ERR_TIMEOUT, the jobs the queue held when the failure was seen
+ * with LOOM_ERR_ABORTED (fences: -EIO); the driver's own entry then sets
+ * the queue's SOB to the last of them, so that waiters elsewhere are not
+ * left behind, and the queue goes on with the jobs submitted after the
+ * failure. No context is banned: a queue's hang costs only that queue.
+ *
+ * Device reset (a queue that does not reset within
+ * LOOM_QUEUE_RESET_TIMEOUT_MS): DEV_CTRL_RESET, then the contexts
+ * (loom_ctx_dev_restore()) and every queue are programmed again; every
+ * unfinished job of every queue fails with LOOM_ERR_ABORTED (-EIO).
+ *
+ * Device gone: the heartbeat (+1 per firmware tick, every 50 ms) standing
+ * still for LOOM_RESET_GONE_MS, or a device reset that does not finish,
+ * means loomd no longer serves the device (killed, or its ivshmem peer
+ * gone: the shared memory stays mapped but nothing moves in it). Every job
+ * fails with -ENODEV, the ioctls of this file answer -ENODEV from then on,
+ * and the queues' memory is freed when their files close. A device that
+ * was merely stuck and comes back is not used again before the driver is
+ * bound anew.
+ */
+#include <linux/moduleparam.h>
+#include <drm/drm_drv.h>
+
+#include "loom_ctx.h"
+#include "loom_hw.h"
+#include "loom_queue.h"
+#include "loom_reset.h"
+
+unsigned int loom_job_timeout_ms = 10000;
+module_param_named(job_timeout_ms, loom_job_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(job_timeout_ms,
+		 "a job running longer is hung and its queue reset (ms, 0 = never; default 10000)");
+
+static unsigned long loom_reset_period(void)
+{
+	return msecs_to_jiffies(clamp(READ_ONCE(loom_job_timeout_ms) / 4, 50U, 500U));
+}
+
+/*
+ * Stop every queue: optionally reset and disable it in the hardware, then
+ * fail its jobs with err. Callers exclude device resets.
+ */
+static void loom_reset_stop_all(struct loom_cs_dev *cs, bool hw, int err)
+{
+	struct loom_device *ldev = cs->ldev;
+	unsigned int i;
+	int idx;
+
+	mutex_lock(&cs->table_lock);
+	for (i = 0; i < LOOM_NUM_QUEUES; i++) {
+		struct loom_queue *q = cs->queues[i];
+
+		if (!q)
+			continue;
+		mutex_lock(&q->submit_lock);
+		if (hw && drm_dev_enter(&ldev->drm, &idx)) {
+			if (loom_queue_hw_reset(q))
+				q->hw_stuck = true;
+			loom_queue_hw_disable(q);
+			drm_dev_exit(idx);
+		}
+		spin_lock_irq(&q->lock);
+		q->stopped = true;
+		loom_queue_cancel_locked(q, U64_MAX, LOOM_ERR_ABORTED, err);
+		spin_unlock_irq(&q->lock);
+		mutex_unlock(&q->submit_lock);
+	}
+	mutex_unlock(&cs->table_lock);
+}
+
+void loom_reset_device_gone(struct loom_cs_dev *cs, const char *why)
+{
+	mutex_lock(&cs->table_lock);
+	if (cs->gone) {
+		mutex_unlock(&cs->table_lock);
+		return;
+	}
+	WRITE_ONCE(cs->gone, true);
+	mutex_unlock(&cs->table_lock);
+	drm_err(&cs->ldev->drm, "the device stopped answering (%s): its work fails, its files get ENODEV\n",
+		why);
+	loom_reset_stop_all(cs, false, -ENODEV);
+}
+
+void loom_reset_device(struct loom_cs_dev *cs)
+{
+	struct loom_device *ldev = cs->ldev;
+	unsigned int i;
+	int ret, idx;
+
+	down_write(&cs->reset_sem);
+	if (READ_ONCE(cs->gone) || !drm_dev_enter(&ldev->drm, &idx)) {
+		up_write(&cs->reset_sem);
+		return;
+	}
+	mutex_lock(&cs->table_lock);
+	for (i = 0; i < LOOM_NUM_QUEUES; i++) {
+		struct loom_queue *q = cs->queues[i];
+
+		if (q) {
+			spin_lock_irq(&q->lock);
+			q->stopped = true;
+			spin_unlock_irq(&q->lock);
+		}
+	}
+	drm_err(&ldev->drm, "resetting the device\n");
+	ret = loom_hw_reset(ldev);
+	if (ret) {
+		mutex_unlock(&cs->table_lock);
+		drm_dev_exit(idx);
+		loom_reset_device_gone(cs, "device reset failed");
+		up_write(&cs->reset_sem);
+		return;
+	}
+	atomic_inc(&ldev->reset_count);
+	loom_ctx_dev_restore(ldev);
+	for (i = 0; i < LOOM_NUM_QUEUES; i++) {
+		struct loom_queue *q = cs->queues[i];
+
+		if (!q)
+			continue;
+		mutex_lock(&q->submit_lock);
+		spin_lock_irq(&q->lock);
+		loom_queue_cancel_locked(q, U64_MAX, LOOM_ERR_ABORTED, -EIO);
+		q->needs_reset = false;
+		q->hw_stuck = false;
+		spin_unlock_irq(&q->lock);
+		loom_queue_hw_program(q);
+		loom_queue_set_sob(q, lower_32_bits(q->retired_seq));
+		spin_lock_irq(&q->lock);
+		q->stopped = false;
+		spin_unlock_irq(&q->lock);
+		mutex_unlock(&q->submit_lock);
+	}
+	mutex_unlock(&cs->table_lock);
+	drm_dev_exit(idx);
+	up_write(&cs->reset_sem);
+	drm_info(&ldev->drm, "device reset done, its queues run again\n");
+}
+
+static void loom_reset_device_work(struct work_struct *work)
+{
+	loom_reset_device(container_of(work, struct loom_cs_dev, dev_reset_work));
+}
+
+void loom_reset_schedule_device(struct loom_cs_dev *cs)
+{
+	queue_work(cs->wq, &cs->dev_reset_work);
+}
+
+void loom_reset_queue_work(struct work_struct *work)
+{
+	struct loom_queue *q = container_of(work, struct loom_queue, reset_work);
+	struct loom_cs_dev *cs = q->cs;
+	struct loom_device *ldev = q->ldev;
+	bool escalate = false, go, hang;
+	struct loom_job *job;
+	u64 upto;
+	int idx;
+
+	down_read(&cs->reset_sem);
+	mutex_lock(&q->submit_lock);
+	spin_lock_irq(&q->lock);
+	go = q->needs_reset && !q->stopped && !q->dying;
+	spin_unlock_irq(&q->lock);
+	if (!go || !drm_dev_enter(&ldev->drm, &idx))
+		goto out;
+	if (loom_queue_hw_reset(q)) {
+		escalate = true;
+		drm_dev_exit(idx);
+		goto out;
+	}
+	spin_lock_irq(&q->lock);
+	job = list_first_entry_or_null(&q->inflight, struct loom_job, node);
+	hang = job && job->hung;
+	loom_queue_process_cq_locked(q);
+	upto = q->cancel_upto;
+	loom_queue_cancel_locked(q, upto, LOOM_ERR_ABORTED, -EIO);
+	q->cq_ci = loom_rd32(ldev, LOOM_REG_QUEUE(q->hw, LOOM_QREG_CQ_PI));
+	q->needs_reset = false;
+	spin_unlock_irq(&q->lock);
+	if (hang)
+		atomic_inc(&ldev->queue_reset_count);
+	loom_dbg(ldev, IRQ, "queue %u reset; jobs up to %llu cancelled\n", q->hw, upto);
+	loom_queue_set_sob(q, lower_32_bits(upto));
+	loom_queue_push_locked(q);
+	drm_dev_exit(idx);
+out:
+	mutex_unlock(&q->submit_lock);
+	up_read(&cs->reset_sem);
+	if (escalate)
+		loom_reset_schedule_device(cs);
+}
+
+static void loom_reset_watchdog(struct work_struct *work)
+{
+	struct loom_cs_dev *cs = container_of(to_delayed_work(work), struct loom_cs_dev, watchdog);
+	struct loom_device *ldev = cs->ldev;
+	unsigned int timeout_ms = READ_ONCE(loom_job_timeout_ms);
+	unsigned long now = jiffies;
+	unsigned int i;
+	u32 hb;
+	int idx;
+
+	if (READ_ONCE(cs->gone) || !drm_dev_enter(&ldev->drm, &idx))
+		return;
+	hb = loom_rd32(ldev, LOOM_REG_HEARTBEAT);
+	if (hb != cs->heartbeat) {
+		cs->heartbeat = hb;
+		cs->heartbeat_jiffies = now;
+	} else if (time_after(now, cs->heartbeat_jiffies + msecs_to_jiffies(LOOM_RESET_GONE_MS))) {
+		drm_dev_exit(idx);
+		loom_reset_device_gone(cs, "firmware heartbeat stopped");
+		return;
+	}
+
+	spin_lock_irq(&cs->irq_lock);
+	for (i = 0; i < LOOM_NUM_QUEUES; i++) {
+		struct loom_queue *q = cs->queues[i];
+		struct loom_job *job;
+
+		if (!q)
+			continue;
+		spin_lock(&q->lock);
+		loom_queue_process_cq_locked(q);
+		job = list_first_entry_or_null(&q->inflight, struct loom_job, node);
+		if (job && timeout_ms && !q->needs_reset && !q->stopped &&
+		    time_after(now, q->head_since + msecs_to_jiffies(timeout_ms))) {
+			drm_err(&ldev->drm, "queue %u (ASID %u): job %llu still running after %u ms: resetting the queue\n",
+				q->hw, q->ctx->asid, job->seq, timeout_ms);
+			job->hung = true;
+			loom_queue_request_reset_locked(q);
+		}
+		spin_unlock(&q->lock);
+	}
+	spin_unlock_irq(&cs->irq_lock);
+	drm_dev_exit(idx);
+	queue_delayed_work(cs->wq, &cs->watchdog, loom_reset_period());
+}
+
+void loom_reset_init(struct loom_cs_dev *cs)
+{
+	INIT_DELAYED_WORK(&cs->watchdog, loom_reset_watchdog);
+	INIT_WORK(&cs->dev_reset_work, loom_reset_device_work);
+	cs->heartbeat = loom_rd32(cs->ldev, LOOM_REG_HEARTBEAT);
+	cs->heartbeat_jiffies = jiffies;
+	queue_delayed_work(cs->wq, &cs->watchdog, loom_reset_period());
+}
+
+void loom_reset_fini(struct loom_cs_dev *cs)
+{
+	mutex_lock(&cs->table_lock);
+	WRITE_ONCE(cs->gone, true);
+	mutex_unlock(&cs->table_lock);
+	cancel_delayed_work_sync(&cs->watchdog);
+	cancel_work_sync(&cs->dev_reset_work);
+	/* Nothing may write guest memory once the files free it. */
+	loom_reset_stop_all(cs, true, -ENODEV);
+}
