@@ -327,6 +327,75 @@ void loom_mmu_unmap(struct loom_ctx *ctx, u64 va, u64 size)
 	mutex_unlock(&ctx->lock);
 }
 
+/* A run of leaves with contiguous VAs and PAs and the same kind. */
+struct loom_mmu_run {
+	u64 va, pa, len, page;
+	bool write;
+};
+
+static void loom_mmu_run_flush(struct seq_file *m, struct loom_mmu_run *run)
+{
+	if (run->len)
+		seq_printf(m, "  pte %#014llx-%#014llx -> %#llx %s %s\n", run->va,
+			   run->va + run->len, run->pa, run->write ? "rw" : "ro",
+			   run->page == LOOM_HUGE_SIZE ? "2M" : "4K");
+	run->len = 0;
+}
+
+static void loom_mmu_run_add(struct seq_file *m, struct loom_mmu_run *run, u64 va, u64 pte,
+			     u64 page)
+{
+	u64 pa = LOOM_PTE_ADDR(pte);
+	bool write = pte & LOOM_PTE_WRITE;
+
+	if (run->len && va == run->va + run->len && pa == run->pa + run->len &&
+	    write == run->write && page == run->page) {
+		run->len += page;
+		return;
+	}
+	loom_mmu_run_flush(m, run);
+	*run = (struct loom_mmu_run){ .va = va, .pa = pa, .len = page, .page = page,
+				      .write = write };
+}
+
+/* Every valid leaf, read back from the tables the device walks. */
+static void loom_mmu_dump(struct loom_ctx *ctx, struct seq_file *m)
+{
+	struct loom_mmu_run run = { 0 };
+	struct loom_pt *l1, *l2, *l3;
+	unsigned int i0, i1, i2, i3;
+	u64 va, pte;
+
+	for (i0 = 0; i0 < LOOM_PT_ENTRIES; i0++) {
+		l1 = ctx->pgd->child[i0];
+		if (!l1 || !(ctx->pgd->cpu[i0] & LOOM_PTE_VALID))
+			continue;
+		for (i1 = 0; i1 < LOOM_PT_ENTRIES; i1++) {
+			l2 = l1->child[i1];
+			if (!l2 || !(l1->cpu[i1] & LOOM_PTE_VALID))
+				continue;
+			for (i2 = 0; i2 < LOOM_PT_ENTRIES; i2++) {
+				pte = l2->cpu[i2];
+				va = ((u64)i0 << LOOM_PT_SHIFT(0)) | ((u64)i1 << LOOM_PT_SHIFT(1)) |
+				     ((u64)i2 << LOOM_PT_SHIFT(2));
+				if (!(pte & LOOM_PTE_VALID))
+					continue;
+				if (pte & LOOM_PTE_HUGE) {
+					loom_mmu_run_add(m, &run, va, pte, LOOM_HUGE_SIZE);
+					continue;
+				}
+				l3 = l2->child[i2];
+				for (i3 = 0; l3 && i3 < LOOM_PT_ENTRIES; i3++)
+					if (l3->cpu[i3] & LOOM_PTE_VALID)
+						loom_mmu_run_add(m, &run,
+								 va | ((u64)i3 << LOOM_PT_SHIFT(3)),
+								 l3->cpu[i3], LOOM_PAGE_SIZE);
+			}
+		}
+	}
+	loom_mmu_run_flush(m, &run);
+}
+
 void loom_mmu_debugfs_show(struct loom_ctx *ctx, struct seq_file *m)
 {
 	struct drm_mm_node *node;
@@ -338,5 +407,7 @@ void loom_mmu_debugfs_show(struct loom_ctx *ctx, struct seq_file *m)
 		seq_printf(m, "  user   %#014llx-%#014llx\n", node->start, node->start + node->size);
 	drm_mm_for_each_node(node, &ctx->kva_mm)
 		seq_printf(m, "  kernel %#014llx-%#014llx\n", node->start, node->start + node->size);
+	if (ctx->pgd)
+		loom_mmu_dump(ctx, m);
 	mutex_unlock(&ctx->lock);
 }

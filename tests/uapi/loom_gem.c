@@ -5,12 +5,14 @@
  * run in the QEMU guest against loom.ko (vm/run.sh). Device-side use of
  * the mappings (DMA between objects) is loom_submit's business.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -505,6 +507,123 @@ static void test_dram_usage_accounting(void)
 	close(fd2);
 }
 
+/*
+ * The page tables as the driver's debugfs file "mmu" reads them back
+ * (every valid leaf, runs of contiguous VAs and PAs): the block of the
+ * context that has a mapping starting at va, or NULL.
+ */
+static char *mmu_dump(uint64_t va)
+{
+	static char buf[1 << 20];
+	char path[512], key[64], *blk, *end;
+	size_t n = 0;
+	ssize_t r;
+	int fd;
+	DIR *d;
+	struct dirent *e;
+
+	if (access("/sys/kernel/debug/accel", F_OK))
+		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	d = opendir("/sys/kernel/debug/accel");
+	if (!d)
+		loom_skip("no debugfs (/sys/kernel/debug/accel)");
+	path[0] = 0;
+	while ((e = readdir(d))) {
+		snprintf(path, sizeof(path), "/sys/kernel/debug/accel/%s/mmu", e->d_name);
+		if (e->d_name[0] != '.' && !access(path, R_OK))
+			break;
+		path[0] = 0;
+	}
+	closedir(d);
+	if (!path[0])
+		loom_skip("no debugfs file accel/*/mmu");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	loom_assert(fd >= 0);
+	while ((r = read(fd, buf + n, sizeof(buf) - 1 - n)) > 0)
+		n += r;
+	close(fd);
+	buf[n] = 0;
+	snprintf(key, sizeof(key), "  user   %#014llx-", (unsigned long long)va);
+	blk = strstr(buf, key);
+	if (!blk)
+		return NULL;
+	while (blk > buf && strncmp(blk, "asid ", 5))
+		blk--;
+	end = strstr(blk + 1, "\nasid ");
+	if (end)
+		end[1] = 0;
+	return blk;
+}
+
+/* The run of leaves that starts at va in a block: its end, PA and kind. */
+static bool mmu_run(const char *blk, uint64_t va, uint64_t *end, uint64_t *pa, char kind[8])
+{
+	char key[64], rw[4], pg[4];
+	const char *l;
+	unsigned long long e, p;
+
+	snprintf(key, sizeof(key), "  pte %#014llx-", (unsigned long long)va);
+	l = strstr(blk, key);
+	if (!l || sscanf(l + strlen(key), "%llx -> %llx %3s %3s", &e, &p, rw, pg) != 4)
+		return false;
+	*end = e;
+	*pa = p;
+	snprintf(kind, 8, "%s %s", rw, pg);
+	return true;
+}
+
+static void test_page_tables(void)
+{
+	const uint64_t a = 0x5a5a00000000ULL, b = a + 0x10000000ULL + PAGE, c = a + 0x20000000ULL;
+	int fd = loom_open();
+	uint64_t dram = dram_size(fd), va, end, pa, pa2, covered;
+	uint32_t hd = gem_create(fd, 4 * MIB, DRM_LOOM_BO_DRAM);
+	uint32_t hh = gem_create(fd, 3 * PAGE, DRM_LOOM_BO_HOST);
+	char kind[8], *blk;
+
+	va = a;
+	loom_assert_eq(__vm_map(fd, hd, 0, 4 * MIB, DRM_LOOM_VM_BIND_FIXED, &va), 0);
+	va = b;
+	loom_assert_eq(__vm_map(fd, hd, 0, 4 * MIB, DRM_LOOM_VM_BIND_FIXED |
+				DRM_LOOM_VM_BIND_READONLY, &va), 0);
+	va = c;
+	loom_assert_eq(__vm_map(fd, hh, 0, 3 * PAGE, DRM_LOOM_VM_BIND_FIXED, &va), 0);
+	blk = mmu_dump(a);
+	loom_assert(blk != NULL);
+
+	/* 2 MiB aligned VA and DRAM: two 2 MiB pages, writable, in DRAM. */
+	loom_assert(mmu_run(blk, a, &end, &pa, kind));
+	loom_assert_eq(end, a + 4 * MIB);
+	loom_assert(!strcmp(kind, "rw 2M"));
+	loom_assert_eq(pa % (2 * MIB), 0);
+	loom_assert(pa + 4 * MIB <= dram);
+	/* The same memory at a VA 4 KiB off: 4 KiB pages, read-only. */
+	loom_assert(mmu_run(blk, b, &end, &pa2, kind));
+	loom_assert_eq(end, b + 4 * MIB);
+	loom_assert(!strcmp(kind, "ro 4K"));
+	loom_assert_eq(pa2, pa);
+	/* Host pages: in the driver's host window, 4 KiB each. */
+	for (va = c, covered = 0; covered < 3 * PAGE; va = end) {
+		loom_assert(mmu_run(blk, va, &end, &pa, kind));
+		loom_assert(!strcmp(kind, "rw 4K"));
+		loom_assert(pa >= LOOM_PA_HOST(0, 0) && pa < LOOM_PA_HOST(1, 0));
+		covered += end - va;
+	}
+	loom_assert_eq(covered, 3 * PAGE);
+	loom_assert(!mmu_run(blk, c + 3 * PAGE, &end, &pa, kind));
+
+	/* Unmapped: the leaves are gone, the other mappings stay. */
+	loom_assert_eq(__vm_unmap(fd, a, 0), 0);
+	blk = mmu_dump(b);
+	loom_assert(blk != NULL);
+	loom_assert(!mmu_run(blk, a, &end, &pa, kind));
+	loom_assert(!strstr(blk, "  pte 0x005a5a0"));
+	loom_assert(mmu_run(blk, b, &end, &pa, kind));
+	/* Closed: the context is gone. */
+	close(fd);
+	loom_assert(mmu_dump(b) == NULL);
+}
+
 /* ---- files and contexts ------------------------------------------------------- */
 
 static void test_isolation(void)
@@ -947,6 +1066,8 @@ static const struct loom_subtest tests[] = {
 	  test_close_handle_while_bound, 60 },
 	{ "dram-usage-accounting", "INFO DRAM_USAGE follows DRAM objects, bound ones included",
 	  test_dram_usage_accounting },
+	{ "page-tables", "the leaves in the tables: 2 MiB pages where aligned, PAs, permissions",
+	  test_page_tables },
 	{ "isolation", "another file's or process's handles and VAs: ENOENT", test_isolation },
 	{ "asid-exhaustion", "63 open files at a time, the next gets EBUSY",
 	  test_asid_exhaustion },
