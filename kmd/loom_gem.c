@@ -77,6 +77,20 @@ static void loom_gem_dram_fini(struct drm_device *drm, void *arg)
 	drm_mm_takedown(&ldev->dram_mm);
 }
 
+/*
+ * Unbind (after drm_dev_unplug()): take every CPU mapping of the device's
+ * objects away, so that no process keeps a window on DRAM that a later
+ * binding of the device hands to someone else. DRAM pages have no fault
+ * handler: touching them from then on is SIGBUS. Host pages fault back in.
+ */
+static void loom_gem_zap_mmaps(void *arg)
+{
+	struct loom_device *ldev = arg;
+
+	if (ldev->drm.anon_inode)
+		unmap_mapping_range(ldev->drm.anon_inode->i_mapping, 0, 0, 1);
+}
+
 int loom_gem_dev_init(struct loom_device *ldev)
 {
 	struct pci_dev *pdev = ldev->pdev;
@@ -91,6 +105,9 @@ int loom_gem_dev_init(struct loom_device *ldev)
 		drm_err(&ldev->drm, "cannot map %llu MiB of DRAM\n", ldev->dram_size >> 20);
 		return -ENOMEM;
 	}
+	ret = devm_add_action_or_reset(&pdev->dev, loom_gem_zap_mmaps, ldev);
+	if (ret)
+		return ret;
 	drm_mm_init(&ldev->dram_mm, 0, ldev->dram_size);
 	ldev->dram_used = 0;
 	return drmm_add_action_or_reset(&ldev->drm, loom_gem_dram_fini, ldev);

@@ -756,6 +756,74 @@ static bool wait_node(bool present)
 	return false;
 }
 
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -errno;
+}
+
+/* Touch a word in a child: 0 if it read fine, else the signal that killed it. */
+static int probe_read(volatile uint32_t *p)
+{
+	pid_t pid = fork();
+	int status;
+
+	loom_assert(pid >= 0);
+	if (pid == 0)
+		_exit(p[0] == 0x12345678 ? 0 : 1);
+	loom_assert_eq(waitpid(pid, &status, 0), pid);
+	return WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status) ? -1 : 0;
+}
+
+static void test_unbind_with_objects(void)
+{
+	char link[256], *addr;
+	int fd = loom_open(), err;
+	uint32_t hd = gem_create(fd, 2 * MIB, DRM_LOOM_BO_DRAM);
+	uint32_t hh = gem_create(fd, 2 * MIB, DRM_LOOM_BO_HOST);
+	volatile uint32_t *pd, *ph;
+	ssize_t n;
+	uint32_t h;
+
+	n = readlink("/sys/class/accel/accel0/device", link, sizeof(link) - 1);
+	if (n < 0)
+		loom_skip("no /sys/class/accel/accel0/device");
+	link[n] = 0;
+	addr = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
+	pd = gem_mmap(fd, hd, 2 * MIB, &err);
+	loom_assert_eq(err, 0);
+	ph = gem_mmap(fd, hh, 2 * MIB, &err);
+	loom_assert_eq(err, 0);
+	pd[0] = 0x12345678;
+	ph[0] = 0x12345678;
+	vm_map(fd, hd, 0, 2 * MIB, 0);
+	vm_map(fd, hh, 0, 2 * MIB, 0);
+	loom_assert_eq(probe_read(pd), 0);
+
+	loom_assert_eq(write_file("/sys/bus/pci/drivers/loom/unbind", addr), 0);
+	/* The device is gone: its DRAM with it; host memory stays readable. */
+	loom_assert_err(__gem_create(fd, PAGE, DRM_LOOM_BO_DRAM, &h), ENODEV);
+	loom_assert_err(__vm_unmap(fd, DRM_LOOM_VA_USER_START, 0), ENODEV);
+	loom_assert_eq(probe_read(pd), SIGBUS);
+	loom_assert_eq(probe_read(ph), 0);
+	munmap((void *)pd, 2 * MIB);
+	munmap((void *)ph, 2 * MIB);
+	close(fd);	/* context, mappings and objects go after the device */
+
+	loom_assert_eq(write_file("/sys/bus/pci/drivers/loom/bind", addr), 0);
+	loom_assert(wait_node(true));
+	fd = loom_open();
+	hd = gem_create(fd, 2 * MIB, DRM_LOOM_BO_DRAM);
+	vm_map(fd, hd, 0, 2 * MIB, 0);
+	close(fd);
+}
+
 static void test_lifetime(void)
 {
 	struct stat st;
@@ -1079,6 +1147,8 @@ static const struct loom_subtest tests[] = {
 	  test_bad_mmap },
 	{ "bad-random", "VM_BIND with random arguments: documented errors only",
 	  test_bad_random, 60 },
+	{ "unbind-with-objects", "unbind with objects mapped and bound: DRAM mappings SIGBUS, "
+	  "ENODEV, clean teardown, binds again", test_unbind_with_objects, 60 },
 	{ "lifetime", "an mmap keeps the device after close; rmmod after munmap",
 	  test_lifetime, 60 },
 };
