@@ -4,6 +4,8 @@
 // into lanes, conversions of bool.
 // ir: sel
 // ir: exit -, parent L2
+// run: index=1 size=256 out=256x4 args=5 checks=6
+#include "inc/check.h"
 __local__ float64 acc[8];
 __local__ int hits[8];
 
@@ -65,7 +67,7 @@ static int use_keep(int n)
 	return keep(n * 3);
 }
 
-void main(tensor in, tensor out, int n)
+void main(tensor in, tensor out, tensor ok, int n)
 {
 	int5 c = get_index_space_offset();
 	int5 d = { 1, 2 };
@@ -92,5 +94,12 @@ void main(tensor in, tensor out, int n)
 	r = r + (float64)lanes + f + (float)(j + k);
 	r = r + (float)use_keep(n);
 	v_f32_st_tnsr(c, out, r * acc[3]);
+	CHECK(0, j == 9 && k == 9 && i == 10 && f == 1.0f && b);
+	CHECK(1, hits[0] == 1 && hits[1] == 2 && hits[2] == 1 && hits[3] == 1 && hits[4] == 0);
+	CHECKV(2, (acc[1] == x + 2.0f) & (acc[3] == 1.0f) & (acc[4] == 0.0f));
+	CHECK(3, c[0] == 1 && c[1] == 2 && c[2] == 0 && pick(false, c, d)[1] == 2 &&
+		 pick(false, d, c)[0] == 1);
+	CHECKV(4, (r == x + 51.0f) & (v_f32_ld_tnsr(c, out) == x + 51.0f));
+	CHECKV(5, (twice(x) == x * 2.0f) & (lanes == 1));
 }
 

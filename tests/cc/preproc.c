@@ -3,6 +3,8 @@
 // the predefined __LOOMCC__ and __LOOM_TPC__.
 // ir: exp
 // ir: const 12
+// run: index=1 in=4096@0.001,0 checks=2
+#include "inc/check.h"
 #define WIDTH 64
 #define SQR(x) ((x) * (x))
 #define LOAD(T, c, t) v_##T##_ld_tnsr(c, t)
@@ -37,12 +39,15 @@
 #define FLAG 1
 #endif
 
-void main(tensor in, tensor out)
+void main(tensor in, tensor out, tensor ok)
 {
 	int5 c = get_index_space_offset();
 	float64 x = LOAD(f32, c, in) EMPTY;
 	x = v_exp(PICK(x, 0));
 	int k = SQR(MODE + 1) - 4 + FLAG - 1;	// (3+1)*(3+1) - 4 = 12
+	CHECK(0, k == 12);
 	x = TWICE(v_exp, x) * (float)k;
 	v_f32_st_tnsr(c, out, x);
+	float64 e = v_exp(v_exp(v_exp((float64)v_lane_id() * 0.001f)));
+	CHECKV(1, v_abs(v_f32_ld_tnsr(c, out) - e * 12.0f) <= e * 1e-5f);
 }
