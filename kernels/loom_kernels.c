@@ -21,7 +21,7 @@
 /* The kernels, by file name in kernels/tpc/. */
 enum kid {
 	K_ADD, K_MUL, K_AXPY, K_SCALE, K_RELU, K_RELU_GRAD, K_GELU, K_GELU_GRAD, K_SIGMOID,
-	K_TANH, K_BIAS_ADD, K_REDUCE_ROWS, K_REDUCE_COLS, K_SOFTMAX, K_LOG_SOFTMAX,
+	K_TANH, K_BIAS_ADD, K_REDUCE_ROWS, K_REDUCE_COLS, K_SOFTMAX, K_SOFTMAX_GRAD, K_LOG_SOFTMAX,
 	K_LAYERNORM, K_LAYERNORM_GRAD, K_LAYERNORM_GRAD_WB, K_XENT, K_XENT_GRAD, K_TRANSPOSE,
 	K_CAST_F32_BF16, K_CAST_BF16_F32, K_COUNT
 };
@@ -31,7 +31,7 @@ static const char *const kid_name[K_COUNT] = {
 	[K_RELU] = "relu", [K_RELU_GRAD] = "relu_grad", [K_GELU] = "gelu",
 	[K_GELU_GRAD] = "gelu_grad", [K_SIGMOID] = "sigmoid", [K_TANH] = "tanh",
 	[K_BIAS_ADD] = "bias_add", [K_REDUCE_ROWS] = "reduce_rows",
-	[K_REDUCE_COLS] = "reduce_cols", [K_SOFTMAX] = "softmax",
+	[K_REDUCE_COLS] = "reduce_cols", [K_SOFTMAX] = "softmax", [K_SOFTMAX_GRAD] = "softmax_grad",
 	[K_LOG_SOFTMAX] = "log_softmax", [K_LAYERNORM] = "layernorm",
 	[K_LAYERNORM_GRAD] = "layernorm_grad", [K_LAYERNORM_GRAD_WB] = "layernorm_grad_wb",
 	[K_XENT] = "xent", [K_XENT_GRAD] = "xent_grad", [K_TRANSPOSE] = "transpose",
@@ -327,6 +327,18 @@ int loom_k_log_softmax(loom_stream *s, loom_kernels *k, uint64_t in, uint64_t ou
 		       uint32_t rows, uint32_t cols)
 {
 	return rowwise(s, k, K_LOG_SOFTMAX, in, out, rows, cols);
+}
+
+int loom_k_softmax_grad(loom_stream *s, loom_kernels *k, uint64_t y, uint64_t dy, uint64_t dx,
+			uint32_t rows, uint32_t cols)
+{
+	if (!s || !k || !shape_ok(rows, cols) || !addr_ok(y, 4) || !addr_ok(dy, 4) ||
+	    !addr_ok(dx, 4))
+		return -EINVAL;
+	struct loom_tensor ts[3] = { t2(y, rows, cols, 0), t2(dy, rows, cols, 0),
+				     t2(dx, rows, cols, 0) };
+
+	return launch(s, k, K_SOFTMAX_GRAD, ts, 3, NULL, 0, rows);
 }
 
 int loom_k_layernorm(loom_stream *s, loom_kernels *k, uint64_t in, uint64_t gamma,

@@ -103,6 +103,12 @@ int loom_k_reduce_cols(loom_stream *s, loom_kernels *k, enum loom_k_reduce op, u
 /** Softmax of each row (max-subtracted). In place allowed. */
 int loom_k_softmax(loom_stream *s, loom_kernels *k, uint64_t in, uint64_t out, uint32_t rows,
 		   uint32_t cols);
+/**
+ * softmax's gradient from its output y and the output gradient dy:
+ * dx = y * (dy - sum_c y dy) per row. dx may be y or dy.
+ */
+int loom_k_softmax_grad(loom_stream *s, loom_kernels *k, uint64_t y, uint64_t dy, uint64_t dx,
+			uint32_t rows, uint32_t cols);
 /** log(softmax) of each row: x - max - log(sum e^(x - max)). In place allowed. */
 int loom_k_log_softmax(loom_stream *s, loom_kernels *k, uint64_t in, uint64_t out,
 		       uint32_t rows, uint32_t cols);

@@ -54,7 +54,9 @@ static int setup(void **state)
 	c->dev = loom_device_open(g_uri, NULL);
 	c->s = c->dev ? loom_stream_create(c->dev) : NULL;
 	c->k = c->s ? loom_kernels_open(c->dev) : NULL;
-	c->rng = 0x9e3779b97f4a7c15ULL;
+	/* Fixed data; TEST_KERNELS_SEED=N tries other data. */
+	c->rng = 0x9e3779b97f4a7c15ULL ^ (getenv("TEST_KERNELS_SEED") ?
+					  strtoull(getenv("TEST_KERNELS_SEED"), NULL, 0) : 0);
 	*state = c;
 	return c->k ? 0 : -1;
 }
@@ -143,6 +145,16 @@ static void check(const char *what, const float *got, const double *ref, size_t 
 		fail_msg("%s: element %zu: got %.9g, reference %.9g (atol %g, rtol %g)", what, i,
 			 g, r, atol, rtol);
 	}
+}
+
+/* got vs ref within k times a per-element scale (the magnitude of the terms). */
+static void check_scaled(const char *what, const float *got, const double *ref,
+			 const double *scale, size_t n, double k)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!(fabs(got[i] - ref[i]) <= k * scale[i] + 1e-30))
+			fail_msg("%s: element %zu: got %.9g, reference %.9g (scale %g, k %g)", what,
+				 i, got[i], ref[i], scale[i], k);
 }
 
 /* Exact comparison with a float reference (bits; NaN matches NaN). */
@@ -448,7 +460,7 @@ static void reduce(void **state)
 	}
 }
 
-/* softmax: softmax and log_softmax of rows, with large offsets in some rows. */
+/* softmax: softmax, its gradient and log_softmax of rows, with large offsets in some rows. */
 static void softmax(void **state)
 {
 	struct ctx *c = *state;
@@ -493,6 +505,42 @@ static void softmax(void **state)
 		assert_int_equal(loom_k_softmax(c->s, c->k, X, X, R, C), 0);
 		o = fetch(c, X, n);
 		check("softmax in place", o, ref, n, 1e-7, 1e-5);
+
+		/* The gradient from the device's y (now in X), dx into dy. */
+		{
+			float *dy = rand_buf(c, n, -2, 2);
+			double *dref = malloc(n * 8), *dsc = malloc(n * 8);
+			uint64_t DY = dbuf(c, dy, n);
+			float *g;
+
+			assert_true(dref && dsc);
+			for (uint32_t r = 0; r < R; r++) {
+				double dot = 0, adot = 0;
+
+				for (uint32_t j = 0; j < C; j++) {
+					dot += (double)o[(size_t)r * C + j] * dy[(size_t)r * C + j];
+					adot += fabs((double)o[(size_t)r * C + j] * dy[(size_t)r * C + j]);
+				}
+				for (uint32_t j = 0; j < C; j++) {
+					size_t e = (size_t)r * C + j;
+
+					dref[e] = o[e] * (dy[e] - dot);
+					dsc[e] = o[e] * (fabs(dy[e]) + adot);
+				}
+			}
+			assert_int_equal(loom_k_softmax_grad(c->s, c->k, X, DY, O, R, C), 0);
+			g = fetch(c, O, n);
+			check_scaled("softmax_grad", g, dref, dsc, n, 1e-6);
+			free(g);
+			assert_int_equal(loom_k_softmax_grad(c->s, c->k, X, DY, DY, R, C), 0);
+			g = fetch(c, DY, n);
+			check_scaled("softmax_grad in place", g, dref, dsc, n, 1e-6);
+			free(g);
+			dfree(c, DY);
+			free(dy);
+			free(dref);
+			free(dsc);
+		}
 		free(o);
 
 		dfree(c, X);
@@ -514,7 +562,7 @@ static void layernorm(void **state)
 		size_t n = (size_t)R * C;
 		float *x = rand_buf(c, n, -4, 4), *dy = rand_buf(c, n, -1, 1);
 		float *g = rand_buf(c, C, 0.5f, 1.5f), *b = rand_buf(c, C, -1, 1);
-		double *ref = malloc(n * 8), *dref = malloc(n * 8);
+		double *ref = malloc(n * 8), *dref = malloc(n * 8), *dsc = malloc(n * 8);
 		double *mref = malloc(R * 8), *rref = malloc(R * 8);
 		double *dg = calloc(C, 8), *db = calloc(C, 8), *dgm = calloc(C, 8), *dbm = calloc(C, 8);
 		uint64_t X, DY = dbuf(c, dy, n), G = dbuf(c, g, C), B = dbuf(c, b, C);
@@ -522,14 +570,16 @@ static void layernorm(void **state)
 		uint64_t DX = dbuf(c, NULL, n), DG = dbuf(c, NULL, C), DB = dbuf(c, NULL, C);
 		float *o;
 
-		assert_true(ref && dref && mref && rref && dg && db && dgm && dbm);
+		float *sm, *ss;
+
+		assert_true(ref && dref && dsc && mref && rref && dg && db && dgm && dbm);
 		for (uint32_t r = 0; r < R; r++)	/* rows with a large mean */
 			for (uint32_t j = 0; j < C; j++)
 				x[(size_t)r * C + j] += (float)(r % 3) * 100.0f;
 		X = dbuf(c, x, n);
 		for (uint32_t r = 0; r < R; r++) {
-			const float *row = x + (size_t)r * C, *drow = dy + (size_t)r * C;
-			double m = 0, v = 0, s1 = 0, s2 = 0, rs;
+			const float *row = x + (size_t)r * C;
+			double m = 0, v = 0, rs;
 
 			for (uint32_t j = 0; j < C; j++)
 				m += row[j];
@@ -539,22 +589,8 @@ static void layernorm(void **state)
 			rs = 1.0 / sqrt(v / C + eps);
 			mref[r] = m;
 			rref[r] = rs;
-			for (uint32_t j = 0; j < C; j++) {
-				double xh = (row[j] - m) * rs, gg = (double)drow[j] * g[j];
-
-				ref[(size_t)r * C + j] = xh * g[j] + b[j];
-				s1 += gg;
-				s2 += gg * xh;
-				dg[j] += drow[j] * xh;
-				dgm[j] += fabs(drow[j] * xh);
-				db[j] += drow[j];
-				dbm[j] += fabs(drow[j]);
-			}
-			for (uint32_t j = 0; j < C; j++) {
-				double xh = (row[j] - m) * rs, gg = (double)drow[j] * g[j];
-
-				dref[(size_t)r * C + j] = rs * (gg - s1 / C - xh * s2 / C);
-			}
+			for (uint32_t j = 0; j < C; j++)
+				ref[(size_t)r * C + j] = (row[j] - m) * rs * g[j] + b[j];
 		}
 		assert_int_equal(loom_k_layernorm(c->s, c->k, X, G, B, O, M, S, R, C, eps), 0);
 		o = fetch(c, O, n);
@@ -563,9 +599,41 @@ static void layernorm(void **state)
 		o = fetch(c, M, R);
 		check("layernorm mean", o, mref, R, 1e-5, 1e-6);
 		free(o);
-		o = fetch(c, S, R);
-		check("layernorm rstd", o, rref, R, 0, 1e-5);
-		free(o);
+		sm = fetch(c, M, R);
+		ss = fetch(c, S, R);
+		check("layernorm rstd", ss, rref, R, 0, 1e-5);
+
+		/*
+		 * The backward reference starts from the saved fp32 mean and rstd
+		 * (what the kernel gets), and dx is checked against the scale of
+		 * its terms: g - mean(g) - xhat mean(g xhat) cancels.
+		 */
+		for (uint32_t r = 0; r < R; r++) {
+			const float *row = x + (size_t)r * C, *drow = dy + (size_t)r * C;
+			double s1 = 0, s2 = 0, a1 = 0, a2 = 0, rs = ss[r];
+
+			for (uint32_t j = 0; j < C; j++) {
+				double xh = (row[j] - (double)sm[r]) * rs, gg = (double)drow[j] * g[j];
+
+				s1 += gg;
+				s2 += gg * xh;
+				a1 += fabs(gg);
+				a2 += fabs(gg * xh);
+				dg[j] += drow[j] * xh;
+				dgm[j] += fabs(drow[j] * xh);
+				db[j] += drow[j];
+				dbm[j] += fabs(drow[j]);
+			}
+			for (uint32_t j = 0; j < C; j++) {
+				double xh = (row[j] - (double)sm[r]) * rs, gg = (double)drow[j] * g[j];
+
+				dref[(size_t)r * C + j] = rs * (gg - s1 / C - xh * s2 / C);
+				dsc[(size_t)r * C + j] = rs * (fabs(gg) + a1 / C + fabs(xh) * (a2 / C)) +
+							 fabs(dref[(size_t)r * C + j]);
+			}
+		}
+		free(sm);
+		free(ss);
 
 		/* Without saving mean and rstd, and in place. */
 		assert_int_equal(loom_k_layernorm(c->s, c->k, O, G, B, O, 0, 0, R, C, eps), 0);
@@ -577,7 +645,7 @@ static void layernorm(void **state)
 		assert_int_equal(loom_k_layernorm_grad(c->s, c->k, X, DY, G, M, S, DX, DG, DB, R, C),
 				 0);
 		o = fetch(c, DX, n);
-		check("layernorm_grad dx", o, dref, n, 1e-4, 1e-4);
+		check_scaled("layernorm_grad dx", o, dref, dsc, n, 1e-5);
 		free(o);
 		o = fetch(c, DG, C);
 		for (uint32_t j = 0; j < C; j++)
@@ -596,14 +664,14 @@ static void layernorm(void **state)
 		assert_int_equal(loom_k_layernorm_grad(c->s, c->k, X, DY, G, M, S, DY, 0, 0, R, C),
 				 0);
 		o = fetch(c, DY, n);
-		check("layernorm_grad dx in place", o, dref, n, 1e-4, 1e-4);
+		check_scaled("layernorm_grad dx in place", o, dref, dsc, n, 1e-5);
 		free(o);
 
 		uint64_t bufs[] = { X, DY, G, B, O, M, S, DX, DG, DB };
 
 		for (size_t i = 0; i < sizeof(bufs) / sizeof(bufs[0]); i++)
 			dfree(c, bufs[i]);
-		void *hs[] = { x, dy, g, b, ref, dref, mref, rref, dg, db, dgm, dbm };
+		void *hs[] = { x, dy, g, b, ref, dref, dsc, mref, rref, dg, db, dgm, dbm };
 
 		for (size_t i = 0; i < sizeof(hs) / sizeof(hs[0]); i++)
 			free(hs[i]);
@@ -822,6 +890,8 @@ static void bad_args(void **state)
 	assert_int_equal(loom_k_softmax(s, k, A, O, 0, 4), -EINVAL);
 	assert_int_equal(loom_k_softmax(s, NULL, A, O, 4, 4), -EINVAL);
 	assert_int_equal(loom_k_log_softmax(s, k, A, O + 2, 4, 4), -EINVAL);
+	assert_int_equal(loom_k_softmax_grad(s, k, A, 0, O, 4, 4), -EINVAL);
+	assert_int_equal(loom_k_softmax_grad(s, k, A, B, O, 4, 0), -EINVAL);
 
 	assert_int_equal(loom_k_layernorm(s, k, A, B, B, O, 0, 0, 4, 4, NAN), -EINVAL);
 	assert_int_equal(loom_k_layernorm(s, k, A, B, B, O, 0, 0, 4, 4, -1.0f), -EINVAL);

@@ -2,10 +2,11 @@
 //   mean = sum_c x / cols,  var = sum_c (x - mean)^2 / cols (biased),
 //   rstd = 1 / sqrt(var + eps),  out = (x - mean) * rstd * gamma + beta,
 // gamma and beta of cols floats. When save is non-zero, mean[r] and
-// rstd[r] are stored ([rows][1] tensors) for layernorm_grad. The mean is
-// summed shifted by the row's first element (so that a large mean does
-// not cost precision), and both sums mask the partial last vector. out
-// may be in.
+// rstd[r] are stored ([rows][1] tensors) for layernorm_grad. The row is
+// centred on its first element k: ms = sum_c (x - k) / cols, and the
+// deviations are (x - k) - ms, so that a large mean costs no precision
+// (neither in its sum nor by its rounding to fp32). Both sums mask the
+// partial last vector. out may be in.
 // One row per index-space point (dimension 0).
 #include "loomk.h"
 
@@ -35,18 +36,19 @@ void main(tensor in, tensor gamma, tensor beta, tensor out, tensor mean_t, tenso
 			c[0] = full;
 			acc += v_sel(lanes_in(full, width), v_f32_ld_tnsr(c, in) - k, 0.0f);
 		}
-		float mean = k + v_reduce_add(acc) / n;
+		float ms = v_reduce_add(acc) / n;
+		float mean = k + ms;
 		float64 acc2 = 0.0f;
 
 		for (int x = 0; x < full; x += VEC) {
 			c[0] = x;
-			float64 d = v_f32_ld_tnsr(c, in) - mean;
+			float64 d = (v_f32_ld_tnsr(c, in) - k) - ms;
 
 			acc2 = v_fma(d, d, acc2);
 		}
 		if (full < width) {
 			c[0] = full;
-			float64 d = v_sel(lanes_in(full, width), v_f32_ld_tnsr(c, in) - mean, 0.0f);
+			float64 d = v_sel(lanes_in(full, width), (v_f32_ld_tnsr(c, in) - k) - ms, 0.0f);
 
 			acc2 = v_fma(d, d, acc2);
 		}
@@ -60,7 +62,7 @@ void main(tensor in, tensor gamma, tensor beta, tensor out, tensor mean_t, tenso
 		for (int x = 0; x < width; x += VEC) {
 			c[0] = x;
 			cg[0] = x;
-			float64 xhat = (v_f32_ld_tnsr(c, in) - mean) * rstd;
+			float64 xhat = ((v_f32_ld_tnsr(c, in) - k) - ms) * rstd;
 
 			v_f32_st_tnsr(c, out, v_fma(xhat, v_f32_ld_tnsr(cg, gamma),
 						    v_f32_ld_tnsr(cg, beta)));
