@@ -342,16 +342,13 @@ static void kmd_close(loom_device *dev)
 
 	if (!k)
 		return;
-	if (k->fd >= 0) {
-		loom_kmd_queue_fini(dev);
+	if (k->fd >= 0)
 		loom_kmd_mem_fini(dev);
-	}
 	if (k->event_fd >= 0)
 		close(k->event_fd);
 	if (k->fd >= 0)
 		close(k->fd);	/* the driver frees what the file still holds */
 	pthread_mutex_destroy(&k->mem_lock);
-	pthread_mutex_destroy(&k->slot_lock);
 	free(k);
 	dev->drv = NULL;
 }
@@ -367,7 +364,6 @@ static int kmd_open(loom_device *dev, const struct loom_device_opts *opts)
 	dev->drv = k;
 	k->fd = k->event_fd = -1;
 	pthread_mutex_init(&k->mem_lock, NULL);
-	pthread_mutex_init(&k->slot_lock, NULL);
 	if (!strcmp(dev->uri, "kernel")) {
 		char *n[1];
 
@@ -408,9 +404,6 @@ static int kmd_open(loom_device *dev, const struct loom_device_opts *opts)
 		goto err;
 	}
 	ret = loom_kmd_mem_init(dev);
-	if (ret)
-		goto err;
-	ret = loom_kmd_queue_init(dev);
 	if (ret)
 		goto err;
 	events_setup(dev);

@@ -12,7 +12,7 @@
  * objects ("arenas") mapped into the process and the context once.
  * Streams are kernel queues; the kernel copies and checks each command
  * buffer, and the library appends a WRITE64 of the submission's number to
- * a per-queue fence slot in pinned memory, so that finished work is seen
+ * a per-queue fence ring in pinned memory, so that finished work is seen
  * without a system call; a per-queue thread sleeps in the WAIT ioctl only
  * while someone waits for that queue, and wakes the waiters.
  *
@@ -33,7 +33,6 @@
 #define LOOM_KMD_VA_HOST_END	(1ULL << 47)
 
 #define LOOM_KMD_ARENA_SIZE	(16ULL << 20)	/* pinned memory taken at a time */
-#define LOOM_KMD_MAX_QUEUES	64		/* fence slots */
 
 /* A host buffer object mapped into the process and the context. */
 struct loom_kmd_arena {
@@ -60,13 +59,6 @@ struct loom_kmd {
 	unsigned narenas, cap_arenas;
 	struct loom_kmd_block *blocks;	/* live pinned allocations */
 	unsigned nblocks, cap_blocks;
-
-	/* Fence slots, one per queue (written by the device). */
-	volatile uint64_t *fences;
-	uint64_t fences_va;
-	/* Protects slot_used. */
-	pthread_mutex_t slot_lock;
-	bool slot_used[LOOM_KMD_MAX_QUEUES];
 };
 
 static inline struct loom_kmd *loom_kmd(loom_device *dev)
@@ -94,8 +86,6 @@ int loom_kmd_host_free(loom_device *dev, void *ptr);
 uint64_t loom_kmd_host_va(loom_device *dev, const void *ptr);
 
 /* loom_kmd_queue.c */
-int loom_kmd_queue_init(loom_device *dev);
-void loom_kmd_queue_fini(loom_device *dev);
 int loom_kmd_queue_create(loom_stream *s);
 void loom_kmd_queue_destroy(loom_stream *s);
 int loom_kmd_submit(loom_stream *s, const uint32_t *oldest, uint32_t *cookie);

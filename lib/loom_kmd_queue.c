@@ -1,18 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The kernel backend's queues. A stream is one kernel queue
- * (KQ_IOCTL_QUEUE_CREATE), which the driver gives a sync object
+ * (DRM_IOCTL_LOOM_QUEUE_CREATE), which the driver gives a sync object
  * (SOB) that its own SIGNAL at the end of every submission increments.
  * Each command buffer the generic layer built is sent with
- * KQ_IOCTL_SUBMIT (the driver copies and checks it) after a WRITE64
- * of the submission's number into the queue's fence slot in pinned
- * memory: the slot counts finished submissions, read without a system
- * call. Another stream of this file waits for one with a WAIT packet on
- * the queue's SOB, which the driver allows for the file's own queues.
+ * DRM_IOCTL_LOOM_SUBMIT (the driver copies and checks it) after a WRITE64
+ * of the submission's number N into slot N % FENCE_SLOTS of the queue's
+ * fence ring in pinned memory. The stream's count of finished submissions
+ * is the last N whose slot and every earlier one hold their numbers: read
+ * without a system call, and never past a submission that failed (the
+ * driver resets the queue after a failure and runs what was submitted
+ * later, whose slots then fill in; the failed one's never does). Another
+ * stream of this file waits for one with a WAIT packet on the queue's
+ * SOB, which reads the number of the queue's last finished job.
  *
  * Waiting: the generic wait loop sleeps on dev->cond. Each queue has a
  * thread that, while somebody polls the queue without seeing it done
- * (the status op says so), sleeps in KQ_IOCTL_WAIT for the oldest
+ * (the status op says so), sleeps in DRM_IOCTL_LOOM_WAIT for the oldest
  * unfinished submission and then wakes the waiters; the same call tells
  * it the device error of a submission that failed, which becomes the
  * queue's (sticky) status.
@@ -24,43 +28,20 @@
 
 #include "loom_kmd.h"
 
-/*
- * SUBMIT's ioctls (0x05-0x08) as the driver's design describes them, until
- * include/loom/uapi/loom_accel.h declares them; an older loom.ko answers
- * them with EINVAL (no such ioctl), and streams are then -EOPNOTSUPP.
- */
-struct kq_create { __u32 flags, queue_id, sob, pad; __u64 reserved[2]; };
-struct kq_destroy { __u32 queue_id, pad; __u64 reserved[2]; };
-struct kq_submit {
-	__u32 queue_id, flags;
-	__u64 cb_ptr;
-	__u32 cb_size, num_in_syncobjs;
-	__u64 in_syncobjs_ptr;
-	__u32 out_syncobj, pad;
-	__u64 seq;
-	__u64 reserved[2];
-};
-struct kq_wait {
-	__u32 queue_id, flags;
-	__u64 seq;
-	__s64 timeout_ns;
-	__u32 status, pad;
-	__u64 reserved[2];
-};
-#define KQ_IOCTL_QUEUE_CREATE	DRM_IOWR(DRM_COMMAND_BASE + 0x05, struct kq_create)
-#define KQ_IOCTL_QUEUE_DESTROY	DRM_IOWR(DRM_COMMAND_BASE + 0x06, struct kq_destroy)
-#define KQ_IOCTL_SUBMIT		DRM_IOWR(DRM_COMMAND_BASE + 0x07, struct kq_submit)
-#define KQ_IOCTL_WAIT		DRM_IOWR(DRM_COMMAND_BASE + 0x08, struct kq_wait)
 
 /* How long the queue thread sleeps in the kernel at a time. */
-#define WAIT_SLICE_NS	(100 * 1000000LL)
+#define WAIT_SLICE_NS	(100 * 1000000ULL)
+/* Fence ring slots: more than the submissions a stream has in flight. */
+#define FENCE_SLOTS	512
+_Static_assert(FENCE_SLOTS >= 2 * LOOM_INFLIGHT, "the fence ring is too small");
 
 struct loom_kmd_queue {
 	loom_device *dev;
 	uint32_t id;			/* the driver's queue id */
 	uint32_t sob;			/* the driver's SOB counting finished submissions */
-	uint32_t slot;			/* fence slot */
-	volatile uint64_t *fence;
+	uint64_t *fence;		/* the fence ring (pinned), written by the device */
+	uint64_t fence_va;
+	uint32_t done;			/* finished submissions seen so far (atomic) */
 	uint64_t kseq_base;		/* driver seq = kseq_base + our submission number */
 	bool kseq_known;
 	uint32_t submitted;		/* submissions handed to the driver (atomic) */
@@ -93,12 +74,28 @@ static int queue_error_to_errno(uint32_t err)
 
 /* ---- the queue thread ------------------------------------------------------------ */
 
+/* Finished submissions: advance over the slots that hold their numbers. */
+static uint32_t queue_done(struct loom_kmd_queue *q)
+{
+	uint32_t seen = __atomic_load_n(&q->done, __ATOMIC_ACQUIRE), c = seen;
+
+	while ((uint32_t)__atomic_load_n(&q->fence[(c + 1) % FENCE_SLOTS], __ATOMIC_ACQUIRE) ==
+	       c + 1)
+		c++;
+	/* Several pollers: keep the largest. */
+	while (c != seen && (int32_t)(c - seen) > 0 &&
+	       !__atomic_compare_exchange_n(&q->done, &seen, c, false, __ATOMIC_ACQ_REL,
+					    __ATOMIC_ACQUIRE))
+		;
+	return (int32_t)(c - seen) > 0 ? c : seen;
+}
+
 static void queue_wait_once(struct loom_kmd_queue *q)
 {
 	loom_device *dev = q->dev;
-	uint32_t done = (uint32_t)__atomic_load_n(q->fence, __ATOMIC_ACQUIRE);
+	uint32_t done = queue_done(q);
 	uint32_t sub = __atomic_load_n(&q->submitted, __ATOMIC_ACQUIRE);
-	struct kq_wait w = { 0 };
+	struct drm_loom_wait w = { 0 };
 	int ret;
 
 	if (done == sub || __atomic_load_n(&q->error, __ATOMIC_ACQUIRE) ||
@@ -107,7 +104,7 @@ static void queue_wait_once(struct loom_kmd_queue *q)
 	w.queue_id = q->id;
 	w.seq = q->kseq_base + done + 1;
 	w.timeout_ns = WAIT_SLICE_NS;
-	ret = loom_kmd_ioctl(loom_kmd(dev)->fd, KQ_IOCTL_WAIT, &w);
+	ret = loom_kmd_ioctl(loom_kmd(dev)->fd, DRM_IOCTL_LOOM_WAIT, &w);
 	if (ret == -ETIME || ret == -ETIMEDOUT)
 		return;
 	if (ret == -ENODEV) {
@@ -152,31 +149,10 @@ static void *queue_thread_fn(void *arg)
 
 /* ---- queues ---------------------------------------------------------------------- */
 
-int loom_kmd_queue_init(loom_device *dev)
-{
-	struct loom_kmd *k = loom_kmd(dev);
-
-	k->fences = loom_kmd_host_alloc(dev, LOOM_KMD_MAX_QUEUES * sizeof(uint64_t),
-					&k->fences_va);
-	return k->fences ? 0 : -errno;
-}
-
-void loom_kmd_queue_fini(loom_device *dev)
-{
-	struct loom_kmd *k = loom_kmd(dev);
-
-	if (k->fences)
-		loom_kmd_host_free(dev, (void *)k->fences);
-	k->fences = NULL;
-}
-
 static void queue_free(loom_device *dev, struct loom_kmd_queue *q)
 {
-	struct loom_kmd *k = loom_kmd(dev);
-
-	pthread_mutex_lock(&k->slot_lock);
-	k->slot_used[q->slot] = false;
-	pthread_mutex_unlock(&k->slot_lock);
+	if (q->fence)
+		loom_kmd_host_free(dev, q->fence);
 	pthread_mutex_destroy(&q->lock);
 	pthread_cond_destroy(&q->cond);
 	free(q);
@@ -187,9 +163,9 @@ int loom_kmd_queue_create(loom_stream *s)
 	loom_device *dev = s->dev;
 	struct loom_kmd *k = loom_kmd(dev);
 	struct loom_kmd_queue *q = calloc(1, sizeof(*q));
-	struct kq_create c = { 0 };
-	struct kq_destroy d = { 0 };
-	int ret = -EBUSY;
+	struct drm_loom_queue_create c = { 0 };
+	struct drm_loom_queue_destroy d = { 0 };
+	int ret;
 
 	if (!q)
 		return -ENOMEM;
@@ -200,26 +176,16 @@ int loom_kmd_queue_create(loom_stream *s)
 	q->dev = dev;
 	pthread_mutex_init(&q->lock, NULL);
 	pthread_cond_init(&q->cond, NULL);
-	pthread_mutex_lock(&k->slot_lock);
-	for (unsigned i = 0; i < LOOM_KMD_MAX_QUEUES; i++)
-		if (!k->slot_used[i]) {
-			k->slot_used[i] = true;
-			q->slot = i;
-			ret = 0;
-			break;
-		}
-	pthread_mutex_unlock(&k->slot_lock);
-	if (ret) {
-		pthread_mutex_destroy(&q->lock);
-		pthread_cond_destroy(&q->cond);
-		free(q);
+	q->fence = loom_kmd_host_alloc(dev, FENCE_SLOTS * sizeof(uint64_t), &q->fence_va);
+	if (!q->fence) {
+		ret = -errno;
+		queue_free(dev, q);
 		return ret;
 	}
-	q->fence = k->fences + q->slot;
-	__atomic_store_n(q->fence, 0, __ATOMIC_RELEASE);
-	ret = loom_kmd_ioctl(k->fd, KQ_IOCTL_QUEUE_CREATE, &c);
+	memset(q->fence, 0, FENCE_SLOTS * sizeof(uint64_t));
+	ret = loom_kmd_ioctl(k->fd, DRM_IOCTL_LOOM_QUEUE_CREATE, &c);
 	if (ret == -ENOSPC)
-		ret = -EBUSY;
+		ret = -EBUSY;	/* DRM_LOOM_QUEUES_PER_FILE reached, or no queue free */
 	if (ret == -EINVAL || ret == -ENOTTY) {
 		loom_dbg(LOOM_DBG_SUBMIT, "%s: the driver has no queues", dev->uri);
 		ret = -EOPNOTSUPP;
@@ -233,22 +199,22 @@ int loom_kmd_queue_create(loom_stream *s)
 	ret = -pthread_create(&q->thread, NULL, queue_thread_fn, q);
 	if (ret) {
 		d.queue_id = q->id;
-		loom_kmd_ioctl(k->fd, KQ_IOCTL_QUEUE_DESTROY, &d);
+		loom_kmd_ioctl(k->fd, DRM_IOCTL_LOOM_QUEUE_DESTROY, &d);
 		queue_free(dev, q);
 		return ret;
 	}
 	q->thread_on = true;
 	s->q = q;
 	s->hw_queue = q->id;
-	loom_dbg(LOOM_DBG_SUBMIT, "stream on kernel queue %u, sob %u, fence slot %u", q->id,
-		 q->sob, q->slot);
+	loom_dbg(LOOM_DBG_SUBMIT, "stream on kernel queue %u, sob %u, fences at 0x%llx", q->id,
+		 q->sob, (unsigned long long)q->fence_va);
 	return 0;
 }
 
 void loom_kmd_queue_destroy(loom_stream *s)
 {
 	struct loom_kmd_queue *q = s->q;
-	struct kq_destroy d = { .queue_id = q->id };
+	struct drm_loom_queue_destroy d = { .queue_id = q->id };
 
 	pthread_mutex_lock(&q->lock);
 	q->stop = true;
@@ -257,7 +223,7 @@ void loom_kmd_queue_destroy(loom_stream *s)
 	if (q->thread_on)
 		pthread_join(q->thread, NULL);
 	/* The driver waits for (or resets) the queue's work. */
-	loom_kmd_ioctl(loom_kmd(s->dev)->fd, KQ_IOCTL_QUEUE_DESTROY, &d);
+	loom_kmd_ioctl(loom_kmd(s->dev)->fd, DRM_IOCTL_LOOM_QUEUE_DESTROY, &d);
 	queue_free(s->dev, q);
 	s->q = NULL;
 }
@@ -266,9 +232,7 @@ void loom_kmd_queue_destroy(loom_stream *s)
 
 uint32_t loom_kmd_done(loom_stream *s)
 {
-	struct loom_kmd_queue *q = s->q;
-
-	return (uint32_t)__atomic_load_n(q->fence, __ATOMIC_ACQUIRE);
+	return queue_done(s->q);
 }
 
 int loom_kmd_status(loom_stream *s)
@@ -297,8 +261,8 @@ int loom_kmd_cb_wait(loom_stream *s, loom_stream *other, uint32_t target)
 		return -ENOMEM;
 	w->header = LOOM_PKT_HDR(LOOM_PKT_WAIT, 0, sizeof(*w) / 4);
 	w->sob = oq->sob;
-	/* The SOB counts the other queue's finished submissions from 0. */
-	w->target = target;
+	/* The SOB reads the driver's number of the queue's last finished job. */
+	w->target = (uint32_t)(oq->kseq_base + target);
 	w->timeout_ms = 0;	/* the device's watchdog */
 	return 0;
 }
@@ -308,7 +272,7 @@ int loom_kmd_submit(loom_stream *s, const uint32_t *oldest, uint32_t *cookie)
 	struct loom_kmd_queue *q = s->q;
 	struct loom_kmd *k = loom_kmd(s->dev);
 	struct loom_pkt_write64 *f;
-	struct kq_submit sub = { 0 };
+	struct drm_loom_submit sub = { 0 };
 	uint32_t seq = s->seq + 1;
 	int ret;
 
@@ -317,12 +281,12 @@ int loom_kmd_submit(loom_stream *s, const uint32_t *oldest, uint32_t *cookie)
 	if (!f)
 		return -ENOMEM;
 	f->header = LOOM_PKT_HDR(LOOM_PKT_WRITE64, 0, sizeof(*f) / 4);
-	f->addr = k->fences_va + q->slot * sizeof(uint64_t);
+	f->addr = q->fence_va + (seq % FENCE_SLOTS) * sizeof(uint64_t);
 	f->value = seq;
 	sub.queue_id = q->id;
 	sub.cb_ptr = (uintptr_t)s->cb_buf;
 	sub.cb_size = s->cb_len;
-	ret = loom_kmd_ioctl(k->fd, KQ_IOCTL_SUBMIT, &sub);
+	ret = loom_kmd_ioctl(k->fd, DRM_IOCTL_LOOM_SUBMIT, &sub);
 	if (ret) {
 		s->cb_len -= sizeof(*f);	/* the caller may try again */
 		if (ret == -EBUSY || ret == -ENOSPC)

@@ -2,7 +2,8 @@
 # Build the guest's initramfs: busybox-static as /init's shell and tools,
 # vm/guest-init.sh as /init, the kernel modules loom.ko needs (decompressed:
 # the image ships them as .ko.xz, which busybox's insmod does not read) in
-# load order, loom.ko, the dma-buf test importer (tests/kmod/), and the static uAPI test binaries of tests/uapi/.
+# load order, loom.ko, the dma-buf test importer (tests/kmod/), the static uAPI test binaries of
+# tests/uapi/, and the runtime's suites and tools with their shared libraries.
 # Usage: vm/build-initramfs.sh BUILD_DIR  ->  BUILD_DIR/vm/initramfs.cpio.gz
 set -eu
 . "$(dirname "$0")/common.sh"
@@ -51,5 +52,27 @@ for t in "$build"/tests/uapi/loom_*; do
 	found=1
 done
 [ $found = 1 ] || { vm_log "no test binaries in $build/tests/uapi"; exit 1; }
+
+# The runtime's suites and tools, dynamically linked, run through libloom's
+# kernel backend (/rt): each with the shared libraries ldd finds, at the
+# same paths (libloom, which they find through $ORIGIN/../lib, in /lib).
+rt_copy()
+{
+	mkdir -p "$root/rt"
+	cp "$1" "$root/rt/"
+	ldd "$1" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
+	while read -r lib; do
+		case $lib in
+		"$build"/*) dst=/lib/${lib##*/} ;;
+		*) dst=$lib ;;
+		esac
+		[ -e "$root$dst" ] && continue
+		mkdir -p "$root${dst%/*}"
+		cp -L "$lib" "$root$dst"
+	done
+}
+for t in tests/test_runtime tests/test_kernel tests/test_errors tools/loom-smi tools/loom-bench; do
+	[ -x "$build/$t" ] && rt_copy "$build/$t"
+done
 
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 > "$out"

@@ -42,6 +42,29 @@ for t in /tests/*; do
 	echo "LOOM-VM: end $n $?"
 done
 
+# The runtime's suites through libloom's kernel backend, then the tools
+# (their output as TAP comments: the guest's figures).
+if [ -d /rt ]; then
+	export CMOCKA_MESSAGE_OUTPUT=TAP OPENBLAS_NUM_THREADS=1
+	for t in test_runtime; do
+		[ -x /rt/$t ] || continue
+		echo "LOOM-VM: begin $t"
+		/rt/$t kernel
+		echo "LOOM-VM: end $t $?"
+	done
+	echo "LOOM-VM: begin tools"
+	echo "1..1"
+	n=0
+	for c in "loom-smi"; do
+		n=$((n + 1))
+		out=$(/rt/$c 2>&1)
+		rc=$?
+		[ $rc = 0 ] && echo "ok $n - ${c%% *}" || echo "not ok $n - ${c%% *}"
+		echo "$out" | sed 's/^/# /'
+	done
+	echo "LOOM-VM: end tools 0"
+fi
+
 echo "LOOM-VM: dmesg-begin"
 dmesg
 echo "LOOM-VM: dmesg-end"

@@ -56,6 +56,21 @@ for l in lines:
     if m:
         plan = int(m.group(1))
         continue
+    # cmocka reports a skip as "not ok N # SKIP name"; a test says why in a
+    # comment "# SKIP name: reason" just before it.
+    m = re.match(r"^(?:not )?ok \d+ # SKIP (\S+)\s*$", l)
+    if m:
+        seen += 1
+        why = ""
+        if results and results[-1][1].startswith(cur + "/"):
+            d = results[-1][3]
+            for x in d:
+                if x.startswith(f"SKIP {m.group(1)}: "):
+                    why = " " + x[len(f"SKIP {m.group(1)}: "):]
+                    d.remove(x)
+                    break
+        add(True, f"{cur}/{m.group(1)}", "# SKIP" + why)
+        continue
     m = re.match(r"^(not )?ok \d+ - (\S+)(.*)$", l)
     if m:
         seen += 1
