@@ -25,6 +25,7 @@
 
 #include "loom/uapi/loom_accel.h"
 
+#include "loom_cs.h"
 #include "loom_events.h"
 #include "loom_fw.h"
 #include "loom_gem.h"
@@ -49,11 +50,22 @@ static const u32 loom_info_min_size[] = {
 
 /* ---- Telemetry shared with hwmon, sysfs and debugfs ------------------------ */
 
+/*
+ * Gone: the submission code gave the device up (mailbox or heartbeat
+ * timeouts, loom_reset.c), or the heartbeat has not moved for
+ * LOOM_EVENTS_GONE_MS.
+ */
+static bool loom_info_gone(struct loom_device *ldev)
+{
+	return (READ_ONCE(ldev->cs) && loom_cs_device_gone(ldev)) ||
+	       loom_events_device_gone(ldev);
+}
+
 u32 loom_info_device_status(struct loom_device *ldev)
 {
 	u32 st = loom_rd32(ldev, LOOM_REG_DEV_STATUS);
 
-	if (loom_events_device_gone(ldev))
+	if (loom_info_gone(ldev))
 		return DRM_LOOM_DEVICE_STATUS_GONE;
 	if ((st & LOOM_DEV_STATUS_RESETTING) || !(st & LOOM_DEV_STATUS_READY))
 		return DRM_LOOM_DEVICE_STATUS_IN_RESET;
@@ -115,7 +127,7 @@ int loom_info_telemetry(struct loom_device *ldev, struct loom_fw_telemetry *t)
 	int ret;
 
 	BUILD_BUG_ON(sizeof(*t) > LOOM_MBOX_DATA_SIZE);
-	if (loom_events_device_gone(ldev))
+	if (loom_info_gone(ldev))
 		return -ENODEV;
 	memset(t, 0, sizeof(*t));
 	ret = loom_fw_command(ldev, LOOM_FW_CMD_GET_TELEMETRY, NULL, t, sizeof(*t));
@@ -135,7 +147,7 @@ int loom_info_set_power_limit(struct loom_device *ldev, u32 mw)
 		return -ENODEV;
 	if (mw < info->fw.power_min_mw || mw > info->fw.power_max_mw)
 		return -EINVAL;
-	if (loom_events_device_gone(ldev))
+	if (loom_info_gone(ldev))
 		return -ENODEV;
 	return loom_fw_command(ldev, LOOM_FW_CMD_SET_POWER_LIMIT, args, NULL, 0);
 }
