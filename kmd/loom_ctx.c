@@ -85,6 +85,8 @@ static struct loom_ctx *loom_ctx_create(struct loom_device *ldev)
 	mutex_init(&ctx->lock);
 	drm_mm_init(&ctx->va_mm, LOOM_USER_VA_START, LOOM_USER_VA_END - LOOM_USER_VA_START);
 	drm_mm_init(&ctx->kva_mm, LOOM_KVA_BASE, LOOM_KVA_SIZE);
+	dma_resv_init(&ctx->resv);
+	INIT_LIST_HEAD(&ctx->zombies);
 	ret = loom_mmu_ctx_init(ctx);
 	if (ret)
 		goto err_free;
@@ -108,6 +110,7 @@ static struct loom_ctx *loom_ctx_create(struct loom_device *ldev)
 err_mmu:
 	loom_mmu_ctx_fini(ctx);
 err_free:
+	dma_resv_fini(&ctx->resv);
 	drm_mm_takedown(&ctx->kva_mm);
 	drm_mm_takedown(&ctx->va_mm);
 	mutex_destroy(&ctx->lock);
@@ -126,7 +129,11 @@ static void loom_ctx_release(struct kref *ref)
 	loom_ctx_hw_set(ctx, false);
 	mutex_unlock(&ldev->ctx_lock);
 
-	/* The device no longer walks the tables: take everything apart. */
+	/*
+	 * The device no longer walks the tables: take everything apart, once
+	 * no job of the context can still be moving data.
+	 */
+	dma_resv_wait_timeout(&ctx->resv, DMA_RESV_USAGE_BOOKKEEP, false, MAX_SCHEDULE_TIMEOUT);
 	loom_gem_ctx_fini(ctx);
 	mutex_lock(&ctx->lock);
 	drm_mm_for_each_node_safe(node, tmp, &ctx->kva_mm) {
@@ -137,6 +144,7 @@ static void loom_ctx_release(struct kref *ref)
 	loom_mmu_ctx_fini(ctx);
 	drm_mm_takedown(&ctx->kva_mm);
 	drm_mm_takedown(&ctx->va_mm);
+	dma_resv_fini(&ctx->resv);
 	mutex_destroy(&ctx->lock);
 
 	/* The ASID is free only once nothing of the context is left. */
@@ -157,6 +165,20 @@ void loom_ctx_put(struct loom_ctx *ctx)
 {
 	if (ctx)
 		kref_put(&ctx->ref, loom_ctx_release);
+}
+
+int loom_ctx_add_fence(struct loom_ctx *ctx, struct dma_fence *fence)
+{
+	int ret;
+
+	ret = dma_resv_lock_interruptible(&ctx->resv, NULL);
+	if (ret)
+		return ret;
+	ret = dma_resv_reserve_fences(&ctx->resv, 1);
+	if (!ret)
+		dma_resv_add_fence(&ctx->resv, fence, DMA_RESV_USAGE_BOOKKEEP);
+	dma_resv_unlock(&ctx->resv);
+	return ret;
 }
 
 int loom_ctx_kva_alloc(struct loom_ctx *ctx, u64 size, u64 *va)

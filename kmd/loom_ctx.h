@@ -23,6 +23,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/dma-resv.h>
 #include <linux/types.h>
 #include <drm/drm_mm.h>
 
@@ -73,6 +74,10 @@ struct loom_ctx {
 	struct drm_mm va_mm;		/* userspace VA: VM_BIND mappings */
 	struct drm_mm kva_mm;		/* kernel window: loom_ctx_kva_alloc() */
 	struct list_head link;		/* in loom_device.ctx_list */
+	/* Fences of the context's jobs (loom_ctx_add_fence()); own lock. */
+	struct dma_resv resv;
+	/* Unbound mappings whose memory waits for a job fence (ctx->lock). */
+	struct list_head zombies;
 };
 
 /*
@@ -90,6 +95,14 @@ int loom_ctx_file_open(struct drm_device *drm, struct drm_file *file);   /* drm_
 void loom_ctx_file_close(struct drm_device *drm, struct drm_file *file); /* drm_driver.postclose */
 struct loom_ctx *loom_ctx_get(struct loom_ctx *ctx);
 void loom_ctx_put(struct loom_ctx *ctx);
+
+/*
+ * A job of ctx is about to reach the hardware: memory that VM_BIND UNMAP
+ * takes out of ctx while such a job may still use it is freed only once
+ * the job's fence (and those of the jobs before it) have signalled.
+ * Returns 0, -ENOMEM or -EINTR (then the job must not run).
+ */
+int loom_ctx_add_fence(struct loom_ctx *ctx, struct dma_fence *fence);
 
 /*
  * Map size bytes of physically contiguous device PA at va (all three

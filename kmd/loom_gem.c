@@ -17,7 +17,12 @@
  * VM_BIND MAP inserts a struct loom_vm_map in the file's context: a node
  * of the context's user VA allocator, the page-table entries, and a
  * reference on the object, so an object lives while it is mapped, even
- * after its handle is closed. UNMAP names a mapping by its start VA.
+ * after its handle is closed. UNMAP names a mapping by its start VA and
+ * clears its entries at once; if jobs of the context are still running
+ * (loom_ctx_add_fence()), the mapping's reference on the object is dropped
+ * only once they are done (the mapping becomes a "zombie", reaped by later
+ * VM_BIND calls or by the context's end), so the device never writes to
+ * memory that was freed and reused.
  */
 #include <linux/highmem.h>
 #include <linux/mm.h>
@@ -62,7 +67,8 @@ struct loom_vm_map {
 	struct loom_bo *bo;			/* holds a reference */
 	u64 bo_offset;
 	bool readonly;
-	struct list_head free_link;		/* loom_gem_ctx_fini() */
+	struct list_head free_link;		/* ctx->zombies, or a local free list */
+	struct dma_fence *fence;		/* unbound: free once signalled */
 };
 
 static inline struct loom_bo *to_loom_bo(struct drm_gem_object *obj)
@@ -594,9 +600,56 @@ static struct loom_vm_map *loom_vm_map_find(struct loom_ctx *ctx, u64 va)
 	return NULL;
 }
 
+/* Free what loom_vm_map_release_locked() and loom_vm_reap_locked() collected. */
+static void loom_vm_map_free_list(struct list_head *list)
+{
+	struct loom_vm_map *map, *next;
+
+	list_for_each_entry_safe(map, next, list, free_link) {
+		list_del(&map->free_link);
+		dma_fence_put(map->fence);
+		drm_gem_object_put(&map->bo->base.base);
+		kfree(map);
+	}
+}
+
+/* Move the zombies whose jobs are done to list. ctx->lock held. */
+static void loom_vm_reap_locked(struct loom_ctx *ctx, struct list_head *list)
+{
+	struct loom_vm_map *map, *next;
+
+	list_for_each_entry_safe(map, next, &ctx->zombies, free_link)
+		if (dma_fence_is_signaled(map->fence))
+			list_move_tail(&map->free_link, list);
+}
+
+/*
+ * An unbound mapping (entries cleared, node removed): onto list if no job
+ * of the context is running, else onto ctx->zombies with the fence of
+ * those jobs. ctx->lock held.
+ */
+static void loom_vm_map_release_locked(struct loom_ctx *ctx, struct loom_vm_map *map,
+				       struct list_head *list)
+{
+	struct dma_fence *fence = NULL;
+
+	if (dma_resv_get_singleton(&ctx->resv, DMA_RESV_USAGE_BOOKKEEP, &fence)) {
+		/* No memory for the fence array: wait for the jobs instead. */
+		dma_resv_wait_timeout(&ctx->resv, DMA_RESV_USAGE_BOOKKEEP, false,
+				      MAX_SCHEDULE_TIMEOUT);
+		fence = NULL;
+	}
+	map->fence = fence;
+	if (fence && !dma_fence_is_signaled(fence))
+		list_add_tail(&map->free_link, &ctx->zombies);
+	else
+		list_add_tail(&map->free_link, list);
+}
+
 static int loom_vm_bind_unmap(struct loom_ctx *ctx, struct drm_loom_vm_bind *args)
 {
 	struct loom_vm_map *map;
+	LIST_HEAD(free);
 
 	if (args->flags || args->handle || args->bo_offset)
 		return -EINVAL;
@@ -614,9 +667,11 @@ static int loom_vm_bind_unmap(struct loom_ctx *ctx, struct drm_loom_vm_bind *arg
 	}
 	loom_mmu_unmap_locked(ctx, map->node.start, map->node.size);
 	drm_mm_remove_node(&map->node);
+	loom_vm_map_release_locked(ctx, map, &free);
+	loom_vm_reap_locked(ctx, &free);
 	mutex_unlock(&ctx->lock);
-	drm_gem_object_put(&map->bo->base.base);
-	kfree(map);
+	/* Outside ctx->lock: freeing an object takes other locks. */
+	loom_vm_map_free_list(&free);
 	return 0;
 }
 
@@ -624,36 +679,49 @@ int loom_vm_bind_ioctl(struct drm_device *drm, void *data, struct drm_file *file
 {
 	struct loom_file *lfile = file->driver_priv;
 	struct drm_loom_vm_bind *args = data;
+	struct loom_ctx *ctx = lfile->ctx;
+	LIST_HEAD(free);
+	int ret;
 
 	if (args->pad || args->reserved[0] || args->reserved[1])
 		return -EINVAL;
 	switch (args->op) {
 	case DRM_LOOM_VM_BIND_OP_MAP:
-		return loom_vm_bind_map(lfile->ctx, file, args);
+		ret = loom_vm_bind_map(ctx, file, args);
+		break;
 	case DRM_LOOM_VM_BIND_OP_UNMAP:
-		return loom_vm_bind_unmap(lfile->ctx, args);
+		return loom_vm_bind_unmap(ctx, args);
 	default:
 		return -EINVAL;
 	}
+	/* Free the memory of earlier unbinds whose jobs have finished since. */
+	if (!list_empty(&ctx->zombies)) {
+		mutex_lock(&ctx->lock);
+		loom_vm_reap_locked(ctx, &free);
+		mutex_unlock(&ctx->lock);
+		loom_vm_map_free_list(&free);
+	}
+	return ret;
 }
 
 void loom_gem_ctx_fini(struct loom_ctx *ctx)
 {
 	struct drm_mm_node *node, *tmp;
-	struct loom_vm_map *map, *next;
+	struct loom_vm_map *map;
 	LIST_HEAD(maps);
 
-	/* The context is disabled: no need to clear the entries one by one. */
+	/*
+	 * The context is disabled and its jobs are done (loom_ctx_release()
+	 * waited for them): no need to clear the entries one by one.
+	 */
 	mutex_lock(&ctx->lock);
 	drm_mm_for_each_node_safe(node, tmp, &ctx->va_mm) {
 		map = container_of(node, struct loom_vm_map, node);
 		drm_mm_remove_node(node);
-		list_add(&map->free_link, &maps);
+		list_add_tail(&map->free_link, &maps);
 	}
+	list_splice_tail_init(&ctx->zombies, &maps);
 	mutex_unlock(&ctx->lock);
 	/* Outside ctx->lock: freeing an object takes other locks. */
-	list_for_each_entry_safe(map, next, &maps, free_link) {
-		drm_gem_object_put(&map->bo->base.base);
-		kfree(map);
-	}
+	loom_vm_map_free_list(&maps);
 }
