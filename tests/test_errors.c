@@ -11,6 +11,11 @@
  * and closes what it opened: the suite runs under LeakSanitizer. Devices
  * and memory are here; streams, copies, GEMMs and events are in
  * test_errors_stream.h, included below.
+ *
+ * "test_errors kernel" (the QEMU guest, vm/guest-init.sh) runs the suite
+ * through libloom's kernel backend on loom.ko: the fixture's device is
+ * "kernel", and the subtests that need a loomd or the in-process device's
+ * sizes are skipped with the reason.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,6 +46,7 @@
 #define UNMAPPED_VA	0x7654320000ULL	/* below every mapping libloom makes */
 
 static struct loom_test_loomd loomd;
+static bool g_kernel;	/* through loom.ko: "kernel" instead of "inproc" */
 
 /* ---- helpers ------------------------------------------------------------------ */
 
@@ -56,7 +62,7 @@ static loom_device *open_small(void)
 	struct loom_device_opts o = LOOM_OPTS_INIT(struct loom_device_opts);
 
 	o.dram_size = SMALL_DRAM;
-	return loom_device_open("inproc", &o);
+	return loom_device_open(g_kernel ? "kernel" : "inproc", &o);
 }
 
 static int fixture_setup(void **state)
@@ -771,12 +777,18 @@ static void test_device_gone(void **state)
 
 static int group_setup(void **state)
 {
+	if (g_kernel)
+		return 0;
 	return loom_test_loomd_start(&loomd, "512M", NULL) ? -1 : 0;
 }
 
 static int group_teardown(void **state)
 {
-	int status = loom_test_loomd_stop(&loomd);
+	int status;
+
+	if (g_kernel)
+		return 0;
+	status = loom_test_loomd_stop(&loomd);
 
 	if (status < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
 		fprintf(stderr, "# loomd ended with status 0x%x\n", (unsigned)status);
@@ -788,9 +800,35 @@ static int group_teardown(void **state)
 #define T(name, fn)	{ name, fn, fixture_setup, fixture_teardown, NULL }
 #define T0(name, fn)	{ name, fn, NULL, NULL, NULL }
 
-int main(void)
+/* What the kernel backend cannot run, and why. */
+static const struct kernel_skip {
+	const char *name, *why;
+} kernel_skips[] = {
+	{ "open-bad-opts", "needs a loomd and the in-process device's DRAM size option" },
+	{ "open-channels-busy", "loomd's channels (loom.ko takes channel 0 alone)" },
+	{ "mem-alloc-bad", "expects the in-process device's 64 MiB of DRAM" },
+	{ "mem-exhaustion", "expects the in-process device's 64 MiB of DRAM" },
+	{ "export-bad", "loom.ko has no DRM_IOCTL_LOOM_EXPORT_DMABUF yet" },
+	{ "import-bad", "loom.ko has no DRM_IOCTL_LOOM_EXPORT_DMABUF yet" },
+	{ "import-other-device", "needs exports, a loomd and an in-process device" },
+	{ "streams-exhaust-shared", "loomd's queues shared between processes" },
+	{ "wait-device-timeout", "needs a loomd with a short watchdog (loom.ko: tests/uapi)" },
+	{ "loomd-errors", "needs a loomd" },
+	{ "device-gone", "kills a loomd (loom.ko: tests/uapi)" },
+};
+
+static void test_kernel_skip(void **state)
 {
-	const struct CMUnitTest tests[] = {
+	const struct kernel_skip *k = *state;
+
+	print_message("# SKIP %s: %s\n", k->name, k->why);
+	skip();
+}
+
+/* Usage: test_errors [kernel] */
+int main(int argc, char **argv)
+{
+	struct CMUnitTest tests[] = {
 		T0("open-nonexistent", test_open_nonexistent),
 		T0("open-bad-opts", test_open_opts),
 		T0("open-channels-busy", test_open_channels_busy),
@@ -827,5 +865,12 @@ int main(void)
 		{ "device-gone", test_device_gone, NULL, device_gone_teardown, NULL },
 	};
 
-	return cmocka_run_group_tests_name("test_errors", tests, group_setup, group_teardown);
+	g_kernel = argc > 1 && !strcmp(argv[1], "kernel");
+	for (size_t i = 0; g_kernel && i < sizeof(tests) / sizeof(tests[0]); i++)
+		for (size_t j = 0; j < sizeof(kernel_skips) / sizeof(kernel_skips[0]); j++)
+			if (!strcmp(tests[i].name, kernel_skips[j].name))
+				tests[i] = (struct CMUnitTest){ tests[i].name, test_kernel_skip, NULL,
+								NULL, (void *)&kernel_skips[j] };
+	return cmocka_run_group_tests_name(g_kernel ? "test_errors-kernel" : "test_errors", tests,
+					   group_setup, group_teardown);
 }

@@ -2,7 +2,8 @@
 /*
  * TPC kernels through libloom's public API: objects made by the assembler
  * library, loaded with loom_kernel_load() and launched on streams, on the
- * in-process device and on a loomd. Usage: test_kernel [inproc|loomd].
+ * in-process device and on a loomd, and in the QEMU guest through loom.ko
+ * (libloom's kernel backend). Usage: test_kernel [inproc|loomd|kernel].
  */
 #include <errno.h>
 #include <math.h>
@@ -264,6 +265,8 @@ int main(int argc, char **argv)
 		if (loom_test_loomd_start(&g_loomd, "512M", NULL))
 			return 1;
 		snprintf(g_uri, sizeof(g_uri), "%s", g_loomd.uri);
+	} else if (!strcmp(which, "kernel")) {
+		snprintf(g_uri, sizeof(g_uri), "kernel");
 	} else {
 		snprintf(g_uri, sizeof(g_uri), "inproc");
 	}

@@ -46,7 +46,7 @@ done
 # (their output as TAP comments: the guest's figures).
 if [ -d /rt ]; then
 	export CMOCKA_MESSAGE_OUTPUT=TAP OPENBLAS_NUM_THREADS=1
-	for t in test_runtime; do
+	for t in test_runtime test_kernel test_errors; do
 		[ -x /rt/$t ] || continue
 		echo "LOOM-VM: begin $t"
 		/rt/$t kernel
