@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "hw/loom_packets.h"
 #include "hw/loom_regs.h"
 
 #include "loom_igt.h"
@@ -624,6 +625,94 @@ static void test_page_tables(void)
 	loom_assert(mmu_dump(b) == NULL);
 }
 
+/* ---- the device through the mappings ------------------------------------------ */
+
+struct dma_queue {
+	int fd;
+	uint32_t id;
+};
+
+static void queue_create(int fd, struct dma_queue *q)
+{
+	struct drm_loom_queue_create c = { 0 };
+	int r = __loom_ioctl(fd, DRM_IOCTL_LOOM_QUEUE_CREATE, &c);
+
+	if (r == -EINVAL || r == -ENOTTY || r == -EOPNOTSUPP)
+		loom_skip("no DRM_IOCTL_LOOM_QUEUE_CREATE (%d)", r);
+	loom_assert_eq(r, 0);
+	q->fd = fd;
+	q->id = c.queue_id;
+}
+
+/* Run one LIN_DMA job; returns the job's LOOM_ERR_* status. */
+static uint32_t queue_dma(struct dma_queue *q, uint64_t src, uint64_t dst, uint64_t size)
+{
+	struct loom_pkt_lin_dma pkt = {
+		.header = LOOM_PKT_HDR(LOOM_PKT_LIN_DMA, 0, sizeof(pkt) / 4),
+		.src = src, .dst = dst, .size = size,
+	};
+	struct drm_loom_submit sub = {
+		.queue_id = q->id, .cb_ptr = (uintptr_t)&pkt, .cb_size = sizeof(pkt),
+	};
+	struct drm_loom_wait w = { .queue_id = q->id, .timeout_ns = 20000000000ULL };
+
+	loom_assert_eq(__loom_ioctl(q->fd, DRM_IOCTL_LOOM_SUBMIT, &sub), 0);
+	w.seq = sub.seq;
+	loom_assert_eq(__loom_ioctl(q->fd, DRM_IOCTL_LOOM_WAIT, &w), 0);
+	return w.status;
+}
+
+static void test_dma_through_mappings(void)
+{
+	const uint64_t hsize = 4 * MIB + 2 * PAGE, usize = 16 * PAGE;
+	int fd = loom_open(), err;
+	struct dma_queue q;
+	uint32_t hh, hd, hu;
+	uint64_t hv, dv, dv4k, uv, rv;
+	volatile uint32_t *ph, *pd;
+	uint32_t *mem;
+
+	queue_create(fd, &q);
+	hh = gem_create(fd, hsize, DRM_LOOM_BO_HOST);
+	hd = gem_create(fd, 4 * MIB, DRM_LOOM_BO_DRAM);
+	mem = mmap(NULL, usize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	loom_assert(mem != MAP_FAILED);
+	memset(mem, 0, usize);
+	loom_assert_eq(__gem_userptr(fd, mem, usize, 0, &hu), 0);
+	ph = gem_mmap(fd, hh, hsize, &err);
+	loom_assert_eq(err, 0);
+	pd = gem_mmap(fd, hd, 4 * MIB, &err);
+	loom_assert_eq(err, 0);
+	fill(ph, hsize, 0xabc);
+
+	hv = vm_map(fd, hh, 0, hsize, DRM_LOOM_VM_BIND_READONLY);
+	dv = vm_map(fd, hd, 0, 4 * MIB, 0);			/* 2 MiB pages */
+	dv4k = 0x7000000000ULL + PAGE;				/* 4 KiB pages */
+	loom_assert_eq(__vm_map(fd, hd, 0, 4 * MIB, DRM_LOOM_VM_BIND_FIXED, &dv4k), 0);
+	uv = vm_map(fd, hu, 0, usize, 0);
+	rv = vm_map(fd, hd, 0, 4 * MIB, DRM_LOOM_VM_BIND_READONLY);
+
+	/* Host -> DRAM through 2 MiB pages: the whole object arrives. */
+	loom_assert_eq(queue_dma(&q, hv + PAGE, dv, 4 * MIB), 0);
+	for (uint64_t i = 0; i < 4 * MIB / 4; i++)
+		if (pd[i] != ph[PAGE / 4 + i])
+			loom_igt_fail(__FILE__, __LINE__, "DRAM word %llu", (unsigned long long)i);
+	/* DRAM through 4 KiB pages -> user memory. */
+	loom_assert_eq(queue_dma(&q, dv4k + 2 * MIB - PAGE, uv, usize), 0);
+	loom_assert(!memcmp(mem, (const void *)(pd + (2 * MIB - PAGE) / 4), usize));
+
+	/* Read-only mappings fault on write, unbound ones on anything. */
+	loom_assert_eq(queue_dma(&q, hv, rv, PAGE), LOOM_ERR_PERMISSION);
+	queue_create(fd, &q);	/* a fresh queue, whatever the failure did to the old one */
+	loom_assert_eq(queue_dma(&q, dv, hv, PAGE), LOOM_ERR_PERMISSION);
+	queue_create(fd, &q);
+	loom_assert_eq(__vm_unmap(fd, uv, 0), 0);
+	loom_assert_eq(queue_dma(&q, dv, uv, PAGE), LOOM_ERR_PAGE_FAULT);
+	munmap((void *)ph, hsize);
+	munmap((void *)pd, 4 * MIB);
+	close(fd);
+}
+
 /* ---- files and contexts ------------------------------------------------------- */
 
 static void test_isolation(void)
@@ -1136,6 +1225,8 @@ static const struct loom_subtest tests[] = {
 	  test_dram_usage_accounting },
 	{ "page-tables", "the leaves in the tables: 2 MiB pages where aligned, PAs, permissions",
 	  test_page_tables },
+	{ "dma-through-mappings", "the device copies host -> DRAM -> user memory through the "
+	  "tables; read-only and unbound VAs fault", test_dma_through_mappings, 60 },
 	{ "isolation", "another file's or process's handles and VAs: ENOENT", test_isolation },
 	{ "asid-exhaustion", "63 open files at a time, the next gets EBUSY",
 	  test_asid_exhaustion },
