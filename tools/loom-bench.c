@@ -76,6 +76,7 @@ struct bench_ctx {
 	const char *argv0;
 	loom_device *dev;	/* in-process device */
 	loom_stream *s;
+	char kernel_uri[128];	/* a device of loom.ko, or "" (kernel_* rows) */
 };
 
 #define BENCH_MAX_ROWS	16
@@ -806,6 +807,50 @@ static void bench_rows_define(const struct bench_ctx *c)
 		      "c_loop_O3");
 	bench_row_add(c->quick ? "tpc_softmax_1Mi" : "tpc_softmax_16Mi", "Gelem/s",
 		      false, "c_softmax_O3");
+	/* Through libloom's kernel backend, where loom.ko serves a device. */
+	if (c->kernel_uri[0]) {
+		bench_row_add(c->quick ? "kernel_copy_h2d_8MiB" : "kernel_copy_h2d_64MiB", "GB/s",
+			      false, "memcpy_1thread");
+		bench_row_add(c->quick ? "kernel_copy_d2h_8MiB" : "kernel_copy_d2h_64MiB", "GB/s",
+			      false, "memcpy_1thread");
+		bench_row_add("kernel_nop_rtt", "us", true, "eventfd_pingpong_2threads");
+	}
+}
+
+/* The first device of loom.ko (a /dev/accel/ URI loom_device_list() names), if any. */
+static void bench_find_kernel(struct bench_ctx *c)
+{
+	char *uris[16];
+	int n = loom_device_list(uris, 16), i;
+
+	for (i = 0; i < n && i < 16; i++) {
+		if (!c->kernel_uri[0] && !strncmp(uris[i], "/dev/accel/", 11))
+			snprintf(c->kernel_uri, sizeof(c->kernel_uri), "%s", uris[i]);
+		free(uris[i]);
+	}
+}
+
+/* The kernel_* rows: copies and the round trip through loom.ko. */
+static void bench_kernel(struct bench_ctx *c, struct bench_row *rows)
+{
+	struct bench_ctx k = *c;
+	int i;
+
+	bench_progress(c, "the kernel driver's device");
+	k.dev = loom_device_open(c->kernel_uri, NULL);
+	k.s = k.dev ? loom_stream_create(k.dev) : NULL;
+	if (!k.s) {
+		for (i = 0; i < 3; i++)
+			bench_row_fail(&rows[i], c->kernel_uri, -errno);
+		loom_device_close(k.dev);
+		return;
+	}
+	if (rows[0].selected || rows[1].selected)
+		bench_copy(&k, &rows[0], &rows[1]);
+	if (rows[2].selected)
+		bench_nop(&k, k.dev, &rows[2]);
+	loom_stream_destroy(k.s);
+	loom_device_close(k.dev);
 }
 
 static bool bench_any_selected(int from, int to)
@@ -884,6 +929,7 @@ int main(int argc, char **argv)
 	c.nop_reps = c.quick ? 200 : 2000;
 	c.copy_size = c.quick ? (8ULL << 20) : (64ULL << 20);
 
+	bench_find_kernel(&c);
 	bench_rows_define(&c);
 	ngemm = c.quick ? 2 : 3;
 	for (i = 0; i < bench_nrows; i++)
@@ -904,12 +950,15 @@ int main(int argc, char **argv)
 	 * OpenBLAS's threads keep spinning for a while and would slow a
 	 * blocking ping-pong by an order of magnitude.
 	 */
-	if (bench_rows[ngemm + 2].selected || bench_rows[ngemm + 3].selected) {
+	if (bench_rows[ngemm + 2].selected || bench_rows[ngemm + 3].selected ||
+	    (c.kernel_uri[0] && bench_rows[ngemm + 8].selected)) {
 		double ref;
 
 		bench_progress(&c, "eventfd ping-pong");
 		ref = bench_eventfd_rtt(c.nop_warmup, c.nop_reps, &best);
-		for (i = ngemm + 2; i < ngemm + 4; i++) {
+		for (i = ngemm + 2; i < bench_nrows; i++) {
+			if (i != ngemm + 2 && i != ngemm + 3 && i != ngemm + 8)
+				continue;
 			bench_rows[i].ref = ref;
 			bench_rows[i].ref_best = best;
 		}
@@ -975,6 +1024,8 @@ int main(int argc, char **argv)
 	}
 	loom_stream_destroy(c.s);
 	loom_device_close(c.dev);
+	if (c.kernel_uri[0] && bench_any_selected(ngemm + 6, ngemm + 9))
+		bench_kernel(&c, &bench_rows[ngemm + 6]);
 	if (bench_rows[ngemm + 3].selected) {
 		bench_progress(&c, "nop_rtt_loomd");
 		bench_nop_loomd(&c, &bench_rows[ngemm + 3]);

@@ -53,9 +53,9 @@ if [ -d /rt ]; then
 		echo "LOOM-VM: end $t $?"
 	done
 	echo "LOOM-VM: begin tools"
-	echo "1..1"
+	echo "1..2"
 	n=0
-	for c in "loom-smi"; do
+	for c in "loom-smi" "loom-bench --quick --only kernel_"; do
 		n=$((n + 1))
 		out=$(/rt/$c 2>&1)
 		rc=$?
