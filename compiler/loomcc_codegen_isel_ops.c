@@ -79,11 +79,11 @@ static int cg_bcast_src(struct cg *cg, int vreg)
 	d = cg_local_def(cg, vreg, &at);
 	if (d && d->op == IR_BCAST && !cg_redefined_since(cg, d->src[0], at))
 		return d->src[0];
-	if (!d && cg->ir[vreg].ndefs == 1 && cg->ir[vreg].def->op == IR_BCAST) {
+	if (!d && cg->ir[vreg].ndefs == 1 && cg->ir[vreg].def && cg->ir[vreg].def->op == IR_BCAST) {
 		uint32_t bits;
 		int s = cg->ir[vreg].def->src[0];
 
-		if (s >= 0 && s < cg->fn->nvregs && cg->ir[s].ndefs == 1 &&
+		if (s >= 0 && s < cg->fn->nvregs && cg->ir[s].ndefs == 1 && cg->ir[s].def &&
 		    cg->ir[s].def->op == IR_CONST && cg_ir_const(cg, s, &bits))
 			return s;
 	}

@@ -152,7 +152,10 @@ static int ra_dce(struct ra *ra)
 	return removed;
 }
 
-/* Do d and s interfere, apart from the copy at (cb, ci)? */
+/*
+ * Do d and s interfere: is one written where the other is live, apart
+ * from the copy at (cb, ci) and other copies between the two?
+ */
 static bool ra_interfere(struct ra *ra, int d, int s, int cb, int ci)
 {
 	struct cg *cg = ra->cg;
@@ -165,7 +168,12 @@ static bool ra_interfere(struct ra *ra, int d, int s, int cb, int ci)
 			struct cg_mi *mi = &bb->mi[i];
 			struct cg_operands ops;
 
-			if (!(b == cb && i == ci)) {
+			/* a copy between the two writes the value the other holds */
+			bool between = cg_mi_is_copy(mi) &&
+				       ((mi->d == d && cg_mi_copy_src(mi) == s) ||
+					(mi->d == s && cg_mi_copy_src(mi) == d));
+
+			if (!(b == cb && i == ci) && !between) {
 				cg_mi_operands(mi, &ops);
 				for (int k = 0; k < ops.n; k++) {
 					if (!(ops.how[k] & CG_OP_DEF))

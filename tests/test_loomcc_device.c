@@ -878,6 +878,47 @@ static void codegen_roundtrip(void **state)
 	}
 }
 
+/*
+ * codegen-hot-loop: tests/cc/elementwise.c's loop, unrolled by 4, is 4 x
+ * (address, load, load, fma, compare, guarded move, store, i++) and one
+ * `loop`, with no copies.
+ */
+static void codegen_hot_loop(void **state)
+{
+	char path[512], *src, *diag = NULL;
+	struct loom_obj o;
+	int64_t loop_at = -1, target = -1;
+	int fma = 0, ldt = 0, stt = 0;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/elementwise.c", CC_DIR);
+	src = read_text(path);
+	assert_non_null(src);
+	assert_int_equal(cc_compile(path, src, &o, &diag), 0);
+	for (uint32_t i = 0; i < o.ncode && loop_at < 0; i++)
+		if (LOOM_TPC_INSN_OP(o.code[i]) == LOOM_TPC_OP_LOOP) {
+			loop_at = i;
+			target = (int64_t)i + (int32_t)LOOM_TPC_INSN_IMM(o.code[i]);
+		}
+	assert_true(loop_at > 0 && target >= 0 && target < loop_at);
+	for (int64_t i = target; i < loop_at; i++) {
+		unsigned op = LOOM_TPC_INSN_OP(o.code[i]);
+
+		fma += op == LOOM_TPC_OP_VFMA;
+		ldt += op == LOOM_TPC_OP_LDT;
+		stt += op == LOOM_TPC_OP_STT;
+		assert_false((op == LOOM_TPC_OP_MOV || op == LOOM_TPC_OP_VMOV) &&
+			     LOOM_TPC_INSN_BK(o.code[i]) == LOOM_TPC_BK_REG);
+		assert_false(op == LOOM_TPC_OP_BR);
+	}
+	assert_int_equal(fma, 4);
+	assert_int_equal(ldt, 8);
+	assert_int_equal(stt, 4);
+	assert_int_equal(loop_at - target, 4 * 9);
+	free(src);
+	loom_obj_clear(&o);
+}
+
 static int cc_cmp(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -941,6 +982,7 @@ int main(void)
 		cmocka_unit_test(codegen_bool_param),
 		cmocka_unit_test(codegen_too_large),
 		cmocka_unit_test(codegen_roundtrip),
+		cmocka_unit_test(codegen_hot_loop),
 	};
 	size_t nfixed = sizeof(fixed) / sizeof(fixed[0]), n;
 	struct CMUnitTest *tests;
