@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -812,6 +813,79 @@ static void test_asid_exhaustion(void)
 		close(fds[i]);
 }
 
+/* ---- concurrency ------------------------------------------------------------------ */
+
+struct race_arg {
+	int fd;
+	uint32_t shared;
+	int seed;
+	int errors;
+};
+
+static void *race_thread(void *p)
+{
+	struct race_arg *a = p;
+	uint64_t vas[16] = { 0 };
+	uint32_t own = 0;
+
+	for (int i = 0; i < 1500; i++) {
+		int slot = (i * 7 + a->seed) % 16, r;
+
+		if (vas[slot]) {
+			r = __vm_unmap(a->fd, vas[slot], 0);
+			a->errors += r != 0;
+			vas[slot] = 0;
+		} else if (i % 5 == 0) {
+			/* Objects come and go while others map theirs. */
+			if (own)
+				a->errors += __gem_close(a->fd, own) != 0;
+			own = 0;
+			r = __gem_create(a->fd, (1 + i % 3) * PAGE,
+					 i % 2 ? DRM_LOOM_BO_DRAM : DRM_LOOM_BO_HOST, &own);
+			a->errors += r != 0;
+		} else {
+			uint64_t va = 0;
+			uint32_t h = (i % 3 == 0 && own) ? own : a->shared;
+
+			r = __vm_map(a->fd, h, 0, PAGE * (1 + i % 2), 0, &va);
+			/*
+			 * An own object may be 1 page (EINVAL). The shared one
+			 * is 2 pages, but its handle closes during the run
+			 * (ENOENT) and its number may then name another
+			 * thread's new object (EINVAL again).
+			 */
+			if (r == 0)
+				vas[slot] = va;
+			else if (h == own)
+				a->errors += r != -EINVAL;
+			else
+				a->errors += r != -ENOENT && r != -EINVAL;
+		}
+	}
+	return NULL;
+}
+
+static void test_bind_race(void)
+{
+	int fd = loom_open();
+	struct race_arg args[4];
+	pthread_t th[4];
+	uint32_t shared = gem_create(fd, 2 * PAGE, DRM_LOOM_BO_HOST);
+
+	for (int t = 0; t < 4; t++) {
+		args[t] = (struct race_arg){ .fd = fd, .shared = shared, .seed = t * 5 };
+		loom_assert_eq(pthread_create(&th[t], NULL, race_thread, &args[t]), 0);
+	}
+	/* Meanwhile the shared handle goes away: the mappings keep the object. */
+	usleep(1000);
+	loom_assert_eq(__gem_close(fd, shared), 0);
+	for (int t = 0; t < 4; t++) {
+		loom_assert_eq(pthread_join(th[t], NULL), 0);
+		loom_assert_eq(args[t].errors, 0);
+	}
+	close(fd);
+}
+
 /* ---- module lifetime ------------------------------------------------------------ */
 
 static int module_unload(void)
@@ -1017,6 +1091,19 @@ static void test_bad_userptr(void)
 				      0, &h), EFAULT);
 	/* More than the machine's RAM: E2BIG. */
 	loom_assert_err(__gem_userptr(fd, mem, 1ULL << 46, 0, &h), E2BIG);
+	/* The device's own objects, mapped through the file: not user pages. */
+	{
+		uint32_t hd = gem_create(fd, 2 * MIB, DRM_LOOM_BO_DRAM);
+		uint32_t hh = gem_create(fd, 2 * MIB, DRM_LOOM_BO_HOST);
+		void *pd = gem_mmap(fd, hd, 2 * MIB, NULL), *ph = gem_mmap(fd, hh, 2 * MIB, NULL);
+
+		loom_assert(pd != MAP_FAILED && ph != MAP_FAILED);
+		loom_assert_err(__gem_userptr(fd, pd, PAGE, 0, &h), EFAULT);
+		loom_assert_err(__gem_userptr(fd, pd, PAGE, DRM_LOOM_USERPTR_READONLY, &h), EFAULT);
+		loom_assert_err(__gem_userptr(fd, ph, PAGE, 0, &h), EFAULT);
+		munmap(pd, 2 * MIB);
+		munmap(ph, 2 * MIB);
+	}
 	/* What is mapped still works. */
 	loom_assert_eq(__gem_userptr(fd, mem, 4 * PAGE, 0, &h), 0);
 	munmap(mem, 4 * PAGE);
@@ -1240,6 +1327,8 @@ static const struct loom_subtest tests[] = {
 	  test_bad_random, 60 },
 	{ "unbind-with-objects", "unbind with objects mapped and bound: DRAM mappings SIGBUS, "
 	  "ENODEV, clean teardown, binds again", test_unbind_with_objects, 60 },
+	{ "bind-race", "four threads map, unmap, create and close on one file at once",
+	  test_bind_race, 60 },
 	{ "lifetime", "an mmap keeps the device after close; rmmod after munmap",
 	  test_lifetime, 60 },
 };
