@@ -72,6 +72,33 @@ static int node_cmp(const void *a, const void *b)
 	return node_num(*(char *const *)a) - node_num(*(char *const *)b);
 }
 
+/*
+ * Is the node's driver loom.ko? sysfs says so without opening the node (an
+ * open makes the driver set up a context); else DRM_IOCTL_VERSION.
+ */
+static bool node_is_loom(const char *path)
+{
+	char link[256], target[256];
+	const char *base = strrchr(path, '/');
+	ssize_t len;
+	bool yes;
+	int fd;
+
+	snprintf(link, sizeof(link), "/sys/class/accel/%s/device/driver", base ? base + 1 : path);
+	len = readlink(link, target, sizeof(target) - 1);
+	if (len > 0) {
+		target[len] = 0;
+		base = strrchr(target, '/');
+		return !strcmp(base ? base + 1 : target, "loom");
+	}
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	yes = !node_check(fd, NULL);
+	close(fd);
+	return yes;
+}
+
 int loom_kmd_list(char **names, int max)
 {
 	glob_t g;
@@ -81,16 +108,11 @@ int loom_kmd_list(char **names, int max)
 		return 0;
 	qsort(g.gl_pathv, g.gl_pathc, sizeof(char *), node_cmp);
 	for (size_t i = 0; i < g.gl_pathc && n < max; i++) {
-		int fd = open(g.gl_pathv[i], O_RDWR | O_CLOEXEC);
-
-		if (fd < 0)
+		if (!node_is_loom(g.gl_pathv[i]))
 			continue;
-		if (!node_check(fd, NULL)) {
-			names[n] = strdup(g.gl_pathv[i]);
-			if (names[n])
-				n++;
-		}
-		close(fd);
+		names[n] = strdup(g.gl_pathv[i]);
+		if (names[n])
+			n++;
 	}
 	globfree(&g);
 	return n;

@@ -23,9 +23,11 @@
  *     objects and for one loom_device shared by threads; a stream must not
  *     be used by two threads at once.
  *
- * Environment: LOOM_DEVICE selects the default device ("inproc", or
- * "unix:/path/to/loomd.sock"); LOOM_BACKEND names the driver backend
- * ("direct", the userspace driver, is the only one yet); LOOM_DEBUG=mask
+ * Environment: LOOM_DEVICE selects the default device ("inproc",
+ * "unix:/path/to/loomd.sock", "kernel" or "/dev/accel/accelN"); LOOM_BACKEND
+ * names the driver backend for every device ("direct", the userspace
+ * driver; "kernel", loom.ko's ioctls; "inproc", the direct backend with an
+ * in-process default device); LOOM_DEBUG=mask
  * enables debug log categories (1 core, 2 memory, 4 submission, 8
  * interrupts and events); LOOM_SPIN_US bounds busy-waiting before
  * sleeping (default 50).
@@ -78,9 +80,10 @@ struct loom_device_opts {
 
 /**
  * Number of devices this process can open, and their URIs: the entries of
- * LOOM_DEVICE (comma-separated), else every loomd socket in the socket
- * directory (LOOM_SOCKET_DIR, else $XDG_RUNTIME_DIR/loom, else /run/loom),
- * else one in-process device ("inproc"). Returns the count (>= 1) or a
+ * LOOM_DEVICE (comma-separated), else every device of the kernel driver
+ * ("/dev/accel/accelN") and every loomd socket in the socket directory
+ * (LOOM_SOCKET_DIR, else $XDG_RUNTIME_DIR/loom, else /run/loom), else one
+ * in-process device ("inproc"). Returns the count (>= 1) or a
  * negative errno; copies up to max URIs into uris (each malloc'ed; free
  * them with free()).
  */
@@ -89,11 +92,13 @@ LOOM_API int loom_device_list(char **uris, int max);
 /**
  * Open a device. uri: NULL for the default (the first of
  * loom_device_list()), "inproc" for a private device emulated inside this
- * process, "unix:PATH" (or a path) for loomd. opts may be NULL.
+ * process, "unix:PATH" (or a path) for loomd, "/dev/accel/accelN" or
+ * "kernel" (the first such device) for the kernel driver loom.ko. opts may
+ * be NULL (the kernel driver's devices ignore its sizes).
  * Errors (errno): ENOENT/ECONNREFUSED no such device; EBUSY every channel
  * of the device is taken; EINVAL bad opts; ENOMEM; ENODEV not a Loom device,
- * or LOOM_BACKEND names no backend; EPROTO the device speaks
- * another link version.
+ * or LOOM_BACKEND names no backend or one that cannot open uri; EPROTO the
+ * device speaks another link or uAPI version.
  */
 LOOM_API loom_device *loom_device_open(const char *uri, const struct loom_device_opts *opts);
 /**
