@@ -106,12 +106,87 @@ static void tpc_prog_fuse(struct tpc_uop *u, uint32_t n)
 		if (pc + 3 < n && tpc_is_f32(&u[pc], TPC_H_LDT) && tpc_is_f32(&u[pc + 1], TPC_H_LDT) &&
 		    (u[pc + 2].h == TPC_H_FFMA_V || u[pc + 2].h == TPC_H_FFMA_S) &&
 		    tpc_is_f32(&u[pc + 3], TPC_H_STT)) {
-			u[pc].h = TPC_H_X_LLFS;
+			const struct tpc_uop *f = &u[pc + 2];
+
+			/* axpy's exact shape streams from memory to memory. */
+			u[pc].h = u[pc].d != u[pc + 1].d && f->h == TPC_H_FFMA_S &&
+				  f->a == u[pc].d && f->c == u[pc + 1].d && u[pc + 3].d == f->d ?
+				  TPC_H_X_AXPY : TPC_H_X_LLFS;
 			pc += 3;
 		} else if (u[pc].h == TPC_H_IADD_I && u[pc + 1].h == TPC_H_LOOP) {
 			u[pc].h = TPC_H_X_IADD_LOOP;
 			pc++;
 		}
+	}
+}
+
+/* Can micro-op b be in the body of a checked loop over index iC, counter sN? */
+static bool tpc_loop_body_ok(const struct tpc_uop *b, unsigned ic, unsigned sn)
+{
+	if (b->h == TPC_H_SGUARD || b->h1 == TPC_H_GENERIC)
+		return false;
+	if (b->h1 == TPC_H_LDT || b->h1 == TPC_H_STT)
+		return b->a == ic;
+	if (b->h1 < TPC_H_VMOV_V || b->h1 > TPC_H_FREDMIN)
+		return false;
+	return b->bk != LOOM_TPC_BK_SREG || b->b != sn;
+}
+
+static bool tpc_loop_bodies_ok(const struct tpc_uop *u, uint32_t from, uint32_t to,
+				unsigned ic, unsigned sn)
+{
+	if (from >= to || to - from > TPC_LOOP_MAX)
+		return false;
+	for (uint32_t pc = from; pc < to; pc++)
+		if (!tpc_loop_body_ok(&u[pc], ic, sn))
+			return false;
+	return true;
+}
+
+/* top: cmplt.i32 pK, sI, b; @!pK br out; iset iC.0, sI; body; add.i32 sI, sI, st; br top */
+static bool tpc_loop_while(const struct tpc_uop *u, uint32_t top, uint32_t br)
+{
+	const struct tpc_uop *cmp = &u[top], *ex = &u[top + 1], *is = &u[top + 2];
+	const struct tpc_uop *add = &u[br - 1];
+
+	if (top + 4 >= br || cmp->op != TPC_U(CMPLT, I32) || cmp->sguard ||
+	    (cmp->bk == LOOM_TPC_BK_SREG && cmp->b == cmp->a))
+		return false;
+	if (ex->op != TPC_U0(BR) || !ex->sguard || ex->p != cmp->d || !ex->pn || ex->imm <= br)
+		return false;
+	if (is->op != TPC_U0(ISET) || is->sguard || is->a != 1 || is->bk != LOOM_TPC_BK_SREG ||
+	    is->b != cmp->a)
+		return false;
+	if (add->op != TPC_U(ADD, I32) || add->sguard || add->d != cmp->a || add->a != cmp->a ||
+	    add->bk != LOOM_TPC_BK_IMM || (int32_t)add->imm <= 0)
+		return false;
+	return tpc_loop_bodies_ok(u, top + 3, br - 1, is->d, cmp->a);
+}
+
+/* Mark the counted loops tpc_loop_run() can run whole (TPC_H_X_LOOP). */
+static void tpc_prog_loops(struct tpc_uop *u, uint32_t n)
+{
+	for (uint32_t br = 4; br < n; br++) {
+		uint32_t top = u[br].imm, body;
+
+		if (u[br].h != TPC_H_BR || top >= br || !tpc_loop_while(u, top, br))
+			continue;
+		body = top + 3;
+		u[top].xaxpy = u[body].h == TPC_H_X_AXPY && br - 1 - body == 4;
+		u[top].xwhile = 1;
+		u[top].h = TPC_H_X_LOOP;
+		u[top].xloop = br;
+	}
+	for (uint32_t lp = 2; lp < n; lp++) {
+		const struct tpc_uop *ia = &u[lp - 1];
+		uint32_t top = u[lp].imm;
+
+		if (u[lp].h != TPC_H_LOOP || ia->h1 != TPC_H_IADD_I || ia->sguard || ia->a != 1 ||
+		    top >= lp || !tpc_loop_bodies_ok(u, top, lp - 1, ia->d, u[lp].a))
+			continue;
+		u[top].xaxpy = u[top].h == TPC_H_X_AXPY && lp - 1 - top == 4;
+		u[top].h = TPC_H_X_LOOP;
+		u[top].xloop = lp;
 	}
 }
 
@@ -192,6 +267,7 @@ struct tpc_prog *tpc_prog_decode(const uint64_t *words, uint32_t n, uint64_t va,
 	prog->uops[n].op = TPC_U_ILLEGAL;
 	prog->uops[n].h = prog->uops[n].h1 = TPC_H_ILLEGAL;
 	tpc_prog_fuse(prog->uops, n);
+	tpc_prog_loops(prog->uops, n);
 	return prog;
 }
 

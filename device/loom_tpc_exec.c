@@ -25,9 +25,7 @@
  * checks the launch's watchdog, abort and stop flags (tpc_launch_check).
  */
 #include "loom_tpc_internal.h"
-#include "loom_tpc_math.h"
-
-#define TPC_BUDGET	4096	/* backward branches between watchdog checks */
+#include "loom_tpc_vop.h"
 
 void tpc_core_reset(struct tpc_core *c, struct tpc_launch *l)
 {
@@ -55,108 +53,6 @@ static inline int tpc_backedge(struct tpc_core *c)
 		return LOOM_ERR_NONE;
 	c->budget = TPC_BUDGET;
 	return tpc_launch_check(c->l);
-}
-
-/* ---- specialised bodies ---------------------------------------------------- */
-
-#define TPC_FADD(x, y)	((x) + (y))
-#define TPC_FSUB(x, y)	((x) - (y))
-#define TPC_FMUL(x, y)	((x) * (y))
-#define TPC_FDIV(x, y)	((x) / (y))
-#define TPC_FMIN(x, y)	tpc_m_fmin(x, y)
-#define TPC_FMAX(x, y)	tpc_m_fmax(x, y)
-#define TPC_UADD(x, y)	((x) + (y))
-#define TPC_USUB(x, y)	((x) - (y))
-#define TPC_UMUL(x, y)	((x) * (y))
-#define TPC_UAND(x, y)	((x) & (y))
-#define TPC_UOR(x, y)	((x) | (y))
-#define TPC_UXOR(x, y)	((x) ^ (y))
-
-/* Elementwise d = a OP b with b a vector; d may be a or b (same lane only). */
-#define TPC_BODY_V(F, OP) do {							\
-	union tpc_vreg *D = &c->v[u->d];					\
-	const union tpc_vreg *A = &c->v[u->a], *B = &c->v[u->b];		\
-	_Pragma("GCC ivdep")							\
-	for (unsigned i = 0; i < TPC_L32; i++)					\
-		D->F[i] = OP(A->F[i], B->F[i]);					\
-} while (0)
-
-/* The same with b one value (a scalar register or an immediate). */
-#define TPC_BODY_S(F, TY, OP, Y) do {						\
-	union tpc_vreg *D = &c->v[u->d];					\
-	const union tpc_vreg *A = &c->v[u->a];					\
-	const TY y = (Y);							\
-	_Pragma("GCC ivdep")							\
-	for (unsigned i = 0; i < TPC_L32; i++)					\
-		D->F[i] = OP(A->F[i], y);					\
-} while (0)
-
-#define TPC_BODY_U(EXPR) do {							\
-	union tpc_vreg *D = &c->v[u->d];					\
-	const union tpc_vreg *A = &c->v[u->a];					\
-	_Pragma("GCC ivdep")							\
-	for (unsigned i = 0; i < TPC_L32; i++) {				\
-		float x = A->f[i];						\
-		D->f[i] = (EXPR);						\
-	}									\
-} while (0)
-
-#define TPC_CASES_F(n)								\
-	case TPC_H_##n##_V: TPC_BODY_V(f, TPC_##n); c->flops += TPC_L32; break;	\
-	case TPC_H_##n##_S:							\
-		TPC_BODY_S(f, float, TPC_##n, tpc_as_f(c->s[u->b]));		\
-		c->flops += TPC_L32;						\
-		break;								\
-	case TPC_H_##n##_I:							\
-		TPC_BODY_S(f, float, TPC_##n, tpc_as_f(u->imm));		\
-		c->flops += TPC_L32;						\
-		break;
-#define TPC_CASES_U(n)								\
-	case TPC_H_##n##_V: TPC_BODY_V(u, TPC_##n); break;			\
-	case TPC_H_##n##_S: TPC_BODY_S(u, uint32_t, TPC_##n, c->s[u->b]); break;	\
-	case TPC_H_##n##_I: TPC_BODY_S(u, uint32_t, TPC_##n, u->imm); break;
-
-/* Reductions over all 64 lanes: a fixed pairwise tree (docs/isa.md 5.3). */
-#define TPC_RED_STEP(R, H, OP) do {						\
-	for (unsigned i = 0; i < (H); i++)					\
-		R[i] = OP(R[i], R[i + (H)]);					\
-} while (0)
-#define TPC_BODY_RED(OP) do {							\
-	float r[TPC_L32];							\
-	memcpy(r, c->v[u->a].f, sizeof(r));					\
-	TPC_RED_STEP(r, 32, OP); TPC_RED_STEP(r, 16, OP);			\
-	TPC_RED_STEP(r, 8, OP); TPC_RED_STEP(r, 4, OP);				\
-	TPC_RED_STEP(r, 2, OP); TPC_RED_STEP(r, 1, OP);				\
-	for (unsigned i = 0; i < TPC_L32; i++)					\
-		c->v[u->d].f[i] = r[0];						\
-	c->flops += TPC_L32;							\
-} while (0)
-
-static inline __attribute__((always_inline)) void
-tpc_ffma(struct tpc_core *c, const struct tpc_uop *u, bool sreg)
-{
-	union tpc_vreg *D = &c->v[u->d];
-	const union tpc_vreg *A = &c->v[u->a], *B = &c->v[u->b], *C = &c->v[u->c];
-	const float y = tpc_as_f(c->s[u->b]);
-
-	if (sreg) {
-		_Pragma("GCC ivdep")
-		for (unsigned i = 0; i < TPC_L32; i++)
-			D->f[i] = fmaf(A->f[i], y, C->f[i]);
-	} else {
-		_Pragma("GCC ivdep")
-		for (unsigned i = 0; i < TPC_L32; i++)
-			D->f[i] = fmaf(A->f[i], B->f[i], C->f[i]);
-	}
-	c->flops += 2 * TPC_L32;
-}
-
-static inline __attribute__((always_inline)) void tpc_vprefetch(const uint8_t *p)
-{
-	__builtin_prefetch(p + TPC_PREFETCH);
-	__builtin_prefetch(p + TPC_PREFETCH + 64);
-	__builtin_prefetch(p + TPC_PREFETCH + 128);
-	__builtin_prefetch(p + TPC_PREFETCH + 192);
 }
 
 static inline void tpc_iadd(struct tpc_core *c, const struct tpc_uop *u, uint32_t x)
@@ -246,39 +142,6 @@ again:
 			tpc_iadd(c, u, u->imm);
 			break;
 
-		/* ---- vector arithmetic ---- */
-		case TPC_H_VMOV_V:
-			c->v[u->d] = c->v[u->b];
-			break;
-		case TPC_H_VMOV_S:
-		case TPC_H_VMOV_I: {
-			const uint32_t x = h == TPC_H_VMOV_S ? c->s[u->b] : u->imm;
-
-			for (unsigned i = 0; i < TPC_L32; i++)
-				c->v[u->d].u[i] = x;
-			break;
-		}
-		TPC_FBIN(TPC_CASES_F)
-		TPC_UBIN(TPC_CASES_U)
-		case TPC_H_FFMA_V:
-			tpc_ffma(c, u, false);
-			break;
-		case TPC_H_FFMA_S:
-			tpc_ffma(c, u, true);
-			break;
-		case TPC_H_FNEG: TPC_BODY_U(-x); break;
-		case TPC_H_FABS: TPC_BODY_U(fabsf(x)); break;
-		case TPC_H_FEXP: TPC_BODY_U(tpc_m_exp(x)); c->flops += TPC_L32; break;
-		case TPC_H_FLOG: TPC_BODY_U(tpc_m_log(x)); c->flops += TPC_L32; break;
-		case TPC_H_FRSQRT: TPC_BODY_U(tpc_m_rsqrt(x)); c->flops += TPC_L32; break;
-		case TPC_H_FRCP: TPC_BODY_U(tpc_m_rcp(x)); c->flops += TPC_L32; break;
-		case TPC_H_FSQRT: TPC_BODY_U(tpc_m_sqrt(x)); c->flops += TPC_L32; break;
-		case TPC_H_FTANH: TPC_BODY_U(tpc_m_tanh(x)); c->flops += TPC_L32; break;
-		case TPC_H_FSIGMOID: TPC_BODY_U(tpc_m_sigmoid(x)); c->flops += TPC_L32; break;
-		case TPC_H_FREDSUM: TPC_BODY_RED(TPC_FADD); break;
-		case TPC_H_FREDMAX: TPC_BODY_RED(tpc_m_fmax); break;
-		case TPC_H_FREDMIN: TPC_BODY_RED(tpc_m_fmin); break;
-
 		/* ---- fused sequences ---- */
 		case TPC_H_X_LLFS: {
 			const uint8_t *x = tpc_vfast(l, u[0].b, c->ir[u[0].a], LOOM_TPC_DT_F32, false);
@@ -299,6 +162,37 @@ again:
 			u += 4;
 			continue;
 		}
+		case TPC_H_X_AXPY: {
+			const float *x = (const float *)tpc_vfast(l, u[0].b, c->ir[u[0].a],
+								  LOOM_TPC_DT_F32, false);
+			const float *y = (const float *)tpc_vfast(l, u[1].b, c->ir[u[1].a],
+								  LOOM_TPC_DT_F32, false);
+			float *z = (float *)tpc_vfast(l, u[3].b, c->ir[u[3].a], LOOM_TPC_DT_F32, true);
+
+			/* Lane by lane is only the same if z is x or y, or apart from both. */
+			if (!x || !y || !z || !tpc_apart(z, x) || !tpc_apart(z, y)) {
+				h = u->h1;
+				goto again;
+			}
+			tpc_axpy(c, u, x, y, z);
+			u += 4;
+			continue;
+		}
+		case TPC_H_X_LOOP: {
+			const struct tpc_uop *next;
+
+			err = tpc_loop_run(c, u, &next);
+			if (err) {
+				u = next;
+				goto fail;
+			}
+			if (next == u) {
+				h = u->h1;
+				goto again;
+			}
+			u = next;
+			continue;
+		}
 		case TPC_H_X_IADD_LOOP:
 			tpc_iadd(c, u, u->imm);
 			u++;
@@ -310,9 +204,9 @@ again:
 			}
 			break;
 
-		case TPC_H_NUM:
-		default:
-			__builtin_unreachable();
+		default:	/* vector arithmetic */
+			tpc_vop(c, u, h);
+			break;
 		}
 		u++;
 	}

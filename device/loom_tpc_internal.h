@@ -26,6 +26,8 @@
 #define TPC_L32		LOOM_TPC_LANES32
 #define TPC_PREFETCH	1024	/* bytes ahead of a fast vector load */
 #define TPC_L16		LOOM_TPC_LANES16
+#define TPC_BUDGET	4096	/* backward branches between watchdog checks */
+#define TPC_LOOP_MAX	16	/* instructions in a loop body TPC_H_X_LOOP runs */
 
 /*
  * The interpreter is built three times (x86-64-v4 with AVX-512, v3 with
@@ -82,8 +84,10 @@ enum tpc_handler {
 	TPC_UBIN(TPC_HBIN)
 	TPC_H_FFMA_V, TPC_H_FFMA_S,
 	TPC_FUN(TPC_HUN)
-	TPC_H_X_LLFS,		/* ldt, ldt, vfma.f32, stt (axpy's body) */
+	TPC_H_X_LLFS,		/* ldt, ldt, vfma.f32, stt */
+	TPC_H_X_AXPY,		/* the same as X = x, Y = y, D = X * s + Y, store D */
 	TPC_H_X_IADD_LOOP,	/* iadd with an immediate, loop */
+	TPC_H_X_LOOP,		/* a whole counted loop over tensor rows (loom_tpc_loop.c) */
 	TPC_H_NUM
 };
 
@@ -101,6 +105,9 @@ struct tpc_uop {
 	uint8_t cvt_src, cvt_rnd, cvt_half;
 	uint8_t cpn;		/* selector predicate negated (sel, vsel) */
 	uint32_t imm;		/* immediate; branch: target pc */
+	uint32_t xloop;		/* TPC_H_X_LOOP: pc of the backward branch */
+	uint8_t xwhile;		/* TPC_H_X_LOOP: a cmplt/br/iset ... add/br loop, else iadd/loop */
+	uint8_t xaxpy;		/* TPC_H_X_LOOP: the body is ldt, ldt, vfma, stt (axpy) */
 };
 
 /* A decoded kernel, cached by content. */
@@ -210,6 +217,13 @@ void tpc_core_reset(struct tpc_core *c, struct tpc_launch *l);
 int tpc_core_run(struct tpc_core *c, uint32_t *pc);
 /* Run one instruction other than control flow; returns LOOM_ERR_*. */
 int tpc_exec_one(struct tpc_core *c, const struct tpc_uop *u);
+/*
+ * Run the loop whose body starts at top (a TPC_H_X_LOOP micro-op) for as
+ * many iterations as all of its tensor accesses take the fast path.
+ * Returns LOOM_ERR_* and sets *next to the micro-op to continue at (on
+ * error: the one that failed); *next = top when no iteration could run.
+ */
+int tpc_loop_run(struct tpc_core *c, const struct tpc_uop *top, const struct tpc_uop **next);
 
 /* ---- loom_tpc_mem.c ------------------------------------------------------- */
 void tpc_tlb_flush(struct tpc_core *c);
