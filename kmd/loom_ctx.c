@@ -133,7 +133,10 @@ static void loom_ctx_release(struct kref *ref)
 	 * The device no longer walks the tables: take everything apart, once
 	 * no job of the context can still be moving data.
 	 */
-	dma_resv_wait_timeout(&ctx->resv, DMA_RESV_USAGE_BOOKKEEP, false, MAX_SCHEDULE_TIMEOUT);
+	if (dma_resv_wait_timeout(&ctx->resv, DMA_RESV_USAGE_BOOKKEEP, false,
+				  msecs_to_jiffies(LOOM_CTX_JOB_WAIT_MS)) <= 0)
+		drm_err(&ldev->drm, "context %u: jobs still running after %u ms; freeing its memory anyway\n",
+			ctx->asid, LOOM_CTX_JOB_WAIT_MS);
 	loom_gem_ctx_fini(ctx);
 	mutex_lock(&ctx->lock);
 	drm_mm_for_each_node_safe(node, tmp, &ctx->kva_mm) {

@@ -44,6 +44,12 @@ struct loom_pt;
 #define LOOM_KVA_SIZE		(4ULL << 30)
 #define LOOM_KVA_BASE		((1ULL << LOOM_VA_BITS) - LOOM_KVA_SIZE)
 
+/*
+ * Longest wait for a context's jobs before its memory is freed anyway
+ * (their own watchdog fails them well before).
+ */
+#define LOOM_CTX_JOB_WAIT_MS	30000
+
 /* loom_mmu_map() flags. */
 #define LOOM_MMU_WRITE		BIT(0)	/* the device may write (else read-only) */
 

@@ -636,7 +636,7 @@ static void loom_vm_map_release_locked(struct loom_ctx *ctx, struct loom_vm_map 
 	if (dma_resv_get_singleton(&ctx->resv, DMA_RESV_USAGE_BOOKKEEP, &fence)) {
 		/* No memory for the fence array: wait for the jobs instead. */
 		dma_resv_wait_timeout(&ctx->resv, DMA_RESV_USAGE_BOOKKEEP, false,
-				      MAX_SCHEDULE_TIMEOUT);
+				      msecs_to_jiffies(LOOM_CTX_JOB_WAIT_MS));
 		fence = NULL;
 	}
 	map->fence = fence;
