@@ -25,12 +25,20 @@ static irqreturn_t loom_irq_handler(int irq, void *arg)
 	struct loom_device *ldev = li->ldev;
 
 	atomic64_inc(&li->count);
-	if (li->vec == LOOM_IRQ_MAILBOX)
+	if (li->vec == LOOM_IRQ_MAILBOX) {
 		complete(&ldev->mbox_done);
-	else if (li->vec == LOOM_IRQ_EVENT)
+	} else if (li->vec == LOOM_IRQ_EVENT) {
 		loom_events_irq(ldev);
-	else if (li->vec == LOOM_IRQ_COMPLETION)
+	} else if (li->vec == LOOM_IRQ_COMPLETION) {
+		/*
+		 * The device posts a job's fault event before its CQ entry, but
+		 * the two vectors may be taken in either order: read the event
+		 * queue first, so the event is in the file's list before the
+		 * failed job's fence signals.
+		 */
+		loom_events_irq(ldev);
 		loom_cs_irq(ldev);
+	}
 	loom_dbg(ldev, IRQ, "vector %u\n", li->vec);
 	return IRQ_HANDLED;
 }
