@@ -29,6 +29,8 @@
  * was merely stuck and comes back is not used again before the driver is
  * bound anew.
  */
+#include <linux/debugfs.h>
+#include <linux/fs.h>
 #include <linux/moduleparam.h>
 #include <drm/drm_drv.h>
 
@@ -190,8 +192,9 @@ void loom_reset_queue_work(struct work_struct *work)
 	q->cq_ci = loom_rd32(ldev, LOOM_REG_QUEUE(q->hw, LOOM_QREG_CQ_PI));
 	q->needs_reset = false;
 	spin_unlock_irq(&q->lock);
+	atomic_inc(&ldev->queue_reset_count);
 	if (hang)
-		atomic_inc(&ldev->queue_reset_count);
+		loom_dbg(ldev, IRQ, "queue %u: the hung job failed\n", q->hw);
 	loom_dbg(ldev, IRQ, "queue %u reset; jobs up to %llu cancelled\n", q->hw, upto);
 	loom_queue_set_sob(q, lower_32_bits(upto));
 	loom_queue_push_locked(q);
@@ -249,6 +252,24 @@ static void loom_reset_watchdog(struct work_struct *work)
 	queue_delayed_work(cs->wq, &cs->watchdog, loom_reset_period());
 }
 
+/* debugfs reset_device: writing anything resets the device (as a hung queue would). */
+static ssize_t loom_reset_debugfs_write(struct file *f, const char __user *buf, size_t len,
+					loff_t *pos)
+{
+	struct loom_cs_dev *cs = f->private_data;
+
+	loom_reset_schedule_device(cs);
+	flush_work(&cs->dev_reset_work);
+	return READ_ONCE(cs->gone) ? -ENODEV : len;
+}
+
+static const struct file_operations loom_reset_debugfs_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = loom_reset_debugfs_write,
+	.llseek = noop_llseek,
+};
+
 void loom_reset_init(struct loom_cs_dev *cs)
 {
 	INIT_DELAYED_WORK(&cs->watchdog, loom_reset_watchdog);
@@ -256,6 +277,9 @@ void loom_reset_init(struct loom_cs_dev *cs)
 	cs->heartbeat = loom_rd32(cs->ldev, LOOM_REG_HEARTBEAT);
 	cs->heartbeat_jiffies = jiffies;
 	queue_delayed_work(cs->wq, &cs->watchdog, loom_reset_period());
+	if (cs->ldev->drm.debugfs_root)
+		debugfs_create_file("reset_device", 0200, cs->ldev->drm.debugfs_root, cs,
+				    &loom_reset_debugfs_fops);
 }
 
 void loom_reset_fini(struct loom_cs_dev *cs)

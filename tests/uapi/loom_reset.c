@@ -8,6 +8,9 @@
  */
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -216,6 +219,130 @@ static void test_close_while_hung(void)
 	}
 }
 
+/* PCI address of the device behind fd (from sysfs). */
+static void pci_address(int fd, char *addr, size_t size)
+{
+	char link[128], target[512];
+	struct stat st;
+	ssize_t n;
+
+	loom_assert_eq(fstat(fd, &st), 0);
+	snprintf(link, sizeof(link), "/sys/dev/char/%u:%u/device", major(st.st_rdev),
+		 minor(st.st_rdev));
+	n = readlink(link, target, sizeof(target) - 1);
+	loom_assert(n > 0);
+	target[n] = '\0';
+	loom_assert(strrchr(target, '/'));
+	snprintf(addr, size, "%s", strrchr(target, '/') + 1);
+}
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -errno;
+}
+
+/* debugfs reset_device of the device behind fd: mounts debugfs, or skips. */
+static void reset_device(int fd)
+{
+	char addr[64], path[192];
+
+	if (access("/sys/kernel/debug/accel", F_OK)) {
+		mkdir("/sys/kernel/debug", 0755);
+		if (mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL) && errno != EBUSY)
+			loom_skip("cannot mount debugfs: %s", strerror(errno));
+	}
+	pci_address(fd, addr, sizeof(addr));
+	snprintf(path, sizeof(path), "/sys/kernel/debug/accel/%s/reset_device", addr);
+	if (access(path, F_OK))
+		loom_skip("no %s", path);
+	loom_assert_eq(write_file(path, "1"), 0);
+}
+
+static void test_device_reset(void)
+{
+	int fd = loom_open(), fd2 = loom_open();
+	uint32_t sob, sob2, q = queue_create(fd, &sob), q2 = queue_create(fd2, &sob2);
+	struct bo bo = bo_new(fd, 4096, DRM_LOOM_BO_HOST), bo2 = bo_new(fd2, 4096, DRM_LOOM_BO_HOST);
+	volatile uint64_t *v = bo.map, *v2 = bo2.map;
+	struct cb hang = { .n = 0 }, hang2 = { .n = 0 }, w = { .n = 0 }, w2 = { .n = 0 };
+	uint64_t s1, s2, s3, s4;
+
+	/* Both files have a job on the device when it resets. */
+	cb_hang(&hang, sob);
+	cb_hang(&hang2, sob2);
+	s1 = submit_cb(fd, q, &hang);
+	s2 = submit_cb(fd2, q2, &hang2);
+	usleep(50 * 1000);
+	reset_device(fd);
+	loom_assert_eq(wait_status(fd, q, s1), LOOM_ERR_ABORTED);
+	loom_assert_eq(wait_status(fd2, q2, s2), LOOM_ERR_ABORTED);
+	/*
+	 * Both work again, in their own address spaces (the contexts were
+	 * restored), and the SOBs were given back their values.
+	 */
+	cb_write64(&w, bo.va, 11);
+	cb_write64(&w2, bo2.va, 22);
+	s3 = submit_cb(fd, q, &w);
+	s4 = submit_cb(fd2, q2, &w2);
+	loom_assert_eq(wait_status(fd, q, s3), 0);
+	loom_assert_eq(wait_status(fd2, q2, s4), 0);
+	loom_assert_eq(*v, 11);
+	loom_assert_eq(*v2, 22);
+	w.n = 0;
+	cb_wait(&w, sob, (uint32_t)s3, 1000);
+	loom_assert_eq(wait_status(fd, q, submit_cb(fd, q, &w)), 0);
+	/* New queues too. */
+	{
+		uint32_t q3 = queue_create(fd, NULL);
+		struct cb nop = { .n = 0 };
+
+		cb_nop(&nop);
+		loom_assert_eq(wait_status(fd, q3, submit_cb(fd, q3, &nop)), 0);
+	}
+	close(fd2);
+	close(fd);
+}
+
+static void test_unbind_with_jobs(void)
+{
+	int fd = loom_open();
+	uint32_t sob, q = queue_create(fd, &sob), so = syncobj_create(fd), st;
+	struct cb hang = { .n = 0 }, nop = { .n = 0 };
+	char addr[64];
+	uint64_t s1;
+
+	pci_address(fd, addr, sizeof(addr));
+	cb_hang(&hang, sob);
+	cb_nop(&nop);
+	loom_assert_eq(__submit_full(fd, q, hang.dw, hang.n * 4, NULL, 0, so, &s1), 0);
+	submit_cb(fd, q, &nop);
+	usleep(50 * 1000);
+	loom_assert_eq(write_file("/sys/bus/pci/drivers/loom/unbind", addr), 0);
+	/* The file outlives the device: everything answers ENODEV, nothing hangs. */
+	loom_assert_err(__wait(fd, q, s1, WAIT_NS, &st), ENODEV);
+	loom_assert_err(__submit(fd, q, nop.dw, nop.n * 4), ENODEV);
+	loom_assert_err(__queue_create(fd, &q, NULL), ENODEV);
+	close(fd);		/* frees the queue without the device */
+	loom_assert_eq(write_file("/sys/bus/pci/drivers/loom/bind", addr), 0);
+	for (int i = 0; i < 1000; i++) {
+		fd = __loom_open();
+		if (fd >= 0)
+			break;
+		usleep(10000);
+	}
+	loom_assert(fd >= 0);
+	q = queue_create(fd, NULL);
+	loom_assert_eq(wait_status(fd, q, submit_cb(fd, q, &nop)), 0);
+	close(fd);
+}
+
 static const struct loom_subtest tests[] = {
 	{ "hang", "a job past loom.job_timeout_ms: LOOM_ERR_TIMEOUT, the next one ABORTED", test_hang },
 	{ "submit-after-reset", "the reset queue runs new jobs; its SOB caught up", test_submit_after_reset },
@@ -223,6 +350,10 @@ static const struct loom_subtest tests[] = {
 	  test_other_context_unaffected },
 	{ "device-watchdog", "the device's WAIT timeout fails the job; the queue goes on", test_device_watchdog },
 	{ "close-while-hung", "closing a file whose queue hangs", test_close_while_hung },
+	{ "device-reset", "a device reset (debugfs): jobs ABORTED, contexts and queues work again",
+	  test_device_reset },
+	{ "unbind-with-jobs", "unbinding with jobs on the device: ENODEV, then close; binds again",
+	  test_unbind_with_jobs },
 };
 
 int main(int argc, char **argv)
