@@ -21,7 +21,9 @@
 /* The kernels, by file name in kernels/tpc/. */
 enum kid {
 	K_ADD, K_MUL, K_AXPY, K_SCALE, K_RELU, K_RELU_GRAD, K_GELU, K_GELU_GRAD, K_SIGMOID,
-	K_TANH, K_BIAS_ADD, K_REDUCE_ROWS, K_REDUCE_COLS, K_SOFTMAX, K_SOFTMAX_GRAD, K_LOG_SOFTMAX,
+	K_TANH, K_BIAS_ADD, K_REDUCE_ROWS_SUM, K_REDUCE_ROWS_MAX, K_REDUCE_ROWS_MEAN,
+	K_REDUCE_COLS_SUM, K_REDUCE_COLS_MAX, K_REDUCE_COLS_MEAN, K_SOFTMAX, K_SOFTMAX_GRAD,
+	K_LOG_SOFTMAX,
 	K_LAYERNORM, K_LAYERNORM_GRAD, K_LAYERNORM_GRAD_WB, K_XENT, K_XENT_GRAD, K_TRANSPOSE,
 	K_CAST_F32_BF16, K_CAST_BF16_F32, K_COUNT
 };
@@ -30,13 +32,22 @@ static const char *const kid_name[K_COUNT] = {
 	[K_ADD] = "add", [K_MUL] = "mul", [K_AXPY] = "axpy", [K_SCALE] = "scale",
 	[K_RELU] = "relu", [K_RELU_GRAD] = "relu_grad", [K_GELU] = "gelu",
 	[K_GELU_GRAD] = "gelu_grad", [K_SIGMOID] = "sigmoid", [K_TANH] = "tanh",
-	[K_BIAS_ADD] = "bias_add", [K_REDUCE_ROWS] = "reduce_rows",
-	[K_REDUCE_COLS] = "reduce_cols", [K_SOFTMAX] = "softmax", [K_SOFTMAX_GRAD] = "softmax_grad",
+	[K_BIAS_ADD] = "bias_add", [K_REDUCE_ROWS_SUM] = "reduce_rows_sum",
+	[K_REDUCE_ROWS_MAX] = "reduce_rows_max", [K_REDUCE_ROWS_MEAN] = "reduce_rows_mean",
+	[K_REDUCE_COLS_SUM] = "reduce_cols_sum", [K_REDUCE_COLS_MAX] = "reduce_cols_max",
+	[K_REDUCE_COLS_MEAN] = "reduce_cols_mean", [K_SOFTMAX] = "softmax",
+	[K_SOFTMAX_GRAD] = "softmax_grad",
 	[K_LOG_SOFTMAX] = "log_softmax", [K_LAYERNORM] = "layernorm",
 	[K_LAYERNORM_GRAD] = "layernorm_grad", [K_LAYERNORM_GRAD_WB] = "layernorm_grad_wb",
 	[K_XENT] = "xent", [K_XENT_GRAD] = "xent_grad", [K_TRANSPOSE] = "transpose",
 	[K_CAST_F32_BF16] = "cast_f32_bf16", [K_CAST_BF16_F32] = "cast_bf16_f32",
 };
+
+/* The reduction kernels are in the order of enum loom_k_reduce. */
+_Static_assert(K_REDUCE_ROWS_MAX - K_REDUCE_ROWS_SUM == LOOM_K_MAX &&
+	       K_REDUCE_ROWS_MEAN - K_REDUCE_ROWS_SUM == LOOM_K_MEAN &&
+	       K_REDUCE_COLS_MAX - K_REDUCE_COLS_SUM == LOOM_K_MAX &&
+	       K_REDUCE_COLS_MEAN - K_REDUCE_COLS_SUM == LOOM_K_MEAN, "reduction order");
 
 #define VEC		64
 #define SIZE_MAX_DIM	(1u << 31)	/* a tensor dimension must be below this */
@@ -277,28 +288,24 @@ int loom_k_bias_add(loom_stream *s, loom_kernels *k, uint64_t in, uint64_t bias,
 int loom_k_reduce_rows(loom_stream *s, loom_kernels *k, enum loom_k_reduce op, uint64_t in,
 		       uint64_t out, uint32_t rows, uint32_t cols)
 {
-	uint32_t sc = (uint32_t)op;
-
 	if (!s || !k || !shape_ok(rows, cols) || !addr_ok(in, 4) || !addr_ok(out, 4) ||
 	    (uint32_t)op > LOOM_K_MEAN)
 		return -EINVAL;
 	struct loom_tensor ts[2] = { t2(in, rows, cols, op == LOOM_K_MAX ? PAD_NEG_INF : 0),
 				     t2(out, rows, 1, 0) };
 
-	return launch(s, k, K_REDUCE_ROWS, ts, 2, &sc, 1, rows);
+	return launch(s, k, (enum kid)(K_REDUCE_ROWS_SUM + op), ts, 2, NULL, 0, rows);
 }
 
 int loom_k_reduce_cols(loom_stream *s, loom_kernels *k, enum loom_k_reduce op, uint64_t in,
 		       uint64_t out, uint32_t rows, uint32_t cols)
 {
-	uint32_t sc = (uint32_t)op;
-
 	if (!s || !k || !shape_ok(rows, cols) || !addr_ok(in, 4) || !addr_ok(out, 4) ||
 	    (uint32_t)op > LOOM_K_MEAN)
 		return -EINVAL;
 	struct loom_tensor ts[2] = { t2(in, rows, cols, 0), t1(out, cols, 0) };
 
-	return launch(s, k, K_REDUCE_COLS, ts, 2, &sc, 1, vecs(cols));
+	return launch(s, k, (enum kid)(K_REDUCE_COLS_SUM + op), ts, 2, NULL, 0, vecs(cols));
 }
 
 int loom_k_bias_grad(loom_stream *s, loom_kernels *k, uint64_t dy, uint64_t dbias,
@@ -415,10 +422,9 @@ int loom_k_xent(loom_stream *s, loom_kernels *k, uint64_t logits, uint64_t label
 	if (ret || !loss_mean)
 		return ret;
 	/* The mean: the losses as one row of rows columns, reduced. */
-	uint32_t op = LOOM_K_MEAN;
 	struct loom_tensor tm[2] = { t2(loss, 1, rows, 0), t2(loss_mean, 1, 1, 0) };
 
-	return launch(s, k, K_REDUCE_ROWS, tm, 2, &op, 1, 1);
+	return launch(s, k, K_REDUCE_ROWS_MEAN, tm, 2, NULL, 0, 1);
 }
 
 int loom_k_xent_grad(loom_stream *s, loom_kernels *k, uint64_t logits, uint64_t labels,

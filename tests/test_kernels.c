@@ -131,6 +131,15 @@ static void dfree(struct ctx *c, uint64_t a)
 	assert_int_equal(loom_mem_free(c->dev, a), 0);
 }
 
+/* Fail clearly when this build's loomcc did not generate a kernel. */
+static void need(const char *name)
+{
+	const char *why = NULL;
+
+	if (loom_kernels_status(name, &why))
+		fail_msg("kernel %s is not in this build: %s", name, why ? why : "unknown");
+}
+
 /* got vs ref: |got - ref| <= atol + rtol * |ref| (NaN only where ref is NaN). */
 static void check(const char *what, const float *got, const double *ref, size_t n,
 		  double atol, double rtol)
@@ -201,6 +210,12 @@ static double gelu_grad_ref(double x)
 static void ew_binary(void **state)
 {
 	struct ctx *c = *state;
+	need("add");
+	need("mul");
+	need("relu_grad");
+	need("gelu_grad");
+	need("axpy");
+
 
 	for (size_t t = 0; t < NEW; t++) {
 		uint32_t n = ew_sizes[t];
@@ -274,6 +289,12 @@ static void ew_binary(void **state)
 static void ew_unary(void **state)
 {
 	struct ctx *c = *state;
+	need("scale");
+	need("relu");
+	need("sigmoid");
+	need("tanh");
+	need("gelu");
+
 
 	for (size_t t = 0; t < NEW; t++) {
 		uint32_t n = ew_sizes[t];
@@ -342,6 +363,9 @@ static void ew_unary(void **state)
 static void bias(void **state)
 {
 	struct ctx *c = *state;
+	need("bias_add");
+	need("reduce_cols_sum");
+
 
 	for (size_t t = 0; t < NSHAPES; t++) {
 		uint32_t R = shapes[t].rows, C = shapes[t].cols;
@@ -417,6 +441,12 @@ static void reduce(void **state)
 {
 	struct ctx *c = *state;
 	static const struct shape extra[] = { { 3000, 2 }, { 2, 70001 } };
+	static const char *const names[] = { "reduce_rows_sum", "reduce_rows_max",
+					      "reduce_rows_mean", "reduce_cols_sum",
+					      "reduce_cols_max", "reduce_cols_mean" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		need(names[i]);
 
 	for (size_t t = 0; t < NSHAPES + 2; t++) {
 		struct shape sh = t < NSHAPES ? shapes[t] : extra[t - NSHAPES];
@@ -464,6 +494,10 @@ static void reduce(void **state)
 static void softmax(void **state)
 {
 	struct ctx *c = *state;
+	need("softmax");
+	need("softmax_grad");
+	need("log_softmax");
+
 
 	for (size_t t = 0; t < NSHAPES; t++) {
 		uint32_t R = shapes[t].rows, C = shapes[t].cols;
@@ -556,6 +590,10 @@ static void layernorm(void **state)
 {
 	struct ctx *c = *state;
 	const float eps = 1e-5f;
+	need("layernorm");
+	need("layernorm_grad");
+	need("layernorm_grad_wb");
+
 
 	for (size_t t = 0; t < NSHAPES; t++) {
 		uint32_t R = shapes[t].rows, C = shapes[t].cols;
@@ -691,6 +729,10 @@ static uint64_t ibuf(struct ctx *c, const int32_t *v, size_t n)
 static void xent(void **state)
 {
 	struct ctx *c = *state;
+	need("xent");
+	need("xent_grad");
+	need("reduce_rows_mean");
+
 
 	for (size_t t = 0; t < NSHAPES; t++) {
 		uint32_t R = shapes[t].rows, C = shapes[t].cols;
@@ -759,6 +801,8 @@ static void xent(void **state)
 static void transpose(void **state)
 {
 	struct ctx *c = *state;
+	need("transpose");
+
 
 	for (size_t t = 0; t < NSHAPES; t++) {
 		uint32_t R = shapes[t].rows, C = shapes[t].cols;

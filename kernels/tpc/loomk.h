@@ -15,6 +15,17 @@
 // instead of n.
 #define BLOCK 64
 
+// The reductions a kernel may be compiled for (-D OP=...).
+#define OP_SUM 0
+#define OP_MAX 1
+#define OP_MEAN 2
+
+// The smaller of two ints.
+static inline int min_i(int a, int b)
+{
+	return a < b ? a : b;
+}
+
 // Lanes of the vector at column x that lie inside a row of width columns.
 static inline bool64 lanes_in(int x, int width)
 {
