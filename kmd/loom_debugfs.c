@@ -11,6 +11,8 @@
  *   inject_event  (write "TYPE ASID") ask the firmware to post an ECC
  *                 event (LOOM_FW_CMD_INJECT_EVENT, TYPE 4 or 5; ASID 0:
  *                 device-wide): exercises the event path without faults
+ *   eq_hold       (write 1 / 0) stop / resume reading the event queue, to
+ *                 make it overflow on purpose
  * Every file reads the device inside drm_dev_enter(), so after unbind it
  * answers -ENODEV instead of touching unmapped registers.
  */
@@ -237,6 +239,30 @@ static ssize_t loom_debugfs_inject_write(struct file *f, const char __user *ubuf
 	return ret ? ret : len;
 }
 
+static ssize_t loom_debugfs_eq_hold_write(struct file *f, const char __user *ubuf,
+					  size_t len, loff_t *pos)
+{
+	struct loom_device *ldev = f->private_data;
+	bool hold;
+	int ret, idx;
+
+	ret = kstrtobool_from_user(ubuf, len, &hold);
+	if (ret)
+		return ret;
+	if (!drm_dev_enter(&ldev->drm, &idx))
+		return -ENODEV;
+	loom_events_set_hold(ldev, hold);
+	drm_dev_exit(idx);
+	return len;
+}
+
+static const struct file_operations loom_debugfs_eq_hold_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = loom_debugfs_eq_hold_write,
+	.llseek = noop_llseek,
+};
+
 static const struct file_operations loom_debugfs_inject_fops = {
 	.owner = THIS_MODULE,
 	.open = simple_open,
@@ -258,4 +284,6 @@ void loom_debugfs_init(struct loom_device *ldev)
 	drm_debugfs_add_files(&ldev->drm, loom_debugfs_list, ARRAY_SIZE(loom_debugfs_list));
 	debugfs_create_file("inject_event", 0200, ldev->drm.debugfs_root, ldev,
 			    &loom_debugfs_inject_fops);
+	debugfs_create_file("eq_hold", 0200, ldev->drm.debugfs_root, ldev,
+			    &loom_debugfs_eq_hold_fops);
 }

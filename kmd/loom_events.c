@@ -72,6 +72,7 @@ struct loom_events {
 	 */
 	spinlock_t lock;
 	bool enabled;			/* the EQ is programmed and its memory live */
+	bool hold;			/* debugfs eq_hold: leave the records unread */
 	u32 ci;				/* free-running consumer index */
 	u32 eq_lost_seen;		/* LOOM_CREG_EQ_LOST when last read */
 	u64 counts[DRM_LOOM_MAX_EVENT_TYPES];	/* [0]: unknown types */
@@ -195,7 +196,7 @@ static void loom_events_drain_locked(struct loom_events *ev)
 	u32 pi, lost_reg, behind, now_pi;
 
 	lockdep_assert_held(&ev->lock);
-	if (!ev->enabled)
+	if (!ev->enabled || ev->hold)
 		return;
 
 	lost_reg = loom_rd32(ldev, LOOM_EQ(LOST));
@@ -545,6 +546,19 @@ void loom_events_open_stats(struct loom_device *ldev, struct drm_loom_info_open_
 	spin_unlock_irqrestore(&ev->lock, flags);
 }
 
+void loom_events_set_hold(struct loom_device *ldev, bool hold)
+{
+	struct loom_events *ev = ldev->events;
+	unsigned long flags;
+
+	if (!ev)
+		return;
+	spin_lock_irqsave(&ev->lock, flags);
+	ev->hold = hold;
+	loom_events_drain_locked(ev);
+	spin_unlock_irqrestore(&ev->lock, flags);
+}
+
 bool loom_events_device_gone(struct loom_device *ldev)
 {
 	struct loom_events *ev = ldev->events;
@@ -590,8 +604,8 @@ void loom_events_debugfs_show(struct loom_device *ldev, struct seq_file *m)
 	}
 	spin_lock_irqsave(&ev->lock, flags);
 	loom_events_drain_locked(ev);
-	seq_printf(m, "eq: %u entries at dma %pad, enabled %d, ci %u, pi %u, EQ_LOST %u\n",
-		   LOOM_EQ_ENTRIES, &ev->eq_dma, ev->enabled, ev->ci,
+	seq_printf(m, "eq: %u entries at dma %pad, enabled %d, hold %d, ci %u, pi %u, EQ_LOST %u\n",
+		   LOOM_EQ_ENTRIES, &ev->eq_dma, ev->enabled, ev->hold, ev->ci,
 		   ev->enabled ? loom_rd32(ldev, LOOM_EQ(PI)) : 0, ev->eq_lost_seen);
 	seq_printf(m, "total %llu\nlost_overwritten %llu\nlost_device %llu\nunrouted %llu\n",
 		   ev->total, ev->lost_overwritten, ev->lost_device, ev->unrouted);

@@ -54,6 +54,11 @@ void loom_events_open_stats(struct loom_device *ldev, struct drm_loom_info_open_
 #define LOOM_EVENTS_GONE_MS	3000
 bool loom_events_device_gone(struct loom_device *ldev);
 
+/*
+ * debugfs eq_hold: while held, the driver leaves the event queue unread
+ * (so that a test can make it overflow); releasing reads it at once.
+ */
+void loom_events_set_hold(struct loom_device *ldev, bool hold);
 /* debugfs: counters, the queue's indices, each file's list. */
 void loom_events_debugfs_show(struct loom_device *ldev, struct seq_file *m);
 /* debugfs: ASIDs the open files use, with their owners. */

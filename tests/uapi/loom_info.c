@@ -993,6 +993,48 @@ static void test_eventfd_overflow(void)
 	close(fd);
 }
 
+/*
+ * The driver's own event queue (256 records) overflows when it is not read
+ * (debugfs eq_hold): the overwritten records are counted as lost, the
+ * newest 256 are read.
+ */
+static void test_eq_overflow(void)
+{
+	const unsigned n = 300;
+	struct drm_loom_info_hw_events h, h2;
+	struct drm_loom_eventfd a = { .op = DRM_LOOM_EVENTFD_OP_READ };
+	char dir[256], hold[320], inject[320];
+	unsigned failed = 0;
+	uint64_t got, lost;
+	int fd = loom_open(), r;
+
+	debugfs_dir(fd, dir, sizeof(dir));
+	snprintf(hold, sizeof(hold), "%s/eq_hold", dir);
+	snprintf(inject, sizeof(inject), "%s/inject_event", dir);
+	events_drain(fd);
+	info(fd, DRM_LOOM_INFO_HW_EVENTS, &h, sizeof(h));
+	loom_assert_eq(write_file(hold, "1"), 0);
+	/* No assertion until the queue is released again. */
+	for (unsigned i = 0; i < n; i++)
+		failed += write_file(inject, "4 0") != 0;
+	r = write_file(hold, "0");
+	loom_assert_eq(r, 0);
+	loom_assert_eq(failed, 0);
+	info(fd, DRM_LOOM_INFO_HW_EVENTS, &h2, sizeof(h2));
+	got = h2.counts[DRM_LOOM_EVENT_ECC_CORRECTABLE] - h.counts[DRM_LOOM_EVENT_ECC_CORRECTABLE];
+	lost = h2.lost - h.lost;
+	/* Heartbeats came in meanwhile too: at least n - 256 records were lost. */
+	loom_assert(lost >= n - 256);
+	loom_assert(got <= 256);
+	loom_assert(got + lost >= n);
+	loom_assert(h2.total - h.total >= 256 && h2.total - h.total <= 258);
+	/* The file's list took what it could and counted the rest. */
+	loom_assert_eq(eventfd_args(fd, &a), 0);
+	loom_assert_eq(a.pending, DRM_LOOM_EVENT_QUEUE_DEPTH);
+	loom_assert(a.lost >= got - DRM_LOOM_EVENT_QUEUE_DEPTH);
+	close(fd);
+}
+
 static void test_eventfd_close_registered(void)
 {
 	int fd = loom_open(), fd2 = loom_open(), efd = eventfd(0, EFD_CLOEXEC);
@@ -1237,6 +1279,9 @@ static void test_debugfs(void)
 	loom_assert_err(write_file(path, "4"), EINVAL);
 	loom_assert_err(write_file(path, "x y"), EINVAL);
 	loom_assert_err(write_file(path, "44444444444444444444444444444444444444"), EINVAL);
+	snprintf(path, sizeof(path), "%s/eq_hold", dir);
+	loom_assert_err(write_file(path, "maybe"), EINVAL);
+	loom_assert_eq(write_file(path, "0"), 0);
 	close(fd);
 }
 
@@ -1280,6 +1325,8 @@ static const struct loom_subtest tests[] = {
 	  test_eventfd_read },
 	{ "eventfd-overflow", "a full list keeps the oldest records and counts the lost ones",
 	  test_eventfd_overflow, 60 },
+	{ "eq-overflow", "an unread event queue overflows: overwritten records count as lost",
+	  test_eq_overflow, 120 },
 	{ "eventfd-close-registered", "closing the file or the eventfd first is clean",
 	  test_eventfd_close_registered },
 	{ "bad-info-size", "each new query: a buffer smaller than its structure -> EINVAL",
