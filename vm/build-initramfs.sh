@@ -71,6 +71,7 @@ rt_copy()
 		cp -L "$lib" "$root$dst"
 	done
 }
+mkdir -p "$root/rt"	# guest-init.sh reports a missing suite as a failure
 for t in tests/test_runtime tests/test_kernel tests/test_errors tools/loom-smi tools/loom-bench; do
 	[ -x "$build/$t" ] && rt_copy "$build/$t"
 done
