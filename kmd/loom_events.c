@@ -234,7 +234,7 @@ static void loom_events_drain_locked(struct loom_events *ev)
 
 void loom_events_irq(struct loom_device *ldev)
 {
-	struct loom_events *ev = READ_ONCE(ldev->events);
+	struct loom_events *ev = smp_load_acquire(&ldev->events);
 
 	if (!ev)
 		return;
@@ -296,9 +296,9 @@ int loom_events_init(struct loom_device *ldev)
 	ev->hb_value = loom_rd32(ldev, LOOM_REG_HEARTBEAT);
 	ev->hb_jiffies = jiffies;
 	ev->enabled = true;
-	wmb();
+	smp_store_release(&ldev->events, ev);
+	/* writel() orders the writes above before the device sees the queue on. */
 	loom_wr32(ldev, LOOM_EQ(SIZE), LOOM_EQ_ENTRIES);
-	WRITE_ONCE(ldev->events, ev);
 	loom_dbg(ldev, PROBE, "event queue: %u entries at PA %#llx, PI %u\n",
 		 LOOM_EQ_ENTRIES, pa, ev->ci);
 	return devm_add_action_or_reset(dev, loom_events_fini, ev);
