@@ -258,6 +258,92 @@ static void test_open_opts(void **state)
 	assert_int_equal(errno, EINVAL);
 }
 
+static void env_restore(const char *name, char *saved)
+{
+	if (saved)
+		setenv(name, saved, 1);
+	else
+		unsetenv(name);
+	free(saved);
+}
+
+/*
+ * LOOM_BACKEND and the kernel driver's URIs: a backend that cannot open a
+ * URI refuses it (ENODEV); "inproc" makes the in-process device the
+ * default; where loom.ko serves a device (g_kernel), it is the default
+ * device, and LOOM_BACKEND=direct leaves it out of the list.
+ */
+static void test_open_backend(void **state)
+{
+	const char *b = getenv("LOOM_BACKEND"), *d = getenv("LOOM_DEVICE");
+	char *saved_b = b ? strdup(b) : NULL, *saved_d = d ? strdup(d) : NULL;
+	struct loom_device_opts o = LOOM_OPTS_INIT(struct loom_device_opts);
+	struct loom_device_info info;
+	char *uris[8];
+	loom_device *dev;
+	int n;
+
+	o.dram_size = SMALL_DRAM;
+	unsetenv("LOOM_DEVICE");
+	setenv("LOOM_BACKEND", "no-such-backend", 1);
+	errno = 0;
+	assert_null(loom_device_open("inproc", NULL));
+	assert_int_equal(errno, ENODEV);
+	setenv("LOOM_BACKEND", "kernel", 1);
+	errno = 0;
+	assert_null(loom_device_open("inproc", NULL));
+	assert_int_equal(errno, ENODEV);
+	setenv("LOOM_BACKEND", "direct", 1);
+	errno = 0;
+	assert_null(loom_device_open("/dev/accel/accel0", NULL));
+	assert_int_equal(errno, ENODEV);
+	errno = 0;
+	assert_null(loom_device_open("kernel", NULL));
+	assert_int_equal(errno, ENODEV);
+	n = loom_device_list(uris, 8);
+	assert_true(n >= 1);
+	for (int i = 0; i < n && i < 8; i++) {
+		assert_true(strncmp(uris[i], "/dev/accel/", 11));
+		free(uris[i]);
+	}
+	setenv("LOOM_BACKEND", "inproc", 1);
+	assert_int_equal(loom_device_list(uris, 1), 1);
+	assert_string_equal(uris[0], "inproc");
+	free(uris[0]);
+	dev = loom_device_open(NULL, &o);
+	assert_non_null(dev);
+	assert_int_equal(loom_device_info(dev, &info), 0);
+	assert_string_equal(info.backend, "direct");
+	assert_int_equal(info.dram_size, SMALL_DRAM);
+	loom_device_close(dev);
+	unsetenv("LOOM_BACKEND");
+	errno = 0;
+	assert_null(loom_device_open("/dev/accel/accel999", NULL));
+	assert_int_equal(errno, ENOENT);
+	n = loom_device_list(uris, 1);
+	assert_int_equal(n >= 1, 1);
+	if (g_kernel) {
+		/* loom.ko's device comes first and opens with the kernel backend. */
+		assert_int_equal(strncmp(uris[0], "/dev/accel/", 11), 0);
+		dev = loom_device_open(NULL, NULL);
+		assert_non_null(dev);
+		assert_int_equal(loom_device_info(dev, &info), 0);
+		assert_string_equal(info.backend, "kernel");
+		assert_string_equal(info.uri, uris[0]);
+		loom_device_close(dev);
+		setenv("LOOM_BACKEND", "kernel", 1);
+		dev = loom_device_open(NULL, NULL);
+		assert_non_null(dev);
+		loom_device_close(dev);
+		unsetenv("LOOM_BACKEND");
+	} else if (!strncmp(uris[0], "/dev/accel/", 11)) {
+		print_message("# (this host has loom.ko: %s)\n", uris[0]);
+	}
+	free(uris[0]);
+	env_restore("LOOM_BACKEND", saved_b);
+	env_restore("LOOM_DEVICE", saved_d);
+}
+
 /* Every channel of a loomd taken: EBUSY; a freed one can be taken again. */
 static void test_open_channels_busy(void **state)
 {
@@ -832,6 +918,7 @@ int main(int argc, char **argv)
 		T0("open-nonexistent", test_open_nonexistent),
 		T0("open-bad-opts", test_open_opts),
 		T0("open-channels-busy", test_open_channels_busy),
+		T0("open-backend", test_open_backend),
 		T("device-null-args", test_device_null_args),
 		T0("device-list", test_device_list),
 		T("power-limit-range", test_power_limit_range),
