@@ -150,7 +150,7 @@ static bool tpc_loop_while(const struct tpc_uop *u, uint32_t top, uint32_t br)
 	const struct tpc_uop *add = &u[br - 1];
 
 	if (top + 4 >= br || cmp->op != TPC_U(CMPLT, I32) || cmp->sguard ||
-	    (cmp->bk == LOOM_TPC_BK_SREG && cmp->b == cmp->a))
+	    (cmp->bk == LOOM_TPC_BK_REG && cmp->b == cmp->a))
 		return false;
 	if (ex->op != TPC_U0(BR) || !ex->sguard || ex->p != cmp->d || !ex->pn || ex->imm <= br)
 		return false;

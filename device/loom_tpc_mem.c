@@ -8,10 +8,13 @@
  * writable, for writing, and a vector access that lies inside the tensor
  * is a plain copy (or conversion loop) from that pointer. Accesses that
  * touch an edge (padding on loads, dropped lanes on stores), are guarded
- * per lane, strided, or to a tensor without a host pointer (scattered or
- * partly unmapped pages) go element by element; elements outside the host
- * pointer are translated through a small per-core TLB of 4 KiB pages,
- * which is also where page faults are found and reported, on access.
+ * per lane, strided, or converted go element by element. A whole vector
+ * of a tensor without a host pointer (scattered or partly unmapped pages)
+ * is copied a page at a time (two pieces when it straddles a page
+ * boundary). Elements and pieces outside the host pointer are translated
+ * through a small per-core TLB of 4 KiB pages, which is also where page
+ * faults are found and reported, on access: a vector that faults in its
+ * second page has moved its first piece, as element by element would.
  */
 #include "loom_tpc_internal.h"
 
@@ -221,6 +224,36 @@ static void tpc_vstore_fast(uint8_t *dstp, const union tpc_vreg *src, unsigned d
 	}
 }
 
+/*
+ * Copy a whole vector between reg and the tensor bytes at off, a page at a
+ * time through the TLB (no host pointer for the tensor).
+ */
+static int tpc_vcopy_pages(struct tpc_core *c, const struct tpc_tensor *tt, uint64_t off,
+			   uint8_t *reg, bool write)
+{
+	uint64_t va = tt->base + off;
+	unsigned done = 0, piece;
+	int err = LOOM_ERR_NONE;
+
+	while (done < LOOM_TPC_VBYTES) {
+		uint64_t a = va + done;
+		uint8_t *page = tpc_tlb_page(c, a, write, &err);
+
+		if (!page)
+			return err;
+		piece = LOOM_PAGE_SIZE - (unsigned)(a & (LOOM_PAGE_SIZE - 1));
+		if (piece > LOOM_TPC_VBYTES - done)
+			piece = LOOM_TPC_VBYTES - done;
+		if (write)
+			memcpy(page + (a & (LOOM_PAGE_SIZE - 1)), reg + done, piece);
+		else
+			memcpy(reg + done, page + (a & (LOOM_PAGE_SIZE - 1)), piece);
+		c->bytes += piece;
+		done += piece;
+	}
+	return LOOM_ERR_NONE;
+}
+
 int tpc_tensor_vload(struct tpc_core *c, unsigned tn, const int32_t *co, unsigned t,
 		     union tpc_vreg *dst, const uint32_t *mask, uint32_t mneg)
 {
@@ -239,6 +272,10 @@ int tpc_tensor_vload(struct tpc_core *c, unsigned tn, const int32_t *co, unsigne
 		c->bytes += (uint64_t)n * tt->esize;
 		return LOOM_ERR_NONE;
 	}
+	if (row && !mask && !tt->rd && tt->dtype == t && tt->stride[0] == 1 && co[0] >= 0 &&
+	    (int64_t)co[0] + n <= tt->size[0])
+		return tpc_vcopy_pages(c, tt, (uint64_t)(off + co[0]) * tt->esize,
+				       (uint8_t *)dst, false);
 	for (j = 0; j < n; j++) {
 		int64_t x = (int64_t)co[0] + j;
 		uint32_t raw;
@@ -281,6 +318,10 @@ int tpc_tensor_vstore(struct tpc_core *c, unsigned tn, const int32_t *co, unsign
 		c->bytes += (uint64_t)n * tt->esize;
 		return LOOM_ERR_NONE;
 	}
+	if (row && !mask && !tt->wr && tt->dtype == t && tt->stride[0] == 1 && co[0] >= 0 &&
+	    (int64_t)co[0] + n <= tt->size[0])
+		return tpc_vcopy_pages(c, tt, (uint64_t)(off + co[0]) * tt->esize,
+				       (uint8_t *)src, true);
 	if (tt->strict) {
 		/* Check every lane first: a strict store is all or nothing. */
 		for (j = 0; j < n; j++) {
