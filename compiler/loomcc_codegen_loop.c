@@ -17,7 +17,10 @@
  *		(and its test, once, when the count was a multiple of N)
  *
  * with N the #pragma unroll count (1 without a hint; for `#pragma unroll`
- * alone, the trip count when it is a constant of at most 64, else 1).
+ * alone, the trip count when it is a constant of at most 64, else 1),
+ * and 1 for a body with branches of its own (see cg_loop_transform).
+ * With N = 1 nothing is copied: the body is reused in place, its latch
+ * going to the `loop` instruction and the exits to the loop's exit.
  * The copies are the body as it is - the IR is not SSA, so a copy needs
  * no renaming. N is reduced so that the copies stay below 16384
  * instructions. Loops that are not counted keep their branches; the
@@ -355,8 +358,24 @@ static int cg_loop_transform(struct cg *cg, const struct lcc_irloop *l, const ch
 		if (trips >= 1 && trips <= CG_UNROLL_FULL_MAX)
 			n = (int)trips;
 	}
+	/*
+	 * Copies name the same registers, and allocation gives each register one
+	 * interval: copies of a body with branches would keep its values live
+	 * across all copies. Such bodies are counted but not copied.
+	 */
+	for (int j = 0; j < nbody; j++) {
+		cg_block_succ(cg, blist[j]);
+		if (cg->blocks[blist[j]].nsucc > 1)
+			n = 1;
+	}
 	if (size > 0 && (int64_t)n * size > CG_UNROLL_BUDGET)
 		n = CG_UNROLL_BUDGET / size > 1 ? CG_UNROLL_BUDGET / size : 1;
+	/*
+	 * In place, q = 0 skips the loop: a count of 2^32 (i <= b over the whole
+	 * range) would wrap to 0. Such loops keep their branches.
+	 */
+	if (n == 1 && cl->le)
+		goto out;
 	/* P: the trip count */
 	pre = cg_block_new(cg);
 	if (pre < 0)
@@ -411,6 +430,48 @@ static int cg_loop_transform(struct cg *cg, const struct lcc_irloop *l, const ch
 	if (mi) {
 		mi->g = p;
 		mi->target = h;
+	}
+	if (n == 1) {
+		int exit = cg->irblock[cg_ir_index(fn, l->exit)];
+
+		/* P: if (q == 0) goto exit; the body's latch goes to the counter */
+		cg->blocks[pre].mi[cg->blocks[pre].n - 1].target = exit;
+		mi = cg_put(cg, pre, LOOM_TPC_OP_BR, 0, 0, 0, 0, 0, 0);
+		if (mi)
+			mi->target = body;
+		cnt = cg_block_new(cg);
+		if (cnt < 0)
+			goto out;
+		for (int j = 0; j < nbody; j++)
+			for (int i = 0; i < cg->blocks[blist[j]].n; i++)
+				if (cg->blocks[blist[j]].mi[i].target == h)
+					cg->blocks[blist[j]].mi[i].target = cnt;
+		mi = cg_put(cg, cnt, LOOM_TPC_OP_LOOP, 0, 0, 0, q, 0, 0);
+		if (mi)
+			mi->target = body;
+		mi = cg_put(cg, cnt, LOOM_TPC_OP_BR, 0, 0, 0, 0, 0, 0);
+		if (mi)
+			mi->target = exit;
+		cg->vr[q].nospill = true;
+		/* layout: P where H was, then the body, then the counter */
+		cg_layout_before(cg, pre, h);
+		cg_layout_before(cg, cnt, h);
+		for (int j = 0; j < nbody; j++)
+			cg_layout_before(cg, blist[j], cnt);
+		/* entries into H now go to P; H is left unreachable and empty */
+		for (int b = 0; b < cg->nblocks; b++)
+			for (int i = 0; i < cg->blocks[b].n; i++)
+				if (cg->blocks[b].mi[i].target == h && b != h)
+					cg->blocks[b].mi[i].target = pre;
+		cg->blocks[h].n = 0;
+		for (int li = 0; li < cg->nlayout; li++)
+			if (cg->layout[li] == h) {
+				memmove(&cg->layout[li], &cg->layout[li + 1],
+					(size_t)(cg->nlayout - li - 1) * sizeof(int));
+				cg->nlayout--;
+				break;
+			}
+		goto out;
 	}
 	/* the copies, then the counter */
 	cnt = -1;
@@ -477,8 +538,12 @@ static int cg_loop_transform(struct cg *cg, const struct lcc_irloop *l, const ch
 			}
 		free(first);
 	}
-	if (first0 >= 0)
+	if (first0 >= 0) {
 		cg_layout_before(cg, pre, first0);
+		mi = cg_put(cg, pre, LOOM_TPC_OP_BR, 0, 0, 0, 0, 0, 0);
+		if (mi)
+			mi->target = first0;
+	}
 	/* entries into the header from outside the loop go to P */
 	for (int b = 0; b < cg->nblocks && !cg->err; b++) {
 		bool inside = b == h || b == pre || b == cnt;
