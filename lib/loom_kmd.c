@@ -28,7 +28,7 @@ int loom_kmd_ioctl(int fd, unsigned long req, void *arg)
 
 	do {
 		ret = ioctl(fd, req, arg);
-	} while (ret == -1 && (errno == EINTR || errno == EAGAIN));
+	} while (ret == -1 && errno == EINTR);
 	return ret == -1 ? -errno : ret;
 }
 

@@ -67,7 +67,7 @@ static inline struct loom_kmd *loom_kmd(loom_device *dev)
 }
 
 /* loom_kmd.c */
-/* ioctl() retried on EINTR/EAGAIN; 0 or a negative errno. */
+/* ioctl() retried on EINTR; 0 or a negative errno. */
 int loom_kmd_ioctl(int fd, unsigned long req, void *arg);
 /* An ioctl error of the device file: ENODEV marks the device dead. */
 int loom_kmd_err(loom_device *dev, int ret);

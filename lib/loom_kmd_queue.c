@@ -289,8 +289,8 @@ int loom_kmd_submit(loom_stream *s, const uint32_t *oldest, uint32_t *cookie)
 	ret = loom_kmd_ioctl(k->fd, DRM_IOCTL_LOOM_SUBMIT, &sub);
 	if (ret) {
 		s->cb_len -= sizeof(*f);	/* the caller may try again */
-		if (ret == -EBUSY || ret == -ENOSPC)
-			return -EAGAIN;
+		if (ret == -EBUSY || ret == -EAGAIN)
+			return -EAGAIN;	/* DRM_LOOM_QUEUE_MAX_JOBS unfinished */
 		loom_dbg(LOOM_DBG_SUBMIT, "queue %u: SUBMIT of %u bytes: %s", q->id,
 			 s->cb_len, loom_strerror(ret));
 		return loom_kmd_err(s->dev, ret);
