@@ -31,6 +31,7 @@
 #include "loom_gem.h"
 #include "loom_hw.h"
 #include "loom_info.h"
+#include "loom_queue.h"
 
 /* Size of the first version of each query's structure. */
 static const u32 loom_info_min_size[] = {
@@ -61,13 +62,31 @@ static bool loom_info_gone(struct loom_device *ldev)
 	       loom_events_device_gone(ldev);
 }
 
+/*
+ * The submission code holds its reset semaphore for writing while it
+ * resets the device (loom_reset.c); a failed try for reading means that
+ * reset is running or waiting to run.
+ */
+static bool loom_info_driver_resetting(struct loom_device *ldev)
+{
+	struct loom_cs_dev *cs = READ_ONCE(ldev->cs);
+
+	if (!cs)
+		return false;
+	if (!down_read_trylock(&cs->reset_sem))
+		return true;
+	up_read(&cs->reset_sem);
+	return false;
+}
+
 u32 loom_info_device_status(struct loom_device *ldev)
 {
 	u32 st = loom_rd32(ldev, LOOM_REG_DEV_STATUS);
 
 	if (loom_info_gone(ldev))
 		return DRM_LOOM_DEVICE_STATUS_GONE;
-	if ((st & LOOM_DEV_STATUS_RESETTING) || !(st & LOOM_DEV_STATUS_READY))
+	if ((st & LOOM_DEV_STATUS_RESETTING) || !(st & LOOM_DEV_STATUS_READY) ||
+	    loom_info_driver_resetting(ldev))
 		return DRM_LOOM_DEVICE_STATUS_IN_RESET;
 	return DRM_LOOM_DEVICE_STATUS_OPERATIONAL;
 }

@@ -461,7 +461,7 @@ struct drm_loom_info_reset_count {
 	 */
 	__u32 device_resets;
 
-	/** @queue_resets: queue resets the driver made after a job hung. */
+	/** @queue_resets: queue resets the driver made after a job failed or hung. */
 	__u32 queue_resets;
 
 	/**
