@@ -881,10 +881,12 @@ static void test_eventfd_page_fault(void)
 	struct drm_loom_submit s = {};
 	struct drm_loom_wait w = {};
 	struct drm_loom_info_hw_events h;
+	struct drm_loom_info_reset_count rc, rc2;
 	struct drm_loom_event e;
 	int fd = loom_open(), efd = eventfd(0, EFD_CLOEXEC), r;
 
 	loom_assert(efd >= 0);
+	info(fd, DRM_LOOM_INFO_RESET_COUNT, &rc, sizeof(rc));
 	r = __loom_ioctl(fd, DRM_IOCTL_LOOM_QUEUE_CREATE, &qc);
 	if (r == -EINVAL || r == -ENOTTY || r == -EOPNOTSUPP)
 		loom_skip("no submission in this driver (QUEUE_CREATE: %s): cannot provoke a page fault",
@@ -914,6 +916,15 @@ static void test_eventfd_page_fault(void)
 	loom_assert_eq(h.pf_cause, DRM_LOOM_FAULT_NOT_PRESENT);
 	loom_assert_eq(h.pf_queue, e.queue);
 	loom_assert_eq(h.pf_timestamp_ns, e.timestamp_ns);
+	/* The driver resets the halted queue (its own work item: give it time). */
+	for (int i = 0; i < 50; i++) {
+		info(fd, DRM_LOOM_INFO_RESET_COUNT, &rc2, sizeof(rc2));
+		if (rc2.queue_resets > rc.queue_resets)
+			break;
+		sleep_ms(100);
+	}
+	loom_assert(rc2.queue_resets > rc.queue_resets);
+	loom_assert_eq(rc2.device_resets, rc.device_resets);
 	close(efd);
 	close(fd);
 }
