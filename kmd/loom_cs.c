@@ -384,6 +384,20 @@ int loom_submit_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 	list_add_tail(&job->node, &q->waiting);
 	spin_unlock_irq(&q->lock);
 
+	/* Memory the context unbinds from now on outlives the job. */
+	ret = loom_ctx_add_fence(q->ctx, &job->base);
+	if (ret) {
+		/* Its number is taken: it fails, so that no waiter is left behind. */
+		dma_fence_get(&job->base);
+		spin_lock_irq(&q->lock);
+		loom_queue_abort_job_locked(q, job, ret);
+		spin_unlock_irq(&q->lock);
+		mutex_unlock(&q->submit_lock);
+		up_read(&cs->reset_sem);
+		dma_fence_put(&job->base);
+		goto out_put;
+	}
+
 	/* Cancelling the job takes submit_lock: the callbacks go in undisturbed. */
 	for (i = 0; i < job->ndeps; i++) {
 		struct loom_dep *d = &job->deps[i];

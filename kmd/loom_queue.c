@@ -271,6 +271,13 @@ static void loom_queue_drop_deps(struct loom_queue *q, struct loom_job *job)
 	}
 }
 
+void loom_queue_abort_job_locked(struct loom_queue *q, struct loom_job *job, int err)
+{
+	lockdep_assert_held(&q->lock);
+	loom_queue_drop_deps(q, job);
+	loom_queue_retire_locked(q, job, LOOM_ERR_ABORTED, err);
+}
+
 void loom_queue_cancel_locked(struct loom_queue *q, u64 upto, u32 status, int err)
 {
 	struct loom_job *job, *tmp;

@@ -55,7 +55,7 @@ struct loom_ctx;
 /* The driver's per-device state of submission (ldev->cs). */
 struct loom_cs_dev {
 	struct loom_device *ldev;
-	/* Ordered: queue resets, device resets, pushes and the watchdog. */
+	/* Ordered: queue resets, device resets and pushes (the watchdog runs on system_wq). */
 	struct workqueue_struct *wq;
 
 	/*
@@ -181,6 +181,8 @@ void loom_queue_push_locked(struct loom_queue *q);
 void loom_queue_process_cq_locked(struct loom_queue *q);
 /* Finish job with status (and fence error err if status != 0). q->lock held. */
 void loom_queue_retire_locked(struct loom_queue *q, struct loom_job *job, u32 status, int err);
+/* Fail one job that has not reached the ring (fence error err). q->lock held. */
+void loom_queue_abort_job_locked(struct loom_queue *q, struct loom_job *job, int err);
 /* Fail every job (up to upto, or all with U64_MAX) with status. q->lock held. */
 void loom_queue_cancel_locked(struct loom_queue *q, u64 upto, u32 status, int err);
 /* Ask for a queue reset (error or hang). q->lock held. */

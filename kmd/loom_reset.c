@@ -56,6 +56,7 @@ static unsigned long loom_reset_period(void)
 static void loom_reset_stop_all(struct loom_cs_dev *cs, bool hw, int err)
 {
 	struct loom_device *ldev = cs->ldev;
+	bool stuck = false;
 	unsigned int i;
 	int idx;
 
@@ -67,8 +68,9 @@ static void loom_reset_stop_all(struct loom_cs_dev *cs, bool hw, int err)
 			continue;
 		mutex_lock(&q->submit_lock);
 		if (hw && drm_dev_enter(&ldev->drm, &idx)) {
-			if (loom_queue_hw_reset(q))
-				q->hw_stuck = true;
+			/* One queue that does not reset: the device does not answer. */
+			if (stuck || loom_queue_hw_reset(q))
+				q->hw_stuck = stuck = true;
 			loom_queue_hw_disable(q);
 			drm_dev_exit(idx);
 		}
@@ -249,7 +251,7 @@ static void loom_reset_watchdog(struct work_struct *work)
 	}
 	spin_unlock_irq(&cs->irq_lock);
 	drm_dev_exit(idx);
-	queue_delayed_work(cs->wq, &cs->watchdog, loom_reset_period());
+	queue_delayed_work(system_wq, &cs->watchdog, loom_reset_period());
 }
 
 /* debugfs reset_device: writing anything resets the device (as a hung queue would). */
@@ -276,7 +278,8 @@ void loom_reset_init(struct loom_cs_dev *cs)
 	INIT_WORK(&cs->dev_reset_work, loom_reset_device_work);
 	cs->heartbeat = loom_rd32(cs->ldev, LOOM_REG_HEARTBEAT);
 	cs->heartbeat_jiffies = jiffies;
-	queue_delayed_work(cs->wq, &cs->watchdog, loom_reset_period());
+	/* Not on cs->wq: a reset waiting for a dead device must not hold it up. */
+	queue_delayed_work(system_wq, &cs->watchdog, loom_reset_period());
 	if (cs->ldev->drm.debugfs_root)
 		debugfs_create_file("reset_device", 0200, cs->ldev->drm.debugfs_root, cs,
 				    &loom_reset_debugfs_fops);
@@ -284,11 +287,17 @@ void loom_reset_init(struct loom_cs_dev *cs)
 
 void loom_reset_fini(struct loom_cs_dev *cs)
 {
+	bool was_gone;
+
 	mutex_lock(&cs->table_lock);
+	was_gone = cs->gone;
 	WRITE_ONCE(cs->gone, true);
 	mutex_unlock(&cs->table_lock);
 	cancel_delayed_work_sync(&cs->watchdog);
 	cancel_work_sync(&cs->dev_reset_work);
-	/* Nothing may write guest memory once the files free it. */
-	loom_reset_stop_all(cs, true, -ENODEV);
+	/*
+	 * Nothing may write guest memory once the files free it: stop the
+	 * queues in the hardware, unless nobody serves the device any more.
+	 */
+	loom_reset_stop_all(cs, !was_gone, -ENODEV);
 }

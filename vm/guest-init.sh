@@ -37,6 +37,7 @@ fi
 
 for t in /tests/*; do
 	n=${t##*/}
+	case $n in *_gone) continue ;; esac	# last: they take the device away
 	echo "LOOM-VM: begin $n"
 	"$t"
 	echo "LOOM-VM: end $n $?"
@@ -67,6 +68,16 @@ if [ -d /rt ]; then
 	done
 	echo "LOOM-VM: end tools 0"
 fi
+
+# Tests that take the device away (loom_gone: it prints "LOOM-VM:
+# kill-loomd" and vm/run.sh kills loomd), after everything else.
+for t in /tests/*_gone; do
+	[ -x "$t" ] || continue
+	n=${t##*/}
+	echo "LOOM-VM: begin $n"
+	"$t"
+	echo "LOOM-VM: end $n $?"
+done
 
 echo "LOOM-VM: dmesg-begin"
 dmesg

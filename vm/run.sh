@@ -125,12 +125,19 @@ timeout -k 5 "$VM_TIMEOUT" qemu-system-x86_64 \
 	< /dev/null > "$out/console.log" 2> "$out/qemu.log" &
 qemu_pid=$!
 # A guest loomd refuses is told so only by a closed socket, on which QEMU
-# waits for ever: stop it at once rather than at the time limit.
+# waits for ever: stop it at once rather than at the time limit. A guest
+# test that prints "LOOM-VM: kill-loomd" (tests/uapi/loom_gone.c) gets
+# loomd killed under it: the device disappears as when loomd crashes.
+loomd_killed=""
 while kill -0 $qemu_pid 2>/dev/null; do
 	if grep -q "guest refused" "$out/loomd.log"; then
 		kill $qemu_pid
 		wait $qemu_pid 2>/dev/null
 		fail "loomd refused the guest" "$out/loomd.log"
+	fi
+	if [ -z "$loomd_killed" ] && grep -q "LOOM-VM: kill-loomd" "$out/console.log"; then
+		kill -KILL "$loomd_pid" 2>/dev/null
+		loomd_killed=1
 	fi
 	sleep 0.2
 done

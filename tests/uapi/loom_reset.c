@@ -19,6 +19,7 @@
 #define PARAM_PATH	"/sys/module/loom/parameters/job_timeout_ms"
 #define TEST_TIMEOUT_MS	500
 
+/* The parameter's value when the binary started, restored when it ends. */
 static char saved_timeout[32];
 
 static int write_param(const char *value)
@@ -33,26 +34,28 @@ static int write_param(const char *value)
 	return n == (ssize_t)strlen(value) ? 0 : -EIO;
 }
 
-static void restore_timeout(void)
+static void save_timeout(void)
 {
-	if (saved_timeout[0])
-		write_param(saved_timeout);
-}
-
-/* Lower the driver's job timeout for this subtest (restored when it exits). */
-static void short_job_timeout(void)
-{
-	char buf[32];
 	int fd = open(PARAM_PATH, O_RDONLY);
 	ssize_t n;
 
 	if (fd < 0)
-		loom_skip("no %s: %s", PARAM_PATH, strerror(errno));
+		return;
 	n = read(fd, saved_timeout, sizeof(saved_timeout) - 1);
 	close(fd);
-	loom_assert(n > 0);
-	saved_timeout[n] = '\0';
-	atexit(restore_timeout);
+	saved_timeout[n > 0 ? n : 0] = '\0';
+}
+
+/*
+ * Lower the driver's job timeout for this subtest; main() puts the old
+ * value back once every subtest (each a child process) has ended.
+ */
+static void short_job_timeout(void)
+{
+	char buf[32];
+
+	if (!saved_timeout[0])
+		loom_skip("no %s", PARAM_PATH);
 	snprintf(buf, sizeof(buf), "%u", TEST_TIMEOUT_MS);
 	loom_assert_eq(write_param(buf), 0);
 }
@@ -358,5 +361,11 @@ static const struct loom_subtest tests[] = {
 
 int main(int argc, char **argv)
 {
-	return loom_igt_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));
+	int ret;
+
+	save_timeout();
+	ret = loom_igt_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));
+	if (saved_timeout[0])
+		write_param(saved_timeout);
+	return ret;
 }
