@@ -419,6 +419,153 @@ static void test_info_utilization_work(void)
 	close(fd);
 }
 
+/* A queue with 2048 x 2048 fp32 matrices A, B, D bound in DRAM, for MME work. */
+struct mme_work {
+	uint32_t queue_id;
+	struct loom_pkt_mme pkt;
+};
+
+static int mme_setup(int fd, struct mme_work *w)
+{
+	const uint32_t n = 2048;
+	const uint64_t size = (uint64_t)n * n * 4;
+	struct drm_loom_queue_create qc = {};
+	uint64_t va[3];
+	int r;
+
+	r = __loom_ioctl(fd, DRM_IOCTL_LOOM_QUEUE_CREATE, &qc);
+	if (r)
+		return r;
+	for (unsigned i = 0; i < 3; i++) {
+		struct drm_loom_gem_create c = { .size = size, .flags = DRM_LOOM_BO_DRAM };
+		struct drm_loom_vm_bind b = { .op = DRM_LOOM_VM_BIND_OP_MAP, .size = size };
+
+		loom_assert_eq(__loom_ioctl(fd, DRM_IOCTL_LOOM_GEM_CREATE, &c), 0);
+		b.handle = c.handle;
+		loom_assert_eq(__loom_ioctl(fd, DRM_IOCTL_LOOM_VM_BIND, &b), 0);
+		va[i] = b.va;
+	}
+	w->queue_id = qc.queue_id;
+	w->pkt = (struct loom_pkt_mme){
+		.header = LOOM_PKT_HDR(LOOM_PKT_MME, 0, sizeof(struct loom_pkt_mme) / 4),
+		.ctrl = LOOM_MME_CTRL(0, LOOM_DTYPE_F32, LOOM_DTYPE_F32),
+		.a = va[0], .b = va[1], .d = va[2],
+		.m = n, .n = n, .k = n, .batch = 1,
+		.lda = n, .ldb = n, .ldd = n,
+		.alpha = 0x3f800000,	/* 1.0f */
+	};
+	return 0;
+}
+
+/* Submit jobs GEMMs (17 GFLOP each) and wait for the last. */
+static void mme_run(int fd, struct mme_work *w, unsigned jobs)
+{
+	struct drm_loom_wait wt = { .queue_id = w->queue_id, .timeout_ns = 60000000000ULL };
+
+	for (unsigned i = 0; i < jobs; i++) {
+		struct drm_loom_submit s = {
+			.queue_id = w->queue_id, .cb_ptr = (uintptr_t)&w->pkt,
+			.cb_size = sizeof(w->pkt),
+		};
+
+		loom_assert_eq(__loom_ioctl(fd, DRM_IOCTL_LOOM_SUBMIT, &s), 0);
+		wt.seq = s.seq;
+	}
+	loom_assert_eq(__loom_ioctl(fd, DRM_IOCTL_LOOM_WAIT, &wt), 0);
+	loom_assert_eq(wt.status, 0);
+}
+
+/*
+ * With the power limit at its minimum (150 W), a saturated MME (280 W)
+ * must be throttled: the throttle query, the clocks, the device status
+ * and a device-wide THROTTLE event say so; once the work stops and the
+ * limit is back, throttling ends and says so too. Runs in a child so
+ * that the limit is restored whatever happens.
+ */
+static void throttle_power_body(const char *cap)
+{
+	struct drm_loom_info_throttle t0, t;
+	struct drm_loom_info_clocks c;
+	struct drm_loom_info_device_status ds;
+	struct drm_loom_info_utilization u;
+	struct drm_loom_event e;
+	struct mme_work w;
+	bool seen = false, core_low = false, flag = false;
+	int fd = loom_open(), efd = eventfd(0, EFD_CLOEXEC), r;
+
+	loom_assert(efd >= 0);
+	r = mme_setup(fd, &w);
+	if (r)
+		loom_skip("no submission in this driver (QUEUE_CREATE: %s)", strerror(-r));
+	loom_assert_eq(__eventfd_register(fd, efd), 0);
+	events_drain(fd);
+	info(fd, DRM_LOOM_INFO_THROTTLE, &t0, sizeof(t0));
+	loom_assert_eq(t0.reasons & DRM_LOOM_THROTTLE_POWER, 0);
+	loom_assert_eq(write_file(cap, "150000000"), 0);
+	/* Keep the MME busy until the power governor steps in (at most ~30 GEMMs). */
+	for (unsigned round = 0; round < 10 && !(seen && core_low && flag); round++) {
+		mme_run(fd, &w, 3);
+		info(fd, DRM_LOOM_INFO_UTILIZATION, &u, sizeof(u));
+		info(fd, DRM_LOOM_INFO_THROTTLE, &t, sizeof(t));
+		info(fd, DRM_LOOM_INFO_CLOCKS, &c, sizeof(c));
+		info(fd, DRM_LOOM_INFO_DEVICE_STATUS, &ds, sizeof(ds));
+		if (t.reasons & DRM_LOOM_THROTTLE_POWER) {
+			seen = true;
+			loom_assert(t.start_ns[0] > t0.timestamp_ns);
+			loom_assert(t.start_ns[0] <= t.timestamp_ns);
+			loom_assert_eq(t.end_ns[0], 0);
+		}
+		core_low |= c.cur_mhz[DRM_LOOM_CLOCK_CORE] < c.max_mhz[DRM_LOOM_CLOCK_CORE];
+		flag |= !!(ds.status_flags & DRM_LOOM_DEVICE_FLAG_THROTTLED);
+	}
+	loom_assert(seen);
+	loom_assert(core_low);
+	loom_assert(flag);
+	/* The throttle start reached the eventfd as a device-wide event. */
+	loom_assert(eventfd_wait(efd, 5000) >= 1);
+	loom_assert(events_find(fd, DRM_LOOM_EVENT_THROTTLE, ~0ULL, &e));
+	loom_assert(e.info & DRM_LOOM_THROTTLE_POWER);
+	loom_assert_eq(e.flags, DRM_LOOM_EVENT_F_DEVICE);
+
+	/* Idle and back at the default limit: throttling ends, with an event. */
+	loom_assert_eq(write_file(cap, "350000000"), 0);
+	for (int i = 0; i < 100; i++) {
+		info(fd, DRM_LOOM_INFO_THROTTLE, &t, sizeof(t));
+		if (!(t.reasons & DRM_LOOM_THROTTLE_POWER))
+			break;
+		sleep_ms(100);
+	}
+	loom_assert_eq(t.reasons & DRM_LOOM_THROTTLE_POWER, 0);
+	loom_assert(t.end_ns[0] >= t.start_ns[0] && t.start_ns[0] != 0);
+	loom_assert(t.total_ns[0] > t0.total_ns[0]);
+	for (int i = 0; i < 50 && !events_find(fd, DRM_LOOM_EVENT_THROTTLE, ~0ULL, &e); i++)
+		sleep_ms(100);
+	loom_assert_eq(e.info & DRM_LOOM_THROTTLE_POWER, 0);
+	close(efd);
+	close(fd);
+	exit(0);
+}
+
+static void test_throttle_power(void)
+{
+	char dir[256], cap[320];
+	int status, r;
+	pid_t pid;
+
+	hwmon_dir(dir, sizeof(dir));
+	snprintf(cap, sizeof(cap), "%s/power1_cap", dir);
+	pid = fork();
+	loom_assert(pid >= 0);
+	if (pid == 0)
+		throttle_power_body(cap);
+	loom_assert_eq(waitpid(pid, &status, 0), pid);
+	r = write_file(cap, "350000000");
+	loom_assert_eq(r, 0);
+	loom_assert(WIFEXITED(status));
+	if (WEXITSTATUS(status))
+		exit(WEXITSTATUS(status));	/* the child's verdict (failure or skip) */
+}
+
 static void test_info_clocks(void)
 {
 	static const uint32_t max[3] = { 1800, 1600, 1000 };
@@ -1305,6 +1452,8 @@ static const struct loom_subtest tests[] = {
 	  test_info_utilization },
 	{ "info-utilization-work", "DMA work shows in busy time and energy; MME stays idle",
 	  test_info_utilization_work, 60 },
+	{ "throttle-power", "at a 150 W limit a busy MME throttles: query, clocks, status, events",
+	  test_throttle_power, 120 },
 	{ "info-clocks", "max clocks of the model, current within [30 %, 100 %]", test_info_clocks },
 	{ "info-power", "idle, limits and default of the model; now, average and peak plausible",
 	  test_info_power },
