@@ -7,6 +7,8 @@
  */
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -715,6 +717,97 @@ static void test_bad_wait_seq(void)
 	close(fd);
 }
 
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+static void test_wait_interrupted(void)
+{
+	int fd = loom_open();
+	struct gate g = gate_new(fd);
+	uint32_t q = queue_create(fd, NULL);
+	struct cb cb = { .n = 0 };
+	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	struct itimerval it = { .it_value = { .tv_usec = 100000 } };
+	struct drm_loom_wait w = { .queue_id = q, .timeout_ns = WAIT_NS };
+	int64_t t0;
+	int r;
+
+	cb_wait(&cb, g.sob, 1, 0);
+	w.seq = submit_cb(fd, q, &cb);
+	loom_assert_eq(sigaction(SIGALRM, &sa, NULL), 0);
+	loom_assert_eq(setitimer(ITIMER_REAL, &it, NULL), 0);
+	t0 = now_ns();
+	r = ioctl(fd, DRM_IOCTL_LOOM_WAIT, &w);	/* not __loom_ioctl: it retries EINTR */
+	loom_assert_eq(r, -1);
+	loom_assert_eq(errno, EINTR);
+	loom_assert(now_ns() - t0 < 5 * 1000000000LL);
+	gate_open(fd, &g);
+	loom_assert_eq(wait_status(fd, q, w.seq), 0);
+	close(fd);
+}
+
+/* xorshift: the same sequence on every run. */
+static uint32_t rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return (uint32_t)(*s >> 11);
+}
+
+static void test_bad_random_cb(void)
+{
+	static const uint8_t dwords[] = { 0, 2, 4, 4, 4, 8, 28, 34, 6, 4, 2 };
+	int fd = loom_open();
+	uint32_t q = queue_create(fd, NULL), st;
+	uint64_t s = 0x9e3779b97f4a7c15ULL, seq;
+	unsigned ok = 0, einval = 0, eperm = 0;
+	struct cb nop = { .n = 0 };
+
+	for (int i = 0; i < 1500; i++) {
+		struct cb cb = { .n = 0 };
+		int npkt = 1 + rnd(&s) % 12, r;
+
+		for (int p = 0; p < npkt && cb.n < 2000; p++) {
+			uint32_t op = 1 + rnd(&s) % 10, n = dwords[op], roll = rnd(&s) % 100;
+
+			if (roll < 5)
+				n = 1 + rnd(&s) % 40;		/* a wrong length */
+			cb.dw[cb.n] = LOOM_PKT_HDR(roll < 8 ? rnd(&s) & 0xff : op,
+						   roll >= 8 && roll < 10 ? 1 + rnd(&s) % 255 : 0, n);
+			for (uint32_t k = 1; k < n && cb.n + k < 4096; k++)
+				cb.dw[cb.n + k] = rnd(&s) % 4 ? rnd(&s) : 0;
+			/* No WAIT on our own SOB: it could block until the job timeout. */
+			if (LOOM_PKT_OPCODE(cb.dw[cb.n]) == LOOM_PKT_WAIT && n > 1)
+				cb.dw[cb.n + 1] |= 0x100;
+			cb.n += n;
+		}
+		if (cb.n > 4096)
+			cb.n = 4096;
+		/* Sometimes cut the last packet short. */
+		r = __submit_full(fd, q, cb.dw, (cb.n - (rnd(&s) % 8 == 0 && cb.n > 1)) * 4,
+				  NULL, 0, 0, &seq);
+		if (r == 0) {
+			ok++;
+			/* Any status the device gives, but within its time limits. */
+			loom_assert_eq(__wait(fd, q, seq, WAIT_NS, &st), 0);
+			loom_assert(st <= LOOM_ERR_TPC_TIMEOUT);
+		} else if (r == -EINVAL) {
+			einval++;
+		} else if (r == -EPERM) {
+			eperm++;
+		} else {
+			loom_igt_fail(__FILE__, __LINE__, "CB %d: SUBMIT answered %d", i, r);
+		}
+	}
+	loom_assert(ok > 0 && einval > 0 && eperm > 0);
+	cb_nop(&nop);
+	loom_assert_eq(wait_status(fd, q, submit_cb(fd, q, &nop)), 0);
+	close(fd);
+}
+
 static const struct loom_subtest tests[] = {
 	{ "queue-create-destroy", "queues: ids, SOBs, the per-file limit, destroy", test_queue_create_destroy },
 	{ "submit-nop", "a NOP job: sequence numbers from 1, status 0", test_submit_nop },
@@ -738,6 +831,9 @@ static const struct loom_subtest tests[] = {
 	{ "bad-syncobj", "unknown syncobj handles ENOENT, no fence EINVAL, too many EINVAL", test_bad_syncobj },
 	{ "bad-flags", "flags, pad and reserved of the four ioctls: EINVAL", test_bad_flags },
 	{ "bad-wait-seq", "WAIT on 0 or a sequence number never given out: EINVAL", test_bad_wait_seq },
+	{ "wait-interrupted", "a signal ends WAIT with EINTR; the job is unaffected", test_wait_interrupted },
+	{ "bad-random-cb", "random CBs: SUBMIT answers 0, EINVAL or EPERM; jobs end; the queue lives",
+	  test_bad_random_cb, 120 },
 };
 
 int main(int argc, char **argv)
