@@ -1216,6 +1216,58 @@ static void test_eventfd_close_registered(void)
 	close(fd);
 }
 
+/*
+ * A device reset (debugfs reset_device, the submission code's recovery):
+ * the counters, sysfs and a device-wide RESET event follow; the file's
+ * context keeps getting its own events afterwards.
+ */
+static void test_reset_event(void)
+{
+	struct drm_loom_info_reset_count rc, rc2;
+	struct drm_loom_info_hw_events h, h2;
+	struct drm_loom_info_device_status ds;
+	struct drm_loom_event e;
+	char dir[256], path[320], sdir[256], spath[320];
+	int fd = loom_open(), efd = eventfd(0, EFD_CLOEXEC), r;
+	unsigned asid;
+
+	loom_assert(efd >= 0);
+	debugfs_dir(fd, dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/reset_device", dir);
+	if (access(path, F_OK))
+		loom_skip("no debugfs reset_device in this driver");
+	sysfs_dev_dir(fd, sdir, sizeof(sdir));
+	snprintf(spath, sizeof(spath), "%s/reset_count", sdir);
+	asid = own_asid(fd, getpid());
+	loom_assert_eq(__eventfd_register(fd, efd), 0);
+	events_drain(fd);
+	info(fd, DRM_LOOM_INFO_RESET_COUNT, &rc, sizeof(rc));
+	info(fd, DRM_LOOM_INFO_HW_EVENTS, &h, sizeof(h));
+
+	r = write_file(path, "1");
+	loom_assert_eq(r, 0);
+	loom_assert(eventfd_wait(efd, 5000) >= 1);
+	loom_assert(events_find(fd, DRM_LOOM_EVENT_RESET, ~0ULL, &e));
+	loom_assert_eq(e.flags, DRM_LOOM_EVENT_F_DEVICE);
+	info(fd, DRM_LOOM_INFO_RESET_COUNT, &rc2, sizeof(rc2));
+	loom_assert_eq(rc2.device_resets, rc.device_resets + 1);
+	loom_assert_eq(rc2.hw_resets, rc.hw_resets + 1);
+	loom_assert_eq(read_ll(spath), rc2.device_resets);
+	info(fd, DRM_LOOM_INFO_HW_EVENTS, &h2, sizeof(h2));
+	loom_assert_eq(h2.counts[DRM_LOOM_EVENT_RESET], h.counts[DRM_LOOM_EVENT_RESET] + 1);
+	info(fd, DRM_LOOM_INFO_DEVICE_STATUS, &ds, sizeof(ds));
+	loom_assert_eq(ds.status, DRM_LOOM_DEVICE_STATUS_OPERATIONAL);
+
+	/* The context came back with its ASID: its events still reach this file. */
+	loom_assert_eq(own_asid(fd, getpid()), asid);
+	inject_ecc(fd, LOOM_EVENT_ECC_CORRECTABLE, asid);
+	loom_assert(eventfd_wait(efd, 5000) >= 1);
+	loom_assert(events_find(fd, DRM_LOOM_EVENT_ECC_CORRECTABLE, ~0ULL, &e));
+	loom_assert_eq(e.flags, 0);
+	close(efd);
+	close(fd);
+}
+
 /* ---- bad arguments ------------------------------------------------------------- */
 
 static const uint32_t new_queries[] = {
@@ -1489,6 +1541,8 @@ static const struct loom_subtest tests[] = {
 	  test_eq_overflow, 120 },
 	{ "eventfd-close-registered", "closing the file or the eventfd first is clean",
 	  test_eventfd_close_registered },
+	{ "reset-event", "a device reset: counters, sysfs, a RESET event; context events go on",
+	  test_reset_event, 60 },
 	{ "bad-info-size", "each new query: a buffer smaller than its structure -> EINVAL",
 	  test_bad_info_size },
 	{ "bad-info-ptr", "each new query: an unwritable buffer -> EFAULT", test_bad_info_ptr },
