@@ -166,6 +166,8 @@ static void loom_events_dispatch_locked(struct loom_events *ev, const struct loo
 	if (!type)
 		return;
 	if (type == DRM_LOOM_EVENT_HEARTBEAT) {
+		/* Proof of life: info is the heartbeat counter. */
+		ev->hb_value = rec->info;
 		ev->hb_jiffies = jiffies;
 		return;
 	}
