@@ -717,13 +717,13 @@ static void test_info_hw_events(void)
 	loom_assert_eq(h.pf_count, 0);
 	loom_assert_eq(h.pf_va, 0);
 	loom_assert_eq(h.pf_queue, DRM_LOOM_EVENT_QUEUE_NONE);
-	loom_assert_eq(h.lost, 0);
 	/* The firmware posts a heartbeat event every second: the queue works. */
 	sleep_ms(2200);
 	info(fd, DRM_LOOM_INFO_HW_EVENTS, &h2, sizeof(h2));
 	loom_assert(h2.counts[DRM_LOOM_EVENT_HEARTBEAT] >= h.counts[DRM_LOOM_EVENT_HEARTBEAT] + 1);
 	loom_assert(h2.total >= h.total + 1);
-	loom_assert_eq(h2.lost, 0);
+	/* Nothing was lost meanwhile (eq-overflow loses some on purpose, later). */
+	loom_assert_eq(h2.lost, h.lost);
 	close(fd);
 }
 
