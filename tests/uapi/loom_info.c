@@ -1268,6 +1268,67 @@ static void test_reset_event(void)
 	close(fd);
 }
 
+/*
+ * Several processes at once: queries, hwmon reads, event reads,
+ * eventfd register/unregister, files opening and closing, while events
+ * are injected. Nothing may fail, hang or leave a trace in the kernel log.
+ */
+static void stress_worker(unsigned id, uint64_t until)
+{
+	char dir[256], path[320];
+	struct drm_loom_event ev[8];
+	uint8_t buf[512];
+	int fd = loom_open();
+
+	hwmon_dir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/energy1_input", dir);
+	for (unsigned i = 0; now_ns(CLOCK_MONOTONIC) < until; i++) {
+		int efd = eventfd(0, EFD_CLOEXEC), tmp;
+
+		loom_assert(efd >= 0);
+		/* Queries 1..11 in turn. */
+		loom_assert_eq(__loom_info(fd, 1 + (i + id) % DRM_LOOM_INFO_OPEN_STATS, buf,
+					   sizeof(buf)), 0);
+		loom_assert(read_ll(path) > 0);
+		loom_assert_eq(__eventfd_register(fd, efd), 0);
+		events_read(fd, ev, 8, NULL);
+		loom_assert_eq(__eventfd_unregister(fd), 0);
+		close(efd);
+		tmp = loom_open();
+		if (id == 0 && i % 4 == 0)
+			inject_ecc(tmp, LOOM_EVENT_ECC_CORRECTABLE, 0);
+		close(tmp);
+	}
+	close(fd);
+	exit(0);
+}
+
+static void test_stress_concurrent(void)
+{
+	const unsigned n = 4;
+	uint64_t until = now_ns(CLOCK_MONOTONIC) + 3000000000ULL;
+	struct drm_loom_info_device_status ds;
+	pid_t pids[4];
+	int fd = loom_open();
+
+	for (unsigned i = 0; i < n; i++) {
+		pids[i] = fork();
+		loom_assert(pids[i] >= 0);
+		if (pids[i] == 0)
+			stress_worker(i, until);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		int status;
+
+		loom_assert_eq(waitpid(pids[i], &status, 0), pids[i]);
+		loom_assert(WIFEXITED(status));
+		loom_assert_eq(WEXITSTATUS(status), 0);
+	}
+	info(fd, DRM_LOOM_INFO_DEVICE_STATUS, &ds, sizeof(ds));
+	loom_assert_eq(ds.status, DRM_LOOM_DEVICE_STATUS_OPERATIONAL);
+	close(fd);
+}
+
 /* ---- bad arguments ------------------------------------------------------------- */
 
 static const uint32_t new_queries[] = {
@@ -1543,6 +1604,8 @@ static const struct loom_subtest tests[] = {
 	  test_eventfd_close_registered },
 	{ "reset-event", "a device reset: counters, sysfs, a RESET event; context events go on",
 	  test_reset_event, 60 },
+	{ "stress-concurrent", "queries, hwmon, eventfds, opens and events from 4 processes at once",
+	  test_stress_concurrent, 60 },
 	{ "bad-info-size", "each new query: a buffer smaller than its structure -> EINVAL",
 	  test_bad_info_size },
 	{ "bad-info-ptr", "each new query: an unwritable buffer -> EFAULT", test_bad_info_ptr },
