@@ -490,6 +490,53 @@ static void test_queue_exhaustion(void)
 	close(extra);
 }
 
+/* A child process that submits to (or waits on) q until q is gone. */
+static pid_t busy_child(int fd, uint32_t q, bool waiter)
+{
+	pid_t pid = fork();
+
+	loom_assert(pid >= 0);
+	if (pid)
+		return pid;
+	for (uint64_t n = 0;; n++) {
+		struct cb cb = { .n = 0 };
+		uint32_t st;
+		int r;
+
+		cb_nop(&cb);
+		if (waiter)
+			r = __wait(fd, q, n % 64 + 1, 1000000, &st);
+		else
+			r = __submit(fd, q, cb.dw, cb.n * 4);
+		if (r == -ENOENT)
+			_exit(0);
+		if (r && r != -EBUSY && r != -EINVAL && r != -ETIME)
+			_exit(10 + (waiter ? 1 : 0));
+	}
+}
+
+static void test_destroy_while_busy(void)
+{
+	int fd = loom_open(), status;
+	uint32_t q = queue_create(fd, NULL);
+	pid_t sub = busy_child(fd, q, false), wai = busy_child(fd, q, true);
+	struct cb nop = { .n = 0 };
+
+	/* Two processes share the file: one submits, one waits, the parent destroys. */
+	usleep(300 * 1000);
+	loom_assert_eq(__queue_destroy(fd, q), 0);
+	loom_assert_eq(waitpid(sub, &status, 0), sub);
+	loom_assert(WIFEXITED(status));
+	loom_assert_eq(WEXITSTATUS(status), 0);
+	loom_assert_eq(waitpid(wai, &status, 0), wai);
+	loom_assert(WIFEXITED(status));
+	loom_assert_eq(WEXITSTATUS(status), 0);
+	q = queue_create(fd, NULL);
+	cb_nop(&nop);
+	loom_assert_eq(wait_status(fd, q, submit_cb(fd, q, &nop)), 0);
+	close(fd);
+}
+
 /* ---- bad arguments ------------------------------------------------------------ */
 
 static void test_bad_queue(void)
@@ -823,6 +870,8 @@ static const struct loom_subtest tests[] = {
 	{ "page-fault", "DMA to an unmapped VA: LOOM_ERR_PAGE_FAULT, queued jobs ABORTED, the queue goes on", test_page_fault },
 	{ "two-processes", "one context's faults do not disturb another's jobs", test_two_processes, 60 },
 	{ "close-with-jobs", "closing or destroying with jobs queued cancels them", test_close_with_jobs },
+	{ "destroy-while-busy", "QUEUE_DESTROY while other processes submit and wait on the queue",
+	  test_destroy_while_busy },
 	{ "queue-exhaustion", "all 32 hardware queues in use: EBUSY; one freed is usable", test_queue_exhaustion },
 	{ "bad-queue", "unknown queue, another file's queue: ENOENT", test_bad_queue },
 	{ "bad-cb-size", "cb_size 0, not a multiple of 4, too big: EINVAL; bad pointer: EFAULT", test_bad_cb_size },
