@@ -55,7 +55,7 @@ struct loom_ctx;
 /* The driver's per-device state of submission (ldev->cs). */
 struct loom_cs_dev {
 	struct loom_device *ldev;
-	/* Ordered: queue resets, device resets and pushes (the watchdog runs on system_wq). */
+	/* Ordered: queue resets, device resets and pushes (the watchdog runs on system_long_wq). */
 	struct workqueue_struct *wq;
 
 	/*

@@ -21,9 +21,12 @@
  * unfinished job of every queue fails with LOOM_ERR_ABORTED (-EIO).
  *
  * Device gone: the heartbeat (+1 per firmware tick, every 50 ms) standing
- * still for LOOM_RESET_GONE_MS, or a device reset that does not finish,
- * means loomd no longer serves the device (killed, or its ivshmem peer
- * gone: the shared memory stays mapped but nothing moves in it). Every job
+ * still for LOOM_RESET_GONE_MS and the firmware then not answering a
+ * mailbox command (GET_INFO, within the mailbox's own 5 s), or a device
+ * reset that does not finish, means loomd no longer serves the device
+ * (killed, or its ivshmem peer gone: the shared memory stays mapped but
+ * nothing moves in it). The mailbox check keeps a loomd that was only
+ * starved of CPU for a few seconds from being given up for good. Every job
  * fails with -ENODEV, the ioctls of this file answer -ENODEV from then on,
  * and the queues' memory is freed when their files close. A device that
  * was merely stuck and comes back is not used again before the driver is
@@ -35,6 +38,7 @@
 #include <drm/drm_drv.h>
 
 #include "loom_ctx.h"
+#include "loom_fw.h"
 #include "loom_hw.h"
 #include "loom_queue.h"
 #include "loom_reset.h"
@@ -225,8 +229,16 @@ static void loom_reset_watchdog(struct work_struct *work)
 		cs->heartbeat = hb;
 		cs->heartbeat_jiffies = now;
 	} else if (time_after(now, cs->heartbeat_jiffies + msecs_to_jiffies(LOOM_RESET_GONE_MS))) {
+		bool dead = loom_fw_command(ldev, LOOM_FW_CMD_GET_INFO, NULL, NULL, 0) == -ETIMEDOUT;
+
 		drm_dev_exit(idx);
-		loom_reset_device_gone(cs, "firmware heartbeat stopped");
+		if (dead) {
+			loom_reset_device_gone(cs, "firmware heartbeat and mailbox stopped");
+			return;
+		}
+		/* Slow, not dead. */
+		cs->heartbeat_jiffies = jiffies;
+		queue_delayed_work(system_long_wq, &cs->watchdog, loom_reset_period());
 		return;
 	}
 
@@ -251,7 +263,7 @@ static void loom_reset_watchdog(struct work_struct *work)
 	}
 	spin_unlock_irq(&cs->irq_lock);
 	drm_dev_exit(idx);
-	queue_delayed_work(system_wq, &cs->watchdog, loom_reset_period());
+	queue_delayed_work(system_long_wq, &cs->watchdog, loom_reset_period());
 }
 
 /* debugfs reset_device: writing anything resets the device (as a hung queue would). */
@@ -279,7 +291,7 @@ void loom_reset_init(struct loom_cs_dev *cs)
 	cs->heartbeat = loom_rd32(cs->ldev, LOOM_REG_HEARTBEAT);
 	cs->heartbeat_jiffies = jiffies;
 	/* Not on cs->wq: a reset waiting for a dead device must not hold it up. */
-	queue_delayed_work(system_wq, &cs->watchdog, loom_reset_period());
+	queue_delayed_work(system_long_wq, &cs->watchdog, loom_reset_period());
 	if (cs->ldev->drm.debugfs_root)
 		debugfs_create_file("reset_device", 0200, cs->ldev->drm.debugfs_root, cs,
 				    &loom_reset_debugfs_fops);

@@ -40,7 +40,7 @@ static void test_loomd_killed_mid_job(void)
 		loom_skip("loomd was not killed (no harness serving LOOM-VM: kill-loomd): %d, status %u",
 			  r, st);
 	loom_assert_err(r, ENODEV);
-	/* The heartbeat's 3 s, and the watchdog's period. */
+	/* The heartbeat's 3 s, the mailbox's 5 s, and the watchdog's period. */
 	loom_assert(now_ns() - t0 < 15 * 1000000000LL);
 	/* The job's fence signalled (with an error): nobody waits for ever. */
 	loom_assert_eq(__syncobj_wait(fd, so, 1000 * 1000 * 1000), 0);
