@@ -120,8 +120,8 @@ static void tpc_prog_fuse(struct tpc_uop *u, uint32_t n)
 	}
 }
 
-/* Can micro-op b be in the body of a checked loop over index iC, counter sN? */
-static bool tpc_loop_body_ok(const struct tpc_uop *b, unsigned ic, unsigned sn)
+/* Can micro-op b be in the body of a checked loop over index iC, counters sN, sI? */
+static bool tpc_loop_body_ok(const struct tpc_uop *b, unsigned ic, unsigned sn, unsigned si)
 {
 	if (b->h == TPC_H_SGUARD || b->h1 == TPC_H_GENERIC)
 		return false;
@@ -129,18 +129,42 @@ static bool tpc_loop_body_ok(const struct tpc_uop *b, unsigned ic, unsigned sn)
 		return b->a == ic;
 	if (b->h1 < TPC_H_VMOV_V || b->h1 > TPC_H_FREDMIN)
 		return false;
-	return b->bk != LOOM_TPC_BK_SREG || b->b != sn;
+	return b->bk != LOOM_TPC_BK_SREG || (b->b != sn && b->b != si);
 }
 
 static bool tpc_loop_bodies_ok(const struct tpc_uop *u, uint32_t from, uint32_t to,
-				unsigned ic, unsigned sn)
+				unsigned ic, unsigned sn, unsigned si)
 {
 	if (from >= to || to - from > TPC_LOOP_MAX)
 		return false;
 	for (uint32_t pc = from; pc < to; pc++)
-		if (!tpc_loop_body_ok(&u[pc], ic, sn))
+		if (!tpc_loop_body_ok(&u[pc], ic, sn, si))
 			return false;
 	return true;
+}
+
+/* iset iC.0, sI (unguarded)? */
+static bool tpc_is_iset0(const struct tpc_uop *is, unsigned si)
+{
+	return is->op == TPC_U0(ISET) && !is->sguard && is->a == 1 &&
+	       is->bk == LOOM_TPC_BK_SREG && is->b == si;
+}
+
+/* add.i32 sI, sI, imm (unguarded; st > 0 if positive)? */
+static bool tpc_is_step(const struct tpc_uop *add, unsigned si, bool positive)
+{
+	return add->op == TPC_U(ADD, I32) && !add->sguard && add->d == si && add->a == si &&
+	       add->bk == LOOM_TPC_BK_IMM && (!positive || (int32_t)add->imm > 0);
+}
+
+/* top: iset iC.0, sI; body; add.i32 sI, sI, st; loop sN, top */
+static bool tpc_loop_iset(const struct tpc_uop *u, uint32_t top, uint32_t lp)
+{
+	unsigned si = u[top].b, sn = u[lp].a;
+
+	return top + 2 < lp && si != sn && tpc_is_iset0(&u[top], si) &&
+	       tpc_is_step(&u[lp - 1], si, false) &&
+	       tpc_loop_bodies_ok(u, top + 1, lp - 1, u[top].d, sn, si);
 }
 
 /* top: cmplt.i32 pK, sI, b; @!pK br out; iset iC.0, sI; body; add.i32 sI, sI, st; br top */
@@ -154,13 +178,9 @@ static bool tpc_loop_while(const struct tpc_uop *u, uint32_t top, uint32_t br)
 		return false;
 	if (ex->op != TPC_U0(BR) || !ex->sguard || ex->p != cmp->d || !ex->pn || ex->imm <= br)
 		return false;
-	if (is->op != TPC_U0(ISET) || is->sguard || is->a != 1 || is->bk != LOOM_TPC_BK_SREG ||
-	    is->b != cmp->a)
+	if (!tpc_is_iset0(is, cmp->a) || !tpc_is_step(add, cmp->a, true))
 		return false;
-	if (add->op != TPC_U(ADD, I32) || add->sguard || add->d != cmp->a || add->a != cmp->a ||
-	    add->bk != LOOM_TPC_BK_IMM || (int32_t)add->imm <= 0)
-		return false;
-	return tpc_loop_bodies_ok(u, top + 3, br - 1, is->d, cmp->a);
+	return tpc_loop_bodies_ok(u, top + 3, br - 1, is->d, cmp->a, cmp->a);
 }
 
 /* Mark the counted loops tpc_loop_run() can run whole (TPC_H_X_LOOP). */
@@ -173,7 +193,7 @@ static void tpc_prog_loops(struct tpc_uop *u, uint32_t n)
 			continue;
 		body = top + 3;
 		u[top].xaxpy = u[body].h == TPC_H_X_AXPY && br - 1 - body == 4;
-		u[top].xwhile = 1;
+		u[top].xform = TPC_LOOP_WHILE;
 		u[top].h = TPC_H_X_LOOP;
 		u[top].xloop = br;
 	}
@@ -181,10 +201,20 @@ static void tpc_prog_loops(struct tpc_uop *u, uint32_t n)
 		const struct tpc_uop *ia = &u[lp - 1];
 		uint32_t top = u[lp].imm;
 
-		if (u[lp].h != TPC_H_LOOP || ia->h1 != TPC_H_IADD_I || ia->sguard || ia->a != 1 ||
-		    top >= lp || !tpc_loop_bodies_ok(u, top, lp - 1, ia->d, u[lp].a))
+		if (u[lp].h != TPC_H_LOOP || top >= lp)
+			continue;
+		if (tpc_loop_iset(u, top, lp)) {
+			u[top].xaxpy = u[top + 1].h == TPC_H_X_AXPY && lp - 2 - top == 4;
+			u[top].xform = TPC_LOOP_ISET;
+			u[top].h = TPC_H_X_LOOP;
+			u[top].xloop = lp;
+			continue;
+		}
+		if (ia->h1 != TPC_H_IADD_I || ia->sguard || ia->a != 1 ||
+		    !tpc_loop_bodies_ok(u, top, lp - 1, ia->d, u[lp].a, u[lp].a))
 			continue;
 		u[top].xaxpy = u[top].h == TPC_H_X_AXPY && lp - 1 - top == 4;
+		u[top].xform = TPC_LOOP_IADD;
 		u[top].h = TPC_H_X_LOOP;
 		u[top].xloop = lp;
 	}

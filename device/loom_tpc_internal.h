@@ -28,6 +28,9 @@
 #define TPC_L16		LOOM_TPC_LANES16
 #define TPC_BUDGET	4096	/* backward branches between watchdog checks */
 #define TPC_LOOP_MAX	16	/* instructions in a loop body TPC_H_X_LOOP runs */
+#define TPC_LOOP_IADD	0	/* body; iadd iC.0, st; loop sN */
+#define TPC_LOOP_WHILE	1	/* cmplt pK, sI, sN; @!pK br; iset iC.0, sI; body; add sI, st; br */
+#define TPC_LOOP_ISET	2	/* iset iC.0, sI; body; add sI, st; loop sN */
 
 /*
  * The interpreter is built three times (x86-64-v4 with AVX-512, v3 with
@@ -106,7 +109,7 @@ struct tpc_uop {
 	uint8_t cpn;		/* selector predicate negated (sel, vsel) */
 	uint32_t imm;		/* immediate; branch: target pc */
 	uint32_t xloop;		/* TPC_H_X_LOOP: pc of the backward branch */
-	uint8_t xwhile;		/* TPC_H_X_LOOP: a cmplt/br/iset ... add/br loop, else iadd/loop */
+	uint8_t xform;		/* TPC_H_X_LOOP: TPC_LOOP_* (loom_tpc_loop.c) */
 	uint8_t xaxpy;		/* TPC_H_X_LOOP: the body is ldt, ldt, vfma, stt (axpy) */
 };
 

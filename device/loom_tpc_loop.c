@@ -3,14 +3,16 @@
  * TPC checked loops: a counted loop over tensor rows, run as a whole.
  *
  * The decoder marks (TPC_H_X_LOOP) the first instruction of a loop of one
- * of these two shapes (the second is what loomcc generates for a for loop)
+ * of these shapes (the last two are what loomcc generates for a for loop)
  *
- *   top:  <body>                        top:  cmplt.i32  pK, sI, sN (or imm)
- *         iadd  iC.0, step                    @!pK br    out
- *         loop  sN, top                       iset       iC.0, sI
- *                                             <body>
- *                                             add.i32    sI, sI, step (> 0)
- *                                             br         top
+ *   IADD:  top: <body>               WHILE: top: cmplt.i32 pK, sI, sN (or imm)
+ *               iadd iC.0, step                  @!pK br   out
+ *               loop sN, top                     iset      iC.0, sI
+ *                                                <body>
+ *   ISET:  top: iset iC.0, sI                    add.i32   sI, sI, step (> 0)
+ *               <body>                           br        top
+ *               add.i32 sI, sI, step
+ *               loop sN, top
  *
  * where the body is unguarded vector arithmetic and ldt/stt through iC,
  * writes no scalar register and does not read the counter. Such a body
@@ -117,7 +119,7 @@ static bool tpc_loop_shape(struct tpc_core *c, const struct tpc_uop *top,
 {
 	const struct tpc_uop *add = lp - 1;
 
-	if (top->xwhile) {
+	if (top->xform == TPC_LOOP_WHILE) {
 		/* cmplt pK, sI, sN; @!pK br out; iset iC.0, sI; body; add sI, sI, st; br */
 		int64_t si = (int32_t)c->s[top->a];
 		int64_t sn = (int32_t)(top->bk == LOOM_TPC_BK_IMM ? top->imm : c->s[top->b]);
@@ -129,6 +131,15 @@ static bool tpc_loop_shape(struct tpc_core *c, const struct tpc_uop *top,
 		x->body = top + 3;
 		x->co = c->ir[top[2].d];
 		x->x0 = (int32_t)si;
+	} else if (top->xform == TPC_LOOP_ISET) {
+		/* iset iC.0, sI; body; add sI, sI, st; loop sN */
+		uint32_t cnt = c->s[lp->a];
+
+		x->st = (int32_t)add->imm;
+		x->left = cnt ? cnt : 1ULL << 32;
+		x->body = top + 1;
+		x->co = c->ir[top->d];
+		x->x0 = (int32_t)c->s[top->b];
 	} else {
 		/* body; iadd iC.0, st; loop sN */
 		uint32_t cnt = c->s[lp->a];
@@ -179,15 +190,19 @@ int tpc_loop_run(struct tpc_core *c, const struct tpc_uop *top, const struct tpc
 		else
 			tpc_loop_body(c, x.body, x.nb, ptr, x.st * 4, n);
 		x.left -= n;
-		if (top->xwhile) {
-			/* Every iteration branched back; pK held, iC.0 = sI then. */
+		if (top->xform != TPC_LOOP_IADD) {
+			/* iC.0 = sI of the last iteration, then sI stepped once more. */
 			x.co[0] = (int32_t)((uint32_t)co[0] + (uint32_t)((n - 1) * x.st));
 			co[0] = (int32_t)((uint32_t)co[0] + (uint32_t)(n * x.st));
-			c->s[top->a] = (uint32_t)co[0];
-			c->p[top->d] = 1;
+			c->s[top->xform == TPC_LOOP_WHILE ? top->a : top->b] = (uint32_t)co[0];
 		} else {
 			co[0] = (int32_t)((uint32_t)co[0] + (uint32_t)(n * x.st));
 			x.co[0] = co[0];
+		}
+		if (top->xform == TPC_LOOP_WHILE) {
+			/* Every iteration branched back with pK true. */
+			c->p[top->d] = 1;
+		} else {
 			c->s[lp->a] -= (uint32_t)n;
 			if (!c->s[lp->a]) {
 				/* The last iteration fell through the loop instruction. */

@@ -1376,9 +1376,63 @@ static void test_loop_watchdog(void **state)
 }
 
 /*
- * tpc-while-loop: the loop shape loomcc generates (cmplt, @!p br out, iset,
- * body, add, br) over rows of odd width: results, the padded last vector,
- * and the registers the loop leaves (counter, predicate, last vector).
+ * Kernel for test_while_loop: out = 3 * in over rows, with the loop in
+ * loomcc's shape while_shape ? (cmplt, @!p br out, iset, body, add, br)
+ * : (iset, body, add, loop over a trip count); then r[row] = the last
+ * vector, and s2, p1 (as 0/1) and i2.0 in lanes 64..66.
+ */
+static void k_rows(struct kern *k, bool while_shape)
+{
+	unsigned row, top, brout = 0;
+
+	k->n = 0;
+	K(k, e(OP(IDXOFF), 0, 0, 0, 0, 0));
+	K(k, ea(OP(MOVSR), 0, 1, 0, LOOM_TPC_SR_SIZE(0)));
+	K(k, e(OP(TSIZE), 0, 0, 0, 0, 0));			/* s0 = cols */
+	K(k, e(OP(IGET), 0, 0, 6, 0, 0));			/* s6 = first row */
+	K(k, ei(OP(MOV), DT(F32), 5, 0, fb(3.0f)));
+	K(k, ei(OP(ISET), 0, 2, 0x1f, 0));
+	row = K(k, e(OP(ISET), 0, BK(SREG), 2, 2, 6));		/* i2.1 = row */
+	K(k, ei(OP(MOV), DT(I32), 2, 0, 0));
+	if (while_shape) {
+		top = K(k, e(OP(CMPLT), DT(I32), BK(REG), 1, 2, 0));
+		brout = K(k, 0);
+	} else {
+		K(k, ei(OP(ADD), DT(I32), 4, 0, 63));
+		K(k, ei(OP(SHR), DT(U32), 4, 4, 6));		/* s4 = vectors per row */
+		top = k->n;
+	}
+	K(k, e(OP(ISET), 0, BK(SREG), 2, 1, 2));		/* i2.0 = s2 */
+	K(k, e(OP(LDT), DT(F32), 0, 1, 2, 0));
+	K(k, e(OP(VMUL), DT(F32), BK(SREG), 1, 1, 5));
+	K(k, e(OP(STT), DT(F32), 0, 1, 2, 1));
+	K(k, ei(OP(ADD), DT(I32), 2, 2, 64));
+	if (while_shape) {
+		K(k, ea(OP(BR), 0, 0, 0, (uint32_t)((int32_t)top - (int32_t)k->n)));
+		k->w[brout] = guard(ea(OP(BR), 0, 0, 0, k->n - brout), 1, 1);
+	} else {
+		k_loop(k, 4, top);
+	}
+	K(k, e(OP(IGET), 0, 0, 8, 2, 0));
+	K(k, ei(OP(ISET), 0, 2, 1, 0));
+	K(k, e(OP(STT), DT(F32), 0, 1, 2, 2));
+	K(k, ei(OP(ISET), 0, 2, 1, 64));
+	K(k, e(OP(STTS), DT(I32), 0, 2, 2, 2));
+	K(k, ei(OP(MOV), DT(I32), 7, 0, 0));
+	K(k, guard(ei(OP(MOV), DT(I32), 7, 0, 1), 1, 0));	/* @p1 s7 = 1 */
+	K(k, ei(OP(ISET), 0, 2, 1, 65));
+	K(k, e(OP(STTS), DT(I32), 0, 7, 2, 2));
+	K(k, ei(OP(ISET), 0, 2, 1, 66));
+	K(k, e(OP(STTS), DT(I32), 0, 8, 2, 2));
+	K(k, ei(OP(ADD), DT(I32), 6, 6, 1));
+	k_loop(k, 1, row);
+	K(k, e(OP(HALT), 0, 0, 0, 0, 0));
+}
+
+/*
+ * tpc-while-loop: the loop shapes loomcc generates (k_rows) over rows of
+ * odd and whole width: results, the padded last vector, and the registers
+ * the loop leaves behind (counter, predicate, index).
  */
 static void test_while_loop(void **state)
 {
@@ -1389,45 +1443,13 @@ static void test_while_loop(void **state)
 	struct loom_tpc_tensor t[3];
 	struct largs a = { .t = t, .nt = 3, .index = { rows }, .grain = 2 };
 	float *in = mem(c, I), *out = mem(c, O), *r = mem(c, R);
-	struct kern k = { .n = 0 };
-	unsigned row, top, brout;
+	struct kern k;
 
-	K(&k, e(OP(IDXOFF), 0, 0, 0, 0, 0));
-	K(&k, ea(OP(MOVSR), 0, 1, 0, LOOM_TPC_SR_SIZE(0)));
-	K(&k, e(OP(TSIZE), 0, 0, 0, 0, 0));			/* s0 = cols */
-	K(&k, e(OP(IGET), 0, 0, 6, 0, 0));			/* s6 = first row */
-	K(&k, ei(OP(MOV), DT(F32), 5, 0, fb(3.0f)));
-	K(&k, ei(OP(ISET), 0, 2, 0x1f, 0));
-	row = K(&k, e(OP(ISET), 0, BK(SREG), 2, 2, 6));		/* i2.1 = row */
-	K(&k, ei(OP(MOV), DT(I32), 2, 0, 0));
-	top = K(&k, e(OP(CMPLT), DT(I32), BK(REG), 1, 2, 0));
-	brout = K(&k, 0);
-	K(&k, e(OP(ISET), 0, BK(SREG), 2, 1, 2));		/* i2.0 = s2 */
-	K(&k, e(OP(LDT), DT(F32), 0, 1, 2, 0));
-	K(&k, e(OP(VMUL), DT(F32), BK(SREG), 1, 1, 5));
-	K(&k, e(OP(STT), DT(F32), 0, 1, 2, 1));
-	K(&k, ei(OP(ADD), DT(I32), 2, 2, 64));
-	K(&k, ea(OP(BR), 0, 0, 0, (uint32_t)((int32_t)top - (int32_t)k.n)));
-	k.w[brout] = guard(ea(OP(BR), 0, 0, 0, k.n - brout), 1, 1);
-	/* r[row] = the last vector, then s2, p1 (as 0/1) and i2.0 in lanes 64..66. */
-	K(&k, e(OP(IGET), 0, 0, 8, 2, 0));
-	K(&k, ei(OP(ISET), 0, 2, 1, 0));
-	K(&k, e(OP(STT), DT(F32), 0, 1, 2, 2));
-	K(&k, ei(OP(ISET), 0, 2, 1, 64));
-	K(&k, e(OP(STTS), DT(I32), 0, 2, 2, 2));
-	K(&k, ei(OP(MOV), DT(I32), 7, 0, 0));
-	K(&k, guard(ei(OP(MOV), DT(I32), 7, 0, 1), 1, 0));	/* @p1 s7 = 1 */
-	K(&k, ei(OP(ISET), 0, 2, 1, 65));
-	K(&k, e(OP(STTS), DT(I32), 0, 7, 2, 2));
-	K(&k, ei(OP(ISET), 0, 2, 1, 66));
-	K(&k, e(OP(STTS), DT(I32), 0, 8, 2, 2));
-	K(&k, ei(OP(ADD), DT(I32), 6, 6, 1));
-	k_loop(&k, 1, row);
-	K(&k, e(OP(HALT), 0, 0, 0, 0, 0));
 	queue_setup(c, 21);
-	for (unsigned w = 0; w < 2; w++) {
-		const uint32_t cols = widths[w], last = (cols + 63) / 64 * 64 - 64;
+	for (unsigned v = 0; v < 4; v++) {
+		const uint32_t cols = widths[v % 2], last = (cols + 63) / 64 * 64 - 64;
 
+		k_rows(&k, v < 2);
 		t[0] = td2(I, DT(F32), cols, rows, ld);
 		t[1] = td2(O, DT(F32), cols, rows, ld);
 		t[2] = td2(R, DT(F32), 64 + 3, rows, 128);
