@@ -157,14 +157,28 @@ static bool tpc_is_step(const struct tpc_uop *add, unsigned si, bool positive)
 	       add->bk == LOOM_TPC_BK_IMM && (!positive || (int32_t)add->imm > 0);
 }
 
-/* top: iset iC.0, sI; body; add.i32 sI, sI, st; loop sN, top */
+/*
+ * top: iset iC.0, sI; body; add.i32 sI, sI, st; loop sN, top, or that
+ * body unrolled (loomcc's #pragma unroll): any mix of iset iC.0, sI, add
+ * sI, and body instructions, starting with the iset.
+ */
 static bool tpc_loop_iset(const struct tpc_uop *u, uint32_t top, uint32_t lp)
 {
-	unsigned si = u[top].b, sn = u[lp].a;
+	unsigned ic = u[top].d, si = u[top].b, sn = u[lp].a, body = 0;
 
-	return top + 2 < lp && si != sn && tpc_is_iset0(&u[top], si) &&
-	       tpc_is_step(&u[lp - 1], si, false) &&
-	       tpc_loop_bodies_ok(u, top + 1, lp - 1, u[top].d, sn, si);
+	if (lp - top > TPC_LOOP_MAX || si == sn || !tpc_is_iset0(&u[top], si))
+		return false;
+	for (uint32_t pc = top + 1; pc < lp; pc++) {
+		const struct tpc_uop *b = &u[pc];
+
+		if ((b->op == TPC_U0(ISET) && b->d == ic && tpc_is_iset0(b, si)) ||
+		    tpc_is_step(b, si, false))
+			continue;
+		if (!tpc_loop_body_ok(b, ic, sn, si))
+			return false;
+		body++;
+	}
+	return body > 0;
 }
 
 /* top: cmplt.i32 pK, sI, b; @!pK br out; iset iC.0, sI; body; add.i32 sI, sI, st; br top */
@@ -204,7 +218,8 @@ static void tpc_prog_loops(struct tpc_uop *u, uint32_t n)
 		if (u[lp].h != TPC_H_LOOP || top >= lp)
 			continue;
 		if (tpc_loop_iset(u, top, lp)) {
-			u[top].xaxpy = u[top + 1].h == TPC_H_X_AXPY && lp - 2 - top == 4;
+			u[top].xaxpy = u[top + 1].h == TPC_H_X_AXPY && lp - top == 6 &&
+				       tpc_is_step(&u[lp - 1], u[top].b, false);
 			u[top].xform = TPC_LOOP_ISET;
 			u[top].h = TPC_H_X_LOOP;
 			u[top].xloop = lp;

@@ -27,10 +27,10 @@
 #define TPC_PREFETCH	1024	/* bytes ahead of a fast vector load */
 #define TPC_L16		LOOM_TPC_LANES16
 #define TPC_BUDGET	4096	/* backward branches between watchdog checks */
-#define TPC_LOOP_MAX	16	/* instructions in a loop body TPC_H_X_LOOP runs */
+#define TPC_LOOP_MAX	32	/* instructions in a loop body TPC_H_X_LOOP runs */
 #define TPC_LOOP_IADD	0	/* body; iadd iC.0, st; loop sN */
 #define TPC_LOOP_WHILE	1	/* cmplt pK, sI, sN; @!pK br; iset iC.0, sI; body; add sI, st; br */
-#define TPC_LOOP_ISET	2	/* iset iC.0, sI; body; add sI, st; loop sN */
+#define TPC_LOOP_ISET	2	/* iset iC.0, sI; body; add sI, st; loop sN (or unrolled) */
 
 /*
  * The interpreter is built three times (x86-64-v4 with AVX-512, v3 with

@@ -14,6 +14,10 @@
  *               add.i32 sI, sI, step
  *               loop sN, top
  *
+ * ISET's body may also be unrolled: iset, body, add repeated, as loomcc's
+ * #pragma unroll makes it; each access is then checked at its own offset
+ * from sI, and the step is the sum of the adds.
+ *
  * where the body is unguarded vector arithmetic and ldt/stt through iC,
  * writes no scalar register and does not read the counter. Such a body
  * does the same thing every iteration but for the coordinate in dimension
@@ -95,6 +99,8 @@ tpc_loop_body(struct tpc_core *c, const struct tpc_uop *top, unsigned nb, uint8_
 				c->bytes += LOOM_TPC_VBYTES;
 				ptr[j] += stb;
 				break;
+			case TPC_H_GENERIC:
+				break;	/* ISET's iset and add: done after the loop */
 			default:
 				tpc_vop(c, u, u->h1);
 				break;
@@ -109,8 +115,10 @@ struct tpc_loop {
 	unsigned nb;
 	int32_t *co;		/* the index register */
 	int32_t x0;		/* its dimension 0 in the first iteration */
-	int64_t st;		/* step of dimension 0 */
+	int64_t st;		/* step of dimension 0 per iteration */
 	uint64_t left;		/* iterations before the loop ends */
+	int32_t off[TPC_LOOP_MAX];	/* ISET: dimension 0 of body[j] from sI */
+	int32_t last;		/* ISET: the last iset's offset */
 };
 
 /* false if the loop ends before another iteration (the interpreter ends it). */
@@ -132,14 +140,24 @@ static bool tpc_loop_shape(struct tpc_core *c, const struct tpc_uop *top,
 		x->co = c->ir[top[2].d];
 		x->x0 = (int32_t)si;
 	} else if (top->xform == TPC_LOOP_ISET) {
-		/* iset iC.0, sI; body; add sI, sI, st; loop sN */
+		/* iset iC.0, sI; body; add sI, sI, st; loop sN (unrolled: several) */
 		uint32_t cnt = c->s[lp->a];
+		int64_t o = 0, cur = 0;
 
-		x->st = (int32_t)add->imm;
+		for (unsigned j = 0; j < (unsigned)(lp - top); j++) {
+			if (top[j].op == TPC_U0(ISET))
+				x->last = (int32_t)(cur = o);
+			else if (top[j].op == TPC_U(ADD, I32))
+				o += (int32_t)top[j].imm;
+			x->off[j] = (int32_t)cur;
+		}
+		x->st = o;
 		x->left = cnt ? cnt : 1ULL << 32;
-		x->body = top + 1;
+		x->body = top;
+		x->nb = (unsigned)(lp - top);
 		x->co = c->ir[top->d];
 		x->x0 = (int32_t)c->s[top->b];
+		return true;
 	} else {
 		/* body; iadd iC.0, st; loop sN */
 		uint32_t cnt = c->s[lp->a];
@@ -163,6 +181,7 @@ int tpc_loop_run(struct tpc_core *c, const struct tpc_uop *top, const struct tpc
 	int32_t co[LOOM_TPC_DIMS];
 	struct tpc_loop x;
 	uint64_t n;
+	unsigned ax;
 	bool stream;
 	int err;
 
@@ -170,31 +189,41 @@ int tpc_loop_run(struct tpc_core *c, const struct tpc_uop *top, const struct tpc
 	if (!tpc_loop_shape(c, top, lp, &x))
 		return LOOM_ERR_NONE;
 	memcpy(co, x.co, sizeof(co));
-	co[0] = x.x0;
 	for (unsigned j = 0; j < x.nb; j++) {
 		const struct tpc_uop *u = &x.body[j];
 
 		if (u->h1 != TPC_H_LDT && u->h1 != TPC_H_STT)
 			continue;
+		co[0] = top->xform == TPC_LOOP_ISET ?
+			(int32_t)((uint32_t)x.x0 + (uint32_t)x.off[j]) : x.x0;
 		ptr[j] = tpc_vfast(l, u->b, co, u->op & 3, u->h1 == TPC_H_STT);
 		if (!ptr[j])
 			return LOOM_ERR_NONE;
 		x.left = tpc_loop_iters(co[0], x.st, l->t[u->b].size[0] - TPC_L32, x.left);
 	}
-	stream = top->xaxpy && x.st == TPC_L32 && tpc_loop_apart(ptr[3], ptr[0], x.left) &&
-		 tpc_loop_apart(ptr[3], ptr[1], x.left);
+	co[0] = x.x0;
+	/* axpy's four instructions: body[ax .. ax + 3] (after ISET's iset). */
+	ax = top->xform == TPC_LOOP_ISET;
+	stream = top->xaxpy && x.st == TPC_L32 && tpc_loop_apart(ptr[ax + 3], ptr[ax], x.left) &&
+		 tpc_loop_apart(ptr[ax + 3], ptr[ax + 1], x.left);
 	while (x.left) {
 		n = x.left < c->budget ? x.left : c->budget;
 		if (stream)
-			tpc_loop_axpy(c, x.body, ptr, n);
+			tpc_loop_axpy(c, x.body + ax, ptr + ax, n);
 		else
 			tpc_loop_body(c, x.body, x.nb, ptr, x.st * 4, n);
 		x.left -= n;
-		if (top->xform != TPC_LOOP_IADD) {
+		if (top->xform == TPC_LOOP_ISET) {
+			/* iC.0 = the last iset's value in the last iteration, sI stepped. */
+			x.co[0] = (int32_t)((uint32_t)co[0] + (uint32_t)((n - 1) * x.st) +
+					    (uint32_t)x.last);
+			co[0] = (int32_t)((uint32_t)co[0] + (uint32_t)(n * x.st));
+			c->s[top->b] = (uint32_t)co[0];
+		} else if (top->xform == TPC_LOOP_WHILE) {
 			/* iC.0 = sI of the last iteration, then sI stepped once more. */
 			x.co[0] = (int32_t)((uint32_t)co[0] + (uint32_t)((n - 1) * x.st));
 			co[0] = (int32_t)((uint32_t)co[0] + (uint32_t)(n * x.st));
-			c->s[top->xform == TPC_LOOP_WHILE ? top->a : top->b] = (uint32_t)co[0];
+			c->s[top->a] = (uint32_t)co[0];
 		} else {
 			co[0] = (int32_t)((uint32_t)co[0] + (uint32_t)(n * x.st));
 			x.co[0] = co[0];

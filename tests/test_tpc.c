@@ -1254,31 +1254,38 @@ static void test_loop_alias(void **state)
 					td1(Y, DT(F32), n) };
 	struct largs a = { .t = t, .nt = 3, .index = { nv }, .grain = nv };
 	uint8_t *model = malloc(span);
-	struct kern k = { .n = 0 };
+	struct kern k;
 	unsigned top;
 
 	assert_non_null(model);
 	a.scalars[0] = fb(0.75f);
-	k_pre1d(&k);
-	K(&k, ea(OP(MOVSR), 0, 3, 0, LOOM_TPC_SR_ARG(0)));
-	top = K(&k, e(OP(LDT), DT(F32), 0, 0, 0, 0));
-	K(&k, e(OP(LDT), DT(F32), 0, 1, 0, 1));
-	K(&k, e(OP(VFMA), DT(F32), BK(SREG), 1, 0, 3) | LOOM_TPC_ENC_C(1));
-	K(&k, e(OP(STT), DT(F32), 0, 1, 0, 2));
-	K(&k, ei(OP(IADD), 0, 0, 1, 64));
-	k_loop(&k, 1, top);
-	K(&k, e(OP(HALT), 0, 0, 0, 0, 0));
 	queue_setup(c, 18);
-	for (unsigned z = 0; z < sizeof(zoff) / sizeof(zoff[0]) + 1; z++) {
-		uint64_t Z = z < sizeof(zoff) / sizeof(zoff[0]) ? Y + zoff[z] : X;
+	for (unsigned shape = 0; shape < 2; shape++) {
+		/* 0: body, iadd, loop; 1: loomcc's iset, body, add, loop */
+		k.n = 0;
+		k_pre1d(&k);
+		K(&k, ea(OP(MOVSR), 0, 3, 0, LOOM_TPC_SR_ARG(0)));
+		top = k.n;
+		if (shape)
+			K(&k, e(OP(ISET), 0, BK(SREG), 0, 1, 2));
+		K(&k, e(OP(LDT), DT(F32), 0, 0, 0, 0));
+		K(&k, e(OP(LDT), DT(F32), 0, 1, 0, 1));
+		K(&k, e(OP(VFMA), DT(F32), BK(SREG), 1, 0, 3) | LOOM_TPC_ENC_C(1));
+		K(&k, e(OP(STT), DT(F32), 0, 1, 0, 2));
+		K(&k, shape ? ei(OP(ADD), DT(I32), 2, 2, 64) : ei(OP(IADD), 0, 0, 1, 64));
+		k_loop(&k, 1, top);
+		K(&k, e(OP(HALT), 0, 0, 0, 0, 0));
+		for (unsigned z = 0; z < sizeof(zoff) / sizeof(zoff[0]) + 1; z++) {
+			uint64_t Z = z < sizeof(zoff) / sizeof(zoff[0]) ? Y + zoff[z] : X;
 
-		t[2] = td1(Z, DT(F32), n);
-		for (uint64_t i = 0; i < span / 4; i++)
-			((float *)mem(c, lo))[i] = frand(-4, 4);
-		memcpy(model, mem(c, lo), span);
-		axpy_model(model, X - lo, Y - lo, Z - lo, n, 0.75f);
-		assert_int_equal(run(c, 18, &k, &a), 0);
-		assert_memory_equal(mem(c, lo), model, span);
+			t[2] = td1(Z, DT(F32), n);
+			for (uint64_t i = 0; i < span / 4; i++)
+				((float *)mem(c, lo))[i] = frand(-4, 4);
+			memcpy(model, mem(c, lo), span);
+			axpy_model(model, X - lo, Y - lo, Z - lo, n, 0.75f);
+			assert_int_equal(run(c, 18, &k, &a), 0);
+			assert_memory_equal(mem(c, lo), model, span);
+		}
 	}
 	free(model);
 }
@@ -1376,13 +1383,14 @@ static void test_loop_watchdog(void **state)
 }
 
 /*
- * Kernel for test_while_loop: out = 3 * in over rows, with the loop in
- * loomcc's shape while_shape ? (cmplt, @!p br out, iset, body, add, br)
- * : (iset, body, add, loop over a trip count); then r[row] = the last
- * vector, and s2, p1 (as 0/1) and i2.0 in lanes 64..66.
+ * Kernel for test_while_loop: out = 3 * in over rows, with the loop in one
+ * of loomcc's shapes: 0 (cmplt, @!p br out, iset, body, add, br), 1 (iset,
+ * body, add, loop over a trip count), 2 (the same unrolled twice); then
+ * r[row] = the last vector, and s2, p1 (as 0/1) and i2.0 in lanes 64..66.
  */
-static void k_rows(struct kern *k, bool while_shape)
+static void k_rows(struct kern *k, unsigned shape)
 {
+	const bool while_shape = shape == 0;
 	unsigned row, top, brout = 0;
 
 	k->n = 0;
@@ -1398,15 +1406,17 @@ static void k_rows(struct kern *k, bool while_shape)
 		top = K(k, e(OP(CMPLT), DT(I32), BK(REG), 1, 2, 0));
 		brout = K(k, 0);
 	} else {
-		K(k, ei(OP(ADD), DT(I32), 4, 0, 63));
-		K(k, ei(OP(SHR), DT(U32), 4, 4, 6));		/* s4 = vectors per row */
+		K(k, ei(OP(ADD), DT(I32), 4, 0, 64 * shape - 1));
+		K(k, ei(OP(SHR), DT(U32), 4, 4, 5 + shape));	/* s4 = trips per row */
 		top = k->n;
 	}
-	K(k, e(OP(ISET), 0, BK(SREG), 2, 1, 2));		/* i2.0 = s2 */
-	K(k, e(OP(LDT), DT(F32), 0, 1, 2, 0));
-	K(k, e(OP(VMUL), DT(F32), BK(SREG), 1, 1, 5));
-	K(k, e(OP(STT), DT(F32), 0, 1, 2, 1));
-	K(k, ei(OP(ADD), DT(I32), 2, 2, 64));
+	for (unsigned u = 0; u < (shape == 2 ? 2 : 1); u++) {
+		K(k, e(OP(ISET), 0, BK(SREG), 2, 1, 2));	/* i2.0 = s2 */
+		K(k, e(OP(LDT), DT(F32), 0, 1, 2, 0));
+		K(k, e(OP(VMUL), DT(F32), BK(SREG), 1, 1, 5));
+		K(k, e(OP(STT), DT(F32), 0, 1, 2, 1));
+		K(k, ei(OP(ADD), DT(I32), 2, 2, 64));
+	}
 	if (while_shape) {
 		K(k, ea(OP(BR), 0, 0, 0, (uint32_t)((int32_t)top - (int32_t)k->n)));
 		k->w[brout] = guard(ea(OP(BR), 0, 0, 0, k->n - brout), 1, 1);
@@ -1430,9 +1440,10 @@ static void k_rows(struct kern *k, bool while_shape)
 }
 
 /*
- * tpc-while-loop: the loop shapes loomcc generates (k_rows) over rows of
- * odd and whole width: results, the padded last vector, and the registers
- * the loop leaves behind (counter, predicate, index).
+ * tpc-while-loop: the loop shapes loomcc generates (k_rows), plain and
+ * unrolled, over rows of odd and whole width: results, the padded last
+ * vector, and the registers the loop leaves behind (counter, predicate,
+ * index).
  */
 static void test_while_loop(void **state)
 {
@@ -1446,10 +1457,11 @@ static void test_while_loop(void **state)
 	struct kern k;
 
 	queue_setup(c, 21);
-	for (unsigned v = 0; v < 4; v++) {
+	for (unsigned v = 0; v < 6; v++) {
+		/* (widths are such that the unrolled shape ends at the same vector) */
 		const uint32_t cols = widths[v % 2], last = (cols + 63) / 64 * 64 - 64;
 
-		k_rows(&k, v < 2);
+		k_rows(&k, v / 2);
 		t[0] = td2(I, DT(F32), cols, rows, ld);
 		t[1] = td2(O, DT(F32), cols, rows, ld);
 		t[2] = td2(R, DT(F32), 64 + 3, rows, 128);
