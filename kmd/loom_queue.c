@@ -16,6 +16,7 @@
  */
 #include <linux/delay.h>
 #include <linux/dma-mapping.h>
+#include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <drm/drm_drv.h>
 
@@ -28,6 +29,11 @@
 
 static_assert(sizeof(struct loom_ring_entry) == sizeof(struct loom_cq_entry));
 static_assert(LOOM_QUEUE_CB_RESERVED >= sizeof(struct loom_pkt_signal));
+
+static unsigned int loom_queue_reset_timeout_ms = LOOM_QUEUE_RESET_TIMEOUT_MS;
+module_param_named(queue_reset_timeout_ms, loom_queue_reset_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(queue_reset_timeout_ms,
+		 "a queue reset taking longer resets the whole device (ms, 0 = at once; default 2000)");
 
 static u32 loom_q_reg(struct loom_queue *q, u32 r)
 {
@@ -100,15 +106,15 @@ void loom_queue_hw_disable(struct loom_queue *q)
 int loom_queue_hw_reset(struct loom_queue *q)
 {
 	struct loom_device *ldev = q->ldev;
-	unsigned long deadline = jiffies + msecs_to_jiffies(LOOM_QUEUE_RESET_TIMEOUT_MS);
+	unsigned int timeout_ms = READ_ONCE(loom_queue_reset_timeout_ms);
+	unsigned long deadline = jiffies + msecs_to_jiffies(timeout_ms);
 
 	lockdep_assert_held(&q->submit_lock);
 	loom_wr32(ldev, loom_q_reg(q, LOOM_QREG_CTRL), LOOM_QCTRL_ENABLE | LOOM_QCTRL_RESET);
 	loom_hw_doorbell(ldev, q->hw);
 	while (loom_rd32(ldev, loom_q_reg(q, LOOM_QREG_CTRL)) & LOOM_QCTRL_RESET) {
-		if (time_after(jiffies, deadline)) {
-			drm_err(&ldev->drm, "queue %u did not reset within %u ms\n", q->hw,
-				LOOM_QUEUE_RESET_TIMEOUT_MS);
+		if (!timeout_ms || time_after(jiffies, deadline)) {
+			drm_err(&ldev->drm, "queue %u did not reset within %u ms\n", q->hw, timeout_ms);
 			return -ETIMEDOUT;
 		}
 		usleep_range(200, 1000);

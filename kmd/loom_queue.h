@@ -49,7 +49,10 @@ struct loom_ctx;
 #define LOOM_QUEUE_MAX_INFLIGHT	(LOOM_QUEUE_RING_ENTRIES - 8)
 /* Tag of the driver's own ring entries (user jobs: tag = sequence number). */
 #define LOOM_QUEUE_TAG_INTERNAL	BIT_ULL(63)
-/* How long a queue reset or the queue's first entry may take. */
+/*
+ * How long the queue's first entry may take, and a queue reset by default
+ * (module parameter loom.queue_reset_timeout_ms).
+ */
 #define LOOM_QUEUE_RESET_TIMEOUT_MS	2000
 
 /* The driver's per-device state of submission (ldev->cs). */

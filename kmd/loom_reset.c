@@ -16,7 +16,7 @@
  * failure. No context is banned: a queue's hang costs only that queue.
  *
  * Device reset (a queue that does not reset within
- * LOOM_QUEUE_RESET_TIMEOUT_MS): DEV_CTRL_RESET, then the contexts
+ * loom.queue_reset_timeout_ms, default 2000): DEV_CTRL_RESET, then the contexts
  * (loom_ctx_dev_restore()) and every queue are programmed again; every
  * unfinished job of every queue fails with LOOM_ERR_ABORTED (-EIO).
  *

@@ -17,10 +17,36 @@
 #include "loom_submit.h"
 
 #define PARAM_PATH	"/sys/module/loom/parameters/job_timeout_ms"
+#define QRESET_PATH	"/sys/module/loom/parameters/queue_reset_timeout_ms"
 #define TEST_TIMEOUT_MS	500
 
-/* The parameter's value when the binary started, restored when it ends. */
-static char saved_timeout[32];
+/* The parameters' values when the binary started, restored when it ends. */
+static char saved_timeout[32], saved_qreset[32];
+
+static int write_file_to(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, value, strlen(value));
+	close(fd);
+	return n == (ssize_t)strlen(value) ? 0 : -EIO;
+}
+
+static void read_param(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	buf[0] = '\0';
+	if (fd < 0)
+		return;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+}
 
 static int write_param(const char *value)
 {
@@ -36,14 +62,8 @@ static int write_param(const char *value)
 
 static void save_timeout(void)
 {
-	int fd = open(PARAM_PATH, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return;
-	n = read(fd, saved_timeout, sizeof(saved_timeout) - 1);
-	close(fd);
-	saved_timeout[n > 0 ? n : 0] = '\0';
+	read_param(PARAM_PATH, saved_timeout, sizeof(saved_timeout));
+	read_param(QRESET_PATH, saved_qreset, sizeof(saved_qreset));
 }
 
 /*
@@ -313,6 +333,52 @@ static void test_device_reset(void)
 	close(fd);
 }
 
+static void restore_qreset(void)
+{
+	if (saved_qreset[0])
+		write_file_to(QRESET_PATH, saved_qreset);
+}
+
+static void test_escalate_device_reset(void)
+{
+	int fd, fd2;
+	uint32_t sob, sob2, gsob, q, q2, gq;
+	struct cb hang = { .n = 0 }, after = { .n = 0 }, gated = { .n = 0 }, nop = { .n = 0 };
+	uint64_t s1, s2, s3;
+
+	if (!saved_timeout[0] || !saved_qreset[0])
+		loom_skip("no %s or %s", PARAM_PATH, QRESET_PATH);
+	/* 2 s: the other file's job, 1 s younger than the hung one, is not hung yet. */
+	loom_assert_eq(write_param("2000"), 0);
+	atexit(restore_qreset);		/* a failed assertion exits through exit() */
+	fd = loom_open();
+	fd2 = loom_open();
+	q = queue_create(fd, &sob);
+	q2 = queue_create(fd2, &sob2);
+	gq = queue_create(fd2, &gsob);
+	cb_hang(&hang, sob);
+	cb_nop(&after);
+	cb_wait(&gated, gsob, 1, 0);
+	cb_nop(&nop);
+	/* A queue reset that does not finish at once resets the whole device. */
+	loom_assert_eq(write_file_to(QRESET_PATH, "0"), 0);
+	s1 = submit_cb(fd, q, &hang);
+	s2 = submit_cb(fd, q, &after);
+	usleep(1000 * 1000);
+	s3 = submit_cb(fd2, q2, &gated);
+	loom_assert_eq(wait_status(fd, q, s1), LOOM_ERR_TIMEOUT);
+	loom_assert_eq(wait_status(fd, q, s2), LOOM_ERR_ABORTED);
+	/* The device reset took the other file's job too. */
+	loom_assert_eq(wait_status(fd2, q2, s3), LOOM_ERR_ABORTED);
+	restore_qreset();
+	/* Everything works again. */
+	loom_assert_eq(wait_status(fd, q, submit_cb(fd, q, &nop)), 0);
+	loom_assert_eq(wait_status(fd2, q2, submit_cb(fd2, q2, &nop)), 0);
+	loom_assert_eq(wait_status(fd2, gq, submit_cb(fd2, gq, &nop)), 0);
+	close(fd2);
+	close(fd);
+}
+
 static void test_unbind_with_jobs(void)
 {
 	int fd = loom_open();
@@ -355,6 +421,8 @@ static const struct loom_subtest tests[] = {
 	{ "close-while-hung", "closing a file whose queue hangs", test_close_while_hung },
 	{ "device-reset", "a device reset (debugfs): jobs ABORTED, contexts and queues work again",
 	  test_device_reset },
+	{ "escalate-device-reset", "a queue that does not reset in time: device reset, every queue recovers",
+	  test_escalate_device_reset },
 	{ "unbind-with-jobs", "unbinding with jobs on the device: ENODEV, then close; binds again",
 	  test_unbind_with_jobs },
 };
@@ -367,5 +435,7 @@ int main(int argc, char **argv)
 	ret = loom_igt_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));
 	if (saved_timeout[0])
 		write_param(saved_timeout);
+	if (saved_qreset[0])
+		write_file_to(QRESET_PATH, saved_qreset);
 	return ret;
 }
