@@ -112,6 +112,7 @@ static void tpc_prog_fuse(struct tpc_uop *u, uint32_t n)
 			u[pc].h = u[pc].d != u[pc + 1].d && f->h == TPC_H_FFMA_S &&
 				  f->a == u[pc].d && f->c == u[pc + 1].d && u[pc + 3].d == f->d ?
 				  TPC_H_X_AXPY : TPC_H_X_LLFS;
+			u[pc].xax = u[pc].h == TPC_H_X_AXPY;
 			pc += 3;
 		} else if (u[pc].h == TPC_H_IADD_I && u[pc + 1].h == TPC_H_LOOP) {
 			u[pc].h = TPC_H_X_IADD_LOOP;
@@ -157,28 +158,93 @@ static bool tpc_is_step(const struct tpc_uop *add, unsigned si, bool positive)
 	       add->bk == LOOM_TPC_BK_IMM && (!positive || (int32_t)add->imm > 0);
 }
 
-/*
- * top: iset iC.0, sI; body; add.i32 sI, sI, st; loop sN, top, or that
- * body unrolled (loomcc's #pragma unroll): any mix of iset iC.0, sI, add
- * sI, and body instructions, starting with the iset.
- */
-static bool tpc_loop_iset(const struct tpc_uop *u, uint32_t top, uint32_t lp)
+/* add, mul or shl (i32, u32) of a register and an immediate, unguarded? */
+static bool tpc_is_affine(const struct tpc_uop *b)
 {
-	unsigned ic = u[top].d, si = u[top].b, sn = u[lp].a, body = 0;
+	unsigned op = b->op >> 2, t = b->op & 3;
 
-	if (lp - top > TPC_LOOP_MAX || si == sn || !tpc_is_iset0(&u[top], si))
+	return (op == LOOM_TPC_OP_ADD || op == LOOM_TPC_OP_MUL || op == LOOM_TPC_OP_SHL) &&
+	       (t == LOOM_TPC_DT_I32 || t == LOOM_TPC_DT_U32) && b->bk == LOOM_TPC_BK_IMM &&
+	       !b->sguard;
+}
+
+/* Do the axpy copies at u[pc[0..r-1]] use the same registers and tensors? */
+static bool tpc_axpy_same(const struct tpc_uop *u, const uint32_t *pc, unsigned r)
+{
+	for (unsigned g = 1; g < r; g++)
+		for (unsigned k = 0; k < 4; k++) {
+			const struct tpc_uop *a = &u[pc[0] + k], *b = &u[pc[g] + k];
+
+			if (a->op != b->op || a->d != b->d || a->a != b->a || a->b != b->b ||
+			    a->c != b->c || a->bk != b->bk)
+				return false;
+		}
+	return true;
+}
+
+/*
+ * ISET: top .. lp - 1 holds the body's vector and tensor instructions, and
+ * scalar ones affine in one induction register sI: add sI, sI, imm (the
+ * step), add/mul/shl of an affine register by an immediate into a scratch
+ * register, and iset iC.0 from an affine register, the first one before
+ * any tensor access. That covers loomcc's counted loops, unrolled or not.
+ * The body reads no register the loop writes, and not sN.
+ */
+static bool tpc_loop_iset(struct tpc_uop *u, uint32_t top, uint32_t lp)
+{
+	unsigned sn = u[lp].a, si = 32, ic = 32, body = 0, r = 0;
+	uint32_t written = 0, aff, ax[TPC_LOOP_MAX];
+	bool iset = false;
+
+	if (lp - top > TPC_LOOP_MAX)
 		return false;
-	for (uint32_t pc = top + 1; pc < lp; pc++) {
+	for (uint32_t pc = top; pc < lp; pc++) {
 		const struct tpc_uop *b = &u[pc];
 
-		if ((b->op == TPC_U0(ISET) && b->d == ic && tpc_is_iset0(b, si)) ||
-		    tpc_is_step(b, si, false))
-			continue;
-		if (!tpc_loop_body_ok(b, ic, sn, si))
-			return false;
-		body++;
+		if (tpc_is_affine(b)) {
+			written |= 1U << b->d;
+			if (b->d == b->a && (b->op >> 2) == LOOM_TPC_OP_ADD) {
+				if (si != 32 && si != b->d)
+					return false;
+				si = b->d;
+			}
+		} else if (b->op == TPC_U0(ISET)) {
+			if (ic != 32 && ic != b->d)
+				return false;
+			ic = b->d;
+		}
 	}
-	return body > 0;
+	if (si == 32 || ic == 32 || si == sn || (written & (1U << sn)))
+		return false;
+	aff = 1U << si;
+	for (uint32_t pc = top; pc < lp; pc++) {
+		const struct tpc_uop *b = &u[pc];
+
+		if (tpc_is_affine(b)) {
+			if (!(aff & (1U << b->a)) || (b->d == si && b->a != si))
+				return false;
+			aff |= 1U << b->d;
+		} else if (b->op == TPC_U0(ISET)) {
+			if (b->sguard || b->a != 1 || b->bk != LOOM_TPC_BK_SREG ||
+			    !(aff & (1U << b->b)))
+				return false;
+			iset = true;
+		} else {
+			if (!tpc_loop_body_ok(b, ic, sn, si) ||
+			    (b->bk == LOOM_TPC_BK_SREG && (written & (1U << b->b))) ||
+			    ((b->h1 == TPC_H_LDT || b->h1 == TPC_H_STT) && !iset))
+				return false;
+			if (b->xax && pc + 3 < lp)
+				ax[r++] = pc;
+			body++;
+		}
+	}
+	if (!body)
+		return false;
+	u[top].xic = (uint8_t)ic;
+	u[top].xsi = (uint8_t)si;
+	u[top].xaxpy = (uint8_t)(body == 4 * r && tpc_axpy_same(u, ax, r) ? r : 0);
+	return true;
 }
 
 /* top: cmplt.i32 pK, sI, b; @!pK br out; iset iC.0, sI; body; add.i32 sI, sI, st; br top */
@@ -206,7 +272,7 @@ static void tpc_prog_loops(struct tpc_uop *u, uint32_t n)
 		if (u[br].h != TPC_H_BR || top >= br || !tpc_loop_while(u, top, br))
 			continue;
 		body = top + 3;
-		u[top].xaxpy = u[body].h == TPC_H_X_AXPY && br - 1 - body == 4;
+		u[top].xaxpy = u[body].xax && br - 1 - body == 4;
 		u[top].xform = TPC_LOOP_WHILE;
 		u[top].h = TPC_H_X_LOOP;
 		u[top].xloop = br;
@@ -218,8 +284,6 @@ static void tpc_prog_loops(struct tpc_uop *u, uint32_t n)
 		if (u[lp].h != TPC_H_LOOP || top >= lp)
 			continue;
 		if (tpc_loop_iset(u, top, lp)) {
-			u[top].xaxpy = u[top + 1].h == TPC_H_X_AXPY && lp - top == 6 &&
-				       tpc_is_step(&u[lp - 1], u[top].b, false);
 			u[top].xform = TPC_LOOP_ISET;
 			u[top].h = TPC_H_X_LOOP;
 			u[top].xloop = lp;
@@ -228,7 +292,7 @@ static void tpc_prog_loops(struct tpc_uop *u, uint32_t n)
 		if (ia->h1 != TPC_H_IADD_I || ia->sguard || ia->a != 1 ||
 		    !tpc_loop_bodies_ok(u, top, lp - 1, ia->d, u[lp].a, u[lp].a))
 			continue;
-		u[top].xaxpy = u[top].h == TPC_H_X_AXPY && lp - 1 - top == 4;
+		u[top].xaxpy = u[top].xax && lp - 1 - top == 4;
 		u[top].xform = TPC_LOOP_IADD;
 		u[top].h = TPC_H_X_LOOP;
 		u[top].xloop = lp;

@@ -30,7 +30,7 @@
 #define TPC_LOOP_MAX	32	/* instructions in a loop body TPC_H_X_LOOP runs */
 #define TPC_LOOP_IADD	0	/* body; iadd iC.0, st; loop sN */
 #define TPC_LOOP_WHILE	1	/* cmplt pK, sI, sN; @!pK br; iset iC.0, sI; body; add sI, st; br */
-#define TPC_LOOP_ISET	2	/* iset iC.0, sI; body; add sI, st; loop sN (or unrolled) */
+#define TPC_LOOP_ISET	2	/* iset iC.0, f(sI); body; add sI, st; loop sN (or unrolled) */
 
 /*
  * The interpreter is built three times (x86-64-v4 with AVX-512, v3 with
@@ -110,7 +110,9 @@ struct tpc_uop {
 	uint32_t imm;		/* immediate; branch: target pc */
 	uint32_t xloop;		/* TPC_H_X_LOOP: pc of the backward branch */
 	uint8_t xform;		/* TPC_H_X_LOOP: TPC_LOOP_* (loom_tpc_loop.c) */
-	uint8_t xaxpy;		/* TPC_H_X_LOOP: the body is ldt, ldt, vfma, stt (axpy) */
+	uint8_t xaxpy;		/* TPC_H_X_LOOP: the body is that many copies of axpy's */
+	uint8_t xic, xsi;	/* TPC_H_X_LOOP, ISET: index register, induction register */
+	uint8_t xax;		/* the first of axpy's ldt, ldt, vfma, stt (TPC_H_X_AXPY) */
 };
 
 /* A decoded kernel, cached by content. */

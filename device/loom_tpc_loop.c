@@ -14,9 +14,13 @@
  *               add.i32 sI, sI, step
  *               loop sN, top
  *
- * ISET's body may also be unrolled: iset, body, add repeated, as loomcc's
- * #pragma unroll makes it; each access is then checked at its own offset
- * from sI, and the step is the sum of the adds.
+ * ISET's body may also be unrolled (iset, body, add repeated, as loomcc's
+ * #pragma unroll makes it) and compute the coordinate from sI (mul, shl,
+ * add by constants into scratch registers, then iset from those): its
+ * scalar instructions are affine in sI, so tpc_loop_run() runs them for
+ * two iterations to find where each access starts and how far it moves
+ * per iteration, and runs them once more for the last iteration, so the
+ * scalar registers end exactly as the instructions leave them.
  *
  * where the body is unguarded vector arithmetic and ldt/stt through iC,
  * writes no scalar register and does not read the counter. Such a body
@@ -32,11 +36,12 @@
  * the loop instruction counts them, so the watchdog fires at the same
  * iteration.
  *
- * axpy's body (ldt x, ldt y, vfma.f32 with a scalar, stt) with a step of
- * one vector streams from memory to memory: y = a * x + y over all the
- * iterations but the last, which also fills the registers. That is the
- * same as the instructions one by one when the stored vector is either
- * one of the loaded vectors or never overlaps them.
+ * axpy's body (ldt x, ldt y, vfma.f32 with a scalar, stt, or r unrolled
+ * copies of it over consecutive vectors) streams from memory to memory:
+ * y = a * x + y over all the vectors but the last, which also fills the
+ * registers. That is the same as the instructions one by one when the
+ * stored vector is either one of the loaded vectors or never overlaps
+ * them.
  */
 #include "loom_tpc_vop.h"
 
@@ -59,13 +64,13 @@ static bool tpc_loop_apart(const uint8_t *z, const uint8_t *x, uint64_t n)
 	return z == x || z + span <= x || x + span <= z;
 }
 
-/* n - 1 axpy iterations memory to memory, the last one into the registers. */
+/* n - 1 axpy vectors memory to memory, the last one into the registers. */
 static inline __attribute__((always_inline)) void
-tpc_loop_axpy(struct tpc_core *c, const struct tpc_uop *top, uint8_t **ptr, uint64_t n)
+tpc_loop_axpy(struct tpc_core *c, const struct tpc_uop *ax, uint8_t *const *p, uint64_t n)
 {
-	const float *x = (const float *)ptr[0], *y = (const float *)ptr[1];
-	float *z = (float *)ptr[3];
-	const float s = tpc_as_f(c->s[top[2].b]);
+	const float *x = (const float *)p[0], *y = (const float *)p[1];
+	float *z = (float *)p[3];
+	const float s = tpc_as_f(c->s[ax[2].b]);
 	const uint64_t m = (n - 1) * TPC_L32;
 
 	_Pragma("GCC ivdep")
@@ -73,15 +78,17 @@ tpc_loop_axpy(struct tpc_core *c, const struct tpc_uop *top, uint8_t **ptr, uint
 		z[i] = fmaf(x[i], s, y[i]);
 	c->flops += (n - 1) * 2 * TPC_L32;
 	c->bytes += (n - 1) * 3 * LOOM_TPC_VBYTES;
-	tpc_axpy(c, top, x + m, y + m, z + m);
-	for (unsigned j = 0; j < 4; j++)
-		ptr[j] += n * LOOM_TPC_VBYTES;
+	tpc_axpy(c, ax, x + m, y + m, z + m);
 }
 
-/* n iterations of the body top[0 .. nb - 1], tensor accesses at ptr[]. */
+/*
+ * n iterations of the body top[0 .. nb - 1], tensor accesses at ptr[]
+ * moving stb[] bytes per iteration. Scalar instructions (an ISET loop's
+ * iset, add, mul) are skipped: tpc_loop_run() sets their registers after.
+ */
 static inline __attribute__((always_inline)) void
 tpc_loop_body(struct tpc_core *c, const struct tpc_uop *top, unsigned nb, uint8_t **ptr,
-	      int64_t stb, uint64_t n)
+	      const int64_t *stb, uint64_t n)
 {
 	for (uint64_t k = 0; k < n; k++) {
 		for (unsigned j = 0; j < nb; j++) {
@@ -92,15 +99,15 @@ tpc_loop_body(struct tpc_core *c, const struct tpc_uop *top, unsigned nb, uint8_
 				tpc_vprefetch(ptr[j]);
 				memcpy(&c->v[u->d], ptr[j], LOOM_TPC_VBYTES);
 				c->bytes += LOOM_TPC_VBYTES;
-				ptr[j] += stb;
+				ptr[j] += stb[j];
 				break;
 			case TPC_H_STT:
 				memcpy(ptr[j], &c->v[u->d], LOOM_TPC_VBYTES);
 				c->bytes += LOOM_TPC_VBYTES;
-				ptr[j] += stb;
+				ptr[j] += stb[j];
 				break;
 			case TPC_H_GENERIC:
-				break;	/* ISET's iset and add: done after the loop */
+				break;
 			default:
 				tpc_vop(c, u, u->h1);
 				break;
@@ -109,136 +116,197 @@ tpc_loop_body(struct tpc_core *c, const struct tpc_uop *top, unsigned nb, uint8_
 	}
 }
 
-/* The loop's shape: its body, index register, step and iteration count. */
+/* The loop's shape: its body, index register, counts and each access's path. */
 struct tpc_loop {
 	const struct tpc_uop *body;
 	unsigned nb;
-	int32_t *co;		/* the index register */
-	int32_t x0;		/* its dimension 0 in the first iteration */
-	int64_t st;		/* step of dimension 0 per iteration */
-	uint64_t left;		/* iterations before the loop ends */
-	int32_t off[TPC_LOOP_MAX];	/* ISET: dimension 0 of body[j] from sI */
-	int32_t last;		/* ISET: the last iset's offset */
+	unsigned ic;			/* the index register */
+	uint64_t left;			/* iterations before the loop ends */
+	int64_t x0[TPC_LOOP_MAX];	/* dimension 0 of body[j] in the first iteration */
+	int64_t st[TPC_LOOP_MAX];	/* its step per iteration */
+	uint32_t si0, sstep;		/* ISET: sI in the first iteration, its step */
 };
+
+/* Run the scalar instructions of an ISET body once (they cannot fail). */
+static void tpc_loop_scalars(struct tpc_core *c, const struct tpc_loop *x, int32_t *co0)
+{
+	for (unsigned j = 0; j < x->nb; j++) {
+		if (x->body[j].h1 == TPC_H_GENERIC)
+			(void)tpc_exec_one(c, &x->body[j]);
+		if (co0)
+			co0[j] = c->ir[x->ic][0];
+	}
+}
 
 /* false if the loop ends before another iteration (the interpreter ends it). */
 static bool tpc_loop_shape(struct tpc_core *c, const struct tpc_uop *top,
 			   const struct tpc_uop *lp, struct tpc_loop *x)
 {
 	const struct tpc_uop *add = lp - 1;
+	uint32_t cnt = c->s[lp->a];
+	int64_t x0, st;
 
+	x->left = cnt ? cnt : 1ULL << 32;
+	if (top->xform == TPC_LOOP_ISET) {
+		/* Two iterations of the scalar instructions, then back. */
+		uint32_t s[LOOM_TPC_NUM_SREGS];
+		int32_t ir[8], a[TPC_LOOP_MAX], b[TPC_LOOP_MAX];
+
+		x->body = top;
+		x->nb = (unsigned)(lp - top);
+		x->ic = top->xic;
+		memcpy(s, c->s, sizeof(s));
+		memcpy(ir, c->ir[x->ic], sizeof(ir));
+		x->si0 = c->s[top->xsi];
+		tpc_loop_scalars(c, x, a);
+		x->sstep = c->s[top->xsi] - x->si0;
+		tpc_loop_scalars(c, x, b);
+		memcpy(c->s, s, sizeof(s));
+		memcpy(c->ir[x->ic], ir, sizeof(ir));
+		for (unsigned j = 0; j < x->nb; j++) {
+			x->x0[j] = a[j];
+			x->st[j] = (int32_t)((uint32_t)b[j] - (uint32_t)a[j]);
+		}
+		return true;
+	}
 	if (top->xform == TPC_LOOP_WHILE) {
 		/* cmplt pK, sI, sN; @!pK br out; iset iC.0, sI; body; add sI, sI, st; br */
 		int64_t si = (int32_t)c->s[top->a];
 		int64_t sn = (int32_t)(top->bk == LOOM_TPC_BK_IMM ? top->imm : c->s[top->b]);
 
-		x->st = (int32_t)add->imm;
+		st = (int32_t)add->imm;
 		if (si >= sn)
 			return false;
-		x->left = (uint64_t)((sn - si + x->st - 1) / x->st);
+		x->left = (uint64_t)((sn - si + st - 1) / st);
 		x->body = top + 3;
-		x->co = c->ir[top[2].d];
-		x->x0 = (int32_t)si;
-	} else if (top->xform == TPC_LOOP_ISET) {
-		/* iset iC.0, sI; body; add sI, sI, st; loop sN (unrolled: several) */
-		uint32_t cnt = c->s[lp->a];
-		int64_t o = 0, cur = 0;
-
-		for (unsigned j = 0; j < (unsigned)(lp - top); j++) {
-			if (top[j].op == TPC_U0(ISET))
-				x->last = (int32_t)(cur = o);
-			else if (top[j].op == TPC_U(ADD, I32))
-				o += (int32_t)top[j].imm;
-			x->off[j] = (int32_t)cur;
-		}
-		x->st = o;
-		x->left = cnt ? cnt : 1ULL << 32;
-		x->body = top;
-		x->nb = (unsigned)(lp - top);
-		x->co = c->ir[top->d];
-		x->x0 = (int32_t)c->s[top->b];
-		return true;
+		x->ic = top[2].d;
+		x0 = si;
 	} else {
 		/* body; iadd iC.0, st; loop sN */
-		uint32_t cnt = c->s[lp->a];
-
-		x->st = (int32_t)add->imm;
-		x->left = cnt ? cnt : 1ULL << 32;
+		st = (int32_t)add->imm;
 		x->body = top;
-		x->co = c->ir[add->d];
-		x->x0 = x->co[0];
+		x->ic = add->d;
+		x0 = c->ir[x->ic][0];
 	}
 	x->nb = (unsigned)(add - x->body);
+	for (unsigned j = 0; j < x->nb; j++) {
+		x->x0[j] = x0;
+		x->st[j] = st;
+	}
 	return true;
+}
+
+/* Leave the registers as n iterations (of those still left) leave them. */
+static void tpc_loop_advance(struct tpc_core *c, const struct tpc_uop *top,
+			     const struct tpc_uop *lp, struct tpc_loop *x, uint64_t n)
+{
+	int32_t *co = c->ir[x->ic];
+
+	switch (top->xform) {
+	case TPC_LOOP_ISET:
+		/* sI as the last iteration starts, then that iteration's scalars. */
+		c->s[top->xsi] = x->si0 + (uint32_t)((n - 1) * x->sstep);
+		tpc_loop_scalars(c, x, NULL);
+		x->si0 = c->s[top->xsi];
+		break;
+	case TPC_LOOP_WHILE:
+		/* iC.0 = sI of the last iteration, sI stepped once more, pK held. */
+		co[0] = (int32_t)((uint32_t)x->x0[0] + (uint32_t)((n - 1) * x->st[0]));
+		c->s[top->a] = (uint32_t)co[0] + (uint32_t)x->st[0];
+		c->p[top->d] = 1;
+		break;
+	default:
+		co[0] = (int32_t)((uint32_t)co[0] + (uint32_t)(n * x->st[0]));
+		break;
+	}
+	for (unsigned j = 0; j < x->nb; j++)
+		x->x0[j] += (int64_t)n * x->st[j];
+	if (top->xform != TPC_LOOP_WHILE)
+		c->s[lp->a] -= (uint32_t)n;
+}
+
+/*
+ * The loop's body is r copies of axpy (top->xaxpy) over consecutive
+ * vectors, one vector further each: the first copy, its accesses in p.
+ */
+static const struct tpc_uop *tpc_loop_stream(const struct tpc_uop *top, const struct tpc_loop *x,
+					     uint8_t *const *ptr, uint8_t **p)
+{
+	const struct tpc_uop *first = NULL;
+	unsigned r = 0, j;
+
+	for (j = 0; j < x->nb; j++) {
+		if (!x->body[j].xax)
+			continue;
+		if (!first) {
+			first = &x->body[j];
+			p[0] = ptr[j];
+			p[1] = ptr[j + 1];
+			p[3] = ptr[j + 3];
+		} else if (ptr[j] != p[0] + r * LOOM_TPC_VBYTES ||
+			   ptr[j + 1] != p[1] + r * LOOM_TPC_VBYTES ||
+			   ptr[j + 3] != p[3] + r * LOOM_TPC_VBYTES) {
+			return NULL;
+		}
+		if (x->st[j] != (int64_t)top->xaxpy * TPC_L32)
+			return NULL;
+		r++;
+	}
+	return r == top->xaxpy ? first : NULL;
 }
 
 TPC_CLONES
 int tpc_loop_run(struct tpc_core *c, const struct tpc_uop *top, const struct tpc_uop **next)
 {
 	struct tpc_launch *l = c->l;
-	const struct tpc_uop *lp = l->prog->uops + top->xloop;
-	uint8_t *ptr[TPC_LOOP_MAX];
+	const struct tpc_uop *lp = l->prog->uops + top->xloop, *ax = NULL;
+	uint8_t *ptr[TPC_LOOP_MAX], *p[4];
+	int64_t stb[TPC_LOOP_MAX];
 	int32_t co[LOOM_TPC_DIMS];
 	struct tpc_loop x;
 	uint64_t n;
-	unsigned ax;
-	bool stream;
 	int err;
 
 	*next = top;
 	if (!tpc_loop_shape(c, top, lp, &x))
 		return LOOM_ERR_NONE;
-	memcpy(co, x.co, sizeof(co));
+	memcpy(co, c->ir[x.ic], sizeof(co));
 	for (unsigned j = 0; j < x.nb; j++) {
 		const struct tpc_uop *u = &x.body[j];
 
 		if (u->h1 != TPC_H_LDT && u->h1 != TPC_H_STT)
 			continue;
-		co[0] = top->xform == TPC_LOOP_ISET ?
-			(int32_t)((uint32_t)x.x0 + (uint32_t)x.off[j]) : x.x0;
+		if (x.x0[j] < 0 || x.x0[j] > INT32_MAX)
+			return LOOM_ERR_NONE;
+		co[0] = (int32_t)x.x0[j];
 		ptr[j] = tpc_vfast(l, u->b, co, u->op & 3, u->h1 == TPC_H_STT);
 		if (!ptr[j])
 			return LOOM_ERR_NONE;
-		x.left = tpc_loop_iters(co[0], x.st, l->t[u->b].size[0] - TPC_L32, x.left);
+		x.left = tpc_loop_iters(x.x0[j], x.st[j], l->t[u->b].size[0] - TPC_L32, x.left);
+		stb[j] = x.st[j] * 4;
 	}
-	co[0] = x.x0;
-	/* axpy's four instructions: body[ax .. ax + 3] (after ISET's iset). */
-	ax = top->xform == TPC_LOOP_ISET;
-	stream = top->xaxpy && x.st == TPC_L32 && tpc_loop_apart(ptr[ax + 3], ptr[ax], x.left) &&
-		 tpc_loop_apart(ptr[ax + 3], ptr[ax + 1], x.left);
+	if (top->xaxpy) {
+		ax = tpc_loop_stream(top, &x, ptr, p);
+		if (ax && (!tpc_loop_apart(p[3], p[0], x.left * top->xaxpy) ||
+			   !tpc_loop_apart(p[3], p[1], x.left * top->xaxpy)))
+			ax = NULL;
+	}
 	while (x.left) {
 		n = x.left < c->budget ? x.left : c->budget;
-		if (stream)
-			tpc_loop_axpy(c, x.body + ax, ptr + ax, n);
-		else
-			tpc_loop_body(c, x.body, x.nb, ptr, x.st * 4, n);
-		x.left -= n;
-		if (top->xform == TPC_LOOP_ISET) {
-			/* iC.0 = the last iset's value in the last iteration, sI stepped. */
-			x.co[0] = (int32_t)((uint32_t)co[0] + (uint32_t)((n - 1) * x.st) +
-					    (uint32_t)x.last);
-			co[0] = (int32_t)((uint32_t)co[0] + (uint32_t)(n * x.st));
-			c->s[top->b] = (uint32_t)co[0];
-		} else if (top->xform == TPC_LOOP_WHILE) {
-			/* iC.0 = sI of the last iteration, then sI stepped once more. */
-			x.co[0] = (int32_t)((uint32_t)co[0] + (uint32_t)((n - 1) * x.st));
-			co[0] = (int32_t)((uint32_t)co[0] + (uint32_t)(n * x.st));
-			c->s[top->a] = (uint32_t)co[0];
+		if (ax) {
+			tpc_loop_axpy(c, ax, p, n * top->xaxpy);
+			for (unsigned j = 0; j < 4; j++)
+				p[j] += n * top->xaxpy * LOOM_TPC_VBYTES;
 		} else {
-			co[0] = (int32_t)((uint32_t)co[0] + (uint32_t)(n * x.st));
-			x.co[0] = co[0];
+			tpc_loop_body(c, x.body, x.nb, ptr, stb, n);
 		}
-		if (top->xform == TPC_LOOP_WHILE) {
-			/* Every iteration branched back with pK true. */
-			c->p[top->d] = 1;
-		} else {
-			c->s[lp->a] -= (uint32_t)n;
-			if (!c->s[lp->a]) {
-				/* The last iteration fell through the loop instruction. */
-				c->budget -= (uint32_t)(n - 1);
-				*next = lp + 1;
-				return LOOM_ERR_NONE;
-			}
+		x.left -= n;
+		tpc_loop_advance(c, top, lp, &x, n);
+		if (top->xform != TPC_LOOP_WHILE && !c->s[lp->a]) {
+			/* The last iteration fell through the loop instruction. */
+			c->budget -= (uint32_t)(n - 1);
+			*next = lp + 1;
+			return LOOM_ERR_NONE;
 		}
 		c->budget -= (uint32_t)n;
 		if (!c->budget) {

@@ -1291,6 +1291,88 @@ static void test_loop_alias(void **state)
 }
 
 /*
+ * Kernel: axpy as loomcc unrolls it by 4 (mul, iset from the product, ldt,
+ * ldt, vfma, stt, add, four times, loop), then a remainder loop of one
+ * copy; over one work item of np >= 4 points, np % 4 != 0; t2 gets s1,
+ * s6 and i2.0 after the loops.
+ */
+static void k_axpy_unrolled(struct kern *k)
+{
+	unsigned top;
+
+	k->n = 0;
+	K(k, ea(OP(MOVSR), 0, 0, 0, LOOM_TPC_SR_ARG(0)));
+	K(k, e(OP(IDXOFF), 0, 0, 0, 0, 0));
+	K(k, e(OP(IGET), 0, 0, 1, 0, 0));			/* s1 = first point */
+	K(k, ea(OP(MOVSR), 0, 5, 0, LOOM_TPC_SR_SIZE(0)));
+	K(k, ei(OP(AND), DT(U32), 7, 5, 3));			/* s7 = points % 4 */
+	K(k, ei(OP(SHR), DT(U32), 5, 5, 2));			/* s5 = points / 4 */
+	K(k, ei(OP(ISET), 0, 2, 0x1f, 0));
+	for (unsigned l = 0; l < 2; l++) {
+		top = k->n;
+		for (unsigned c = 0; c < (l ? 1 : 4); c++) {
+			K(k, ei(OP(MUL), DT(I32), 6, 1, 64));
+			K(k, e(OP(ISET), 0, BK(SREG), 2, 1, 6));
+			K(k, e(OP(LDT), DT(F32), 0, 0, 2, 0));
+			K(k, e(OP(LDT), DT(F32), 0, 1, 2, 1));
+			K(k, e(OP(VFMA), DT(F32), BK(SREG), 2, 0, 0) | LOOM_TPC_ENC_C(1));
+			K(k, e(OP(STT), DT(F32), 0, 2, 2, 2));
+			K(k, ei(OP(ADD), DT(I32), 1, 1, 1));
+		}
+		k_loop(k, l ? 7 : 5, top);
+	}
+	K(k, e(OP(IGET), 0, 0, 8, 2, 0));
+	K(k, ei(OP(ISET), 0, 3, 0x1f, 0));
+	K(k, e(OP(STTS), DT(I32), 0, 1, 3, 3));
+	K(k, ei(OP(ISET), 0, 3, 1, 1));
+	K(k, e(OP(STTS), DT(I32), 0, 6, 3, 3));
+	K(k, ei(OP(ISET), 0, 3, 1, 2));
+	K(k, e(OP(STTS), DT(I32), 0, 8, 3, 3));
+	K(k, e(OP(HALT), 0, 0, 0, 0, 0));
+}
+
+/*
+ * tpc-unrolled-axpy: k_axpy_unrolled's loop runs whole (copies over
+ * consecutive vectors, streamed when the store is in place or apart),
+ * with the same memory and registers as the instructions one by one.
+ */
+static void test_unrolled_axpy(void **state)
+{
+	static const int64_t zoff[] = { 0, 128, -768, 4 << 20 };	/* from y */
+	struct ctx *c = *state;
+	const uint32_t np = 103, n = np * 64 - 17;
+	const uint64_t X = DATA_VA + (1ULL << 20), Y = DATA_VA + (2ULL << 20);
+	const uint64_t lo = DATA_VA, span = 8ULL << 20, R = DATA_VA + (9ULL << 20);
+	struct loom_tpc_tensor t[4] = { td1(X, DT(F32), n), td1(Y, DT(F32), n),
+					td1(Y, DT(F32), n), td1(R, DT(I32), 3) };
+	struct largs a = { .t = t, .nt = 4, .index = { np }, .grain = np };
+	uint8_t *model = malloc(span);
+	int32_t *r = mem(c, R);
+	struct kern k;
+
+	assert_non_null(model);
+	a.scalars[0] = fb(-1.25f);
+	k_axpy_unrolled(&k);
+	queue_setup(c, 22);
+	for (unsigned z = 0; z < sizeof(zoff) / sizeof(zoff[0]); z++) {
+		uint64_t Z = Y + zoff[z];
+
+		t[2] = td1(Z, DT(F32), n);
+		for (uint64_t i = 0; i < span / 4; i++)
+			((float *)mem(c, lo))[i] = frand(-4, 4);
+		memcpy(model, mem(c, lo), span);
+		axpy_model(model, X - lo, Y - lo, Z - lo, n, -1.25f);
+		memset(r, 0, 12);
+		assert_int_equal(run(c, 22, &k, &a), 0);
+		assert_memory_equal(mem(c, lo), model, span);
+		assert_int_equal(r[0], np);
+		assert_int_equal(r[1], (np - 1) * 64);
+		assert_int_equal(r[2], (np - 1) * 64);
+	}
+	free(model);
+}
+
+/*
  * tpc-fused-guards: guarded instructions inside what would be a fused
  * sequence or a whole loop are honoured: a lane-guarded vfma (both ways),
  * a store under an empty lane mask, an iadd under a true predicate.
@@ -1535,6 +1617,7 @@ int main(void)
 		cmocka_unit_test(test_fused_guards),
 		cmocka_unit_test(test_loop_watchdog),
 		cmocka_unit_test(test_while_loop),
+		cmocka_unit_test(test_unrolled_axpy),
 	};
 
 	return cmocka_run_group_tests_name("tpc", tests, setup, teardown);
