@@ -21,6 +21,7 @@
 
 #include "loom_cs.h"
 #include "loom_ctx.h"
+#include "loom_dmabuf.h"
 #include "loom_events.h"
 #include "loom_fw.h"
 #include "loom_gem.h"
@@ -42,6 +43,7 @@ static const struct drm_ioctl_desc loom_drm_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(LOOM_QUEUE_DESTROY, loom_queue_destroy_ioctl, 0),
 	DRM_IOCTL_DEF_DRV(LOOM_SUBMIT, loom_submit_ioctl, 0),
 	DRM_IOCTL_DEF_DRV(LOOM_WAIT, loom_wait_ioctl, 0),
+	DRM_IOCTL_DEF_DRV(LOOM_EXPORT_DMABUF, loom_dmabuf_export_ioctl, 0),
 };
 
 DEFINE_DRM_ACCEL_FOPS(loom_fops);
@@ -52,6 +54,8 @@ static const struct drm_driver loom_drm_driver = {
 	.open = loom_ctx_file_open,
 	.postclose = loom_ctx_file_close,
 	.gem_create_object = loom_gem_create_object,
+	.gem_prime_import = loom_dmabuf_prime_import,
+	.gem_prime_import_sg_table = loom_gem_import_sg_table,
 	.ioctls = loom_drm_ioctls,
 	.num_ioctls = ARRAY_SIZE(loom_drm_ioctls),
 	.name = DRIVER_NAME,

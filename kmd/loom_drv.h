@@ -17,6 +17,7 @@
  *   loom_ctx.c   open files, hardware contexts (ASIDs)
  *   loom_mmu.c   the contexts' page tables
  *   loom_gem.c   buffer objects, VM_BIND
+ *   loom_dmabuf.c  DRAM as dma-bufs (EXPORT_DMABUF, PRIME), dma-buf import
  */
 #ifndef __LOOM_DRV_H__
 #define __LOOM_DRV_H__

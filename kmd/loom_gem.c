@@ -12,7 +12,14 @@
  *    device reaches them at LOOM_PA_HOST(LOOM_KMD_CHANNEL, dma_addr).
  *  - userptr: user pages pinned with FOLL_LONGTERM (for writing unless
  *    READONLY) and DMA-mapped at creation; not mappable through the file.
- * DRAM and userptr objects cannot be exported as dma-bufs (-EOPNOTSUPP).
+ *  - import: a dma-buf of another exporter (loom_dmabuf.c), attached to the
+ *    device and DMA-mapped; the device reaches it like host memory.
+ * A DRAM object can also be a "slice": a range of another DRAM object's
+ * memory, made when one of the device's own dma-bufs comes back through
+ * PRIME (loom_dmabuf.c). It references that object, which gives the memory
+ * back only when the last slice, mapping and dma-buf are gone.
+ * DRAM objects are exported as dma-bufs by loom_dmabuf.c, host objects by
+ * the PRIME helpers; userptr and imported objects are not (-EOPNOTSUPP).
  *
  * VM_BIND MAP inserts a struct loom_vm_map in the file's context: a node
  * of the context's user VA allocator, the page-table entries, and a
@@ -37,26 +44,13 @@
 #include <drm/drm_managed.h>
 #include <drm/drm_vma_manager.h>
 
+#include <drm/drm_prime.h>
+
 #include "loom_ctx.h"
+#include "loom_dmabuf.h"
 #include "loom_drv.h"
 #include "loom_gem.h"
 #include "loom_mmu.h"
-
-enum loom_bo_kind {
-	LOOM_BO_HOST,
-	LOOM_BO_DRAM,
-	LOOM_BO_USERPTR,
-};
-
-struct loom_bo {
-	struct drm_gem_shmem_object base;	/* base.base: the GEM object */
-	enum loom_bo_kind kind;
-	bool readonly;				/* the device may only read it */
-	struct drm_mm_node dram;		/* DRAM: the range of DRAM */
-	struct page **pages;			/* userptr: pinned pages */
-	unsigned long npages;
-	struct sg_table *sgt;			/* userptr: DMA-mapped pages */
-};
 
 /* drm_gem_shmem_free() kfree()s the shmem object: it must come first. */
 static_assert(offsetof(struct loom_bo, base) == 0);
@@ -70,11 +64,6 @@ struct loom_vm_map {
 	struct list_head free_link;		/* ctx->zombies, or a local free list */
 	struct dma_fence *fence;		/* unbound: free once signalled */
 };
-
-static inline struct loom_bo *to_loom_bo(struct drm_gem_object *obj)
-{
-	return container_of(obj, struct loom_bo, base.base);
-}
 
 static void loom_gem_dram_fini(struct drm_device *drm, void *arg)
 {
@@ -201,7 +190,7 @@ static int loom_bo_dram_mmap(struct drm_gem_object *obj, struct vm_area_struct *
 	vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_page_prot = pgprot_writecombine(vm_get_page_prot(vma->vm_flags));
 	ret = io_remap_pfn_range(vma, vma->vm_start,
-				 ((ldev->dram_bar_phys + bo->dram.start) >> PAGE_SHIFT) + pgoff,
+				 ((ldev->dram_bar_phys + bo->dram_pa) >> PAGE_SHIFT) + pgoff,
 				 len, vma->vm_page_prot);
 	drm_dev_exit(idx);
 	return ret;
@@ -211,8 +200,99 @@ static const struct drm_gem_object_funcs loom_bo_dram_funcs = {
 	.free = loom_bo_dram_free,
 	.mmap = loom_bo_dram_mmap,
 	.vm_ops = &loom_bo_dram_vm_ops,
-	.export = loom_bo_no_export,
+	.export = loom_dmabuf_gem_export,
 };
+
+/* ---- DRAM slices ----------------------------------------------------------- */
+
+static void loom_bo_slice_free(struct drm_gem_object *obj)
+{
+	struct loom_bo *bo = to_loom_bo(obj);
+
+	drm_gem_object_put(&bo->parent->base.base);
+	drm_gem_object_release(obj);
+	kfree(bo);
+}
+
+static const struct drm_gem_object_funcs loom_bo_slice_funcs = {
+	.free = loom_bo_slice_free,
+	.mmap = loom_bo_dram_mmap,
+	.vm_ops = &loom_bo_dram_vm_ops,
+	.export = loom_dmabuf_gem_export,
+};
+
+struct drm_gem_object *loom_gem_slice_create(struct loom_bo *owner, u64 offset, u64 size,
+					     struct dma_resv *resv)
+{
+	struct drm_gem_object *obj;
+	struct loom_bo *bo;
+	int ret;
+
+	if (WARN_ON(owner->kind != LOOM_BO_DRAM || owner->parent ||
+		    offset + size > owner->base.base.size))
+		return ERR_PTR(-EINVAL);
+	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	if (!bo)
+		return ERR_PTR(-ENOMEM);
+	bo->kind = LOOM_BO_DRAM;
+	bo->dram_pa = owner->dram_pa + offset;
+	bo->parent = owner;
+	obj = &bo->base.base;
+	obj->funcs = &loom_bo_slice_funcs;
+	obj->resv = resv;
+	drm_gem_object_get(&owner->base.base);
+	drm_gem_private_object_init(owner->base.base.dev, obj, size);
+	/* From here on, the object's free function drops the reference. */
+	ret = drm_gem_create_mmap_offset(obj);
+	if (ret) {
+		drm_gem_object_put(obj);
+		return ERR_PTR(ret);
+	}
+	return obj;
+}
+
+/* ---- imported dma-bufs of other exporters ------------------------------------ */
+
+static void loom_bo_import_free(struct drm_gem_object *obj)
+{
+	struct loom_bo *bo = to_loom_bo(obj);
+
+	if (obj->import_attach)
+		drm_prime_gem_destroy(obj, bo->sgt);
+	drm_gem_object_release(obj);
+	kfree(bo);
+}
+
+static const struct drm_gem_object_funcs loom_bo_import_funcs = {
+	.free = loom_bo_import_free,
+};
+
+struct drm_gem_object *loom_gem_import_sg_table(struct drm_device *drm,
+						struct dma_buf_attachment *attach,
+						struct sg_table *sgt)
+{
+	u64 size = attach->dmabuf->size, total = 0;
+	struct scatterlist *sg;
+	struct loom_bo *bo;
+	unsigned int i;
+
+	/* The device maps DMA segments with its own pages: they must fit them. */
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		if (!IS_ALIGNED(sg_dma_address(sg) | sg_dma_len(sg), LOOM_PAGE_SIZE))
+			return ERR_PTR(-EINVAL);
+		total += sg_dma_len(sg);
+	}
+	if (total < size)
+		return ERR_PTR(-EINVAL);
+	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	if (!bo)
+		return ERR_PTR(-ENOMEM);
+	bo->kind = LOOM_BO_IMPORT;
+	bo->sgt = sgt;
+	bo->base.base.funcs = &loom_bo_import_funcs;
+	drm_gem_private_object_init(drm, &bo->base.base, size);
+	return &bo->base.base;
+}
 
 /* Zero a DRAM range through the BAR, in pieces so as not to hog the CPU. */
 static int loom_dram_zero(struct loom_device *ldev, u64 pa, u64 size)
@@ -253,6 +333,7 @@ static struct loom_bo *loom_bo_dram_create(struct loom_device *ldev, u64 size)
 	if (!ret)
 		ldev->dram_used += size;
 	mutex_unlock(&ldev->dram_lock);
+	bo->dram_pa = bo->dram.start;
 	if (ret) {
 		drm_gem_private_object_fini(&bo->base.base);
 		kfree(bo);
@@ -451,10 +532,13 @@ int loom_gem_info_ioctl(struct drm_device *drm, void *data, struct drm_file *fil
 	case LOOM_BO_USERPTR:
 		args->bo_flags = DRM_LOOM_BO_HOST | DRM_LOOM_BO_USERPTR;
 		break;
+	case LOOM_BO_IMPORT:
+		args->bo_flags = DRM_LOOM_BO_HOST | DRM_LOOM_BO_IMPORTED;
+		break;
 	}
 	if (bo->readonly)
 		args->bo_flags |= DRM_LOOM_BO_READONLY;
-	if (bo->kind != LOOM_BO_USERPTR) {
+	if (bo->kind == LOOM_BO_HOST || bo->kind == LOOM_BO_DRAM) {
 		ret = drm_gem_create_mmap_offset(obj);
 		if (!ret)
 			args->mmap_offset = drm_vma_node_offset_addr(&obj->vma_node);
@@ -537,7 +621,7 @@ static int loom_vm_bind_map(struct loom_ctx *ctx, struct drm_file *file,
 			ret = PTR_ERR(sgt);
 			goto err_put;
 		}
-	} else if (bo->kind == LOOM_BO_USERPTR) {
+	} else if (bo->kind == LOOM_BO_USERPTR || bo->kind == LOOM_BO_IMPORT) {
 		sgt = bo->sgt;
 	}
 
@@ -568,7 +652,7 @@ static int loom_vm_bind_map(struct loom_ctx *ctx, struct drm_file *file,
 		ret = loom_vm_map_sgt(ctx, sgt, map->node.start, args->bo_offset, args->size,
 				      readonly ? 0 : LOOM_MMU_WRITE);
 	else
-		ret = loom_mmu_map_locked(ctx, map->node.start, bo->dram.start + args->bo_offset,
+		ret = loom_mmu_map_locked(ctx, map->node.start, bo->dram_pa + args->bo_offset,
 					  args->size, readonly ? 0 : LOOM_MMU_WRITE);
 	if (ret) {
 		drm_mm_remove_node(&map->node);
@@ -673,6 +757,35 @@ static int loom_vm_bind_unmap(struct loom_ctx *ctx, struct drm_loom_vm_bind *arg
 	/* Outside ctx->lock: freeing an object takes other locks. */
 	loom_vm_map_free_list(&free);
 	return 0;
+}
+
+int loom_gem_va_lookup(struct loom_ctx *ctx, u64 va, u64 size, struct drm_gem_object **obj,
+		       u64 *offset)
+{
+	struct drm_mm_node *node;
+	struct loom_vm_map *map = NULL;
+	int ret = -ENOENT;
+
+	if (va < LOOM_USER_VA_START || va >= LOOM_USER_VA_END)
+		return -ENOENT;
+	mutex_lock(&ctx->lock);
+	drm_mm_for_each_node_in_range(node, &ctx->va_mm, va, va + 1) {
+		if (node->start <= va && va - node->start < node->size) {
+			map = container_of(node, struct loom_vm_map, node);
+			break;
+		}
+	}
+	if (map) {
+		ret = -EINVAL;
+		if (size <= map->node.size - (va - map->node.start)) {
+			*obj = &map->bo->base.base;
+			drm_gem_object_get(*obj);
+			*offset = map->bo_offset + (va - map->node.start);
+			ret = 0;
+		}
+	}
+	mutex_unlock(&ctx->lock);
+	return ret;
 }
 
 int loom_vm_bind_ioctl(struct drm_device *drm, void *data, struct drm_file *file)

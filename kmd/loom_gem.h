@@ -11,11 +11,50 @@
 #define __LOOM_GEM_H__
 
 #include <linux/types.h>
+#include <drm/drm_gem_shmem_helper.h>
+#include <drm/drm_mm.h>
 
+struct dma_buf;
+struct dma_buf_attachment;
 struct drm_device;
 struct drm_file;
 struct loom_ctx;
 struct loom_device;
+struct sg_table;
+
+enum loom_bo_kind {
+	LOOM_BO_HOST,		/* shmem pages */
+	LOOM_BO_DRAM,		/* device DRAM: its own range, or a slice of another's */
+	LOOM_BO_USERPTR,	/* pinned user pages */
+	LOOM_BO_IMPORT,		/* a dma-buf of another exporter (loom_dmabuf.c) */
+};
+
+struct loom_bo {
+	struct drm_gem_shmem_object base;	/* base.base: the GEM object */
+	enum loom_bo_kind kind;
+	bool readonly;				/* the device may only read it */
+	struct drm_mm_node dram;		/* DRAM (not a slice): the range of DRAM */
+	u64 dram_pa;				/* DRAM: device PA of the object's byte 0 */
+	/*
+	 * DRAM slice (a self-import of one of the device's dma-bufs): the
+	 * DRAM object that owns the memory, referenced; NULL otherwise.
+	 */
+	struct loom_bo *parent;
+	struct page **pages;			/* userptr: pinned pages */
+	unsigned long npages;
+	struct sg_table *sgt;			/* userptr, import: DMA-mapped pages */
+};
+
+static inline struct loom_bo *to_loom_bo(struct drm_gem_object *obj)
+{
+	return container_of(obj, struct loom_bo, base.base);
+}
+
+/* The DRAM object that owns a DRAM object's memory (itself, or a slice's parent). */
+static inline struct loom_bo *loom_bo_dram_owner(struct loom_bo *bo)
+{
+	return bo->parent ? bo->parent : bo;
+}
 
 /* Probe: the DRAM allocator and the BAR mapping of DRAM (drmm-managed). */
 int loom_gem_dev_init(struct loom_device *ldev);
@@ -33,5 +72,25 @@ int loom_gem_create_ioctl(struct drm_device *drm, void *data, struct drm_file *f
 int loom_gem_userptr_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
 int loom_gem_info_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
 int loom_vm_bind_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
+
+/*
+ * The object bound at [va, va + size) of ctx, which must lie inside one
+ * VM_BIND mapping, with a reference, and the offset of va in the object.
+ * -ENOENT if no mapping holds va, -EINVAL if the range leaves it.
+ */
+int loom_gem_va_lookup(struct loom_ctx *ctx, u64 va, u64 size, struct drm_gem_object **obj,
+		       u64 *offset);
+
+/*
+ * A DRAM object on [offset, offset + size) of owner's DRAM (a DRAM object
+ * that is not a slice), holding a reference on owner, sharing resv (the
+ * dma-buf's). For loom_dmabuf.c's self-import.
+ */
+struct drm_gem_object *loom_gem_slice_create(struct loom_bo *owner, u64 offset, u64 size,
+					     struct dma_resv *resv);
+/* drm_driver.gem_prime_import_sg_table: a dma-buf of another exporter. */
+struct drm_gem_object *loom_gem_import_sg_table(struct drm_device *drm,
+						struct dma_buf_attachment *attach,
+						struct sg_table *sgt);
 
 #endif /* __LOOM_GEM_H__ */

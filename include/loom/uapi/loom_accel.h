@@ -709,6 +709,12 @@ struct drm_loom_eventfd {
 #define DRM_LOOM_BO_USERPTR		(1U << 2)
 /* GEM_INFO only: the device may only read the object. */
 #define DRM_LOOM_BO_READONLY		(1U << 3)
+/*
+ * GEM_INFO only: the object is a dma-buf of another exporter taken in with
+ * DRM_IOCTL_PRIME_FD_TO_HANDLE (system memory, not mappable through the
+ * device file: map the dma-buf itself).
+ */
+#define DRM_LOOM_BO_IMPORTED		(1U << 4)
 #define DRM_LOOM_BO_CREATE_MASK		(DRM_LOOM_BO_DRAM | DRM_LOOM_BO_HOST)
 
 /**
@@ -1023,6 +1029,91 @@ struct drm_loom_wait {
 	 * DRM_LOOM_WAIT_STATUS_UNKNOWN for a job too old to be remembered.
 	 */
 	__u32 status;
+
+	/** @pad: must be 0. */
+	__u32 pad;
+
+	/** @reserved: must be 0. */
+	__u64 reserved[2];
+};
+
+/* ---- Sharing device memory: DMA-BUF export (EXPORT_DMABUF) and PRIME ---- */
+
+#define DRM_LOOM_EXPORT_DMABUF	0x09
+
+#define DRM_IOCTL_LOOM_EXPORT_DMABUF					\
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_LOOM_EXPORT_DMABUF, struct drm_loom_export_dmabuf)
+
+/**
+ * DOC: DMA-BUF export of device memory
+ *
+ * DRM_IOCTL_LOOM_EXPORT_DMABUF makes a range of device DRAM a dma-buf, so
+ * that a peer device (an RDMA NIC) can reach it over PCIe without a copy
+ * through system memory. The importer gets, for its own device, the bus
+ * addresses of the DRAM pages in the Loom device's PCI BAR; it must be
+ * able to do peer-to-peer DMA (a dynamic attachment that allows it, as a
+ * NIC driver's pinned dma-buf memory region does): a plain importer's
+ * attach fails with -EOPNOTSUPP. The dma-buf holds the buffer object, and
+ * the memory stays allocated until the dma-buf and every attachment to it
+ * are gone, whatever happens to the handle, the mapping or the device
+ * file that exported it.
+ *
+ * The range is named either by a buffer object and an offset in it
+ * (@handle != 0) or, as Habana's EXPORT_DMABUF_FD does, by a device
+ * virtual address range of the calling file's context (@handle == 0),
+ * which must lie inside one VM_BIND mapping of a DRAM object. Host and
+ * userptr objects are not exported this way (-EOPNOTSUPP): PRIME
+ * (DRM_IOCTL_PRIME_HANDLE_TO_FD) exports host objects.
+ *
+ * PRIME: DRM_IOCTL_PRIME_HANDLE_TO_FD exports a whole DRAM object through
+ * the same exporter, a host object as a dma-buf of its pages.
+ * DRM_IOCTL_PRIME_FD_TO_HANDLE takes such a dma-buf back on any file of
+ * the same device as a buffer object on the same memory (no copy), and a
+ * dma-buf of another exporter (udmabuf, a dma-heap, another GPU) as an
+ * imported object the device reaches by DMA once it is bound with
+ * VM_BIND. docs/uapi.md has the details and every error.
+ */
+
+/* &drm_loom_export_dmabuf.flags: the new fd is close-on-exec (O_CLOEXEC). */
+#define DRM_LOOM_EXPORT_CLOEXEC		(1U << 0)
+/* The dma-buf file is opened read-write (O_RDWR), else read-only. */
+#define DRM_LOOM_EXPORT_RDWR		(1U << 1)
+#define DRM_LOOM_EXPORT_FLAGS_MASK	(DRM_LOOM_EXPORT_CLOEXEC | DRM_LOOM_EXPORT_RDWR)
+
+/**
+ * struct drm_loom_export_dmabuf - arguments of DRM_IOCTL_LOOM_EXPORT_DMABUF
+ *
+ * Exports [@offset, @offset + @size) of a DRAM buffer object, or of the
+ * calling file's device VA space, as a new dma-buf file descriptor.
+ */
+struct drm_loom_export_dmabuf {
+	/**
+	 * @handle: in: a GEM handle of the calling file (a DRAM object;
+	 * -ENOENT if there is none, -EOPNOTSUPP for a host, userptr or
+	 * imported object), or 0 to name the range by device VA.
+	 */
+	__u32 handle;
+
+	/** @flags: in: DRM_LOOM_EXPORT_* bits; others give -EINVAL. */
+	__u32 flags;
+
+	/**
+	 * @offset: in: with @handle: byte offset in the object; with
+	 * @handle == 0: a device VA of the calling file's context, inside a
+	 * VM_BIND mapping (-ENOENT if no mapping holds it). A multiple of
+	 * DRM_LOOM_PAGE_SIZE.
+	 */
+	__u64 offset;
+
+	/**
+	 * @size: in: bytes, > 0, a multiple of DRM_LOOM_PAGE_SIZE; the range
+	 * must lie inside the object, or inside the one mapping that holds
+	 * @offset (-EINVAL otherwise).
+	 */
+	__u64 size;
+
+	/** @fd: out: the dma-buf's file descriptor. */
+	__u32 fd;
 
 	/** @pad: must be 0. */
 	__u32 pad;

@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: MIT
+/*
+ * loom.ko: device DRAM as dma-bufs (DRM_IOCTL_LOOM_EXPORT_DMABUF, PRIME
+ * export of DRAM objects) and dma-bufs taken in (PRIME import).
+ *
+ * The exporter is static, like habanalabs': the memory of a DRAM object
+ * never moves, so there is no pin/unpin or move_notify. Attaching needs an
+ * importer that can do peer-to-peer DMA (attach->peer2peer, set by a
+ * dynamic importer whose ops allow it, as RDMA's pinned dma-buf umem
+ * does); any other importer gets -EOPNOTSUPP, since what it would be given
+ * is PCI BAR space, not system memory. The PCI core's own check,
+ * pci_p2pdma_distance(), is not used: the kernels this driver targets
+ * (Debian's) build without CONFIG_PCI_P2PDMA, where it refuses every pair
+ * of devices, and the Loom BAR is reachable by any bus master anyway. So
+ * the importer's word (allow_peer2peer) is trusted.
+ *
+ * map_dma_buf builds an sg table without pages: each entry is a
+ * dma_map_resource() of a run of the BAR (BAR2 + LOOM_DRAM_BAR_OFFSET +
+ * DRAM PA) for the importer's device, at most its largest DMA segment
+ * long, so the DMA addresses are what that device must be programmed
+ * with. The dma-buf holds a reference on the DRAM object that owns the
+ * memory (and so its DRAM stays allocated), on the DRM device, and on the
+ * module (exp_info.owner); its reservation object is the object's, so
+ * fences added to the object are visible to importers.
+ *
+ * Import (drm_driver.gem_prime_import): a dma-buf of this exporter made by
+ * this device becomes a DRAM slice on the same memory (loom_gem.c); other
+ * dma-bufs go through the PRIME helpers (attach to the Loom PCI device,
+ * map for DMA) and become LOOM_BO_IMPORT objects, which VM_BIND maps entry
+ * by entry, so the device DMAs straight into the exporter's memory.
+ */
+#include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
+#include <linux/fcntl.h>
+#include <linux/module.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_prime.h>
+
+#include "loom_ctx.h"
+#include "loom_dmabuf.h"
+#include "loom_drv.h"
+#include "loom_gem.h"
+
+MODULE_IMPORT_NS(DMA_BUF);
+
+/* dma_buf.priv of the exporter. */
+struct loom_dmabuf {
+	struct loom_device *ldev;	/* holds a reference on the DRM device */
+	struct loom_bo *owner;		/* the DRAM object owning the memory, referenced */
+	u64 offset;			/* of the dma-buf's byte 0 in owner */
+};
+
+static const struct dma_buf_ops loom_dmabuf_ops;
+
+static int loom_dmabuf_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
+{
+	struct loom_dmabuf *ld = dmabuf->priv;
+
+	if (!attach->peer2peer) {
+		loom_dbg(ld->ldev, IOCTL, "dma-buf: %s cannot do peer-to-peer DMA, refused\n",
+			 dev_name(attach->dev));
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+static void loom_dmabuf_sgt_free(struct dma_buf_attachment *attach, struct sg_table *sgt,
+				 enum dma_data_direction dir)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	/* BAR space is never in a CPU cache: nothing to sync. */
+	for_each_sgtable_dma_sg(sgt, sg, i)
+		if (sg_dma_len(sg))
+			dma_unmap_resource(attach->dev, sg_dma_address(sg), sg_dma_len(sg), dir,
+					   DMA_ATTR_SKIP_CPU_SYNC);
+	/* sg_free_table() walks orig_nents, which map cleared (no CPU list). */
+	sgt->orig_nents = sgt->nents;
+	sg_free_table(sgt);
+	kfree(sgt);
+}
+
+static struct sg_table *loom_dmabuf_map(struct dma_buf_attachment *attach,
+					enum dma_data_direction dir)
+{
+	struct dma_buf *dmabuf = attach->dmabuf;
+	struct loom_dmabuf *ld = dmabuf->priv;
+	struct loom_device *ldev = ld->ldev;
+	u64 seg = ALIGN_DOWN(min_t(u64, dma_get_max_seg_size(attach->dev), UINT_MAX), PAGE_SIZE);
+	phys_addr_t phys;
+	struct scatterlist *sg;
+	struct sg_table *sgt;
+	unsigned int nents, i;
+	u64 done = 0, n;
+	dma_addr_t addr;
+	int idx, ret;
+
+	if (!attach->peer2peer)
+		return ERR_PTR(-EOPNOTSUPP);
+	if (!seg)
+		return ERR_PTR(-EINVAL);
+	if (!drm_dev_enter(&ldev->drm, &idx))
+		return ERR_PTR(-ENODEV);
+	nents = DIV_ROUND_UP_ULL(dmabuf->size, seg);
+	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
+	if (!sgt) {
+		ret = -ENOMEM;
+		goto err_exit;
+	}
+	ret = sg_alloc_table(sgt, nents, GFP_KERNEL);
+	if (ret) {
+		kfree(sgt);
+		goto err_exit;
+	}
+	phys = ldev->dram_bar_phys + ld->owner->dram_pa + ld->offset;
+	for_each_sgtable_sg(sgt, sg, i) {
+		n = min_t(u64, dmabuf->size - done, seg);
+		addr = dma_map_resource(attach->dev, phys + done, n, dir, DMA_ATTR_SKIP_CPU_SYNC);
+		ret = dma_mapping_error(attach->dev, addr);
+		if (ret) {
+			sgt->nents = i;
+			sgt->orig_nents = 0;
+			loom_dmabuf_sgt_free(attach, sgt, dir);
+			goto err_exit;
+		}
+		sg_set_page(sg, NULL, n, 0);
+		sg_dma_address(sg) = addr;
+		sg_dma_len(sg) = n;
+		done += n;
+	}
+	/*
+	 * No CPU side (pages) to the entries: orig_nents 0 tells anyone who
+	 * walks the CPU list that there is none (as habanalabs does).
+	 */
+	sgt->orig_nents = 0;
+	drm_dev_exit(idx);
+	loom_dbg(ldev, IOCTL, "dma-buf: %zu bytes mapped for %s in %u entries\n",
+		 dmabuf->size, dev_name(attach->dev), nents);
+	return sgt;
+
+err_exit:
+	drm_dev_exit(idx);
+	return ERR_PTR(ret);
+}
+
+static void loom_dmabuf_unmap(struct dma_buf_attachment *attach, struct sg_table *sgt,
+			      enum dma_data_direction dir)
+{
+	loom_dmabuf_sgt_free(attach, sgt, dir);
+}
+
+static void loom_dmabuf_release(struct dma_buf *dmabuf)
+{
+	struct loom_dmabuf *ld = dmabuf->priv;
+	struct loom_device *ldev = ld->ldev;
+
+	loom_dbg(ldev, IOCTL, "dma-buf of %zu bytes released\n", dmabuf->size);
+	/* The last reference gives the DRAM back. */
+	drm_gem_object_put(&ld->owner->base.base);
+	kfree(ld);
+	drm_dev_put(&ldev->drm);
+}
+
+static const struct dma_buf_ops loom_dmabuf_ops = {
+	.attach = loom_dmabuf_attach,
+	.map_dma_buf = loom_dmabuf_map,
+	.unmap_dma_buf = loom_dmabuf_unmap,
+	.release = loom_dmabuf_release,
+};
+
+/* A dma-buf on [offset, offset + size) of DRAM object bo (checked by the caller). */
+static struct dma_buf *loom_dmabuf_export(struct loom_bo *bo, u64 offset, u64 size, int flags)
+{
+	struct loom_device *ldev = to_loom_device(bo->base.base.dev);
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct loom_bo *owner = loom_bo_dram_owner(bo);
+	struct loom_dmabuf *ld;
+	struct dma_buf *dmabuf;
+
+	ld = kzalloc(sizeof(*ld), GFP_KERNEL);
+	if (!ld)
+		return ERR_PTR(-ENOMEM);
+	ld->ldev = ldev;
+	ld->owner = owner;
+	ld->offset = bo->dram_pa - owner->dram_pa + offset;
+	exp_info.ops = &loom_dmabuf_ops;
+	exp_info.owner = THIS_MODULE;
+	exp_info.exp_name = DRIVER_NAME;
+	exp_info.size = size;
+	exp_info.flags = flags & O_ACCMODE;
+	exp_info.resv = owner->base.base.resv;
+	exp_info.priv = ld;
+	drm_gem_object_get(&owner->base.base);
+	drm_dev_get(&ldev->drm);
+	dmabuf = dma_buf_export(&exp_info);
+	if (IS_ERR(dmabuf)) {
+		drm_gem_object_put(&owner->base.base);
+		drm_dev_put(&ldev->drm);
+		kfree(ld);
+		return dmabuf;
+	}
+	loom_dbg(ldev, IOCTL, "dma-buf: DRAM %#llx+%#llx exported\n",
+		 owner->dram_pa + ld->offset, size);
+	return dmabuf;
+}
+
+struct dma_buf *loom_dmabuf_gem_export(struct drm_gem_object *obj, int flags)
+{
+	return loom_dmabuf_export(to_loom_bo(obj), 0, obj->size, flags);
+}
+
+int loom_dmabuf_export_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
+{
+	struct loom_file *lfile = file->driver_priv;
+	struct drm_loom_export_dmabuf *args = data;
+	struct drm_gem_object *obj;
+	struct dma_buf *dmabuf;
+	struct loom_bo *bo;
+	u64 offset;
+	int fd, ret;
+
+	if ((args->flags & ~DRM_LOOM_EXPORT_FLAGS_MASK) || args->pad ||
+	    args->reserved[0] || args->reserved[1])
+		return -EINVAL;
+	if (!args->size || !IS_ALIGNED(args->offset | args->size, DRM_LOOM_PAGE_SIZE) ||
+	    args->offset + args->size < args->offset)
+		return -EINVAL;
+
+	if (args->handle) {
+		obj = drm_gem_object_lookup(file, args->handle);
+		if (!obj)
+			return -ENOENT;
+		offset = args->offset;
+	} else {
+		ret = loom_gem_va_lookup(lfile->ctx, args->offset, args->size, &obj, &offset);
+		if (ret)
+			return ret;
+	}
+	bo = to_loom_bo(obj);
+	if (bo->kind != LOOM_BO_DRAM) {
+		ret = -EOPNOTSUPP;
+		goto out_put;
+	}
+	if (offset >= obj->size || args->size > obj->size - offset) {
+		ret = -EINVAL;
+		goto out_put;
+	}
+	dmabuf = loom_dmabuf_export(bo, offset, args->size,
+				    args->flags & DRM_LOOM_EXPORT_RDWR ? O_RDWR : O_RDONLY);
+	if (IS_ERR(dmabuf)) {
+		ret = PTR_ERR(dmabuf);
+		goto out_put;
+	}
+	fd = dma_buf_fd(dmabuf, args->flags & DRM_LOOM_EXPORT_CLOEXEC ? O_CLOEXEC : 0);
+	if (fd < 0) {
+		dma_buf_put(dmabuf);
+		ret = fd;
+		goto out_put;
+	}
+	args->fd = fd;
+	ret = 0;
+	loom_dbg(lfile->ldev, IOCTL, "EXPORT_DMABUF %s %#llx+%#llx: fd %d\n",
+		 args->handle ? "handle" : "va", args->offset, args->size, fd);
+out_put:
+	drm_gem_object_put(obj);
+	return ret;
+}
+
+struct drm_gem_object *loom_dmabuf_prime_import(struct drm_device *drm, struct dma_buf *dma_buf)
+{
+	struct loom_dmabuf *ld;
+
+	if (dma_buf->ops == &loom_dmabuf_ops) {
+		ld = dma_buf->priv;
+		/* One of ours: the same memory, no copy. */
+		if (&ld->ldev->drm == drm)
+			return loom_gem_slice_create(ld->owner, ld->offset, dma_buf->size,
+						     dma_buf->resv);
+		/* Another Loom device's DRAM: it cannot reach it (attach refuses). */
+	}
+	if (!IS_ALIGNED(dma_buf->size, LOOM_PAGE_SIZE) || !dma_buf->size)
+		return ERR_PTR(-EINVAL);
+	return drm_gem_prime_import(drm, dma_buf);
+}

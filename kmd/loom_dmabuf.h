@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * loom.ko: device DRAM as dma-bufs, and dma-bufs taken in (loom_dmabuf.c).
+ *
+ * DRM_IOCTL_LOOM_EXPORT_DMABUF and PRIME export of DRAM objects go through
+ * one static exporter whose importers get the bus addresses of the DRAM
+ * pages in PCI BAR2 (peer-to-peer importers only). PRIME import takes the
+ * device's own DRAM dma-bufs back as DRAM slices, and other exporters'
+ * dma-bufs as imported objects the device reaches by DMA.
+ */
+#ifndef __LOOM_DMABUF_H__
+#define __LOOM_DMABUF_H__
+
+#include <linux/types.h>
+
+struct dma_buf;
+struct drm_device;
+struct drm_file;
+struct drm_gem_object;
+
+int loom_dmabuf_export_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
+
+/* drm_gem_object_funcs.export of DRAM objects (PRIME_HANDLE_TO_FD): the whole object. */
+struct dma_buf *loom_dmabuf_gem_export(struct drm_gem_object *obj, int flags);
+
+/* drm_driver.gem_prime_import. */
+struct drm_gem_object *loom_dmabuf_prime_import(struct drm_device *drm, struct dma_buf *dma_buf);
+
+#endif /* __LOOM_DMABUF_H__ */
