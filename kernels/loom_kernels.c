@@ -25,7 +25,9 @@ enum kid {
 	K_REDUCE_COLS_SUM, K_REDUCE_COLS_MAX, K_REDUCE_COLS_MEAN, K_SOFTMAX, K_SOFTMAX_GRAD,
 	K_LOG_SOFTMAX,
 	K_LAYERNORM, K_LAYERNORM_GRAD, K_LAYERNORM_GRAD_WB, K_XENT, K_XENT_GRAD, K_TRANSPOSE,
-	K_CAST_F32_BF16, K_CAST_BF16_F32, K_COUNT
+	K_CAST_F32_BF16, K_CAST_BF16_F32,
+	K_BIAS_RELU, K_SIGMOID_GRAD, K_TANH_GRAD, K_LOG_SOFTMAX_GRAD, K_BCAST_SCALE, K_ADAM,
+	K_ADAM_TICK, K_SGD_MOMENTUM, K_COUNT
 };
 
 static const char *const kid_name[K_COUNT] = {
@@ -41,6 +43,10 @@ static const char *const kid_name[K_COUNT] = {
 	[K_LAYERNORM_GRAD] = "layernorm_grad", [K_LAYERNORM_GRAD_WB] = "layernorm_grad_wb",
 	[K_XENT] = "xent", [K_XENT_GRAD] = "xent_grad", [K_TRANSPOSE] = "transpose",
 	[K_CAST_F32_BF16] = "cast_f32_bf16", [K_CAST_BF16_F32] = "cast_bf16_f32",
+	[K_BIAS_RELU] = "bias_relu", [K_SIGMOID_GRAD] = "sigmoid_grad",
+	[K_TANH_GRAD] = "tanh_grad", [K_LOG_SOFTMAX_GRAD] = "log_softmax_grad",
+	[K_BCAST_SCALE] = "bcast_scale", [K_ADAM] = "adam", [K_ADAM_TICK] = "adam_tick",
+	[K_SGD_MOMENTUM] = "sgd_momentum",
 };
 
 /* The reduction kernels are in the order of enum loom_k_reduce. */
@@ -482,4 +488,99 @@ int loom_k_cast_bf16_f32(loom_stream *s, loom_kernels *k, uint64_t in, uint64_t 
 			 uint32_t n)
 {
 	return cast(s, k, K_CAST_BF16_F32, in, out, n, LOOM_T_BF16, LOOM_T_F32);
+}
+
+/* ---- For the graph layer: fused bias + relu, gradients, optimisers ------ */
+
+int loom_k_bias_relu(loom_stream *s, loom_kernels *k, uint64_t in, uint64_t bias,
+		     uint64_t out, uint32_t rows, uint32_t cols)
+{
+	if (!s || !k || !shape_ok(rows, cols) || !addr_ok(in, 4) || !addr_ok(bias, 4) ||
+	    !addr_ok(out, 4))
+		return -EINVAL;
+	struct loom_tensor ts[3] = { t2(in, rows, cols, 0), t1(bias, cols, 0),
+				     t2(out, rows, cols, 0) };
+
+	return launch(s, k, K_BIAS_RELU, ts, 3, NULL, 0, rows);
+}
+
+int loom_k_sigmoid_grad(loom_stream *s, loom_kernels *k, uint64_t y, uint64_t dy, uint64_t dx,
+			uint32_t n)
+{
+	return ew2(s, k, K_SIGMOID_GRAD, y, dy, dx, n);
+}
+
+int loom_k_tanh_grad(loom_stream *s, loom_kernels *k, uint64_t y, uint64_t dy, uint64_t dx,
+		     uint32_t n)
+{
+	return ew2(s, k, K_TANH_GRAD, y, dy, dx, n);
+}
+
+int loom_k_log_softmax_grad(loom_stream *s, loom_kernels *k, uint64_t y, uint64_t dy,
+			    uint64_t dx, uint32_t rows, uint32_t cols)
+{
+	if (!s || !k || !shape_ok(rows, cols) || !addr_ok(y, 4) || !addr_ok(dy, 4) ||
+	    !addr_ok(dx, 4))
+		return -EINVAL;
+	struct loom_tensor ts[3] = { t2(y, rows, cols, 0), t2(dy, rows, cols, 0),
+				     t2(dx, rows, cols, 0) };
+
+	return launch(s, k, K_LOG_SOFTMAX_GRAD, ts, 3, NULL, 0, rows);
+}
+
+int loom_k_bcast_scale(loom_stream *s, loom_kernels *k, float alpha, uint64_t in, int axis,
+		       uint64_t out, uint32_t rows, uint32_t cols)
+{
+	uint32_t a = loom_f32_bits(alpha);
+
+	if (!s || !k || !shape_ok(rows, cols) || !addr_ok(in, 4) || !addr_ok(out, 4) ||
+	    (axis != 0 && axis != 1))
+		return -EINVAL;
+	/* axis 1: in[r] along each row (stride 0 in dimension 0); axis 0: in[c]. */
+	struct loom_tensor ts[2] = {
+		{ .addr = in, .dtype = LOOM_T_F32, .ndims = 2, .size = { cols, rows },
+		  .stride = { axis == 1 ? 0 : 1, axis == 1 ? 1 : 0 } },
+		t2(out, rows, cols, 0),
+	};
+
+	return launch(s, k, K_BCAST_SCALE, ts, 2, &a, 1, rows);
+}
+
+int loom_k_adam(loom_stream *s, loom_kernels *k, uint64_t w, uint64_t grad, uint64_t m,
+		uint64_t v, uint64_t hyper, float beta1, float beta2, float eps, float wd,
+		uint32_t n)
+{
+	if (!s || !k || !size_ok(n) || !addr_ok(w, 4) || !addr_ok(grad, 4) || !addr_ok(m, 4) ||
+	    !addr_ok(v, 4) || !addr_ok(hyper, 4))
+		return -EINVAL;
+	struct loom_tensor ts[5] = { t1(w, n, 0), t1(grad, n, 0), t1(m, n, 0), t1(v, n, 0),
+				     t1(hyper, 2, 0) };
+	uint32_t sc[4] = { loom_f32_bits(beta1), loom_f32_bits(beta2), loom_f32_bits(eps),
+			   loom_f32_bits(wd) };
+
+	return launch(s, k, K_ADAM, ts, 5, sc, 4, vecs(n));
+}
+
+int loom_k_adam_tick(loom_stream *s, loom_kernels *k, uint64_t state, float beta1,
+		     float beta2)
+{
+	if (!s || !k || !addr_ok(state, 4))
+		return -EINVAL;
+	struct loom_tensor ts[1] = { t1(state, 5, 0) };
+	uint32_t sc[2] = { loom_f32_bits(beta1), loom_f32_bits(beta2) };
+
+	return launch(s, k, K_ADAM_TICK, ts, 1, sc, 2, 1);
+}
+
+int loom_k_sgd_momentum(loom_stream *s, loom_kernels *k, uint64_t w, uint64_t grad,
+			uint64_t buf, uint64_t hyper, float momentum, float wd, uint32_t n)
+{
+	if (!s || !k || !size_ok(n) || !addr_ok(w, 4) || !addr_ok(grad, 4) ||
+	    !addr_ok(buf, 4) || !addr_ok(hyper, 4))
+		return -EINVAL;
+	struct loom_tensor ts[4] = { t1(w, n, 0), t1(grad, n, 0), t1(buf, n, 0),
+				     t1(hyper, 1, 0) };
+	uint32_t sc[2] = { loom_f32_bits(momentum), loom_f32_bits(wd) };
+
+	return launch(s, k, K_SGD_MOMENTUM, ts, 4, sc, 2, vecs(n));
 }

@@ -162,6 +162,51 @@ int loom_k_cast_f32_bf16(loom_stream *s, loom_kernels *k, uint64_t in, uint64_t 
 int loom_k_cast_bf16_f32(loom_stream *s, loom_kernels *k, uint64_t in, uint64_t out,
 			 uint32_t n);
 
+/* ---- For the graph layer (graph/): fused forms, gradients, optimisers ---- */
+/** out[r][c] = max(in[r][c] + bias[c], 0) (bias_add then relu). In place allowed. */
+int loom_k_bias_relu(loom_stream *s, loom_kernels *k, uint64_t in, uint64_t bias,
+		     uint64_t out, uint32_t rows, uint32_t cols);
+/** dx = dy y (1 - y), y sigmoid's output, over n floats (in place allowed). */
+int loom_k_sigmoid_grad(loom_stream *s, loom_kernels *k, uint64_t y, uint64_t dy, uint64_t dx,
+			uint32_t n);
+/** dx = dy (1 - y^2), y tanh's output, over n floats (in place allowed). */
+int loom_k_tanh_grad(loom_stream *s, loom_kernels *k, uint64_t y, uint64_t dy, uint64_t dx,
+		     uint32_t n);
+/** log_softmax's gradient from its output y: dx = dy - e^y sum_c dy per row. dx may be dy. */
+int loom_k_log_softmax_grad(loom_stream *s, loom_kernels *k, uint64_t y, uint64_t dy,
+			    uint64_t dx, uint32_t rows, uint32_t cols);
+/**
+ * Broadcast and scale into out [rows][cols]: axis 1: out[r][c] = alpha
+ * in[r] (in has rows floats); axis 0: out[r][c] = alpha in[c] (cols
+ * floats). The gradient of a row or column reduction. Not in place.
+ */
+int loom_k_bcast_scale(loom_stream *s, loom_kernels *k, float alpha, uint64_t in, int axis,
+		       uint64_t out, uint32_t rows, uint32_t cols);
+/**
+ * One Adam step (PyTorch's update, L2 weight decay wd) over n floats, in
+ * place on w, m and v: g = grad + wd w, m = beta1 m + (1 - beta1) g, v =
+ * beta2 v + (1 - beta2) g^2, w -= hyper[0] m / (sqrt(v) hyper[1] + eps),
+ * with hyper (2 floats, on the device) as loom_k_adam_tick writes it.
+ */
+int loom_k_adam(loom_stream *s, loom_kernels *k, uint64_t w, uint64_t grad, uint64_t m,
+		uint64_t v, uint64_t hyper, float beta1, float beta2, float eps, float wd,
+		uint32_t n);
+/**
+ * Adam's per-step counter on the device: state is 5 floats [beta1^t,
+ * beta2^t, lr, h0, h1] (start with [1, 1, lr, 0, 0]); each call multiplies
+ * the powers by beta1 and beta2 and sets h0 = lr / (1 - beta1^t), h1 =
+ * 1 / sqrt(1 - beta2^t): loom_k_adam's hyper is state + 12 bytes.
+ */
+int loom_k_adam_tick(loom_stream *s, loom_kernels *k, uint64_t state, float beta1,
+		     float beta2);
+/**
+ * One SGD step with momentum over n floats (PyTorch's, no dampening), in
+ * place on w and buf: g = grad + wd w, buf = momentum buf + g, w -= lr
+ * buf, lr = hyper[0] (one float on the device).
+ */
+int loom_k_sgd_momentum(loom_stream *s, loom_kernels *k, uint64_t w, uint64_t grad,
+			uint64_t buf, uint64_t hyper, float momentum, float wd, uint32_t n);
+
 #ifdef __cplusplus
 }
 #endif
