@@ -6,9 +6,11 @@
  *   loom_tpc_decode.c  decoding into micro-ops, choice of specialised
  *                      handlers, fusion of common sequences
  *   loom_tpc_exec.c    the interpreter: dispatch and the specialised
- *                      handlers, one work item on one core
+ *                      handlers (loom_tpc_vop.h), one work item on one core
+ *   loom_tpc_loop.c    whole counted loops over tensor rows
  *   loom_tpc_ops.c     every instruction's semantics, one at a time (the
- *                      general path the handlers fall back to)
+ *                      general path the handlers fall back to); vector
+ *                      ones in loom_tpc_ops_vec.c, helpers loom_tpc_ops.h
  *   loom_tpc_mem.c     tensor and local memory accesses
  *   loom_tpc_math.h    special functions written to vectorise
  * and the numeric helpers (bf16, conversions) they all use.
@@ -222,6 +224,8 @@ void tpc_core_reset(struct tpc_core *c, struct tpc_launch *l);
 int tpc_core_run(struct tpc_core *c, uint32_t *pc);
 /* Run one instruction other than control flow; returns LOOM_ERR_*. */
 int tpc_exec_one(struct tpc_core *c, const struct tpc_uop *u);
+/* The same for a vector instruction (loom_tpc_ops_vec.c). */
+int tpc_exec_vec(struct tpc_core *c, const struct tpc_uop *u);
 /*
  * Run the loop whose body starts at top (a TPC_H_X_LOOP micro-op) for as
  * many iterations as all of its tensor accesses take the fast path.
