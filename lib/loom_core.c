@@ -397,11 +397,13 @@ LOOM_API void loom_device_close(loom_device *dev)
 		return;
 	loom_events_fini(dev);
 	loom_streams_fini(dev);
+	loom_cmdbufs_fini(dev);
 	while (dev->nallocs)
 		loom_mem_free(dev, dev->allocs[dev->nallocs - 1].va);
 	dev->be->close(dev);
 	free(dev->allocs);
 	free(dev->streams);
+	free(dev->cmdbufs);
 	pthread_mutex_destroy(&dev->lock);
 	pthread_cond_destroy(&dev->cond);
 	free(dev);

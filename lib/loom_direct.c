@@ -473,5 +473,6 @@ const struct loom_backend_ops loom_direct_ops = {
 	.submit = loom_direct_submit,
 	.done = loom_direct_done,
 	.status = loom_direct_status,
-	.cb_wait = loom_direct_cb_wait,
+	.wait_pkt = loom_direct_wait_pkt,
+	.cb_max = LOOM_DIRECT_CB_MAX,
 };

@@ -133,6 +133,8 @@ void loom_direct_queue_destroy(loom_stream *s);
 int loom_direct_submit(loom_stream *s, const uint32_t *oldest, uint32_t *cookie);
 uint32_t loom_direct_done(loom_stream *s);
 int loom_direct_status(loom_stream *s);
-int loom_direct_cb_wait(loom_stream *s, loom_stream *other, uint32_t target);
+void loom_direct_wait_pkt(loom_stream *other, uint32_t target, struct loom_pkt_wait *w);
+/* The largest CB a submission takes: the CB area less the SIGNAL and padding. */
+#define LOOM_DIRECT_CB_MAX	(LOOM_CB_AREA - 24)
 
 #endif /* LOOM_DIRECT_H */

@@ -129,18 +129,14 @@ int loom_direct_status(loom_stream *s)
 	return queue_error_to_errno(LOOM_QSTATUS_ERROR(st));
 }
 
-int loom_direct_cb_wait(loom_stream *s, loom_stream *other, uint32_t target)
+void loom_direct_wait_pkt(loom_stream *other, uint32_t target, struct loom_pkt_wait *w)
 {
 	struct loom_direct_queue *oq = other->q;
-	struct loom_pkt_wait *w = loom_cb_add(s, sizeof(*w));
 
-	if (!w)
-		return -ENOMEM;
 	w->header = LOOM_PKT_HDR(LOOM_PKT_WAIT, 0, sizeof(*w) / 4);
 	w->sob = oq->sob;
 	w->target = oq->sob_base + target;
 	w->timeout_ms = 0;	/* the device's watchdog */
-	return 0;
 }
 
 /* Room for len bytes in the CB area, given the oldest CB still in flight. */

@@ -9,6 +9,7 @@
  *     loom_mem.c     the allocation table, public memory calls
  *     loom_stream.c  streams, submissions in flight, events
  *     loom_ops.c     copies, fills, GEMM: command buffers of packets
+ *     loom_capture.c recordings of a stream's CBs, replayed as one CB
  *   backends (how the device is driven)
  *     loom_direct.c        the userspace driver over the device link:
  *                          attach, interrupts, mailbox, event queue
@@ -87,6 +88,8 @@ struct loom_device {
 	unsigned nstreams, cap_streams;
 	struct loom_event_obj **evobjs;	/* live events */
 	unsigned nevobjs, cap_evobjs;
+	struct loom_cmdbuf **cmdbufs;	/* live recordings */
+	unsigned ncmdbufs, cap_cmdbufs;
 };
 
 struct loom_stream {
@@ -101,6 +104,7 @@ struct loom_stream {
 	bool destroyed;
 	uint8_t *cb_buf;		/* the CB being built */
 	uint32_t cb_len, cb_cap;
+	struct loom_cmdbuf *capture;	/* recording instead of submitting, or NULL */
 };
 
 struct loom_event_obj {
@@ -155,8 +159,10 @@ struct loom_backend_ops {
 	int (*submit)(loom_stream *s, const uint32_t *oldest, uint32_t *cookie);
 	uint32_t (*done)(loom_stream *s);	/* finished submissions (mod 2^32) */
 	int (*status)(loom_stream *s);		/* 0, or the queue's failure */
-	/* Append to s's CB a device-side wait for other's count target. */
-	int (*cb_wait)(loom_stream *s, loom_stream *other, uint32_t target);
+	/* Fill *w with a device-side wait for other's count target. */
+	void (*wait_pkt)(loom_stream *other, uint32_t target, struct loom_pkt_wait *w);
+	/* Largest CB (bytes) submit accepts, before what the backend appends. */
+	uint32_t cb_max;
 };
 
 extern const struct loom_backend_ops loom_direct_ops;
@@ -185,6 +191,22 @@ int loom_cb_submit(loom_stream *s, void *staging);
 int loom_stream_usable(loom_stream *s);
 /* Wait until the stream has finished its submission number seq. */
 int loom_stream_wait_seq(loom_stream *s, uint32_t seq, int64_t timeout_ns);
+/* 0: s has finished submission target; 1: not yet; < 0: s failed. */
+int loom_stream_reached(loom_stream *s, uint32_t target);
+/* References keeping a stream's struct alive (dev->lock held). */
+void loom_stream_get_locked(loom_stream *s);
+void loom_stream_put_locked(loom_stream *s);
+/* Mark e recorded at s's last submission (e holds a reference to s). */
+void loom_event_bind(loom_event *e, loom_stream *s);
+
+/* loom_capture.c: recordings (streams between capture begin and end). */
+/* Append the CB built so far to s's recording; staging is the recording's now. */
+int loom_capture_add(loom_stream *s, void *staging);
+int loom_capture_record(loom_event *e, loom_stream *s);
+int loom_capture_wait(loom_stream *s, loom_event *e);
+void loom_capture_abort(loom_stream *s);	/* s is destroyed while recording */
+void loom_cmdbufs_forget_event(loom_event *e);	/* dev->lock held */
+void loom_cmdbufs_fini(loom_device *dev);	/* device close, after the streams */
 
 /* ---- loom_pt.c: ranges and page tables (direct backend) --------------------- */
 struct loom_range { uint64_t start, size; };

@@ -457,5 +457,6 @@ const struct loom_backend_ops loom_kmd_ops = {
 	.submit = loom_kmd_submit,
 	.done = loom_kmd_done,
 	.status = loom_kmd_status,
-	.cb_wait = loom_kmd_cb_wait,
+	.wait_pkt = loom_kmd_wait_pkt,
+	.cb_max = LOOM_KMD_CB_MAX,
 };

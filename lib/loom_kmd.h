@@ -91,6 +91,8 @@ void loom_kmd_queue_destroy(loom_stream *s);
 int loom_kmd_submit(loom_stream *s, const uint32_t *oldest, uint32_t *cookie);
 uint32_t loom_kmd_done(loom_stream *s);
 int loom_kmd_status(loom_stream *s);
-int loom_kmd_cb_wait(loom_stream *s, loom_stream *other, uint32_t target);
+void loom_kmd_wait_pkt(loom_stream *other, uint32_t target, struct loom_pkt_wait *w);
+/* The largest CB a submission takes: the driver's limit less the fence WRITE64. */
+#define LOOM_KMD_CB_MAX		(DRM_LOOM_CB_MAX_SIZE - sizeof(struct loom_pkt_write64))
 
 #endif /* LOOM_KMD_H */

@@ -252,19 +252,15 @@ int loom_kmd_status(loom_stream *s)
 	return 0;
 }
 
-int loom_kmd_cb_wait(loom_stream *s, loom_stream *other, uint32_t target)
+void loom_kmd_wait_pkt(loom_stream *other, uint32_t target, struct loom_pkt_wait *w)
 {
 	struct loom_kmd_queue *oq = other->q;
-	struct loom_pkt_wait *w = loom_cb_add(s, sizeof(*w));
 
-	if (!w)
-		return -ENOMEM;
 	w->header = LOOM_PKT_HDR(LOOM_PKT_WAIT, 0, sizeof(*w) / 4);
 	w->sob = oq->sob;
 	/* The SOB reads the driver's number of the queue's last finished job. */
 	w->target = (uint32_t)(oq->kseq_base + target);
 	w->timeout_ms = 0;	/* the device's watchdog */
-	return 0;
 }
 
 int loom_kmd_submit(loom_stream *s, const uint32_t *oldest, uint32_t *cookie)

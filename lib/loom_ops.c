@@ -99,6 +99,8 @@ LOOM_API int loom_memcpy_h2d(loom_stream *s, uint64_t dst, const void *src, uint
 	va = pinned_va(s->dev, src, size);
 	if (va)
 		return queue_dma(s, dst, va, size, 0, NULL);
+	if (s->capture)
+		return -EINVAL;	/* staging is filled now, not at each launch */
 	/* Each chunk is copied into its own block, queued, and freed by the
 	 * stream once the device has read it: the caller may reuse src now. */
 	for (uint64_t off = 0; off < size; off += STAGING_CHUNK) {
@@ -132,6 +134,8 @@ LOOM_API int loom_memcpy_d2h(loom_stream *s, void *dst, uint64_t src, uint64_t s
 	bva[0] = pinned_va(s->dev, dst, size);
 	if (bva[0])
 		return queue_dma(s, bva[0], src, size, 0, NULL);
+	if (s->capture)
+		return -EINVAL;	/* the CPU would have to empty the staging blocks */
 	/* Two blocks: the device fills one while the CPU empties the other. */
 	for (uint64_t off = 0; off < size && !ret; off += STAGING_CHUNK, cur ^= 1) {
 		uint64_t n = size - off < STAGING_CHUNK ? size - off : STAGING_CHUNK;

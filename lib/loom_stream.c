@@ -5,7 +5,8 @@
  * handed to the backend's queue. The backend counts finished submissions;
  * an event is a (stream, count) pair, waited for on the host by comparing
  * the count and on another stream by a device-side wait. A stream whose
- * queue fails keeps that error for good (sticky).
+ * queue fails keeps that error for good (sticky). While a stream records
+ * (loom_capture.c), its CBs go to the recording instead of the queue.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -16,7 +17,7 @@
 #define DESTROY_TIMEOUT	60000000000LL
 
 /* 0: reached; 1: not yet; < 0: the stream failed. */
-static int stream_reached(loom_stream *s, uint32_t target)
+int loom_stream_reached(loom_stream *s, uint32_t target)
 {
 	int st;
 
@@ -43,7 +44,7 @@ static int reach_cond(void *arg)
 {
 	struct reach_wait *w = arg;
 
-	return stream_reached(w->s, w->target);
+	return loom_stream_reached(w->s, w->target);
 }
 
 static int stream_wait(loom_stream *s, uint32_t target, int64_t timeout_ns)
@@ -84,7 +85,7 @@ int loom_stream_usable(loom_stream *s)
 	if (!s || s->destroyed)
 		return -EINVAL;
 	if (!s->error)
-		stream_reached(s, s->seq);
+		loom_stream_reached(s, s->seq);
 	if (s->error)
 		return s->error;
 	if (__atomic_load_n(&s->dev->dead, __ATOMIC_ACQUIRE))
@@ -124,7 +125,11 @@ void *loom_cb_add(loom_stream *s, uint32_t bytes)
 int loom_cb_submit(loom_stream *s, void *staging)
 {
 	uint32_t cookie, slot;
-	int ret = loom_stream_usable(s);
+	int ret;
+
+	if (s->capture)
+		return loom_capture_add(s, staging);
+	ret = loom_stream_usable(s);
 
 	while (!ret) {
 		stream_reclaim(s);
@@ -154,7 +159,12 @@ int loom_cb_submit(loom_stream *s, void *staging)
 
 /* ---- streams ---------------------------------------------------------------------- */
 
-static void stream_put_locked(loom_stream *s)
+void loom_stream_get_locked(loom_stream *s)
+{
+	s->refs++;
+}
+
+void loom_stream_put_locked(loom_stream *s)
 {
 	if (--s->refs)
 		return;
@@ -209,6 +219,8 @@ static void stream_release(loom_stream *s)
 	loom_device *dev = s->dev;
 	int ret = 0;
 
+	if (s->capture)
+		loom_capture_abort(s);
 	if (!s->error && !__atomic_load_n(&dev->dead, __ATOMIC_ACQUIRE)) {
 		ret = stream_wait(s, s->seq, DESTROY_TIMEOUT);
 		if (ret)
@@ -230,7 +242,7 @@ static void stream_release(loom_stream *s)
 			dev->streams[i] = dev->streams[--dev->nstreams];
 			break;
 		}
-	stream_put_locked(s);
+	loom_stream_put_locked(s);
 	pthread_mutex_unlock(&dev->lock);
 }
 
@@ -250,8 +262,8 @@ LOOM_API int loom_stream_sync(loom_stream *s, int64_t timeout_ns)
 {
 	int ret;
 
-	if (!s || s->destroyed)
-		return -EINVAL;
+	if (!s || s->destroyed || s->capture)
+		return -EINVAL;	/* a recording cannot wait on the host */
 	ret = stream_wait(s, s->seq, timeout_ns);
 	stream_reclaim(s);
 	return ret;
@@ -263,7 +275,7 @@ LOOM_API int loom_stream_query(loom_stream *s)
 
 	if (!s || s->destroyed)
 		return -EINVAL;
-	r = stream_reached(s, s->seq);
+	r = loom_stream_reached(s, s->seq);
 	return r == 1 ? -EBUSY : r;
 }
 
@@ -321,7 +333,7 @@ static void event_unbind(loom_event *e)
 	if (!e->stream)
 		return;
 	pthread_mutex_lock(&e->dev->lock);
-	stream_put_locked(e->stream);
+	loom_stream_put_locked(e->stream);
 	pthread_mutex_unlock(&e->dev->lock);
 	e->stream = NULL;
 }
@@ -335,6 +347,7 @@ LOOM_API void loom_event_destroy(loom_event *e)
 	dev = e->dev;
 	event_unbind(e);
 	pthread_mutex_lock(&dev->lock);
+	loom_cmdbufs_forget_event(e);
 	for (unsigned i = 0; i < dev->nevobjs; i++)
 		if (dev->evobjs[i] == e) {
 			dev->evobjs[i] = dev->evobjs[--dev->nevobjs];
@@ -365,6 +378,8 @@ LOOM_API int loom_event_record(loom_event *e, loom_stream *s)
 	ret = loom_stream_usable(s);
 	if (ret)
 		return ret;
+	if (s->capture)
+		return loom_capture_record(e, s);
 	ts = loom_cb_add(s, sizeof(*ts));
 	if (!ts)
 		return -ENOMEM;
@@ -373,6 +388,12 @@ LOOM_API int loom_event_record(loom_event *e, loom_stream *s)
 	ret = loom_cb_submit(s, NULL);
 	if (ret)
 		return ret;
+	loom_event_bind(e, s);
+	return 0;
+}
+
+void loom_event_bind(loom_event *e, loom_stream *s)
+{
 	event_unbind(e);
 	pthread_mutex_lock(&e->dev->lock);
 	s->refs++;
@@ -380,7 +401,6 @@ LOOM_API int loom_event_record(loom_event *e, loom_stream *s)
 	e->stream = s;
 	e->target = s->seq;
 	e->recorded = true;
-	return 0;
 }
 
 LOOM_API int loom_event_wait(loom_event *e, int64_t timeout_ns)
@@ -400,12 +420,13 @@ LOOM_API int loom_event_query(loom_event *e)
 		return -EINVAL;
 	if (!e->recorded)
 		return 0;
-	r = stream_reached(e->stream, e->target);
+	r = loom_stream_reached(e->stream, e->target);
 	return r == 1 ? -EBUSY : r;
 }
 
 LOOM_API int loom_stream_wait_event(loom_stream *s, loom_event *e)
 {
+	struct loom_pkt_wait *w;
 	int ret;
 
 	if (!s || !e || s->dev != e->dev)
@@ -413,16 +434,17 @@ LOOM_API int loom_stream_wait_event(loom_stream *s, loom_event *e)
 	ret = loom_stream_usable(s);
 	if (ret)
 		return ret;
+	if (s->capture)
+		return loom_capture_wait(s, e);	/* resolved at each launch */
 	if (!e->recorded || e->stream == s)
 		return 0;	/* in order within a stream */
-	ret = stream_reached(e->stream, e->target);
+	ret = loom_stream_reached(e->stream, e->target);
 	if (ret <= 0)
 		return ret;	/* already reached, or its stream failed */
-	ret = s->dev->be->cb_wait(s, e->stream, e->target);
-	if (ret) {
-		loom_cb_reset(s);
-		return ret;
-	}
+	w = loom_cb_add(s, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	s->dev->be->wait_pkt(e->stream, e->target, w);
 	return loom_cb_submit(s, NULL);
 }
 

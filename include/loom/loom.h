@@ -384,6 +384,56 @@ LOOM_API int loom_launch(loom_stream *s, loom_kernel *k, const struct loom_launc
 /** The bits of a float, for scalar arguments. */
 LOOM_API uint32_t loom_f32_bits(float f);
 
+/* ---- Command-buffer capture ---------------------------------------------- */
+typedef struct loom_cmdbuf loom_cmdbuf;
+
+/**
+ * Start recording s: until loom_capture_end(), the work queued on s
+ * (loom_memcpy, loom_memset32, loom_gemm, loom_launch, copies between
+ * pinned memory and the device, loom_event_record, loom_stream_wait_event)
+ * is checked as usual and appended to a recording instead of being
+ * submitted; nothing runs. Calls that need the host during the work fail
+ * with -EINVAL and record nothing: copies from or to memory that is not
+ * pinned, loom_stream_sync(s), loom_cmdbuf_launch() on s. A call that fails
+ * leaves the recording as it was. -E2BIG: the recording would outgrow one
+ * command buffer of the backend (direct: about 1 MiB, kernel: 64 KiB).
+ * Errors: -EINVAL s is NULL; -EBUSY s is already recording; the stream's
+ * error; -ENOMEM.
+ */
+LOOM_API int loom_capture_begin(loom_stream *s);
+/**
+ * Stop recording s and return the recording in *out (it may be empty).
+ * s queues work normally again. -EINVAL: s is not recording, out NULL.
+ */
+LOOM_API int loom_capture_end(loom_stream *s, loom_cmdbuf **out);
+/**
+ * Queue the whole recording on s as one submission (any stream of the
+ * recording's device, not only the one it was recorded on; s itself must
+ * not be recording). Each launch runs the same work on the same addresses.
+ *   - A loom_stream_wait_event() in the recording is resolved at each
+ *     launch against the event's most recent record at that moment, as
+ *     if loom_stream_wait_event() were called then: to wait for a
+ *     producer recording of another stream, launch the producer first.
+ *     If that record's stream has failed, the launch returns its error.
+ *   - An event recorded in the recording is recorded on s by each launch:
+ *     it is reached when the launch has finished (a launch completes as a
+ *     whole), and its timestamp is the device time at its point in the
+ *     recording.
+ * Device errors fail s as for work queued directly. Returns 0, -EINVAL
+ * (cb NULL, destroyed, still recording, empty, or of another device), or
+ * the stream's error. A recording must not be launched by two threads at
+ * once.
+ */
+LOOM_API int loom_cmdbuf_launch(loom_stream *s, loom_cmdbuf *cb);
+/** Bytes of device commands in the recording (0 for NULL). */
+LOOM_API uint32_t loom_cmdbuf_size(const loom_cmdbuf *cb);
+/**
+ * Free a recording: waits (bounded: 60 s) for the launches still running,
+ * then frees its memory. Kernels and memory it uses must outlive its
+ * launches, not the recording.
+ */
+LOOM_API void loom_cmdbuf_destroy(loom_cmdbuf *cb);
+
 /* ---- bf16 helpers ---------------------------------------------------------- */
 /** fp32 -> bf16 with round-to-nearest-even (NaN stays NaN). */
 LOOM_API uint16_t loom_f32_to_bf16(float f);
