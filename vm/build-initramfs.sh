@@ -29,7 +29,8 @@ path_of() {
 		gsub(/-/, "_", n); if (n == want) { print $1; exit } }' "$mods/modules.dep"
 }
 : > "$root/etc/modules"
-for dep in $(modinfo -F depends "$ko" | tr ',' ' '); do
+# vgem (a foreign dma-buf exporter for tests/uapi/loom_dmabuf) rides along.
+for dep in $(modinfo -F depends "$ko" | tr ',' ' ') vgem; do
 	p=$(path_of "$(echo "$dep" | tr - _)")
 	[ -n "$p" ] || { vm_log "module $dep (needed by loom.ko) not found in $kver"; exit 1; }
 	chain=$(grep "^$p:" "$mods/modules.dep" | cut -d: -f2)

@@ -11,6 +11,7 @@
  * then the bus (physical) address a NIC would be given. Reads and writes
  * go through exactly those addresses: RAM pages through the kernel's page
  * mapping, anything else (a PCI BAR) through ioremap, one page at a time.
+ * LOOM_IMP_EXPORT makes a plain dma-buf of system pages of any byte size.
  */
 #include <linux/dma-buf.h>
 #include <linux/dma-direct.h>
@@ -270,6 +271,112 @@ static long imp_ioctl_rw(struct imp_file *f, void __user *uarg, bool write)
 	return seg_start >= end ? 0 : -EINVAL;	/* a mapping shorter than the buffer */
 }
 
+/* ---- LOOM_IMP_EXPORT: a dma-buf of pages, of any byte size ---- */
+
+struct imp_export {
+	struct page **pages;
+	unsigned long npages;
+};
+
+static struct sg_table *imp_exp_map(struct dma_buf_attachment *attach,
+				    enum dma_data_direction dir)
+{
+	struct imp_export *e = attach->dmabuf->priv;
+	struct sg_table *sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
+	int ret;
+
+	if (!sgt)
+		return ERR_PTR(-ENOMEM);
+	ret = sg_alloc_table_from_pages(sgt, e->pages, e->npages, 0,
+					(unsigned long)e->npages << PAGE_SHIFT, GFP_KERNEL);
+	if (!ret) {
+		ret = dma_map_sgtable(attach->dev, sgt, dir, 0);
+		if (ret)
+			sg_free_table(sgt);
+	}
+	if (ret) {
+		kfree(sgt);
+		return ERR_PTR(ret);
+	}
+	return sgt;
+}
+
+static void imp_exp_unmap(struct dma_buf_attachment *attach, struct sg_table *sgt,
+			  enum dma_data_direction dir)
+{
+	dma_unmap_sgtable(attach->dev, sgt, dir, 0);
+	sg_free_table(sgt);
+	kfree(sgt);
+}
+
+static void imp_exp_free(struct imp_export *e)
+{
+	while (e->npages)
+		__free_page(e->pages[--e->npages]);
+	kvfree(e->pages);
+	kfree(e);
+}
+
+static void imp_exp_release(struct dma_buf *dmabuf)
+{
+	imp_exp_free(dmabuf->priv);
+}
+
+static const struct dma_buf_ops imp_exp_ops = {
+	.map_dma_buf = imp_exp_map,
+	.unmap_dma_buf = imp_exp_unmap,
+	.release = imp_exp_release,
+};
+
+static long imp_ioctl_export(void __user *uarg)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct loom_imp_export x;
+	struct dma_buf *dmabuf;
+	struct imp_export *e;
+	unsigned long n;
+	int fd;
+
+	if (copy_from_user(&x, uarg, sizeof(x)))
+		return -EFAULT;
+	if (x.pad || !x.size || x.size > LOOM_IMP_EXPORT_MAX)
+		return -EINVAL;
+	e = kzalloc(sizeof(*e), GFP_KERNEL);
+	if (!e)
+		return -ENOMEM;
+	n = DIV_ROUND_UP(x.size, PAGE_SIZE);
+	e->pages = kvcalloc(n, sizeof(*e->pages), GFP_KERNEL);
+	if (!e->pages) {
+		kfree(e);
+		return -ENOMEM;
+	}
+	for (; e->npages < n; e->npages++) {
+		e->pages[e->npages] = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		if (!e->pages[e->npages]) {
+			imp_exp_free(e);
+			return -ENOMEM;
+		}
+	}
+	exp_info.ops = &imp_exp_ops;
+	exp_info.owner = THIS_MODULE;
+	exp_info.size = x.size;
+	exp_info.flags = O_RDWR;
+	exp_info.priv = e;
+	dmabuf = dma_buf_export(&exp_info);
+	if (IS_ERR(dmabuf)) {
+		imp_exp_free(e);
+		return PTR_ERR(dmabuf);
+	}
+	fd = dma_buf_fd(dmabuf, O_CLOEXEC);
+	if (fd < 0) {
+		dma_buf_put(dmabuf);
+		return fd;
+	}
+	x.fd = fd;
+	/* On a fault the fd stays open (as with any ioctl that returns one). */
+	return copy_to_user(uarg, &x, sizeof(x)) ? -EFAULT : 0;
+}
+
 static long imp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct imp_file *f = file->private_data;
@@ -293,6 +400,9 @@ static long imp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		break;
 	case LOOM_IMP_WRITE:
 		ret = imp_ioctl_rw(f, uarg, true);
+		break;
+	case LOOM_IMP_EXPORT:
+		ret = imp_ioctl_export(uarg);
 		break;
 	default:
 		ret = -ENOTTY;

@@ -14,6 +14,10 @@
  * engine would, with the CPU standing in for the NIC. Closing the file (or
  * LOOM_IMP_DETACH) unmaps, unpins, detaches and drops the dma-buf.
  *
+ * LOOM_IMP_EXPORT goes the other way: it makes a dma-buf of any size (not
+ * only whole pages) over system pages, so that the tests can hand an
+ * importer (loom.ko's PRIME import) sizes no real exporter makes.
+ *
  * This interface is for Loom's tests only; it is not a stable uAPI.
  */
 #ifndef LOOM_IMPORTER_H
@@ -50,16 +54,26 @@ struct loom_imp_rw {
 	__u64 ptr;		/* user buffer */
 };
 
+struct loom_imp_export {
+	__u64 size;		/* in: bytes, 1 .. LOOM_IMP_EXPORT_MAX */
+	__s32 fd;		/* out: the dma-buf (O_RDWR | O_CLOEXEC) */
+	__u32 pad;		/* 0 */
+};
+
+#define LOOM_IMP_EXPORT_MAX	(16ULL << 20)
+
 /*
  * Errors: ATTACH -EBUSY (already attached), -EBADF (not a dma-buf), -EINVAL
  * (flags, pad), or the exporter's error (a Loom DRAM export refuses a
  * static importer with -EOPNOTSUPP); SG/READ/WRITE -ENOTCONN (not
- * attached), -EINVAL (index, pad, range), -EFAULT (user buffer).
+ * attached), -EINVAL (index, pad, range), -EFAULT (user buffer); EXPORT
+ * -EINVAL (size, pad), -ENOMEM.
  */
 #define LOOM_IMP_ATTACH		_IOWR('L', 0x40, struct loom_imp_attach)
 #define LOOM_IMP_DETACH		_IO('L', 0x41)
 #define LOOM_IMP_SG		_IOWR('L', 0x42, struct loom_imp_sg)
 #define LOOM_IMP_READ		_IOW('L', 0x43, struct loom_imp_rw)
 #define LOOM_IMP_WRITE		_IOW('L', 0x44, struct loom_imp_rw)
+#define LOOM_IMP_EXPORT		_IOWR('L', 0x45, struct loom_imp_export)
 
 #endif /* LOOM_IMPORTER_H */

@@ -7,19 +7,36 @@
  * subtests check the importer itself against dma-bufs the kernel makes
  * (udmabuf over a memfd, the system dma-heap), whose contents the test can
  * also see through an ordinary mapping.
+ *
+ * The export-* and prime-* subtests check loom.ko's exporter of device DRAM
+ * (DRM_IOCTL_LOOM_EXPORT_DMABUF, PRIME) through that importer: the bytes,
+ * the bus addresses (inside the Loom BAR's DRAM window), device DMA while
+ * the importer holds the memory, and the lifetime of the memory and the
+ * module. The import-* subtests hand loom.ko foreign dma-bufs (udmabuf,
+ * the system dma-heap, vgem) and have the device DMA into them.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/dma-buf.h>
 #include <linux/dma-heap.h>
 #include <linux/udmabuf.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tests/kmod/loom_importer.h"
 
 #include "loom_igt.h"
+#include "loom_submit.h"
+
+/* Where vm/build-initramfs.sh puts the module, for export-lifetime. */
+#define LOOM_KO_PATH	"/lib/modules/loom.ko"
 
 #define UDMABUF_SIZE	(3 * 4096 + 2 * 1024 * 1024)
 
@@ -189,6 +206,945 @@ static void test_importer_bad(void)
 	munmap(map, 4096);
 }
 
+/* ---- loom.ko's exporter: helpers ------------------------------------------------ */
+
+#define EXPORT_RW	(DRM_LOOM_EXPORT_CLOEXEC | DRM_LOOM_EXPORT_RDWR)
+
+static int __export(int fd, uint32_t handle, uint64_t off, uint64_t size, uint32_t flags,
+		    int *out)
+{
+	struct drm_loom_export_dmabuf e = {
+		.handle = handle, .flags = flags, .offset = off, .size = size,
+	};
+	int r = __loom_ioctl(fd, DRM_IOCTL_LOOM_EXPORT_DMABUF, &e);
+
+	if (!r)
+		*out = (int)e.fd;
+	return r;
+}
+
+static int export(int fd, uint32_t handle, uint64_t off, uint64_t size)
+{
+	int db = -1;
+
+	loom_assert_eq(__export(fd, handle, off, size, EXPORT_RW, &db), 0);
+	loom_assert(db >= 0);
+	return db;
+}
+
+static int prime_to_fd(int fd, uint32_t handle)
+{
+	struct drm_prime_handle p = { .handle = handle, .flags = DRM_CLOEXEC | DRM_RDWR };
+
+	loom_assert_eq(__loom_ioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &p), 0);
+	loom_assert(p.fd >= 0);
+	return p.fd;
+}
+
+static int __prime_to_handle(int fd, int db, uint32_t *handle)
+{
+	struct drm_prime_handle p = { .fd = db };
+	int r = __loom_ioctl(fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &p);
+
+	if (!r)
+		*handle = p.handle;
+	return r;
+}
+
+static uint32_t prime_to_handle(int fd, int db)
+{
+	uint32_t h = 0;
+
+	loom_assert_eq(__prime_to_handle(fd, db, &h), 0);
+	loom_assert(h != 0);
+	return h;
+}
+
+static void gem_close(int fd, uint32_t handle)
+{
+	struct drm_gem_close c = { .handle = handle };
+
+	loom_assert_eq(__loom_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &c), 0);
+}
+
+static struct drm_loom_gem_info gem_info(int fd, uint32_t handle)
+{
+	struct drm_loom_gem_info i = { .handle = handle };
+
+	loom_assert_eq(__loom_ioctl(fd, DRM_IOCTL_LOOM_GEM_INFO, &i), 0);
+	return i;
+}
+
+/* A CPU mapping of an object through the device file. */
+static void *gem_mmap(int fd, uint32_t handle, uint64_t size)
+{
+	struct drm_loom_gem_info i = gem_info(fd, handle);
+	void *p;
+
+	loom_assert(i.mmap_offset != 0);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, i.mmap_offset);
+	loom_assert(p != MAP_FAILED);
+	return p;
+}
+
+static int __bind(int fd, uint32_t handle, uint64_t bo_offset, uint64_t size, uint32_t flags,
+		  uint64_t *va)
+{
+	struct drm_loom_vm_bind b = {
+		.op = DRM_LOOM_VM_BIND_OP_MAP, .handle = handle, .bo_offset = bo_offset,
+		.size = size, .flags = flags, .va = *va,
+	};
+	int r = __loom_ioctl(fd, DRM_IOCTL_LOOM_VM_BIND, &b);
+
+	if (!r)
+		*va = b.va;
+	return r;
+}
+
+static uint64_t vm_bind(int fd, uint32_t handle, uint64_t bo_offset, uint64_t size)
+{
+	uint64_t va = 0;
+
+	loom_assert_eq(__bind(fd, handle, bo_offset, size, 0, &va), 0);
+	return va;
+}
+
+static void vm_unbind(int fd, uint64_t va)
+{
+	struct drm_loom_vm_bind b = { .op = DRM_LOOM_VM_BIND_OP_UNMAP, .va = va };
+
+	loom_assert_eq(__loom_ioctl(fd, DRM_IOCTL_LOOM_VM_BIND, &b), 0);
+}
+
+static uint64_t dram_used(int fd)
+{
+	struct drm_loom_info_dram_usage u;
+
+	loom_assert_eq(__loom_info(fd, DRM_LOOM_INFO_DRAM_USAGE, &u, sizeof(u)), 0);
+	return u.dram_used;
+}
+
+/* The device copies size bytes from VA src to VA dst; the job must succeed. */
+static void dev_copy(int fd, uint64_t src, uint64_t dst, uint64_t size)
+{
+	static struct cb cb;
+	uint32_t q = queue_create(fd, NULL);
+
+	cb.n = 0;
+	cb_dma(&cb, src, dst, size);
+	loom_assert_eq(wait_status(fd, q, submit_cb(fd, q, &cb)), LOOM_ERR_NONE);
+	loom_assert_eq(__queue_destroy(fd, q), 0);
+}
+
+static void dev_memset(int fd, uint64_t dst, uint32_t value, uint64_t size)
+{
+	static struct cb cb;
+	uint32_t q = queue_create(fd, NULL);
+
+	cb.n = 0;
+	cb_memset(&cb, dst, value, size);
+	loom_assert_eq(wait_status(fd, q, submit_cb(fd, q, &cb)), LOOM_ERR_NONE);
+	loom_assert_eq(__queue_destroy(fd, q), 0);
+}
+
+/* [start, end] of the Loom device's BAR2 (the register space, then DRAM). */
+static void loom_bar2(uint64_t *start, uint64_t *end)
+{
+	FILE *f = fopen("/sys/class/accel/accel0/device/resource", "r");
+	unsigned long long s = 0, e = 0, fl;
+
+	loom_assert(f);
+	for (int i = 0; i < 3; i++)
+		loom_assert_eq(fscanf(f, "%llx %llx %llx", &s, &e, &fl), 3);
+	fclose(f);
+	loom_assert(s && e > s);
+	*start = s;
+	*end = e;
+}
+
+/*
+ * Attach the importer (dynamic, peer-to-peer) to a Loom DRAM dma-buf of
+ * size bytes: its entries must cover it in order, at bus addresses inside
+ * the DRAM window of the Loom BAR.
+ */
+static void imp_attach_dram(int imp, int db, uint64_t size)
+{
+	struct loom_imp_attach a;
+	struct loom_imp_sg sg;
+	uint64_t total = 0, bar, bar_end;
+
+	loom_bar2(&bar, &bar_end);
+	loom_assert_eq(imp_attach(imp, db, 0, &a), 0);
+	loom_assert_eq(a.size, size);
+	loom_assert(a.nents >= 1);
+	for (uint32_t i = 0; i < a.nents; i++) {
+		sg = (struct loom_imp_sg){ .index = i };
+		loom_assert_eq(__loom_ioctl(imp, LOOM_IMP_SG, &sg), 0);
+		loom_assert_eq(sg.offset, total);
+		loom_assert(sg.len > 0 && sg.len % 4096 == 0);
+		loom_assert(sg.dma_addr >= bar + LOOM_DRAM_BAR_OFFSET);
+		loom_assert(sg.dma_addr + sg.len - 1 <= bar_end);
+		total += sg.len;
+	}
+	loom_assert_eq(total, size);
+}
+
+/* The importer reads the whole dma-buf; it must equal want. */
+static void imp_expect(int imp, const uint8_t *want, size_t n)
+{
+	uint8_t *buf = malloc(n);
+
+	loom_assert(buf);
+	loom_assert_eq(imp_rw(imp, LOOM_IMP_READ, 0, n, buf), 0);
+	loom_assert(!memcmp(buf, want, n));
+	free(buf);
+}
+
+/* Copy out of a write-combined DRAM mapping (memcmp on it is slow and fine). */
+static uint8_t *snapshot(const void *p, size_t n)
+{
+	uint8_t *c = malloc(n);
+
+	loom_assert(c);
+	memcpy(c, p, n);
+	return c;
+}
+
+/* ---- loom.ko's exporter ---------------------------------------------------------- */
+
+static void test_export_dram(void)
+{
+	const size_t n = (1 << 20) + 3 * 4096;
+	int fd = loom_open(), imp = imp_open(), db;
+	struct bo bo = bo_new(fd, n, DRM_LOOM_BO_DRAM);
+	uint8_t *want = malloc(n), buf[8200];
+
+	loom_assert(want);
+	fill(want, n, 11);
+	memcpy(bo.map, want, n);
+
+	db = export(fd, bo.handle, 0, n);
+	loom_assert(fcntl(db, F_GETFD) & FD_CLOEXEC);
+	loom_assert_eq(fcntl(db, F_GETFL) & O_ACCMODE, O_RDWR);
+	imp_attach_dram(imp, db, n);
+	imp_expect(imp, want, n);
+	/* An unaligned piece across pages, and one across the 64 KiB entries. */
+	loom_assert_eq(imp_rw(imp, LOOM_IMP_READ, 4093, 8200, buf), 0);
+	loom_assert(!memcmp(buf, want + 4093, 8200));
+	loom_assert_eq(imp_rw(imp, LOOM_IMP_READ, (64 << 10) - 5, 10, buf), 0);
+	loom_assert(!memcmp(buf, want + (64 << 10) - 5, 10));
+
+	/* What the importer writes, the BO's mapping sees. */
+	fill(want, n, 200);
+	loom_assert_eq(imp_rw(imp, LOOM_IMP_WRITE, 0, n, want), 0);
+	loom_assert(!memcmp(bo.map, want, n));
+	loom_assert_eq(__loom_ioctl(imp, LOOM_IMP_DETACH, NULL), 0);
+	close(db);
+
+	/* Without flags: read-only, not close-on-exec. */
+	loom_assert_eq(__export(fd, bo.handle, 4096, 4096, 0, &db), 0);
+	loom_assert(!(fcntl(db, F_GETFD) & FD_CLOEXEC));
+	loom_assert_eq(fcntl(db, F_GETFL) & O_ACCMODE, O_RDONLY);
+	imp_attach_dram(imp, db, 4096);
+	imp_expect(imp, want + 4096, 4096);
+	close(db);
+
+	/* PRIME exports the whole object through the same exporter. */
+	close(imp);
+	imp = imp_open();
+	db = prime_to_fd(fd, bo.handle);
+	imp_attach_dram(imp, db, n);
+	imp_expect(imp, want, n);
+	close(db);
+	close(imp);
+	close(fd);
+	free(want);
+}
+
+static void test_export_va(void)
+{
+	const size_t n = 256 << 10;
+	int fd = loom_open(), imp = imp_open(), db;
+	struct bo bo = bo_new(fd, n, DRM_LOOM_BO_DRAM);
+	uint8_t *want = malloc(n);
+	uint64_t va;
+
+	loom_assert(want);
+	fill(want, n, 23);
+	memcpy(bo.map, want, n);
+	/* A second mapping of 128 KiB from 16 KiB into the object. */
+	va = vm_bind(fd, bo.handle, 16 << 10, 128 << 10);
+
+	db = -1;
+	loom_assert_eq(__export(fd, 0, va + 8192, 32 << 10, EXPORT_RW, &db), 0);
+	imp_attach_dram(imp, db, 32 << 10);
+	imp_expect(imp, want + (16 << 10) + 8192, 32 << 10);
+	close(db);
+	loom_assert_eq(__loom_ioctl(imp, LOOM_IMP_DETACH, NULL), 0);
+
+	/* The whole mapping, and the last page of it. */
+	loom_assert_eq(__export(fd, 0, va, 128 << 10, EXPORT_RW, &db), 0);
+	close(db);
+	loom_assert_eq(__export(fd, 0, va + (124 << 10), 4096, EXPORT_RW, &db), 0);
+	imp_attach_dram(imp, db, 4096);
+	imp_expect(imp, want + (16 << 10) + (124 << 10), 4096);
+
+	/* Unbinding and closing the handle leave the export's memory alone. */
+	vm_unbind(fd, va);
+	vm_unbind(fd, bo.va);
+	munmap(bo.map, n);
+	gem_close(fd, bo.handle);
+	imp_expect(imp, want + (16 << 10) + (124 << 10), 4096);
+	close(db);
+	close(imp);
+	close(fd);
+	free(want);
+}
+
+static void test_export_device_dma(void)
+{
+	const size_t n = 1 << 20;
+	int fd = loom_open(), imp = imp_open(), db;
+	struct bo dram = bo_new(fd, n, DRM_LOOM_BO_DRAM);
+	struct bo host = bo_new(fd, n, DRM_LOOM_BO_HOST);
+	uint8_t *want = malloc(n);
+
+	loom_assert(want);
+	db = export(fd, dram.handle, 0, n);
+	imp_attach_dram(imp, db, n);
+
+	/* The device writes the exported DRAM; the importer sees it. */
+	fill(want, n, 41);
+	memcpy(host.map, want, n);
+	dev_copy(fd, host.va, dram.va, n);
+	imp_expect(imp, want, n);
+	dev_memset(fd, dram.va + 4096, 0x5a5a5a5a, 8192);
+	memset(want + 4096, 0x5a, 8192);
+	imp_expect(imp, want, n);
+
+	/* What the importer writes, the device reads. */
+	fill(want, n, 77);
+	loom_assert_eq(imp_rw(imp, LOOM_IMP_WRITE, 0, n, want), 0);
+	memset(host.map, 0, n);
+	dev_copy(fd, dram.va, host.va, n);
+	loom_assert(!memcmp(host.map, want, n));
+	close(db);
+	close(imp);
+	close(fd);
+	free(want);
+}
+
+static int module_unload(void)
+{
+	return syscall(SYS_delete_module, "loom", O_NONBLOCK) ? -errno : 0;
+}
+
+static int module_load(void)
+{
+	int fd = open(LOOM_KO_PATH, O_RDONLY | O_CLOEXEC);
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	r = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
+	close(fd);
+	return r;
+}
+
+static bool wait_node(bool present)
+{
+	for (int i = 0; i < 1000; i++) {
+		int fd = __loom_open();
+
+		if (fd >= 0)
+			close(fd);
+		if ((fd >= 0) == present)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+static void test_export_lifetime(void)
+{
+	const size_t n = 2 << 20;
+	struct stat st;
+	int fd, imp, db;
+	uint64_t used0;
+	uint8_t *want = malloc(n);
+	struct bo bo;
+
+	if (stat(LOOM_KO_PATH, &st))
+		loom_skip("%s is not there to load the module again", LOOM_KO_PATH);
+	loom_assert(want);
+	fd = loom_open();
+	used0 = dram_used(fd);
+	bo = bo_new(fd, n, DRM_LOOM_BO_DRAM);
+	fill(want, n, 5);
+	memcpy(bo.map, want, n);
+	db = export(fd, bo.handle, 0, n);
+	munmap(bo.map, n);
+	gem_close(fd, bo.handle);
+	close(fd);
+
+	/* Neither handle nor file: the dma-buf alone keeps the DRAM, and the module. */
+	fd = loom_open();
+	loom_assert_eq(dram_used(fd), used0 + n);
+	close(fd);
+	loom_assert_err(module_unload(), EWOULDBLOCK);
+
+	/* The importer's attachment alone keeps them too. */
+	imp = imp_open();
+	imp_attach_dram(imp, db, n);
+	close(db);
+	loom_assert_err(module_unload(), EWOULDBLOCK);
+	imp_expect(imp, want, n);
+	fd = loom_open();
+	loom_assert_eq(dram_used(fd), used0 + n);
+	close(fd);
+
+	/* The last one gone, the DRAM is free and the module can go. */
+	loom_assert_eq(__loom_ioctl(imp, LOOM_IMP_DETACH, NULL), 0);
+	fd = loom_open();
+	loom_assert_eq(dram_used(fd), used0);
+	close(fd);
+	close(imp);
+	loom_assert_eq(module_unload(), 0);
+	loom_assert(wait_node(false));
+	loom_assert_eq(module_load(), 0);
+	loom_assert(wait_node(true));
+	fd = loom_open();
+	loom_assert_eq(dram_used(fd), 0);
+	close(fd);
+	free(want);
+}
+
+static void test_export_static_importer(void)
+{
+	int fd = loom_open(), imp = imp_open(), db, pdb;
+	struct bo bo = bo_new(fd, 64 << 10, DRM_LOOM_BO_DRAM);
+	struct loom_imp_attach a;
+
+	db = export(fd, bo.handle, 0, 64 << 10);
+	loom_assert_err(imp_attach(imp, db, LOOM_IMP_F_STATIC, &a), EOPNOTSUPP);
+	pdb = prime_to_fd(fd, bo.handle);
+	loom_assert_err(imp_attach(imp, pdb, LOOM_IMP_F_STATIC, &a), EOPNOTSUPP);
+	/* The same importer, peer-to-peer, is welcome. */
+	imp_attach_dram(imp, db, 64 << 10);
+	close(pdb);
+	close(db);
+	close(imp);
+	close(fd);
+}
+
+/* ---- PRIME ------------------------------------------------------------------------ */
+
+static void test_prime_dram_self_import(void)
+{
+	const size_t n = 1 << 20;
+	int fa = loom_open(), fb = loom_open(), imp = imp_open(), pdb, sdb;
+	struct bo a = bo_new(fa, n, DRM_LOOM_BO_DRAM);
+	struct bo host = bo_new(fb, n, DRM_LOOM_BO_HOST);
+	struct drm_loom_gem_info info;
+	uint8_t *want = malloc(n), *map, *smap;
+	uint32_t hb, hs;
+	uint64_t va, sva;
+
+	loom_assert(want);
+	fill(want, n, 61);
+	memcpy(a.map, want, n);
+	pdb = prime_to_fd(fa, a.handle);
+	sdb = export(fa, a.handle, 64 << 10, 64 << 10);
+	/* Back on the exporting file: the same handle. */
+	loom_assert_eq(prime_to_handle(fa, pdb), a.handle);
+
+	/* Another file: DRAM objects on the same memory. */
+	hb = prime_to_handle(fb, pdb);
+	loom_assert_eq(prime_to_handle(fb, pdb), hb);
+	info = gem_info(fb, hb);
+	loom_assert_eq(info.size, n);
+	loom_assert_eq(info.bo_flags, DRM_LOOM_BO_DRAM);
+	hs = prime_to_handle(fb, sdb);
+	loom_assert(hs != hb);
+	loom_assert_eq(gem_info(fb, hs).size, 64 << 10);
+
+	/* The exporter's side goes away entirely. */
+	munmap(a.map, n);
+	close(fa);
+	close(pdb);
+	close(sdb);
+
+	map = gem_mmap(fb, hb, n);
+	loom_assert(!memcmp(map, want, n));
+	smap = gem_mmap(fb, hs, 64 << 10);
+	loom_assert(!memcmp(smap, want + (64 << 10), 64 << 10));
+
+	/* The device reads the slices through their own mappings. */
+	va = vm_bind(fb, hb, 0, n);
+	dev_copy(fb, va, host.va, n);
+	loom_assert(!memcmp(host.map, want, n));
+	sva = vm_bind(fb, hs, 4096, 8192);
+	memset(host.map, 0, n);
+	dev_copy(fb, sva, host.va, 8192);
+	loom_assert(!memcmp(host.map, want + (64 << 10) + 4096, 8192));
+
+	/* One memory: a write through one slice shows in the other and to the importer. */
+	memset(smap, 0xc3, 4096);
+	memset(want + (64 << 10), 0xc3, 4096);
+	loom_assert(!memcmp(map + (64 << 10), want + (64 << 10), 4096));
+	pdb = prime_to_fd(fb, hb);	/* a re-export of the import */
+	imp_attach_dram(imp, pdb, n);
+	imp_expect(imp, want, n);
+	close(pdb);
+	close(imp);
+	munmap(map, n);
+	munmap(smap, 64 << 10);
+	close(fb);
+	free(want);
+}
+
+static void test_prime_host(void)
+{
+	const size_t n = 256 << 10;
+	int fd = loom_open(), f2 = loom_open(), imp = imp_open(), db;
+	struct bo bo = bo_new(fd, n, DRM_LOOM_BO_HOST);
+	struct loom_imp_attach a;
+	uint8_t *want = malloc(n), *map;
+	uint32_t h2;
+
+	loom_assert(want);
+	fill(want, n, 17);
+	memcpy(bo.map, want, n);
+	db = prime_to_fd(fd, bo.handle);
+	loom_assert_eq(imp_attach(imp, db, 0, &a), 0);
+	loom_assert_eq(a.size, n);
+	imp_expect(imp, want, n);
+	fill(want, n, 18);
+	loom_assert_eq(imp_rw(imp, LOOM_IMP_WRITE, 0, n, want), 0);
+	loom_assert(!memcmp(bo.map, want, n));
+	close(imp);
+	/* A static importer is fine for system memory. */
+	imp = imp_open();
+	loom_assert_eq(imp_attach(imp, db, LOOM_IMP_F_STATIC, &a), 0);
+	imp_expect(imp, want, n);
+	close(imp);
+
+	/* Another file of the device gets the same object. */
+	h2 = prime_to_handle(f2, db);
+	loom_assert_eq(gem_info(f2, h2).bo_flags, DRM_LOOM_BO_HOST);
+	map = gem_mmap(f2, h2, n);
+	loom_assert(!memcmp(map, want, n));
+	munmap(map, n);
+	close(db);
+	close(f2);
+	close(fd);
+	free(want);
+}
+
+/* ---- foreign dma-bufs into loom.ko ---------------------------------------------- */
+
+static void dmabuf_sync(int db, uint64_t flags)
+{
+	struct dma_buf_sync s = { .flags = flags };
+
+	loom_assert_eq(__loom_ioctl(db, DMA_BUF_IOCTL_SYNC, &s), 0);
+}
+
+/*
+ * A foreign dma-buf of n bytes, CPU-mapped by its exporter at cpu: the
+ * device copies a DRAM object into it and back out of it.
+ */
+static void check_import(int db, uint8_t *cpu, size_t n)
+{
+	int fd = loom_open();
+	struct bo dram = bo_new(fd, n, DRM_LOOM_BO_DRAM);
+	struct drm_loom_gem_info info;
+	uint8_t *want = malloc(n), *got;
+	uint32_t h = prime_to_handle(fd, db);
+	uint64_t va;
+
+	loom_assert(want);
+	info = gem_info(fd, h);
+	loom_assert_eq(info.size, n);
+	loom_assert_eq(info.bo_flags, DRM_LOOM_BO_HOST | DRM_LOOM_BO_IMPORTED);
+	loom_assert_eq(info.mmap_offset, 0);
+	va = vm_bind(fd, h, 0, n);
+
+	fill(want, n, 91);
+	memcpy(dram.map, want, n);
+	dev_copy(fd, dram.va, va, n);
+	dmabuf_sync(db, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+	loom_assert(!memcmp(cpu, want, n));
+	dmabuf_sync(db, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+
+	dmabuf_sync(db, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
+	fill(cpu, n, 92);
+	dmabuf_sync(db, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
+	fill(want, n, 92);
+	dev_copy(fd, va + 4096, dram.va, n - 4096);
+	got = snapshot(dram.map, n - 4096);
+	loom_assert(!memcmp(got, want + 4096, n - 4096));
+	free(got);
+
+	/* Not exportable as device memory; unbinding and closing detach. */
+	loom_assert_err(__export(fd, h, 0, n, EXPORT_RW, &(int){ 0 }), EOPNOTSUPP);
+	vm_unbind(fd, va);
+	gem_close(fd, h);
+	close(fd);
+	free(want);
+}
+
+static void test_import_udmabuf(void)
+{
+	size_t n = UDMABUF_SIZE;
+	uint8_t *map;
+	int db = make_udmabuf(n, &map);
+
+	check_import(db, map, n);
+	close(db);
+	munmap(map, n);
+}
+
+static void test_import_dma_heap(void)
+{
+	struct dma_heap_allocation_data d = {
+		.len = (1 << 20) + 8192, .fd_flags = O_RDWR | O_CLOEXEC,
+	};
+	int heap = open("/dev/dma_heap/system", O_RDWR);
+	uint8_t *map;
+
+	if (heap < 0)
+		loom_skip("no /dev/dma_heap/system: %s", strerror(errno));
+	loom_assert_eq(__loom_ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &d), 0);
+	map = mmap(NULL, d.len, PROT_READ | PROT_WRITE, MAP_SHARED, d.fd, 0);
+	loom_assert(map != MAP_FAILED);
+	check_import(d.fd, map, d.len);
+	munmap(map, d.len);
+	close(d.fd);
+	close(heap);
+}
+
+/* The first /dev/dri/card* that vgem drives. */
+static int vgem_open(void)
+{
+	DIR *d = opendir("/dev/dri");
+	struct dirent *e;
+	int fd = -1;
+
+	if (!d)
+		loom_skip("no /dev/dri (vgem.ko not loaded?)");
+	while ((e = readdir(d)) && fd < 0) {
+		char path[300], name[32] = "";
+		struct drm_version v = { .name = name, .name_len = sizeof(name) - 1 };
+
+		if (strncmp(e->d_name, "card", 4))
+			continue;
+		snprintf(path, sizeof(path), "/dev/dri/%s", e->d_name);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd >= 0 && (__loom_ioctl(fd, DRM_IOCTL_VERSION, &v) || strcmp(name, "vgem"))) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	closedir(d);
+	if (fd < 0)
+		loom_skip("no vgem device in /dev/dri");
+	return fd;
+}
+
+static void test_import_vgem(void)
+{
+	struct drm_mode_create_dumb c = { .width = 1024, .height = 258, .bpp = 32 };
+	struct drm_mode_map_dumb m = { 0 };
+	int vg = vgem_open(), db;
+	uint8_t *map;
+
+	loom_assert_eq(__loom_ioctl(vg, DRM_IOCTL_MODE_CREATE_DUMB, &c), 0);
+	loom_assert_eq(c.size, 1024 * 4 * 258);
+	db = prime_to_fd(vg, c.handle);
+	m.handle = c.handle;
+	loom_assert_eq(__loom_ioctl(vg, DRM_IOCTL_MODE_MAP_DUMB, &m), 0);
+	map = mmap(NULL, c.size, PROT_READ | PROT_WRITE, MAP_SHARED, vg, m.offset);
+	loom_assert(map != MAP_FAILED);
+	check_import(db, map, c.size);
+	munmap(map, c.size);
+	close(db);
+	close(vg);
+}
+
+/* ---- two processes ---------------------------------------------------------------- */
+
+static int send_fd(int sock, int fd)
+{
+	char c = 'x';
+	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
+	union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } u;
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	return sendmsg(sock, &msg, 0) == 1 ? 0 : -errno;
+}
+
+static int recv_fd(int sock)
+{
+	char c;
+	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
+	union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } u;
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *cm;
+	int fd;
+
+	if (recvmsg(sock, &msg, 0) != 1)
+		return -1;
+	cm = CMSG_FIRSTHDR(&msg);
+	if (!cm || cm->cmsg_type != SCM_RIGHTS)
+		return -1;
+	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	return fd;
+}
+
+static void test_two_process(void)
+{
+	const size_t n = 1 << 20;
+	int sv[2], status, db, fd, imp;
+	uint8_t *want = malloc(n), *map;
+	struct bo host;
+	uint32_t h;
+	pid_t pid;
+
+	loom_assert(want);
+	fill(want, n, 33);
+	loom_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	pid = fork();
+	loom_assert(pid >= 0);
+	if (pid == 0) {
+		/* The exporter: fills DRAM, exports by VA, passes the fd, and is gone. */
+		int cfd = loom_open();
+		struct bo bo = bo_new(cfd, n, DRM_LOOM_BO_DRAM);
+		int cdb = -1;
+
+		memcpy(bo.map, want, n);
+		if (__export(cfd, 0, bo.va, n, EXPORT_RW, &cdb) || send_fd(sv[1], cdb))
+			_exit(1);
+		_exit(0);
+	}
+	close(sv[1]);
+	db = recv_fd(sv[0]);
+	loom_assert(db >= 0);
+	loom_assert_eq(waitpid(pid, &status, 0), pid);
+	loom_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(sv[0]);
+
+	fd = loom_open();
+	h = prime_to_handle(fd, db);
+	loom_assert_eq(gem_info(fd, h).bo_flags, DRM_LOOM_BO_DRAM);
+	map = gem_mmap(fd, h, n);
+	loom_assert(!memcmp(map, want, n));
+	host = bo_new(fd, n, DRM_LOOM_BO_HOST);
+	dev_copy(fd, vm_bind(fd, h, 0, n), host.va, n);
+	loom_assert(!memcmp(host.map, want, n));
+	imp = imp_open();
+	imp_attach_dram(imp, db, n);
+	imp_expect(imp, want, n);
+	close(imp);
+	close(db);
+	munmap(map, n);
+	close(fd);
+	free(want);
+}
+
+/* ---- bad arguments ------------------------------------------------------------------ */
+
+static void test_bad_export_handle(void)
+{
+	int fd = loom_open(), db;
+	struct bo bo = bo_new(fd, 64 << 10, DRM_LOOM_BO_DRAM);
+
+	loom_assert_err(__export(fd, 0xbad, 0, 4096, 0, &db), ENOENT);
+	gem_close(fd, bo.handle);
+	loom_assert_err(__export(fd, bo.handle, 0, 4096, 0, &db), ENOENT);
+	close(fd);
+}
+
+static void test_bad_export_unaligned(void)
+{
+	int fd = loom_open(), db;
+	struct bo bo = bo_new(fd, 64 << 10, DRM_LOOM_BO_DRAM);
+
+	loom_assert_err(__export(fd, bo.handle, 100, 4096, 0, &db), EINVAL);
+	loom_assert_err(__export(fd, bo.handle, 0, 100, 0, &db), EINVAL);
+	loom_assert_err(__export(fd, bo.handle, 2048, 8192, 0, &db), EINVAL);
+	loom_assert_err(__export(fd, 0, bo.va + 8, 4096, 0, &db), EINVAL);
+	loom_assert_err(__export(fd, 0, bo.va, 4097, 0, &db), EINVAL);
+	close(fd);
+}
+
+static void test_bad_export_size(void)
+{
+	int fd = loom_open(), db;
+	struct bo bo = bo_new(fd, 64 << 10, DRM_LOOM_BO_DRAM);
+
+	loom_assert_err(__export(fd, bo.handle, 0, 0, 0, &db), EINVAL);
+	loom_assert_err(__export(fd, 0, bo.va, 0, 0, &db), EINVAL);
+	close(fd);
+}
+
+static void test_bad_export_range(void)
+{
+	const uint64_t n = 64 << 10;
+	int fd = loom_open(), db;
+	struct bo bo = bo_new(fd, n, DRM_LOOM_BO_DRAM);
+
+	loom_assert_err(__export(fd, bo.handle, 0, n + 4096, 0, &db), EINVAL);
+	loom_assert_err(__export(fd, bo.handle, n, 4096, 0, &db), EINVAL);
+	loom_assert_err(__export(fd, bo.handle, n - 4096, 8192, 0, &db), EINVAL);
+	loom_assert_err(__export(fd, bo.handle, 1ULL << 60, 4096, 0, &db), EINVAL);
+	loom_assert_err(__export(fd, bo.handle, 4096, UINT64_MAX - 4095, 0, &db), EINVAL);
+	loom_assert_err(__export(fd, 0, bo.va, n + 4096, 0, &db), EINVAL);
+	loom_assert_err(__export(fd, 0, bo.va + 4096, UINT64_MAX - 4095, 0, &db), EINVAL);
+	/* The last page is fine. */
+	loom_assert_eq(__export(fd, bo.handle, n - 4096, 4096, 0, &db), 0);
+	close(db);
+	close(fd);
+}
+
+static void test_bad_export_va_unmapped(void)
+{
+	int fd = loom_open(), db;
+	struct bo bo = bo_new(fd, 64 << 10, DRM_LOOM_BO_DRAM);
+
+	loom_assert_err(__export(fd, 0, 0, 4096, 0, &db), ENOENT);
+	loom_assert_err(__export(fd, 0, DRM_LOOM_VA_USER_START - 4096, 4096, 0, &db), ENOENT);
+	loom_assert_err(__export(fd, 0, DRM_LOOM_VA_USER_END, 4096, 0, &db), ENOENT);
+	loom_assert_err(__export(fd, 0, 1ULL << 40, 4096, 0, &db), ENOENT);
+	loom_assert_err(__export(fd, 0, bo.va + (64 << 10), 4096, 0, &db), ENOENT);
+	vm_unbind(fd, bo.va);
+	loom_assert_err(__export(fd, 0, bo.va, 4096, 0, &db), ENOENT);
+	/* The handle still exports. */
+	loom_assert_eq(__export(fd, bo.handle, 0, 4096, 0, &db), 0);
+	close(db);
+	close(fd);
+}
+
+static void test_bad_export_va_crossing(void)
+{
+	const uint64_t n = 64 << 10, base = 1ULL << 40;
+	int fd = loom_open(), db;
+	struct bo a = bo_new(fd, n, DRM_LOOM_BO_DRAM);
+	uint64_t va = base;
+
+	/* Two mappings back to back: the object twice. */
+	loom_assert_eq(__bind(fd, a.handle, 0, n, DRM_LOOM_VM_BIND_FIXED, &va), 0);
+	va = base + n;
+	loom_assert_eq(__bind(fd, a.handle, 0, n, DRM_LOOM_VM_BIND_FIXED, &va), 0);
+	loom_assert_err(__export(fd, 0, base + n - 4096, 8192, 0, &db), EINVAL);
+	loom_assert_err(__export(fd, 0, base, 2 * n, 0, &db), EINVAL);
+	loom_assert_eq(__export(fd, 0, base + n - 4096, 4096, 0, &db), 0);
+	close(db);
+	loom_assert_eq(__export(fd, 0, base + n, 4096, 0, &db), 0);
+	close(db);
+	close(fd);
+}
+
+static void test_bad_export_host_bo(void)
+{
+	int fd = loom_open(), db;
+	struct bo host = bo_new(fd, 64 << 10, DRM_LOOM_BO_HOST);
+	struct drm_loom_gem_userptr u = { .size = 64 << 10 };
+	void *mem = mmap(NULL, 64 << 10, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
+	uint64_t va;
+
+	loom_assert(mem != MAP_FAILED);
+	loom_assert_err(__export(fd, host.handle, 0, 4096, 0, &db), EOPNOTSUPP);
+	loom_assert_err(__export(fd, 0, host.va, 4096, 0, &db), EOPNOTSUPP);
+	u.user_ptr = (uintptr_t)mem;
+	loom_assert_eq(__loom_ioctl(fd, DRM_IOCTL_LOOM_GEM_USERPTR, &u), 0);
+	loom_assert_err(__export(fd, u.handle, 0, 4096, 0, &db), EOPNOTSUPP);
+	va = vm_bind(fd, u.handle, 0, 64 << 10);
+	loom_assert_err(__export(fd, 0, va, 4096, 0, &db), EOPNOTSUPP);
+	close(fd);
+	munmap(mem, 64 << 10);
+}
+
+static void test_bad_export_flags(void)
+{
+	int fd = loom_open(), db;
+	struct bo bo = bo_new(fd, 64 << 10, DRM_LOOM_BO_DRAM);
+
+	loom_assert_err(__export(fd, bo.handle, 0, 4096, 1u << 2, &db), EINVAL);
+	loom_assert_err(__export(fd, bo.handle, 0, 4096, 1u << 31, &db), EINVAL);
+	loom_assert_err(__export(fd, bo.handle, 0, 4096, ~0u, &db), EINVAL);
+	close(fd);
+}
+
+static void test_bad_export_reserved(void)
+{
+	int fd = loom_open();
+	struct bo bo = bo_new(fd, 64 << 10, DRM_LOOM_BO_DRAM);
+	struct drm_loom_export_dmabuf e;
+
+	for (int i = 0; i < 3; i++) {
+		e = (struct drm_loom_export_dmabuf){ .handle = bo.handle, .size = 4096 };
+		if (i == 0)
+			e.pad = 1;
+		else
+			e.reserved[i - 1] = 1;
+		loom_assert_err(__loom_ioctl(fd, DRM_IOCTL_LOOM_EXPORT_DMABUF, &e), EINVAL);
+	}
+	close(fd);
+}
+
+static void test_bad_import_not_dmabuf(void)
+{
+	int fd = loom_open(), nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	int mfd = memfd_create("not-a-dmabuf", MFD_CLOEXEC);
+	uint32_t h;
+
+	loom_assert(nul >= 0 && mfd >= 0);
+	loom_assert_err(__prime_to_handle(fd, -1, &h), EBADF);
+	loom_assert_err(__prime_to_handle(fd, 9999, &h), EBADF);
+	loom_assert_err(__prime_to_handle(fd, nul, &h), EINVAL);
+	loom_assert_err(__prime_to_handle(fd, mfd, &h), EINVAL);
+	loom_assert_err(__prime_to_handle(fd, fd, &h), EINVAL);
+	close(mfd);
+	close(nul);
+	close(fd);
+}
+
+static void test_bad_import_size(void)
+{
+	int fd = loom_open(), imp = imp_open();
+	struct loom_imp_export x = { .size = 4096 + 100 };
+	uint32_t h;
+
+	loom_assert_eq(__loom_ioctl(imp, LOOM_IMP_EXPORT, &x), 0);
+	loom_assert_err(__prime_to_handle(fd, x.fd, &h), EINVAL);
+	close(x.fd);
+	x = (struct loom_imp_export){ .size = 100 };
+	loom_assert_eq(__loom_ioctl(imp, LOOM_IMP_EXPORT, &x), 0);
+	loom_assert_err(__prime_to_handle(fd, x.fd, &h), EINVAL);
+	close(x.fd);
+	/* Whole pages from the same exporter import. */
+	x = (struct loom_imp_export){ .size = 3 * 4096 };
+	loom_assert_eq(__loom_ioctl(imp, LOOM_IMP_EXPORT, &x), 0);
+	h = prime_to_handle(fd, x.fd);
+	loom_assert_eq(gem_info(fd, h).size, 3 * 4096);
+	close(x.fd);
+	close(imp);
+	close(fd);
+}
+
 static const struct loom_subtest tests[] = {
 	{ "importer-udmabuf", "the test importer reads and writes a udmabuf through its bus addresses",
 	  test_importer_udmabuf },
@@ -197,6 +1153,47 @@ static const struct loom_subtest tests[] = {
 	{ "importer-dma-heap", "the test importer reads a system dma-heap buffer",
 	  test_importer_dma_heap },
 	{ "importer-bad", "the test importer's own errors", test_importer_bad },
+	{ "export-dram", "a DRAM object's export: the importer reads and writes it at BAR addresses",
+	  test_export_dram },
+	{ "export-va", "export by device VA, sub-ranges of a mapping; unbind and close keep it",
+	  test_export_va },
+	{ "export-device-dma", "the device DMAs into exported DRAM the importer holds, and back",
+	  test_export_device_dma },
+	{ "export-lifetime", "the dma-buf and the attachment keep DRAM and module; rmmod after",
+	  test_export_lifetime, 60 },
+	{ "export-static-importer", "an importer without peer-to-peer: EOPNOTSUPP",
+	  test_export_static_importer },
+	{ "prime-dram-self-import", "PRIME of DRAM into another file: a slice on the same memory",
+	  test_prime_dram_self_import },
+	{ "prime-host", "PRIME export of a host object: the importer reads and writes it",
+	  test_prime_host },
+	{ "import-udmabuf", "the device DMAs into and out of an imported udmabuf",
+	  test_import_udmabuf },
+	{ "import-dma-heap", "the device DMAs into and out of a system dma-heap buffer",
+	  test_import_dma_heap },
+	{ "import-vgem", "the device DMAs into and out of a vgem object", test_import_vgem },
+	{ "two-process", "an export passed over a unix socket outlives its process",
+	  test_two_process },
+	{ "bad-export-handle", "EXPORT_DMABUF of a handle that does not exist: ENOENT",
+	  test_bad_export_handle },
+	{ "bad-export-unaligned", "EXPORT_DMABUF offset or size not page aligned: EINVAL",
+	  test_bad_export_unaligned },
+	{ "bad-export-size", "EXPORT_DMABUF of 0 bytes: EINVAL", test_bad_export_size },
+	{ "bad-export-range", "EXPORT_DMABUF beyond the object or the mapping: EINVAL",
+	  test_bad_export_range },
+	{ "bad-export-va-unmapped", "EXPORT_DMABUF of a VA with no mapping: ENOENT",
+	  test_bad_export_va_unmapped },
+	{ "bad-export-va-crossing", "EXPORT_DMABUF of a VA range over two mappings: EINVAL",
+	  test_bad_export_va_crossing },
+	{ "bad-export-host-bo", "EXPORT_DMABUF of host or userptr memory: EOPNOTSUPP",
+	  test_bad_export_host_bo },
+	{ "bad-export-flags", "EXPORT_DMABUF with unknown flags: EINVAL", test_bad_export_flags },
+	{ "bad-export-reserved", "EXPORT_DMABUF with pad or reserved set: EINVAL",
+	  test_bad_export_reserved },
+	{ "bad-import-not-dmabuf", "FD_TO_HANDLE of what is not a dma-buf: EBADF or EINVAL",
+	  test_bad_import_not_dmabuf },
+	{ "bad-import-size", "FD_TO_HANDLE of a dma-buf not a whole number of pages: EINVAL",
+	  test_bad_import_size },
 };
 
 int main(int argc, char **argv)
