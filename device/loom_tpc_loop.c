@@ -14,27 +14,27 @@
  *               add.i32 sI, sI, step
  *               loop sN, top
  *
- * ISET's body may also be unrolled (iset, body, add repeated, as loomcc's
- * #pragma unroll makes it) and compute the coordinate from sI (mul, shl,
- * add by constants into scratch registers, then iset from those): its
- * scalar instructions are affine in sI, so tpc_loop_run() runs them for
- * two iterations to find where each access starts and how far it moves
- * per iteration, and runs them once more for the last iteration, so the
- * scalar registers end exactly as the instructions leave them.
- *
  * where the body is unguarded vector arithmetic and ldt/stt through iC,
- * writes no scalar register and does not read the counter. Such a body
- * does the same thing every iteration but for the coordinate in dimension
- * 0, so the bounds of all its tensor accesses can be checked once for all
- * the iterations ahead: tpc_loop_run() works out how many iterations stay
- * on the fast path (in bounds, of the tensor's type, in host memory the
- * launch resolved as one piece) and runs them without a bounds test or a
- * guard test, dispatching only among the body's handlers. The iteration
- * that reaches a tensor's edge, and everything after the loop, go back to
- * the interpreter, so padding, dropped lanes and errors are exactly those
- * of the instructions one by one. Taken backward branches are counted as
- * the loop instruction counts them, so the watchdog fires at the same
- * iteration.
+ * writes no scalar register and reads none the loop changes. ISET's body may
+ * also be unrolled (iset, body, add repeated, as loomcc's #pragma unroll
+ * makes it) and compute the coordinate from sI through scratch registers
+ * (add, mul, shl by constants, then iset from those): such scalar
+ * instructions are affine in sI, so tpc_loop_run() runs them for two
+ * iterations to find where each access starts and how far it moves per
+ * iteration, and once more for the last iteration, so that the scalar
+ * registers end exactly as the instructions leave them.
+ *
+ * Such a body does the same thing every iteration but for the coordinate
+ * in dimension 0, so the bounds of all its tensor accesses can be checked
+ * once for all the iterations ahead: tpc_loop_run() works out how many
+ * iterations stay on the fast path (in bounds, of the tensor's type, in
+ * host memory the launch resolved as one piece) and runs them without a
+ * bounds test or a guard test, dispatching only among the body's
+ * handlers. The iteration that reaches a tensor's edge, and everything
+ * after the loop, go back to the interpreter, so padding, dropped lanes
+ * and errors are exactly those of the instructions one by one. Taken
+ * backward branches are counted as the loop's branch counts them, so the
+ * watchdog fires at the same iteration and instruction.
  *
  * axpy's body (ldt x, ldt y, vfma.f32 with a scalar, stt, or r unrolled
  * copies of it over consecutive vectors) streams from memory to memory:
