@@ -598,6 +598,8 @@ static void threads_share_device(void **state)
 	assert_int_equal(t1.dram_used, t0.dram_used);
 }
 
+#include "test_runtime_capture.h"
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 /* Usage: test_runtime [inproc|loomd|kernel] (default: inproc and loomd, one after the other). */
@@ -607,7 +609,7 @@ int main(int argc, char **argv)
 		T(device_info), T(copy_roundtrip), T(pinned_async), T(memset_hostptr),
 		T(gemm_fp32), T(gemm_batched_bf16), T(events_cross_stream), T(many_submissions),
 		T(page_fault_sticky), T(readonly_memory), T(telemetry_counts_work),
-		T(export_import), T(threads_share_device),
+		T(export_import), T(threads_share_device), CAPTURE_TESTS,
 	};
 	const char *which = argc > 1 ? argv[1] : "both";
 	int fails = 0;
