@@ -7,8 +7,11 @@
  * host memory: host buffer objects ("arenas", 16 MiB, or one per large
  * allocation), each mapped into the process and bound into the context
  * once, and carved up here, so that small pinned blocks (events, staging,
- * fence slots) cost no system call. Imports are PRIME FD_TO_HANDLE and a
- * bind; exports wait for the driver's DRM_IOCTL_LOOM_EXPORT_DMABUF.
+ * fence slots) cost no system call. Exports are dma-bufs of DRAM made by
+ * DRM_IOCTL_LOOM_EXPORT_DMABUF (a range of the allocation's object);
+ * imports are PRIME FD_TO_HANDLE and a bind: the driver turns one of its
+ * own DRAM dma-bufs into an object on the same memory, from whichever
+ * process or file it comes (pinned host memory is not exportable).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -191,9 +194,12 @@ int loom_kmd_mem_export(loom_device *dev, const struct loom_alloc *a, uint64_t o
 			uint64_t size)
 {
 	struct loom_kmd *k = loom_kmd(dev);
+	struct drm_loom_export_dmabuf e = {
+		.flags = DRM_LOOM_EXPORT_CLOEXEC | DRM_LOOM_EXPORT_RDWR,
+		.offset = offset, .size = size,
+	};
 	int ret = -EINVAL;
 
-	(void)size;
 	if (!a) {
 		/* offset is a device address: pinned memory cannot be exported. */
 		pthread_mutex_lock(&k->mem_lock);
@@ -204,8 +210,12 @@ int loom_kmd_mem_export(loom_device *dev, const struct loom_alloc *a, uint64_t o
 		pthread_mutex_unlock(&k->mem_lock);
 		return ret;
 	}
-	/* DRM_IOCTL_LOOM_EXPORT_DMABUF is not part of the driver yet. */
-	return -EOPNOTSUPP;
+	/* The allocation's object is bound whole at a->va: offset is in it. */
+	e.handle = (uint32_t)A_HANDLE(a);
+	ret = loom_kmd_ioctl(k->fd, DRM_IOCTL_LOOM_EXPORT_DMABUF, &e);
+	if (ret)
+		return loom_kmd_err(dev, ret);
+	return (int)e.fd;
 }
 
 int loom_kmd_mem_import(loom_device *dev, int fd, struct loom_alloc *a)
