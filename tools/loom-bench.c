@@ -12,6 +12,9 @@
  *   nop_rtt_*     smallest submit + wait (event record + wait on an empty
  *                 stream), in-process and through loomd
  *                 vs  an eventfd ping-pong between two threads
+ *   capture_chain64  a chain of 64 small copies, fills and GEMMs as one
+ *                 launch of a recording (loom_cmdbuf_launch), per op
+ *                 vs  the same chain queued one submission per op
  *
  * Figures are medians over the timed repetitions after warm-up (the best
  * is printed too). ratio > 1 always means Loom did better: loom/reference
@@ -47,6 +50,7 @@
 
 #include <loom/loom.h>
 
+#include "bench_capture.h"
 #include "bench_tpc.h"
 
 #define BENCH_EXIT_OK		0
@@ -807,6 +811,7 @@ static void bench_rows_define(const struct bench_ctx *c)
 		      "c_loop_O3");
 	bench_row_add(c->quick ? "tpc_softmax_1Mi" : "tpc_softmax_16Mi", "Gelem/s",
 		      false, "c_softmax_O3");
+	bench_row_add("capture_chain64", "us/op", true, "per_op_submit");
 	/* Through libloom's kernel backend, where loom.ko serves a device. */
 	if (c->kernel_uri[0]) {
 		bench_row_add(c->quick ? "kernel_copy_h2d_8MiB" : "kernel_copy_h2d_64MiB", "GB/s",
@@ -814,6 +819,7 @@ static void bench_rows_define(const struct bench_ctx *c)
 		bench_row_add(c->quick ? "kernel_copy_d2h_8MiB" : "kernel_copy_d2h_64MiB", "GB/s",
 			      false, "memcpy_1thread");
 		bench_row_add("kernel_nop_rtt", "us", true, "eventfd_pingpong_2threads");
+		bench_row_add("kernel_capture_chain64", "us/op", true, "per_op_submit");
 	}
 }
 
@@ -830,7 +836,24 @@ static void bench_find_kernel(struct bench_ctx *c)
 	}
 }
 
-/* The kernel_* rows: copies and the round trip through loom.ko. */
+/* A capture_chain64 row: per-op submission is the reference, one launch is Loom's. */
+static void bench_chain(const struct bench_ctx *c, loom_device *dev, loom_stream *s,
+			struct bench_row *row)
+{
+	struct bench_chain_result cr;
+
+	bench_progress(c, row->name);
+	if (bench_capture_chain(dev, s, c->quick ? 5 : 20, c->quick ? 50 : 300, &cr)) {
+		snprintf(row->err, sizeof(row->err), "%s", cr.err);
+		return;
+	}
+	row->loom = cr.launch_s * 1e6;
+	row->loom_best = cr.launch_best_s * 1e6;
+	row->ref = cr.eager_s * 1e6;
+	row->ref_best = cr.eager_best_s * 1e6;
+}
+
+/* The kernel_* rows: copies, the round trip and capture through loom.ko. */
 static void bench_kernel(struct bench_ctx *c, struct bench_row *rows)
 {
 	struct bench_ctx k = *c;
@@ -840,7 +863,7 @@ static void bench_kernel(struct bench_ctx *c, struct bench_row *rows)
 	k.dev = loom_device_open(c->kernel_uri, NULL);
 	k.s = k.dev ? loom_stream_create(k.dev) : NULL;
 	if (!k.s) {
-		for (i = 0; i < 3; i++)
+		for (i = 0; i < 4; i++)
 			bench_row_fail(&rows[i], c->kernel_uri, -errno);
 		loom_device_close(k.dev);
 		return;
@@ -849,6 +872,8 @@ static void bench_kernel(struct bench_ctx *c, struct bench_row *rows)
 		bench_copy(&k, &rows[0], &rows[1]);
 	if (rows[2].selected)
 		bench_nop(&k, k.dev, &rows[2]);
+	if (rows[3].selected)
+		bench_chain(c, k.dev, k.s, &rows[3]);
 	loom_stream_destroy(k.s);
 	loom_device_close(k.dev);
 }
@@ -951,13 +976,13 @@ int main(int argc, char **argv)
 	 * blocking ping-pong by an order of magnitude.
 	 */
 	if (bench_rows[ngemm + 2].selected || bench_rows[ngemm + 3].selected ||
-	    (c.kernel_uri[0] && bench_rows[ngemm + 8].selected)) {
+	    (c.kernel_uri[0] && bench_rows[ngemm + 9].selected)) {
 		double ref;
 
 		bench_progress(&c, "eventfd ping-pong");
 		ref = bench_eventfd_rtt(c.nop_warmup, c.nop_reps, &best);
 		for (i = ngemm + 2; i < bench_nrows; i++) {
-			if (i != ngemm + 2 && i != ngemm + 3 && i != ngemm + 8)
+			if (i != ngemm + 2 && i != ngemm + 3 && i != ngemm + 9)
 				continue;
 			bench_rows[i].ref = ref;
 			bench_rows[i].ref_best = best;
@@ -965,14 +990,14 @@ int main(int argc, char **argv)
 	}
 
 	/* Devices first touch their memory lazily: everything warms up first. */
-	if (bench_any_selected(0, ngemm + 3) || bench_any_selected(ngemm + 4, ngemm + 6)) {
+	if (bench_any_selected(0, ngemm + 3) || bench_any_selected(ngemm + 4, ngemm + 7)) {
 		bench_progress(&c, "opening the in-process device");
 		c.dev = loom_device_open("inproc", NULL);
 		c.s = c.dev ? loom_stream_create(c.dev) : NULL;
 		if (!c.s) {
 			int err = -errno;
 
-			for (i = 0; i < ngemm + 6; i++)
+			for (i = 0; i < ngemm + 7; i++)
 				if (i != ngemm + 3)
 					bench_row_fail(&bench_rows[i], "open inproc device", err);
 		}
@@ -1022,10 +1047,12 @@ int main(int argc, char **argv)
 			row->ref_best = n / tr.ref_best_s / 1e9;
 		}
 	}
+	if (c.s && bench_rows[ngemm + 6].selected)
+		bench_chain(&c, c.dev, c.s, &bench_rows[ngemm + 6]);
 	loom_stream_destroy(c.s);
 	loom_device_close(c.dev);
-	if (c.kernel_uri[0] && bench_any_selected(ngemm + 6, ngemm + 9))
-		bench_kernel(&c, &bench_rows[ngemm + 6]);
+	if (c.kernel_uri[0] && bench_any_selected(ngemm + 7, ngemm + 11))
+		bench_kernel(&c, &bench_rows[ngemm + 7]);
 	if (bench_rows[ngemm + 3].selected) {
 		bench_progress(&c, "nop_rtt_loomd");
 		bench_nop_loomd(&c, &bench_rows[ngemm + 3]);
