@@ -697,6 +697,14 @@ static void test_prime_dram_self_import(void)
 	imp_expect(imp, want, n);
 	close(pdb);
 	close(imp);
+	/* A slice exports ranges of its own: the owner's bytes at the slice's offset. */
+	imp = imp_open();
+	sdb = export(fb, hs, 0, 8192);
+	loom_assert_err(__export(fb, hs, 0, (64 << 10) + 4096, 0, &pdb), EINVAL);
+	imp_attach_dram(imp, sdb, 8192);
+	imp_expect(imp, want + (64 << 10), 8192);
+	close(sdb);
+	close(imp);
 	munmap(map, n);
 	munmap(smap, 64 << 10);
 	close(fb);
