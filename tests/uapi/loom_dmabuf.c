@@ -1113,6 +1113,94 @@ static void test_bad_export_reserved(void)
 	close(fd);
 }
 
+/* Random arguments, from plausible to absurd: only the documented errors. */
+static void test_bad_export_random(void)
+{
+	const uint64_t n = 256 << 10;
+	int fd = loom_open(), db, r, ok = 0;
+	struct bo dram = bo_new(fd, n, DRM_LOOM_BO_DRAM);
+	struct bo host = bo_new(fd, n, DRM_LOOM_BO_HOST);
+	const uint32_t handles[] = { 0, dram.handle, host.handle, 0xbad, ~0u };
+	const uint64_t bases[] = { 0, dram.va, host.va, n, DRM_LOOM_VA_USER_END, 1ULL << 63 };
+	unsigned int seed = 1234;
+
+	for (int i = 0; i < 4000; i++) {
+		struct drm_loom_export_dmabuf e = { 0 };
+		uint64_t span = ((uint64_t)rand_r(&seed) % 80) * 4096;
+
+		e.handle = handles[rand_r(&seed) % 5];
+		e.offset = bases[rand_r(&seed) % 6] + ((uint64_t)rand_r(&seed) % 70) * 4096;
+		e.size = rand_r(&seed) % 8 ? span : (uint64_t)rand_r(&seed) << 33 | rand_r(&seed);
+		if (rand_r(&seed) % 8 == 0)
+			e.offset ^= (uint64_t)rand_r(&seed) % 4096;
+		e.flags = rand_r(&seed) % 8 ? (uint32_t)rand_r(&seed) % 4 : (uint32_t)rand_r(&seed);
+		if (rand_r(&seed) % 16 == 0)
+			e.reserved[rand_r(&seed) % 2] = (uint64_t)rand_r(&seed) + 1;
+		r = __loom_ioctl(fd, DRM_IOCTL_LOOM_EXPORT_DMABUF, &e);
+		if (!r) {
+			db = (int)e.fd;
+			loom_assert(db >= 0 && e.size && e.size <= n);
+			close(db);
+			ok++;
+			continue;
+		}
+		if (r != -EINVAL && r != -ENOENT && r != -EOPNOTSUPP)
+			loom_igt_fail(__FILE__, __LINE__, "handle %u offset %#llx size %#llx flags %#x: %d",
+				      e.handle, (unsigned long long)e.offset,
+				      (unsigned long long)e.size, e.flags, r);
+	}
+	loom_assert(ok > 0);
+	/* The objects are untouched. */
+	loom_assert_eq(__export(fd, dram.handle, 0, n, 0, &db), 0);
+	close(db);
+	close(fd);
+}
+
+/*
+ * Exports by VA while another process on the same file binds and unbinds
+ * that VA: each export gets the memory or ENOENT, never anything else.
+ */
+static void test_export_va_race(void)
+{
+	const uint64_t n = 64 << 10, va = 1ULL << 41;
+	int fd = loom_open(), db, r, status;
+	struct bo bo = bo_new(fd, n, DRM_LOOM_BO_DRAM);
+	pid_t pid;
+
+	fill(bo.map, n, 3);
+	pid = fork();
+	loom_assert(pid >= 0);
+	if (pid == 0) {
+		for (int i = 0; i < 3000; i++) {
+			struct drm_loom_vm_bind b = {
+				.op = DRM_LOOM_VM_BIND_OP_MAP, .handle = bo.handle, .size = n,
+				.flags = DRM_LOOM_VM_BIND_FIXED, .va = va,
+			};
+			struct drm_loom_vm_bind u = { .op = DRM_LOOM_VM_BIND_OP_UNMAP, .va = va };
+
+			if (__loom_ioctl(fd, DRM_IOCTL_LOOM_VM_BIND, &b) ||
+			    __loom_ioctl(fd, DRM_IOCTL_LOOM_VM_BIND, &u))
+				_exit(1);
+		}
+		_exit(0);
+	}
+	for (int i = 0; i < 3000; i++) {
+		r = __export(fd, 0, va + 4096, 8192, DRM_LOOM_EXPORT_CLOEXEC, &db);
+		if (!r)
+			close(db);
+		else if (r != -ENOENT) {
+			loom_igt_fail(__FILE__, __LINE__, "export during bind/unbind: %d", r);
+		}
+	}
+	loom_assert_eq(waitpid(pid, &status, 0), pid);
+	loom_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* Unraced, it works. */
+	loom_assert_eq(__bind(fd, bo.handle, 0, n, DRM_LOOM_VM_BIND_FIXED, &(uint64_t){ va }), 0);
+	loom_assert_eq(__export(fd, 0, va + 4096, 8192, 0, &db), 0);
+	close(db);
+	close(fd);
+}
+
 static void test_bad_import_not_dmabuf(void)
 {
 	int fd = loom_open(), nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -1198,6 +1286,10 @@ static const struct loom_subtest tests[] = {
 	{ "bad-export-flags", "EXPORT_DMABUF with unknown flags: EINVAL", test_bad_export_flags },
 	{ "bad-export-reserved", "EXPORT_DMABUF with pad or reserved set: EINVAL",
 	  test_bad_export_reserved },
+	{ "bad-export-random", "EXPORT_DMABUF with random arguments: 0, EINVAL, ENOENT, EOPNOTSUPP",
+	  test_bad_export_random },
+	{ "export-va-race", "exports by VA while the VA is bound and unbound: 0 or ENOENT",
+	  test_export_va_race, 60 },
 	{ "bad-import-not-dmabuf", "FD_TO_HANDLE of what is not a dma-buf: EBADF or EINVAL",
 	  test_bad_import_not_dmabuf },
 	{ "bad-import-size", "FD_TO_HANDLE of a dma-buf not a whole number of pages: EINVAL",
