@@ -619,6 +619,64 @@ static void test_export_lifetime(void)
 	free(want);
 }
 
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -errno;
+}
+
+/*
+ * The device is unbound under a live export: the dma-buf, the attachment
+ * and the handles go away cleanly, new attachments get ENODEV, and the
+ * device binds again.
+ */
+static void test_export_unbind(void)
+{
+	const size_t n = 64 << 10;
+	int fd = loom_open(), imp = imp_open(), imp2 = imp_open(), db;
+	struct bo bo = bo_new(fd, n, DRM_LOOM_BO_DRAM);
+	struct loom_imp_attach a;
+	char link[256], *addr;
+	ssize_t len;
+	uint32_t h;
+
+	len = readlink("/sys/class/accel/accel0/device", link, sizeof(link) - 1);
+	if (len < 0)
+		loom_skip("no /sys/class/accel/accel0/device");
+	link[len] = '\0';
+	addr = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
+	db = export(fd, bo.handle, 0, n);
+	imp_attach_dram(imp, db, n);
+
+	loom_assert_eq(write_file("/sys/bus/pci/drivers/loom/unbind", addr), 0);
+	loom_assert(wait_node(false));
+	loom_assert_err(imp_attach(imp2, db, 0, &a), ENODEV);
+	loom_assert_err(__prime_to_handle(fd, db, &h), ENODEV);
+	loom_assert_err(__export(fd, bo.handle, 0, n, 0, &db), ENODEV);
+	munmap(bo.map, n);
+	close(fd);
+	close(db);
+	close(imp);
+	close(imp2);
+
+	loom_assert_eq(write_file("/sys/bus/pci/drivers/loom/bind", addr), 0);
+	loom_assert(wait_node(true));
+	fd = loom_open();
+	bo = bo_new(fd, n, DRM_LOOM_BO_DRAM);
+	db = export(fd, bo.handle, 0, n);
+	imp = imp_open();
+	imp_attach_dram(imp, db, n);
+	close(imp);
+	close(db);
+	close(fd);
+}
+
 static void test_export_static_importer(void)
 {
 	int fd = loom_open(), imp = imp_open(), db, pdb;
@@ -1257,6 +1315,8 @@ static const struct loom_subtest tests[] = {
 	  test_export_device_dma },
 	{ "export-lifetime", "the dma-buf and the attachment keep DRAM and module; rmmod after",
 	  test_export_lifetime, 60 },
+	{ "export-unbind", "unbind under a live export: clean teardown, ENODEV, binds again",
+	  test_export_unbind, 60 },
 	{ "export-static-importer", "an importer without peer-to-peer: EOPNOTSUPP",
 	  test_export_static_importer },
 	{ "prime-dram-self-import", "PRIME of DRAM into another file: a slice on the same memory",
