@@ -104,13 +104,12 @@ static void axpy_model(uint8_t *base, uint64_t xo, uint64_t yo, uint64_t zo, uin
 static void test_loop_alias(void **state)
 {
 	static const int64_t zoff[] = { 0, 128, -768, 4 << 20, -(1 << 20) };	/* from y */
+	/* Small, and long enough for the streamed loop to read x by pages. */
+	static const uint32_t sizes[] = { 5003, 300037 };
 	struct ctx *c = *state;
-	const uint32_t n = 5003, nv = (n + 63) / 64;
-	const uint64_t X = DATA_VA + (1ULL << 20), Y = DATA_VA + (2ULL << 20);
-	const uint64_t lo = DATA_VA, span = 8ULL << 20;
-	struct loom_tpc_tensor t[3] = { td1(X, DT(F32), n), td1(Y, DT(F32), n),
-					td1(Y, DT(F32), n) };
-	struct largs a = { .t = t, .nt = 3, .index = { nv }, .grain = nv };
+	const uint64_t lo = DATA_VA, span = 16ULL << 20;
+	struct loom_tpc_tensor t[3];
+	struct largs a = { .t = t, .nt = 3 };
 	uint8_t *model = malloc(span);
 	struct kern k;
 	unsigned top;
@@ -118,19 +117,26 @@ static void test_loop_alias(void **state)
 	assert_non_null(model);
 	a.scalars[0] = fb(0.75f);
 	queue_setup(c, 18);
-	for (unsigned shape = 0; shape < 2; shape++) {
-		/* 0: body, iadd, loop; 1: loomcc's iset, body, add, loop */
+	for (unsigned shape = 0; shape < 4; shape++) {
+		/* shape & 1: 0 body, iadd, loop; 1 loomcc's iset, body, add, loop */
+		const uint32_t n = sizes[shape / 2], nv = (n + 63) / 64;
+		const uint64_t X = DATA_VA + (1ULL << 20) + (shape / 2) * 100;
+		const uint64_t Y = DATA_VA + (3ULL << 20);
+
+		a.index[0] = a.grain = nv;
+		t[0] = td1(X, DT(F32), n);
+		t[1] = td1(Y, DT(F32), n);
 		k.n = 0;
 		k_pre1d(&k);
 		K(&k, ea(OP(MOVSR), 0, 3, 0, LOOM_TPC_SR_ARG(0)));
 		top = k.n;
-		if (shape)
+		if (shape & 1)
 			K(&k, e(OP(ISET), 0, BK(SREG), 0, 1, 2));
 		K(&k, e(OP(LDT), DT(F32), 0, 0, 0, 0));
 		K(&k, e(OP(LDT), DT(F32), 0, 1, 0, 1));
 		K(&k, e(OP(VFMA), DT(F32), BK(SREG), 1, 0, 3) | LOOM_TPC_ENC_C(1));
 		K(&k, e(OP(STT), DT(F32), 0, 1, 0, 2));
-		K(&k, shape ? ei(OP(ADD), DT(I32), 2, 2, 64) : ei(OP(IADD), 0, 0, 1, 64));
+		K(&k, shape & 1 ? ei(OP(ADD), DT(I32), 2, 2, 64) : ei(OP(IADD), 0, 0, 1, 64));
 		k_loop(&k, 1, top);
 		K(&k, e(OP(HALT), 0, 0, 0, 0, 0));
 		for (unsigned z = 0; z < sizeof(zoff) / sizeof(zoff[0]) + 1; z++) {
