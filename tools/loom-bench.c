@@ -12,6 +12,12 @@
  *   nop_rtt_*     smallest submit + wait (event record + wait on an empty
  *                 stream), in-process and through loomd
  *                 vs  an eventfd ping-pong between two threads
+ *   train_mlp_b256   the training job's step (MLP 784-512-256-10, Adam, fp32,
+ *                 batch 256) on a fresh in-process device, in samples/s
+ *                 vs  PyTorch on the CPU training the same network with the
+ *                 same batch and thread count (tools/bench_torch_mlp.py, run
+ *                 alternately with it); "-" when python3-torch is missing.
+ *                 The table's notes break Loom's step time down by engine
  *   capture_chain64  a chain of 64 small copies, fills and GEMMs as one
  *                 launch of a recording (loom_cmdbuf_launch), per op
  *                 vs  the same chain queued one submission per op
@@ -51,6 +57,7 @@
 #include <loom/loom.h>
 
 #include "bench_capture.h"
+#include "bench_train.h"
 #include "bench_tpc.h"
 
 #define BENCH_EXIT_OK		0
@@ -777,7 +784,8 @@ static void bench_usage(FILE *f)
 		"\n"
 		"  --quick       fewer repetitions and smaller sizes (for tests)\n"
 		"  --only NAME   run only the benchmarks whose name starts with NAME\n"
-		"                (gemm, copy, nop, tpc, or a full name such as gemm_f32_1024)\n"
+		"                (gemm, copy, nop, tpc, capture, train, or a full name such\n"
+		"                as gemm_f32_1024)\n"
 		"  --json        print a JSON array of {name, unit, loom, reference,\n"
 		"                reference_name, ratio} instead of the table\n"
 		"  -v, --verbose progress and header on stderr (also with --json)\n"
@@ -821,6 +829,7 @@ static void bench_rows_define(const struct bench_ctx *c)
 		bench_row_add("kernel_nop_rtt", "us", true, "eventfd_pingpong_2threads");
 		bench_row_add("kernel_capture_chain64", "us/op", true, "per_op_submit");
 	}
+	bench_row_add("train_mlp_b256", "samples/s", false, "pytorch_cpu_same_threads");
 }
 
 /* The first device of loom.ko (a /dev/accel/ URI loom_device_list() names), if any. */
@@ -909,6 +918,8 @@ int main(int argc, char **argv)
 	const char *only = NULL, *note;
 	char unset_note[256] = "";
 	int opt, i, ngemm, failed = 0;
+	struct bench_train_result train = { .step_ms = NAN };
+	struct bench_row *train_row;
 	double best;
 
 	bench_reexec_clean(argv);
@@ -1057,13 +1068,35 @@ int main(int argc, char **argv)
 		bench_progress(&c, "nop_rtt_loomd");
 		bench_nop_loomd(&c, &bench_rows[ngemm + 3]);
 	}
+	train_row = &bench_rows[bench_nrows - 1];
+	if (train_row->selected) {
+		loom_device *tdev;
+
+		bench_progress(&c, train_row->name);
+		tdev = loom_device_open("inproc", NULL);
+		if (!tdev) {
+			bench_row_fail(train_row, "open inproc device", -errno);
+		} else if (bench_train_mlp(tdev, 256, c.nthreads, c.quick ? 3 : 7, c.quick ? 4 : 30,
+					   c.verbose, &train)) {
+			snprintf(train_row->err, sizeof(train_row->err), "%s", train.err);
+		} else {
+			train_row->loom = train.loom_sps;
+			train_row->loom_best = train.loom_best_sps;
+			train_row->ref = train.ref_sps;
+			train_row->ref_best = train.ref_best_sps;
+		}
+		loom_device_close(tdev);
+	}
 	for (i = 0; i < bench_nrows; i++)
 		if (bench_rows[i].selected && (isnan(bench_rows[i].loom) || bench_rows[i].err[0]))
 			failed++;
-	if (c.json)
+	if (c.json) {
 		bench_print_json();
-	else
+	} else {
 		bench_print_table();
+		if (train_row->selected)
+			bench_train_print_breakdown(stdout, train_row->name, &train);
+	}
 	for (i = 0; i < bench_nrows; i++)
 		if (bench_rows[i].selected && bench_rows[i].err[0])
 			fprintf(stderr, "loom-bench: %s: %s\n", bench_rows[i].name, bench_rows[i].err);

@@ -577,3 +577,130 @@ out:
 	loom_dataset_free(&c.test);
 	return ret;
 }
+
+/* ---- Benchmark ------------------------------------------------------------ */
+
+#define BENCH_BATCHES	16	/* distinct synthetic batches */
+
+struct loom_train_bencher {
+	struct train_ctx c;
+	struct loom_train_opts o;
+	struct loom_train_result res;	/* unused by the benchmark but for telemetry */
+	uint32_t step;
+};
+
+loom_train_bencher *loom_train_bench_create(loom_device *dev, const struct loom_train_opts *o,
+					    char *err, size_t errlen)
+{
+	struct loom_train_bencher *b;
+	struct loom_dataset *ds;
+	uint64_t s, i, n;
+	int ret;
+
+	if (!dev || !o || !o->batch || !o->nhidden || o->nhidden > LOOM_TRAIN_MAX_HIDDEN) {
+		snprintf(err, errlen, "loom_train_bench_create: bad arguments");
+		errno = EINVAL;
+		return NULL;
+	}
+	b = calloc(1, sizeof(*b));
+	if (!b) {
+		snprintf(err, errlen, "out of memory");
+		errno = ENOMEM;
+		return NULL;
+	}
+	b->o = *o;
+	b->c.o = &b->o;
+	b->c.res = &b->res;
+	b->c.err = err;
+	b->c.errlen = errlen;
+	b->c.dev = dev;
+	ds = &b->c.train;
+	ds->count = BENCH_BATCHES * o->batch;
+	ds->height = ds->width = 28;
+	ds->features = 784;
+	ds->classes = 10;
+	n = (uint64_t)ds->count * ds->features;
+	ds->pixels = malloc(n);
+	ds->labels = malloc(ds->count);
+	if (!ds->pixels || !ds->labels) {
+		ret = train_errf(&b->c, -ENOMEM, "out of memory for %llu samples",
+				 (unsigned long long)ds->count);
+		goto fail;
+	}
+	for (i = 0, s = o->seed; i < n; i++) {
+		s = s * 6364136223846793005ull + 1442695040888963407ull;
+		ds->pixels[i] = (uint8_t)(s >> 56);
+	}
+	for (i = 0; i < ds->count; i++) {
+		s = s * 6364136223846793005ull + 1442695040888963407ull;
+		ds->labels[i] = (uint8_t)((s >> 33) % ds->classes);
+	}
+	loom_norm_init(&b->c.norm, 0.5f, 0.29f);
+	ret = loom_batcher_init(&b->c.tb, ds, o->batch, true, true, o->seed);
+	if (ret) {
+		train_errf(&b->c, ret, "batches: %s", strerror(-ret));
+		goto fail;
+	}
+	ret = train_net_build(&b->c, &b->c.tn, o->batch, true);
+	if (!ret)
+		ret = train_net_compile(&b->c, &b->c.tn, "training");
+	if (ret)
+		goto fail;
+	return b;
+fail:
+	loom_train_bench_destroy(b);
+	errno = -ret;
+	return NULL;
+}
+
+int loom_train_bench_steps(loom_train_bencher *b, uint32_t steps, double *seconds,
+			   uint64_t busy_ns[LOOM_ENG_COUNT])
+{
+	struct train_ctx *c = &b->c;
+	bool bf16 = b->o.dtype == LOOM_TRAIN_BF16;
+	struct loom_telemetry t0, t1;
+	double start;
+	float loss;
+	uint32_t i;
+	int ret, e;
+
+	if (busy_ns && (ret = loom_device_telemetry(c->dev, &t0)))
+		return train_errf(c, ret, "telemetry: %s", loom_strerror(ret));
+	start = train_now();
+	for (i = 0; i < steps; i++, b->step++) {
+		void *x = loom_recipe_input(c->tn.r, c->tn.x);
+		void *y = loom_recipe_input(c->tn.r, c->tn.y);
+
+		if (!x || !y)
+			return train_errf(c, -errno, "input: %s", loom_recipe_error(c->tn.r));
+		loom_batcher_fill(&c->tb, b->step % c->tb.steps, &c->norm, bf16, x, y);
+		ret = loom_recipe_run(c->tn.r);
+		if (!ret && (i + 1 == steps || !b->o.loss_every || (i + 1) % b->o.loss_every == 0))
+			ret = loom_recipe_read(c->tn.r, c->tn.loss, &loss, sizeof(loss));
+		if (ret)
+			return train_errf(c, ret, "step %u: %s", b->step + 1,
+					  loom_recipe_error(c->tn.r));
+	}
+	ret = loom_recipe_sync(c->tn.r);
+	if (ret)
+		return train_errf(c, ret, "%s", loom_recipe_error(c->tn.r));
+	*seconds = train_now() - start;
+	if (busy_ns) {
+		ret = loom_device_telemetry(c->dev, &t1);
+		if (ret)
+			return train_errf(c, ret, "telemetry: %s", loom_strerror(ret));
+		for (e = 0; e < LOOM_ENG_COUNT; e++)
+			busy_ns[e] = t1.busy_ns[e] - t0.busy_ns[e];
+	}
+	return 0;
+}
+
+void loom_train_bench_destroy(loom_train_bencher *b)
+{
+	if (!b)
+		return;
+	train_net_fini(&b->c.tn);
+	loom_batcher_fini(&b->c.tb);
+	loom_dataset_free(&b->c.train);
+	free(b);
+}

@@ -122,4 +122,24 @@ struct loom_train_result {
 int loom_train_run(const struct loom_train_opts *o, struct loom_train_result *res,
 		   loom_train_progress_fn progress, void *arg, char *err, size_t errlen);
 
+/*
+ * Benchmarking the training step alone (loom-bench's train_mlp rows): the
+ * job's training graph for o compiled on dev, fed with synthetic batches
+ * (random pixels through the same normalisation, random labels), timed
+ * a number of steps at a time so a caller can interleave a reference.
+ */
+typedef struct loom_train_bencher loom_train_bencher;
+
+/** Compile the step. NULL with errno (and the reason in err). */
+loom_train_bencher *loom_train_bench_create(loom_device *dev, const struct loom_train_opts *o,
+					    char *err, size_t errlen);
+/**
+ * Run steps training steps (filling each batch, reading the loss as the
+ * job does) and wait for them. *seconds: host wall time; busy_ns (may be
+ * NULL): each engine class's busy time over them, summed over instances.
+ */
+int loom_train_bench_steps(loom_train_bencher *b, uint32_t steps, double *seconds,
+			   uint64_t busy_ns[LOOM_ENG_COUNT]);
+void loom_train_bench_destroy(loom_train_bencher *b);
+
 #endif /* LOOM_TRAIN_H */
