@@ -2,13 +2,17 @@
 #   make          build everything into build/
 #   make test     run every test; the last line is "N passed, N failed, N skipped"
 #   make vm-test  only the kernel driver's tests in a QEMU guest (vm/run.sh)
-#   make demo     the main job (GEMM chain on the device, with telemetry)
+#   make demo     the main job: an MLP trained on Fashion-MNIST on the device
+#                 (progress, test accuracy, telemetry, a plot and a JSON log in
+#                 $(BUILD)/demo/); DEMO_ARGS="--epochs 5 ..." passes options
+#   make demo-gemm  the GEMM chain on two streams, with telemetry
 #   make asan     the test suite under AddressSanitizer + UBSan (build-asan/)
 #   make bench    loom-bench against its references
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 
-.PHONY: all build test vm-test demo asan bench clean deps-build deps-test deps-vm deps-fuzz
+.PHONY: all build test vm-test demo demo-gemm asan bench clean deps-build deps-test deps-vm \
+	deps-fuzz deps-demo deps-bench
 
 all: build
 
@@ -17,6 +21,14 @@ deps-build:
 
 deps-test:
 	@scripts/install-deps.sh test
+
+# The data set and gnuplot (without gnuplot the demo says so and skips the plot).
+deps-demo: deps-test
+	-@scripts/install-deps.sh demo || echo "demo: cannot install the data set or gnuplot (see docs/dependencies.md)"
+
+# PyTorch for loom-bench's training reference (the row says when it is missing).
+deps-bench: deps-test
+	-@scripts/install-deps.sh bench || echo "bench: cannot install python3-torch; the PyTorch reference will be unavailable"
 
 # QEMU and its tools, and Debian's kernel (downloaded, not installed). If
 # either cannot be had, the guest tests SKIP and say why.
@@ -56,10 +68,13 @@ asan: deps-test
 	  grep -E '^ *[0-9]+/[0-9]+ ' $(ASAN_BUILD)/test-output.txt || cat $(ASAN_BUILD)/test-output.txt
 	@tests/tally.sh $(ASAN_BUILD)/meson-logs/testlog.json
 
-demo: build
+demo: deps-demo build
+	$(BUILD)/examples/loom-train-demo --out $(BUILD)/demo $(DEMO_ARGS)
+
+demo-gemm: build
 	$(BUILD)/examples/loom-demo
 
-bench: build
+bench: deps-bench build
 	$(BUILD)/tools/loom-bench
 
 clean:

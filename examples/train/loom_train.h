@@ -23,7 +23,7 @@
 #define LOOM_TRAIN_MAX_EPOCHS	1000
 
 /* Defaults (make demo): about a minute on two cores. */
-#define LOOM_TRAIN_DEF_EPOCHS	10
+#define LOOM_TRAIN_DEF_EPOCHS	20
 #define LOOM_TRAIN_DEF_BATCH	256
 #define LOOM_TRAIN_DEF_LR	1e-3f
 #define LOOM_TRAIN_DEF_EVAL_BATCH	1000

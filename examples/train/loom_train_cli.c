@@ -119,6 +119,7 @@ static void cli_progress(const struct loom_train_progress *p, void *arg)
 		return;
 	case LOOM_TRAIN_COMPILING:
 		fprintf(st->msg, "compiling the training and test graphs for the device\n");
+		fflush(st->msg);
 		return;
 	case LOOM_TRAIN_EPOCH_DONE:
 		cli_bar_clear(st);
@@ -484,6 +485,7 @@ int loom_train_main(int argc, char **argv, const struct loom_train_cli *cli)
 	}
 	ret = loom_train_run(&st.o, &res, cli_progress, &st, err, sizeof(err));
 	cli_bar_clear(&st);
+	fflush(st.msg);
 	if (ret) {
 		fprintf(stderr, "%s: %s\n", cli->prog, err[0] ? err : strerror(-ret));
 		if (st.phase == LOOM_TRAIN_LOADING) {

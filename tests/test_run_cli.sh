@@ -1,0 +1,57 @@
+#!/bin/sh
+# loom-run's and loom-train-demo's command line, as TAP (no data set
+# needed): --help, every kind of bad option refused with exit status 2,
+# a missing or malformed data set refused with exit status 3 and a
+# message naming the file. Usage: test_run_cli.sh BUILD_DIR.
+B="$1"
+RUN="$B/tools/loom-run"
+DEMO="$B/examples/loom-train-demo"
+n=0
+fails=0
+tmp=$(mktemp -d /tmp/loom-run-cli-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+# check DESCRIPTION WANT_STATUS GREP_PATTERN COMMAND...: the status, and
+# the pattern in its output (stdout and stderr), "" for none.
+check() {
+	desc="$1"; want="$2"; pat="$3"; shift 3
+	n=$((n + 1))
+	timeout 60 "$@" >"$tmp/out" 2>&1
+	st=$?
+	if [ "$st" -eq "$want" ] && { [ -z "$pat" ] || grep -q -- "$pat" "$tmp/out"; }; then
+		echo "ok $n - $desc"
+	else
+		echo "not ok $n - $desc (status $st, wanted $want${pat:+, output matching '$pat'})"
+		sed 's/^/# /' "$tmp/out" | head -20
+		fails=$((fails + 1))
+	fi
+}
+
+echo "1..22"
+check "help" 0 "Usage: loom-run" "$RUN" --help
+check "help-options" 0 "--dtype T" "$RUN" -h
+check "help-exit-status" 0 "Exit status" "$RUN" --help
+check "bad-option" 2 "unknown option '--bogus'" "$RUN" --bogus
+check "bad-short-option" 2 "unknown option" "$RUN" -x
+check "missing-argument" 2 "needs an argument" "$RUN" --epochs
+check "epochs-zero" 2 "--epochs: '0'" "$RUN" --epochs 0
+check "epochs-text" 2 "--epochs: 'ten'" "$RUN" --epochs ten
+check "epochs-too-many" 2 "1..1000" "$RUN" --epochs 1001
+check "batch-negative" 2 "--batch" "$RUN" --batch -5
+check "dtype-unknown" 2 "f32 or bf16" "$RUN" --dtype f16
+check "lr-negative" 2 "--lr" "$RUN" --lr -0.1
+check "lr-text" 2 "--lr" "$RUN" --lr fast
+check "hidden-empty-size" 2 "--hidden" "$RUN" --hidden 512,,256
+check "hidden-too-many" 2 "at most 4" "$RUN" --hidden 8,8,8,8,8
+check "hidden-zero" 2 "--hidden" "$RUN" --hidden 0
+check "extra-argument" 2 "unexpected argument 'now'" "$RUN" now
+check "out-is-demo-only" 2 "unknown option '--out'" "$RUN" --out "$tmp"
+check "demo-help" 0 "--out DIR" "$DEMO" --help
+check "demo-bad-option" 2 "Try 'loom-train-demo --help'" "$DEMO" --epochs 1 --nope
+check "no-data" 3 "$tmp/none/train-images-idx3-ubyte" "$RUN" --data "$tmp/none" -q
+# A data set whose images file stops short: refused, naming it.
+mkdir -p "$tmp/bad"
+printf '\000\000\010\003\000\000\000\012\000\000\000\034\000\000\000\034abc' > "$tmp/bad/train-images-idx3-ubyte"
+printf '\000\000\010\001\000\000\000\012\000\001\002\003\004\005\006\007\010\011' > "$tmp/bad/train-labels-idx1-ubyte"
+check "truncated-data" 3 "train-images-idx3-ubyte: truncated" "$RUN" --data "$tmp/bad" -q
+[ "$fails" -eq 0 ]
