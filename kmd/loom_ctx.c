@@ -181,6 +181,9 @@ int loom_ctx_add_fence(struct loom_ctx *ctx, struct dma_fence *fence)
 	if (!ret)
 		dma_resv_add_fence(&ctx->resv, fence, DMA_RESV_USAGE_BOOKKEEP);
 	dma_resv_unlock(&ctx->resv);
+	/* Exported DRAM the context maps: importers see the job (loom_dmabuf.c). */
+	if (!ret)
+		ret = loom_gem_ctx_fence_exports(ctx, fence);
 	return ret;
 }
 

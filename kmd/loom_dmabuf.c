@@ -20,8 +20,10 @@
  * long, so the DMA addresses are what that device must be programmed
  * with. The dma-buf holds a reference on the DRAM object that owns the
  * memory (and so its DRAM stays allocated), on the DRM device, and on the
- * module (exp_info.owner); its reservation object is the object's, so
- * fences added to the object are visible to importers.
+ * module (exp_info.owner); its reservation object is the object's, and
+ * once an object has been exported, every job of a context that maps it
+ * adds its fence there (loom_gem_ctx_fence_exports()), so importers see
+ * the device's work on the memory (implicit sync, poll, sync files).
  *
  * Import (drm_driver.gem_prime_import): a dma-buf of this exporter made by
  * this device becomes a DRAM slice on the same memory (loom_gem.c); other
@@ -204,6 +206,7 @@ static struct dma_buf *loom_dmabuf_export(struct loom_bo *bo, u64 offset, u64 si
 		kfree(ld);
 		return dmabuf;
 	}
+	loom_gem_mark_exported(owner);
 	loom_dbg(ldev, IOCTL, "dma-buf: DRAM %#llx+%#llx exported\n",
 		 owner->dram_pa + ld->offset, size);
 	return dmabuf;

@@ -155,10 +155,32 @@ struct drm_gem_object *loom_gem_create_object(struct drm_device *drm, size_t siz
 
 /* ---- DRAM objects --------------------------------------------------------- */
 
+/*
+ * DRAM objects that have been exported and not yet freed, all devices
+ * together: while there is none, submissions skip loom_gem_ctx_fence_exports()'s walk.
+ */
+static atomic_t loom_gem_nr_exported = ATOMIC_INIT(0);
+
+/* Serialises the first export of objects (exported: false -> true). */
+static DEFINE_MUTEX(loom_gem_export_lock);
+
+void loom_gem_mark_exported(struct loom_bo *owner)
+{
+	mutex_lock(&loom_gem_export_lock);
+	if (!owner->exported) {
+		atomic_inc(&loom_gem_nr_exported);
+		WRITE_ONCE(owner->exported, true);
+	}
+	mutex_unlock(&loom_gem_export_lock);
+}
+
 static void loom_bo_dram_free(struct drm_gem_object *obj)
 {
 	struct loom_device *ldev = to_loom_device(obj->dev);
 	struct loom_bo *bo = to_loom_bo(obj);
+
+	if (bo->exported)
+		atomic_dec(&loom_gem_nr_exported);
 
 	mutex_lock(&ldev->dram_lock);
 	ldev->dram_used -= bo->dram.size;
@@ -757,6 +779,45 @@ static int loom_vm_bind_unmap(struct loom_ctx *ctx, struct drm_loom_vm_bind *arg
 	/* Outside ctx->lock: freeing an object takes other locks. */
 	loom_vm_map_free_list(&free);
 	return 0;
+}
+
+int loom_gem_ctx_fence_exports(struct loom_ctx *ctx, struct dma_fence *fence)
+{
+	struct drm_mm_node *node;
+	struct loom_vm_map *map;
+	struct loom_bo *owner;
+	struct dma_resv *resv;
+	int ret = 0;
+
+	if (!atomic_read(&loom_gem_nr_exported))
+		return 0;
+	/*
+	 * Lock order: ctx->lock, then one object's resv at a time. Nothing
+	 * takes ctx->lock with a DRAM object's resv held (the exporter's
+	 * callbacks, which run under it, take neither).
+	 */
+	mutex_lock(&ctx->lock);
+	drm_mm_for_each_node(node, &ctx->va_mm) {
+		map = container_of(node, struct loom_vm_map, node);
+		if (map->bo->kind != LOOM_BO_DRAM)
+			continue;
+		owner = loom_bo_dram_owner(map->bo);
+		if (!READ_ONCE(owner->exported))
+			continue;
+		resv = owner->base.base.resv;
+		ret = dma_resv_lock_interruptible(resv, NULL);
+		if (ret)
+			break;
+		ret = dma_resv_reserve_fences(resv, 1);
+		if (!ret)
+			dma_resv_add_fence(resv, fence, map->readonly ? DMA_RESV_USAGE_READ :
+								     DMA_RESV_USAGE_WRITE);
+		dma_resv_unlock(resv);
+		if (ret)
+			break;
+	}
+	mutex_unlock(&ctx->lock);
+	return ret;
 }
 
 int loom_gem_va_lookup(struct loom_ctx *ctx, u64 va, u64 size, struct drm_gem_object **obj,

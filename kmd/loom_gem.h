@@ -40,6 +40,11 @@ struct loom_bo {
 	 * DRAM object that owns the memory, referenced; NULL otherwise.
 	 */
 	struct loom_bo *parent;
+	/*
+	 * DRAM owner: a dma-buf of it was made (loom_dmabuf.c), so jobs of
+	 * contexts that map it put their fences in its resv. Never cleared.
+	 */
+	bool exported;
 	struct page **pages;			/* userptr: pinned pages */
 	unsigned long npages;
 	struct sg_table *sgt;			/* userptr, import: DMA-mapped pages */
@@ -80,6 +85,17 @@ int loom_vm_bind_ioctl(struct drm_device *drm, void *data, struct drm_file *file
  */
 int loom_gem_va_lookup(struct loom_ctx *ctx, u64 va, u64 size, struct drm_gem_object **obj,
 		       u64 *offset);
+
+/*
+ * A job of ctx is about to reach the hardware (loom_ctx_add_fence()): its
+ * fence goes into the reservation object of every exported DRAM object
+ * that ctx maps (write usage; read for read-only mappings), so that the
+ * importers of its dma-bufs see the device's work on it. Takes ctx->lock
+ * and those objects' resv locks. Returns 0, -ENOMEM or -EINTR.
+ */
+int loom_gem_ctx_fence_exports(struct loom_ctx *ctx, struct dma_fence *fence);
+/* loom_dmabuf.c: a dma-buf of owner (a DRAM object, not a slice) now exists. */
+void loom_gem_mark_exported(struct loom_bo *owner);
 
 /*
  * A DRAM object on [offset, offset + size) of owner's DRAM (a DRAM object

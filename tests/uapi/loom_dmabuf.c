@@ -21,6 +21,7 @@
 #include <linux/dma-buf.h>
 #include <linux/dma-heap.h>
 #include <linux/udmabuf.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -530,6 +531,98 @@ static void test_export_device_dma(void)
 	loom_assert(!memcmp(host.map, want, n));
 	close(db);
 	close(imp);
+	close(fd);
+	free(want);
+}
+
+static short poll_now(int fd, short events)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+
+	loom_assert(poll(&p, 1, 0) >= 0);
+	return p.revents & events;
+}
+
+static short poll_wait(int fd, short events)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+
+	loom_assert(poll(&p, 1, 10000) >= 0);
+	return p.revents & events;
+}
+
+/*
+ * Jobs of a context that maps exported DRAM are fences of the dma-buf:
+ * write fences for writable mappings (poll POLLIN and a READ sync file wait
+ * for them), read fences for read-only ones (only POLLOUT waits); jobs of a
+ * context that does not map the memory are not.
+ */
+static void test_export_fences(void)
+{
+	const size_t n = 64 << 10;
+	int fd = loom_open(), other = loom_open(), db;
+	struct bo bo = bo_new(fd, n, DRM_LOOM_BO_DRAM);
+	struct bo host = bo_new(other, n, DRM_LOOM_BO_HOST);
+	struct dma_buf_export_sync_file x = { .flags = DMA_BUF_SYNC_READ };
+	uint32_t sob_b, sob_d, qa, qb, qc, qd, h;
+	uint64_t seq, va_ro = 0;
+	static struct cb a, b;
+	uint8_t *want = malloc(n);
+
+	loom_assert(want);
+	qa = queue_create(fd, NULL);
+	qb = queue_create(fd, &sob_b);
+	qc = queue_create(other, NULL);
+	qd = queue_create(other, &sob_d);
+	db = export(fd, bo.handle, 0, n);
+	loom_assert_eq(poll_now(db, POLLIN | POLLOUT), POLLIN | POLLOUT);
+
+	/* A job held back by queue B, then filling the exported DRAM. */
+	cb_wait(&a, sob_b, 1, 0);
+	cb_memset(&a, bo.va, 0x11111111, n);
+	seq = submit_cb(fd, qa, &a);
+	loom_assert_eq(poll_now(db, POLLIN | POLLOUT), 0);
+	loom_assert_eq(__loom_ioctl(db, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &x), 0);
+	loom_assert_eq(poll_now(x.fd, POLLIN), 0);
+	cb_nop(&b);
+	submit_cb(fd, qb, &b);
+	loom_assert_eq(wait_status(fd, qa, seq), LOOM_ERR_NONE);
+	loom_assert_eq(poll_wait(x.fd, POLLIN), POLLIN);
+	loom_assert_eq(poll_wait(db, POLLIN | POLLOUT), POLLIN | POLLOUT);
+	close(x.fd);
+	memset(want, 0x11, n);
+	{
+		int imp = imp_open();
+
+		imp_attach_dram(imp, db, n);
+		imp_expect(imp, want, n);
+		close(imp);
+	}
+
+	/* Another context, no mapping of it: its jobs are not the dma-buf's. */
+	a.n = 0;
+	cb_wait(&a, sob_d, 1, 0);
+	seq = submit_cb(other, qc, &a);
+	loom_assert_eq(poll_now(db, POLLIN | POLLOUT), POLLIN | POLLOUT);
+	b.n = 0;
+	cb_nop(&b);
+	submit_cb(other, qd, &b);
+	loom_assert_eq(wait_status(other, qc, seq), LOOM_ERR_NONE);
+
+	/* Mapped read-only there (a slice through PRIME): a reader only. */
+	h = prime_to_handle(other, db);
+	loom_assert_eq(__bind(other, h, 0, n, DRM_LOOM_VM_BIND_READONLY, &va_ro), 0);
+	a.n = 0;
+	cb_wait(&a, sob_d, 2, 0);
+	cb_dma(&a, va_ro, host.va, n);
+	seq = submit_cb(other, qc, &a);
+	loom_assert_eq(poll_now(db, POLLIN | POLLOUT), POLLIN);
+	submit_cb(other, qd, &b);
+	loom_assert_eq(wait_status(other, qc, seq), LOOM_ERR_NONE);
+	loom_assert_eq(poll_wait(db, POLLOUT), POLLOUT);
+	loom_assert(!memcmp(host.map, want, n));
+	close(db);
+	close(other);
 	close(fd);
 	free(want);
 }
@@ -1317,6 +1410,8 @@ static const struct loom_subtest tests[] = {
 	  test_export_lifetime, 60 },
 	{ "export-unbind", "unbind under a live export: clean teardown, ENODEV, binds again",
 	  test_export_unbind, 60 },
+	{ "export-fences", "jobs on exported DRAM are the dma-buf's fences: poll, sync files",
+	  test_export_fences },
 	{ "export-static-importer", "an importer without peer-to-peer: EOPNOTSUPP",
 	  test_export_static_importer },
 	{ "prime-dram-self-import", "PRIME of DRAM into another file: a slice on the same memory",
