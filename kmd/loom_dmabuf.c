@@ -26,10 +26,11 @@
  * the device's work on the memory (implicit sync, poll, sync files).
  *
  * Import (drm_driver.gem_prime_import): a dma-buf of this exporter made by
- * this device becomes a DRAM slice on the same memory (loom_gem.c); other
- * dma-bufs go through the PRIME helpers (attach to the Loom PCI device,
- * map for DMA) and become LOOM_BO_IMPORT objects, which VM_BIND maps entry
- * by entry, so the device DMAs straight into the exporter's memory.
+ * this device becomes a DRAM slice on the same memory (a LOOM_BO_DRAM
+ * object with a parent, made here); other dma-bufs go through the PRIME
+ * helpers (attach to the Loom PCI device, map for DMA) and become
+ * LOOM_BO_IMPORT objects, which VM_BIND maps entry by entry, so the device
+ * DMAs straight into the exporter's memory.
  */
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
@@ -274,6 +275,102 @@ out_put:
 	return ret;
 }
 
+/* ---- DRAM slices ----------------------------------------------------------- */
+
+static void loom_bo_slice_free(struct drm_gem_object *obj)
+{
+	struct loom_bo *bo = to_loom_bo(obj);
+
+	drm_gem_object_put(&bo->parent->base.base);
+	drm_gem_object_release(obj);
+	kfree(bo);
+}
+
+static const struct drm_gem_object_funcs loom_bo_slice_funcs = {
+	.free = loom_bo_slice_free,
+	.mmap = loom_bo_dram_mmap,
+	.vm_ops = &loom_bo_dram_vm_ops,
+	.export = loom_dmabuf_gem_export,
+};
+
+/*
+ * A DRAM object on [offset, offset + size) of owner's DRAM (owner: a DRAM
+ * object that is not a slice), holding a reference on owner and sharing
+ * resv (the dma-buf's, which is owner's).
+ */
+static struct drm_gem_object *loom_dmabuf_slice_create(struct loom_bo *owner, u64 offset,
+						       u64 size, struct dma_resv *resv)
+{
+	struct drm_gem_object *obj;
+	struct loom_bo *bo;
+	int ret;
+
+	if (WARN_ON(owner->kind != LOOM_BO_DRAM || owner->parent ||
+		    offset + size > owner->base.base.size))
+		return ERR_PTR(-EINVAL);
+	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	if (!bo)
+		return ERR_PTR(-ENOMEM);
+	bo->kind = LOOM_BO_DRAM;
+	bo->dram_pa = owner->dram_pa + offset;
+	bo->parent = owner;
+	obj = &bo->base.base;
+	obj->funcs = &loom_bo_slice_funcs;
+	obj->resv = resv;
+	drm_gem_object_get(&owner->base.base);
+	drm_gem_private_object_init(owner->base.base.dev, obj, size);
+	/* From here on, the object's free function drops the reference. */
+	ret = drm_gem_create_mmap_offset(obj);
+	if (ret) {
+		drm_gem_object_put(obj);
+		return ERR_PTR(ret);
+	}
+	return obj;
+}
+
+/* ---- imported dma-bufs of other exporters ------------------------------------ */
+
+static void loom_bo_import_free(struct drm_gem_object *obj)
+{
+	struct loom_bo *bo = to_loom_bo(obj);
+
+	if (obj->import_attach)
+		drm_prime_gem_destroy(obj, bo->sgt);
+	drm_gem_object_release(obj);
+	kfree(bo);
+}
+
+static const struct drm_gem_object_funcs loom_bo_import_funcs = {
+	.free = loom_bo_import_free,
+};
+
+struct drm_gem_object *loom_dmabuf_import_sg_table(struct drm_device *drm,
+						   struct dma_buf_attachment *attach,
+						   struct sg_table *sgt)
+{
+	u64 size = attach->dmabuf->size, total = 0;
+	struct scatterlist *sg;
+	struct loom_bo *bo;
+	unsigned int i;
+
+	/* The device maps DMA segments with its own pages: they must fit them. */
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		if (!IS_ALIGNED(sg_dma_address(sg) | sg_dma_len(sg), LOOM_PAGE_SIZE))
+			return ERR_PTR(-EINVAL);
+		total += sg_dma_len(sg);
+	}
+	if (total < size)
+		return ERR_PTR(-EINVAL);
+	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	if (!bo)
+		return ERR_PTR(-ENOMEM);
+	bo->kind = LOOM_BO_IMPORT;
+	bo->sgt = sgt;
+	bo->base.base.funcs = &loom_bo_import_funcs;
+	drm_gem_private_object_init(drm, &bo->base.base, size);
+	return &bo->base.base;
+}
+
 struct drm_gem_object *loom_dmabuf_prime_import(struct drm_device *drm, struct dma_buf *dma_buf)
 {
 	struct loom_dmabuf *ld;
@@ -282,8 +379,8 @@ struct drm_gem_object *loom_dmabuf_prime_import(struct drm_device *drm, struct d
 		ld = dma_buf->priv;
 		/* One of ours: the same memory, no copy. */
 		if (&ld->ldev->drm == drm)
-			return loom_gem_slice_create(ld->owner, ld->offset, dma_buf->size,
-						     dma_buf->resv);
+			return loom_dmabuf_slice_create(ld->owner, ld->offset, dma_buf->size,
+							dma_buf->resv);
 		/* Another Loom device's DRAM: it cannot reach it (attach refuses). */
 	}
 	if (!IS_ALIGNED(dma_buf->size, LOOM_PAGE_SIZE) || !dma_buf->size)

@@ -14,14 +14,24 @@
 #include <linux/types.h>
 
 struct dma_buf;
+struct dma_buf_attachment;
 struct drm_device;
 struct drm_file;
 struct drm_gem_object;
+struct sg_table;
 
 int loom_dmabuf_export_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
 
 /* drm_gem_object_funcs.export of DRAM objects (PRIME_HANDLE_TO_FD): the whole object. */
 struct dma_buf *loom_dmabuf_gem_export(struct drm_gem_object *obj, int flags);
+
+/*
+ * drm_driver.gem_prime_import_sg_table: a dma-buf of another exporter,
+ * attached to the Loom PCI device and mapped (LOOM_BO_IMPORT).
+ */
+struct drm_gem_object *loom_dmabuf_import_sg_table(struct drm_device *drm,
+						   struct dma_buf_attachment *attach,
+						   struct sg_table *sgt);
 
 /* drm_driver.gem_prime_import. */
 struct drm_gem_object *loom_dmabuf_prime_import(struct drm_device *drm, struct dma_buf *dma_buf);

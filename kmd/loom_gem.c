@@ -44,8 +44,6 @@
 #include <drm/drm_managed.h>
 #include <drm/drm_vma_manager.h>
 
-#include <drm/drm_prime.h>
-
 #include "loom_ctx.h"
 #include "loom_dmabuf.h"
 #include "loom_drv.h"
@@ -190,12 +188,12 @@ static void loom_bo_dram_free(struct drm_gem_object *obj)
 	kfree(bo);
 }
 
-static const struct vm_operations_struct loom_bo_dram_vm_ops = {
+const struct vm_operations_struct loom_bo_dram_vm_ops = {
 	.open = drm_gem_vm_open,
 	.close = drm_gem_vm_close,
 };
 
-static int loom_bo_dram_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
+int loom_bo_dram_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
 {
 	struct loom_device *ldev = to_loom_device(obj->dev);
 	struct loom_bo *bo = to_loom_bo(obj);
@@ -224,97 +222,6 @@ static const struct drm_gem_object_funcs loom_bo_dram_funcs = {
 	.vm_ops = &loom_bo_dram_vm_ops,
 	.export = loom_dmabuf_gem_export,
 };
-
-/* ---- DRAM slices ----------------------------------------------------------- */
-
-static void loom_bo_slice_free(struct drm_gem_object *obj)
-{
-	struct loom_bo *bo = to_loom_bo(obj);
-
-	drm_gem_object_put(&bo->parent->base.base);
-	drm_gem_object_release(obj);
-	kfree(bo);
-}
-
-static const struct drm_gem_object_funcs loom_bo_slice_funcs = {
-	.free = loom_bo_slice_free,
-	.mmap = loom_bo_dram_mmap,
-	.vm_ops = &loom_bo_dram_vm_ops,
-	.export = loom_dmabuf_gem_export,
-};
-
-struct drm_gem_object *loom_gem_slice_create(struct loom_bo *owner, u64 offset, u64 size,
-					     struct dma_resv *resv)
-{
-	struct drm_gem_object *obj;
-	struct loom_bo *bo;
-	int ret;
-
-	if (WARN_ON(owner->kind != LOOM_BO_DRAM || owner->parent ||
-		    offset + size > owner->base.base.size))
-		return ERR_PTR(-EINVAL);
-	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
-	if (!bo)
-		return ERR_PTR(-ENOMEM);
-	bo->kind = LOOM_BO_DRAM;
-	bo->dram_pa = owner->dram_pa + offset;
-	bo->parent = owner;
-	obj = &bo->base.base;
-	obj->funcs = &loom_bo_slice_funcs;
-	obj->resv = resv;
-	drm_gem_object_get(&owner->base.base);
-	drm_gem_private_object_init(owner->base.base.dev, obj, size);
-	/* From here on, the object's free function drops the reference. */
-	ret = drm_gem_create_mmap_offset(obj);
-	if (ret) {
-		drm_gem_object_put(obj);
-		return ERR_PTR(ret);
-	}
-	return obj;
-}
-
-/* ---- imported dma-bufs of other exporters ------------------------------------ */
-
-static void loom_bo_import_free(struct drm_gem_object *obj)
-{
-	struct loom_bo *bo = to_loom_bo(obj);
-
-	if (obj->import_attach)
-		drm_prime_gem_destroy(obj, bo->sgt);
-	drm_gem_object_release(obj);
-	kfree(bo);
-}
-
-static const struct drm_gem_object_funcs loom_bo_import_funcs = {
-	.free = loom_bo_import_free,
-};
-
-struct drm_gem_object *loom_gem_import_sg_table(struct drm_device *drm,
-						struct dma_buf_attachment *attach,
-						struct sg_table *sgt)
-{
-	u64 size = attach->dmabuf->size, total = 0;
-	struct scatterlist *sg;
-	struct loom_bo *bo;
-	unsigned int i;
-
-	/* The device maps DMA segments with its own pages: they must fit them. */
-	for_each_sgtable_dma_sg(sgt, sg, i) {
-		if (!IS_ALIGNED(sg_dma_address(sg) | sg_dma_len(sg), LOOM_PAGE_SIZE))
-			return ERR_PTR(-EINVAL);
-		total += sg_dma_len(sg);
-	}
-	if (total < size)
-		return ERR_PTR(-EINVAL);
-	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
-	if (!bo)
-		return ERR_PTR(-ENOMEM);
-	bo->kind = LOOM_BO_IMPORT;
-	bo->sgt = sgt;
-	bo->base.base.funcs = &loom_bo_import_funcs;
-	drm_gem_private_object_init(drm, &bo->base.base, size);
-	return &bo->base.base;
-}
 
 /* Zero a DRAM range through the BAR, in pieces so as not to hog the CPU. */
 static int loom_dram_zero(struct loom_device *ldev, u64 pa, u64 size)

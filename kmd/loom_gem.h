@@ -21,6 +21,7 @@ struct drm_file;
 struct loom_ctx;
 struct loom_device;
 struct sg_table;
+struct vm_area_struct;
 
 enum loom_bo_kind {
 	LOOM_BO_HOST,		/* shmem pages */
@@ -70,6 +71,10 @@ void loom_gem_ctx_fini(struct loom_ctx *ctx);
 void loom_gem_dram_usage(struct loom_device *ldev, u64 *used, u64 *total);
 
 
+/* The CPU mapping of DRAM objects and slices (write-combined, through the BAR). */
+int loom_bo_dram_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma);
+extern const struct vm_operations_struct loom_bo_dram_vm_ops;
+
 /* drm_driver.gem_create_object: allocates host (shmem) objects. */
 struct drm_gem_object *loom_gem_create_object(struct drm_device *drm, size_t size);
 
@@ -97,16 +102,5 @@ int loom_gem_ctx_fence_exports(struct loom_ctx *ctx, struct dma_fence *fence);
 /* loom_dmabuf.c: a dma-buf of owner (a DRAM object, not a slice) now exists. */
 void loom_gem_mark_exported(struct loom_bo *owner);
 
-/*
- * A DRAM object on [offset, offset + size) of owner's DRAM (a DRAM object
- * that is not a slice), holding a reference on owner, sharing resv (the
- * dma-buf's). For loom_dmabuf.c's self-import.
- */
-struct drm_gem_object *loom_gem_slice_create(struct loom_bo *owner, u64 offset, u64 size,
-					     struct dma_resv *resv);
-/* drm_driver.gem_prime_import_sg_table: a dma-buf of another exporter. */
-struct drm_gem_object *loom_gem_import_sg_table(struct drm_device *drm,
-						struct dma_buf_attachment *attach,
-						struct sg_table *sgt);
 
 #endif /* __LOOM_GEM_H__ */
