@@ -1056,7 +1056,10 @@ struct drm_loom_wait {
  * attach fails with -EOPNOTSUPP. The dma-buf holds the buffer object, and
  * the memory stays allocated until the dma-buf and every attachment to it
  * are gone, whatever happens to the handle, the mapping or the device
- * file that exported it.
+ * file that exported it. Jobs of every context that maps exported DRAM
+ * put their fences in the dma-buf's reservation object (write fences, or
+ * read fences for read-only mappings): poll() on the dma-buf and
+ * DMA_BUF_IOCTL_EXPORT_SYNC_FILE wait for them.
  *
  * The range is named either by a buffer object and an offset in it
  * (@handle != 0) or, as Habana's EXPORT_DMABUF_FD does, by a device
