@@ -35,11 +35,11 @@ ok() {	# ok DESCRIPTION COMMAND...
 }
 skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 
-NTESTS=9
+NTESTS=11
 echo "1..$NTESTS"
 if [ ! -e "$DATA/train-images-idx3-ubyte.gz" ] && [ ! -e "$DATA/train-images-idx3-ubyte" ]; then
 	for t in train-subset loss-falls above-chance telemetry log-and-plot loomd-device \
-		 demo-run bf16 seeded-repeat; do
+		 demo-run bf16 seeded-repeat bad-device batch-too-large; do
 		skip "$t" "Fashion-MNIST not found in $DATA (Debian package dataset-fashion-mnist; scripts/install-deps.sh test)"
 	done
 	exit 0
@@ -80,4 +80,7 @@ ok "bf16" sh -c "timeout 300 '$RUN' --dtype bf16 --epochs 1 --train-limit 1024 -
 
 # The same seed gives the same run.
 ok "seeded-repeat" sh -c "timeout 300 '$RUN' $SUBSET --json -q > '$tmp/run2.json' && $PY -c \"import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); sys.exit(0 if [e['train_loss'] for e in a['epochs']] == [e['train_loss'] for e in b['epochs']] and a['result']['test_accuracy'] == b['result']['test_accuracy'] else 1)\" '$tmp/run.json' '$tmp/run2.json'"
+# Failures of the run itself: exit status 1 and the reason.
+ok "bad-device" sh -c "'$RUN' --device 'unix:$tmp/none.sock' --train-limit 512 -q 2> '$tmp/err'; [ \$? -eq 1 ] && grep -q 'cannot open device unix:$tmp/none.sock' '$tmp/err'"
+ok "batch-too-large" sh -c "'$RUN' --train-limit 100 -q 2> '$tmp/err'; [ \$? -eq 1 ] && grep -q 'batch 256 is larger than the 100 training samples' '$tmp/err'"
 [ "$fails" -eq 0 ]

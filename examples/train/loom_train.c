@@ -479,11 +479,13 @@ static int train_setup(struct train_ctx *c)
 	ret = loom_dataset_load_dir(&c->train, dir, "train", o->train_limit, c->err, c->errlen);
 	if (!ret)
 		ret = loom_dataset_load_dir(&c->test, dir, "t10k", o->test_limit, c->err, c->errlen);
-	if (ret)
+	if (!ret && c->test.features != c->train.features)
+		ret = train_errf(c, -EINVAL, "test images are %ux%u, training images %ux%u",
+				 c->test.height, c->test.width, c->train.height, c->train.width);
+	if (ret) {
+		res->data_error = true;
 		return ret;
-	if (c->test.features != c->train.features)
-		return train_errf(c, -EINVAL, "test images are %ux%u, training images %ux%u",
-				  c->test.height, c->test.width, c->train.height, c->train.width);
+	}
 	if (c->test.classes > c->train.classes)
 		c->train.classes = c->test.classes;
 	c->test.classes = c->train.classes;

@@ -93,6 +93,7 @@ struct loom_train_engines {
 };
 
 struct loom_train_result {
+	bool data_error;		/* the run failed reading the data set */
 	char device_uri[128], backend[16];
 	uint32_t train_samples, test_samples, features, classes;
 	float norm_mean, norm_std;

@@ -22,7 +22,6 @@ struct cli_state {
 	struct loom_train_opts o;
 	bool json, quiet, bar;
 	const char *out_dir, *log_path, *plot_path;
-	enum loom_train_phase phase;	/* the job's latest */
 	double last_draw;
 	bool bar_drawn;
 	FILE *msg;		/* human-readable output: stdout, or stderr with --json */
@@ -110,7 +109,6 @@ static void cli_progress(const struct loom_train_progress *p, void *arg)
 	char bar[41], power[32];
 	int width = 30, fill, i;
 
-	st->phase = p->phase;
 	if (st->quiet)
 		return;
 	switch (p->phase) {
@@ -488,7 +486,7 @@ int loom_train_main(int argc, char **argv, const struct loom_train_cli *cli)
 	fflush(st.msg);
 	if (ret) {
 		fprintf(stderr, "%s: %s\n", cli->prog, err[0] ? err : strerror(-ret));
-		if (st.phase == LOOM_TRAIN_LOADING) {
+		if (res.data_error) {
 			if (!strcmp(loom_train_data_dir(&st.o), LOOM_FASHION_MNIST_DIR))
 				fprintf(stderr, "%s: install the Debian package dataset-fashion-mnist "
 					"(scripts/install-deps.sh demo)\n", cli->prog);
