@@ -49,8 +49,7 @@ static void cli_usage(const struct loom_train_cli *cli, FILE *f)
 		"  --dtype T         f32 or bf16: the MME's input type (default f32)\n"
 		"  --lr X            Adam's learning rate (default %g)\n"
 		"  --hidden LIST     hidden layer sizes, comma-separated (default 512,256)\n"
-		"  --device URI      device to open (default: LOOM_DEVICE, a loomd socket,\n"
-		"                    else an in-process device)\n"
+		"  --device URI      device to open (default: LOOM_DEVICE, %s)\n"
 		"  --data DIR        Fashion-MNIST IDX files (default $LOOM_DATA_DIR, else\n"
 		"                    %s)\n"
 		"  --train-limit N   train on the first N samples only (default all 60000)\n"
@@ -70,7 +69,10 @@ static void cli_usage(const struct loom_train_cli *cli, FILE *f)
 		"Exit status: 0 trained; 1 the run failed; 2 usage error; 3 the data set\n"
 		"is missing (Debian package dataset-fashion-mnist).\n",
 		cli->prog, cli->summary, LOOM_TRAIN_MAX_EPOCHS, LOOM_TRAIN_DEF_EPOCHS,
-		LOOM_TRAIN_DEF_BATCH, LOOM_TRAIN_DEF_LR, LOOM_FASHION_MNIST_DIR,
+		LOOM_TRAIN_DEF_BATCH, LOOM_TRAIN_DEF_LR,
+		cli->demo ? "else a device started\n                    in this process (inproc)" :
+			    "else a loomd socket,\n                    else an in-process device",
+		LOOM_FASHION_MNIST_DIR,
 		cli->demo ? "  --out DIR         where the log and plot go by default (default .:\n"
 			    "                    DIR/train-log.json, DIR/train-plot.png)\n" : "",
 		cli->demo ? "on a terminal" : "off");
@@ -454,6 +456,9 @@ int loom_train_main(int argc, char **argv, const struct loom_train_cli *cli)
 		return LOOM_TRAIN_EXIT_USAGE;
 	}
 	st.msg = st.json ? stderr : stdout;
+	/* The demo starts its own device unless told otherwise. */
+	if (cli->demo && !st.o.device && !getenv("LOOM_DEVICE"))
+		st.o.device = "inproc";
 	if (cli->demo) {
 		const char *dir = st.out_dir ? st.out_dir : ".";
 
