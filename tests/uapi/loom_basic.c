@@ -21,9 +21,6 @@
 
 #include "loom_igt.h"
 
-/* Where vm/build-initramfs.sh puts the module, for the unload subtest. */
-#define LOOM_KO_PATH	"/lib/modules/loom.ko"
-
 static void test_open(void)
 {
 	char name[32] = "";
@@ -287,82 +284,25 @@ static void test_foreign_ivshmem(void)
 	loom_assert_eq(unbound, ivshmem - 1);
 }
 
-/* Wait up to 10 s for the device node to appear (present) or go. */
-static bool wait_node(bool present)
-{
-	for (int i = 0; i < 1000; i++) {
-		int fd = __loom_open();
-
-		if (fd >= 0)
-			close(fd);
-		if ((fd >= 0) == present)
-			return true;
-		usleep(10000);
-	}
-	return false;
-}
-
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, text, strlen(text));
-	close(fd);
-	return n == (ssize_t)strlen(text) ? 0 : -errno;
-}
-
-/* The PCI address of the function behind the first Loom accel node. */
-static void loom_pci_address(char *buf, size_t len)
-{
-	char link[256];
-	ssize_t n;
-
-	n = readlink("/sys/class/accel/accel0/device", link, sizeof(link) - 1);
-	if (n < 0)
-		loom_skip("no /sys/class/accel/accel0/device");
-	link[n] = '\0';
-	snprintf(buf, len, "%s", strrchr(link, '/') ? strrchr(link, '/') + 1 : link);
-}
-
 static void test_unbind(void)
 {
 	struct drm_loom_info_hw_ip ip;
 	char addr[256];
 	int fd = loom_open();
 
-	loom_pci_address(addr, sizeof(addr));
-	loom_assert_eq(write_file("/sys/bus/pci/drivers/loom/unbind", addr), 0);
+	loom_pci_address(fd, addr, sizeof(addr));
+	loom_assert_eq(loom_write_file("/sys/bus/pci/drivers/loom/unbind", addr), 0);
 	/* The file outlives the device: its ioctls fail cleanly. */
 	loom_assert_err(__loom_info(fd, DRM_LOOM_INFO_HW_IP, &ip, sizeof(ip)), ENODEV);
-	loom_assert(wait_node(false));
+	loom_assert(loom_wait_node(false));
 	close(fd);
 
-	loom_assert_eq(write_file("/sys/bus/pci/drivers/loom/bind", addr), 0);
-	loom_assert(wait_node(true));
+	loom_assert_eq(loom_write_file("/sys/bus/pci/drivers/loom/bind", addr), 0);
+	loom_assert(loom_wait_node(true));
 	fd = loom_open();
 	loom_assert_eq(__loom_info(fd, DRM_LOOM_INFO_HW_IP, &ip, sizeof(ip)), 0);
 	loom_assert_eq(ip.vendor_id, LOOM_VENDOR_ID);
 	close(fd);
-}
-
-static int module_unload(void)
-{
-	return syscall(SYS_delete_module, "loom", O_NONBLOCK) ? -errno : 0;
-}
-
-static int module_load(void)
-{
-	int fd = open(LOOM_KO_PATH, O_RDONLY | O_CLOEXEC);
-	int r;
-
-	if (fd < 0)
-		return -errno;
-	r = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
-	close(fd);
-	return r;
 }
 
 static void test_unload(void)
@@ -374,17 +314,17 @@ static void test_unload(void)
 	if (stat(LOOM_KO_PATH, &st))
 		loom_skip("%s is not there to load the module again", LOOM_KO_PATH);
 	/* An open file keeps the module. */
-	loom_assert_err(module_unload(), EWOULDBLOCK);
+	loom_assert_err(loom_module_unload(), EWOULDBLOCK);
 	loom_assert_eq(__loom_info(fd, DRM_LOOM_INFO_HW_IP, &ip, sizeof(ip)), 0);
 	close(fd);
 
-	loom_assert_eq(module_unload(), 0);
-	loom_assert(wait_node(false));
-	loom_assert_err(module_unload(), ENOENT);
+	loom_assert_eq(loom_module_unload(), 0);
+	loom_assert(loom_wait_node(false));
+	loom_assert_err(loom_module_unload(), ENOENT);
 
 	/* And it comes back: probe, reset and firmware handshake again. */
-	loom_assert_eq(module_load(), 0);
-	loom_assert(wait_node(true));
+	loom_assert_eq(loom_module_load(), 0);
+	loom_assert(loom_wait_node(true));
 	fd = loom_open();
 	loom_assert_eq(__loom_info(fd, DRM_LOOM_INFO_HW_IP, &ip, sizeof(ip)), 0);
 	loom_assert_eq(ip.vendor_id, LOOM_VENDOR_ID);

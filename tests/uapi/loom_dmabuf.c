@@ -36,9 +36,6 @@
 #include "loom_igt.h"
 #include "loom_submit.h"
 
-/* Where vm/build-initramfs.sh puts the module, for export-lifetime. */
-#define LOOM_KO_PATH	"/lib/modules/loom.ko"
-
 #define UDMABUF_SIZE	(3 * 4096 + 2 * 1024 * 1024)
 
 static int imp_open(void)
@@ -627,37 +624,6 @@ static void test_export_fences(void)
 	free(want);
 }
 
-static int module_unload(void)
-{
-	return syscall(SYS_delete_module, "loom", O_NONBLOCK) ? -errno : 0;
-}
-
-static int module_load(void)
-{
-	int fd = open(LOOM_KO_PATH, O_RDONLY | O_CLOEXEC);
-	int r;
-
-	if (fd < 0)
-		return -errno;
-	r = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
-	close(fd);
-	return r;
-}
-
-static bool wait_node(bool present)
-{
-	for (int i = 0; i < 1000; i++) {
-		int fd = __loom_open();
-
-		if (fd >= 0)
-			close(fd);
-		if ((fd >= 0) == present)
-			return true;
-		usleep(10000);
-	}
-	return false;
-}
-
 static void test_export_lifetime(void)
 {
 	const size_t n = 2 << 20;
@@ -684,13 +650,13 @@ static void test_export_lifetime(void)
 	fd = loom_open();
 	loom_assert_eq(dram_used(fd), used0 + n);
 	close(fd);
-	loom_assert_err(module_unload(), EWOULDBLOCK);
+	loom_assert_err(loom_module_unload(), EWOULDBLOCK);
 
 	/* The importer's attachment alone keeps them too. */
 	imp = imp_open();
 	imp_attach_dram(imp, db, n);
 	close(db);
-	loom_assert_err(module_unload(), EWOULDBLOCK);
+	loom_assert_err(loom_module_unload(), EWOULDBLOCK);
 	imp_expect(imp, want, n);
 	fd = loom_open();
 	loom_assert_eq(dram_used(fd), used0 + n);
@@ -702,26 +668,14 @@ static void test_export_lifetime(void)
 	loom_assert_eq(dram_used(fd), used0);
 	close(fd);
 	close(imp);
-	loom_assert_eq(module_unload(), 0);
-	loom_assert(wait_node(false));
-	loom_assert_eq(module_load(), 0);
-	loom_assert(wait_node(true));
+	loom_assert_eq(loom_module_unload(), 0);
+	loom_assert(loom_wait_node(false));
+	loom_assert_eq(loom_module_load(), 0);
+	loom_assert(loom_wait_node(true));
 	fd = loom_open();
 	loom_assert_eq(dram_used(fd), 0);
 	close(fd);
 	free(want);
-}
-
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, text, strlen(text));
-	close(fd);
-	return n == (ssize_t)strlen(text) ? 0 : -errno;
 }
 
 /*
@@ -747,8 +701,8 @@ static void test_export_unbind(void)
 	db = export(fd, bo.handle, 0, n);
 	imp_attach_dram(imp, db, n);
 
-	loom_assert_eq(write_file("/sys/bus/pci/drivers/loom/unbind", addr), 0);
-	loom_assert(wait_node(false));
+	loom_assert_eq(loom_write_file("/sys/bus/pci/drivers/loom/unbind", addr), 0);
+	loom_assert(loom_wait_node(false));
 	loom_assert_err(imp_attach(imp2, db, 0, &a), ENODEV);
 	loom_assert_err(__prime_to_handle(fd, db, &h), ENODEV);
 	loom_assert_err(__export(fd, bo.handle, 0, n, 0, &db), ENODEV);
@@ -758,8 +712,8 @@ static void test_export_unbind(void)
 	close(imp);
 	close(imp2);
 
-	loom_assert_eq(write_file("/sys/bus/pci/drivers/loom/bind", addr), 0);
-	loom_assert(wait_node(true));
+	loom_assert_eq(loom_write_file("/sys/bus/pci/drivers/loom/bind", addr), 0);
+	loom_assert(loom_wait_node(true));
 	fd = loom_open();
 	bo = bo_new(fd, n, DRM_LOOM_BO_DRAM);
 	db = export(fd, bo.handle, 0, n);

@@ -26,7 +26,6 @@
 
 /* ASID 0 is never valid: one context per open file for the others. */
 #define LOOM_NUM_ASIDS_MAX	(LOOM_NUM_ASIDS - 1)
-#define LOOM_KO_PATH	"/lib/modules/loom.ko"
 #define PAGE		4096ULL
 #define MIB		(1ULL << 20)
 
@@ -888,49 +887,6 @@ static void test_bind_race(void)
 
 /* ---- module lifetime ------------------------------------------------------------ */
 
-static int module_unload(void)
-{
-	return syscall(SYS_delete_module, "loom", O_NONBLOCK) ? -errno : 0;
-}
-
-static int module_load(void)
-{
-	int fd = open(LOOM_KO_PATH, O_RDONLY | O_CLOEXEC);
-	int r;
-
-	if (fd < 0)
-		return -errno;
-	r = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
-	close(fd);
-	return r;
-}
-
-static bool wait_node(bool present)
-{
-	for (int i = 0; i < 1000; i++) {
-		int fd = __loom_open();
-
-		if (fd >= 0)
-			close(fd);
-		if ((fd >= 0) == present)
-			return true;
-		usleep(10000);
-	}
-	return false;
-}
-
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, text, strlen(text));
-	close(fd);
-	return n == (ssize_t)strlen(text) ? 0 : -errno;
-}
-
 /* Touch a word in a child: 0 if it read fine, else the signal that killed it. */
 static int probe_read(volatile uint32_t *p)
 {
@@ -969,7 +925,7 @@ static void test_unbind_with_objects(void)
 	vm_map(fd, hh, 0, 2 * MIB, 0);
 	loom_assert_eq(probe_read(pd), 0);
 
-	loom_assert_eq(write_file("/sys/bus/pci/drivers/loom/unbind", addr), 0);
+	loom_assert_eq(loom_write_file("/sys/bus/pci/drivers/loom/unbind", addr), 0);
 	/* The device is gone: its DRAM with it; host memory stays readable. */
 	loom_assert_err(__gem_create(fd, PAGE, DRM_LOOM_BO_DRAM, &h), ENODEV);
 	loom_assert_err(__vm_unmap(fd, DRM_LOOM_VA_USER_START, 0), ENODEV);
@@ -979,8 +935,8 @@ static void test_unbind_with_objects(void)
 	munmap((void *)ph, 2 * MIB);
 	close(fd);	/* context, mappings and objects go after the device */
 
-	loom_assert_eq(write_file("/sys/bus/pci/drivers/loom/bind", addr), 0);
-	loom_assert(wait_node(true));
+	loom_assert_eq(loom_write_file("/sys/bus/pci/drivers/loom/bind", addr), 0);
+	loom_assert(loom_wait_node(true));
 	fd = loom_open();
 	hd = gem_create(fd, 2 * MIB, DRM_LOOM_BO_DRAM);
 	vm_map(fd, hd, 0, 2 * MIB, 0);
@@ -1009,16 +965,16 @@ static void test_lifetime(void)
 	fill(ph, 2 * MIB, 6);
 	loom_assert_eq(check(pd, 2 * MIB, 5), -1);
 	loom_assert_eq(check(ph, 2 * MIB, 6), -1);
-	loom_assert_err(module_unload(), EWOULDBLOCK);
+	loom_assert_err(loom_module_unload(), EWOULDBLOCK);
 	loom_assert_eq(munmap((void *)pd, 2 * MIB), 0);
-	loom_assert_err(module_unload(), EWOULDBLOCK);
+	loom_assert_err(loom_module_unload(), EWOULDBLOCK);
 	loom_assert_eq(munmap((void *)ph, 2 * MIB), 0);
 
 	/* Last mapping gone: the module goes, and comes back. */
-	loom_assert_eq(module_unload(), 0);
-	loom_assert(wait_node(false));
-	loom_assert_eq(module_load(), 0);
-	loom_assert(wait_node(true));
+	loom_assert_eq(loom_module_unload(), 0);
+	loom_assert(loom_wait_node(false));
+	loom_assert_eq(loom_module_load(), 0);
+	loom_assert(loom_wait_node(true));
 	fd = loom_open();
 	hd = gem_create(fd, 2 * MIB, DRM_LOOM_BO_DRAM);
 	pd = gem_mmap(fd, hd, 2 * MIB, &err);

@@ -13,6 +13,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -244,4 +247,83 @@ bool loom_test_param(const char *name, unsigned long long *value)
 		}
 	}
 	return false;
+}
+
+/* ---- system helpers -------------------------------------------------------- */
+
+int loom_write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -errno;
+}
+
+int loom_read_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return (int)n;
+	}
+	close(fd);
+	buf[n] = '\0';
+	return 0;
+}
+
+int loom_module_unload(void)
+{
+	return syscall(SYS_delete_module, "loom", O_NONBLOCK) ? -errno : 0;
+}
+
+int loom_module_load(void)
+{
+	int fd = open(LOOM_KO_PATH, O_RDONLY | O_CLOEXEC);
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	r = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
+	close(fd);
+	return r;
+}
+
+bool loom_wait_node(bool present)
+{
+	for (int i = 0; i < 1000; i++) {
+		int fd = __loom_open();
+
+		if (fd >= 0)
+			close(fd);
+		if ((fd >= 0) == present)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+void loom_pci_address(int fd, char *addr, size_t size)
+{
+	char link[128], target[512];
+	struct stat st;
+	ssize_t n;
+
+	loom_assert_eq(fstat(fd, &st), 0);
+	snprintf(link, sizeof(link), "/sys/dev/char/%u:%u/device", major(st.st_rdev),
+		 minor(st.st_rdev));
+	n = readlink(link, target, sizeof(target) - 1);
+	loom_assert(n > 0);
+	target[n] = '\0';
+	loom_assert(strrchr(target, '/'));
+	snprintf(addr, size, "%s", strrchr(target, '/') + 1);
 }

@@ -78,4 +78,22 @@ int __loom_info(int fd, uint32_t query, void *data, uint32_t size);
  */
 bool loom_test_param(const char *name, unsigned long long *value);
 
+/* ---- system helpers: sysfs, the module, the device node ------------------- */
+
+/* Where vm/build-initramfs.sh puts the module, for the reload subtests. */
+#define LOOM_KO_PATH	"/lib/modules/loom.ko"
+
+/* Write text to a (sysfs) file: 0 or -errno. */
+int loom_write_file(const char *path, const char *text);
+/* Read a small file into buf (NUL-terminated): 0 or -errno. */
+int loom_read_file(const char *path, char *buf, size_t size);
+/* rmmod loom without waiting (-EWOULDBLOCK while in use); 0 or -errno. */
+int loom_module_unload(void);
+/* Load LOOM_KO_PATH; 0 or -errno. */
+int loom_module_load(void);
+/* Wait up to 10 s for a Loom device node to appear (present) or go. */
+bool loom_wait_node(bool present);
+/* The PCI address ("0000:00:04.0") of the device behind an open node. */
+void loom_pci_address(int fd, char *addr, size_t size);
+
 #endif /* LOOM_IGT_H */

@@ -72,43 +72,11 @@ static void sleep_ms(unsigned ms)
 		;
 }
 
-/* Read a whole small file; -errno on failure. */
-static int read_file(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	if (n < 0) {
-		n = -errno;
-		close(fd);
-		return (int)n;
-	}
-	close(fd);
-	buf[n] = '\0';
-	return 0;
-}
-
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return (int)n;
-}
-
 static long long read_ll(const char *path)
 {
 	char buf[64], *end;
 	long long v;
-	int r = read_file(path, buf, sizeof(buf));
+	int r = loom_read_file(path, buf, sizeof(buf));
 
 	if (r)
 		loom_igt_fail(__FILE__, __LINE__, "read %s: %s", path, strerror(-r));
@@ -128,7 +96,7 @@ static void hwmon_dir(char *dir, size_t size)
 	if (glob("/sys/class/hwmon/hwmon*/name", 0, NULL, &g))
 		loom_skip("no hwmon devices");
 	for (size_t i = 0; i < g.gl_pathc; i++) {
-		if (read_file(g.gl_pathv[i], name, sizeof(name)) || strcmp(name, "loom\n"))
+		if (loom_read_file(g.gl_pathv[i], name, sizeof(name)) || strcmp(name, "loom\n"))
 			continue;
 		snprintf(dir, size, "%.*s", (int)(strlen(g.gl_pathv[i]) - 5), g.gl_pathv[i]);
 		globfree(&g);
@@ -260,7 +228,7 @@ static void inject_ecc(int fd, uint32_t type, uint32_t asid)
 	debugfs_dir(fd, dir, sizeof(dir));
 	snprintf(path, sizeof(path), "%s/inject_event", dir);
 	snprintf(cmd, sizeof(cmd), "%u %u\n", type, asid);
-	r = write_file(path, cmd);
+	r = loom_write_file(path, cmd);
 	if (r)
 		loom_igt_fail(__FILE__, __LINE__, "write '%u %u' to %s: %s", type, asid, path,
 			      strerror(-r));
@@ -501,7 +469,7 @@ static void throttle_power_body(const char *cap)
 	events_drain(fd);
 	info(fd, DRM_LOOM_INFO_THROTTLE, &t0, sizeof(t0));
 	loom_assert_eq(t0.reasons & DRM_LOOM_THROTTLE_POWER, 0);
-	loom_assert_eq(write_file(cap, "150000000"), 0);
+	loom_assert_eq(loom_write_file(cap, "150000000"), 0);
 	/* Keep the MME busy until the power governor steps in (at most ~30 GEMMs). */
 	for (unsigned round = 0; round < 10 && !(seen && core_low && flag); round++) {
 		mme_run(fd, &w, 3);
@@ -528,7 +496,7 @@ static void throttle_power_body(const char *cap)
 	loom_assert_eq(e.flags, DRM_LOOM_EVENT_F_DEVICE);
 
 	/* Idle and back at the default limit: throttling ends, with an event. */
-	loom_assert_eq(write_file(cap, "350000000"), 0);
+	loom_assert_eq(loom_write_file(cap, "350000000"), 0);
 	for (int i = 0; i < 100; i++) {
 		info(fd, DRM_LOOM_INFO_THROTTLE, &t, sizeof(t));
 		if (!(t.reasons & DRM_LOOM_THROTTLE_POWER))
@@ -559,7 +527,7 @@ static void test_throttle_power(void)
 	if (pid == 0)
 		throttle_power_body(cap);
 	loom_assert_eq(waitpid(pid, &status, 0), pid);
-	r = write_file(cap, "350000000");
+	r = loom_write_file(cap, "350000000");
 	loom_assert_eq(r, 0);
 	loom_assert(WIFEXITED(status));
 	if (WEXITSTATUS(status))
@@ -803,7 +771,7 @@ static void test_hwmon(void)
 	hwmon_dir(dir, sizeof(dir));
 	for (unsigned i = 0; i < 4; i++) {
 		snprintf(path, sizeof(path), "%s/temp%u_label", dir, i + 1);
-		loom_assert_eq(read_file(path, buf, sizeof(buf)), 0);
+		loom_assert_eq(loom_read_file(path, buf, sizeof(buf)), 0);
 		loom_assert(!strcmp(buf, labels[i]));
 		snprintf(name, sizeof(name), "temp%u_input", i + 1);
 		v = hwmon_ll(dir, name);
@@ -843,23 +811,23 @@ static void test_hwmon_power_cap(void)
 
 	hwmon_dir(dir, sizeof(dir));
 	snprintf(path, sizeof(path), "%s/power1_cap", dir);
-	loom_assert_eq(write_file(path, "200000000"), 0);
+	loom_assert_eq(loom_write_file(path, "200000000"), 0);
 	loom_assert_eq(read_ll(path), 200000000LL);
 	info(fd, DRM_LOOM_INFO_POWER, &p, sizeof(p));
 	loom_assert_eq(p.limit_mw, 200000);
 	/* The bounds themselves are accepted. */
-	loom_assert_eq(write_file(path, "150000000"), 0);
+	loom_assert_eq(loom_write_file(path, "150000000"), 0);
 	loom_assert_eq(read_ll(path), 150000000LL);
-	loom_assert_eq(write_file(path, "450000000"), 0);
+	loom_assert_eq(loom_write_file(path, "450000000"), 0);
 	loom_assert_eq(read_ll(path), 450000000LL);
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		r = write_file(path, bad[i]);
+		r = loom_write_file(path, bad[i]);
 		if (r != -EINVAL)
 			loom_igt_fail(__FILE__, __LINE__, "power1_cap <- %s: %d, expected -EINVAL",
 				      bad[i], r);
 		loom_assert_eq(read_ll(path), 450000000LL);
 	}
-	loom_assert_eq(write_file(path, "350000000"), 0);
+	loom_assert_eq(loom_write_file(path, "350000000"), 0);
 	info(fd, DRM_LOOM_INFO_POWER, &p, sizeof(p));
 	loom_assert_eq(p.limit_mw, DEFAULT_MW);
 	close(fd);
@@ -879,7 +847,7 @@ static void test_sysfs(void)
 	sysfs_dev_dir(fd, dir, sizeof(dir));
 
 	snprintf(path, sizeof(path), "%s/fw_version", dir);
-	loom_assert_eq(read_file(path, buf, sizeof(buf)), 0);
+	loom_assert_eq(loom_read_file(path, buf, sizeof(buf)), 0);
 	snprintf(want, sizeof(want), "%u.%u\n", ip.fw_version >> 16, ip.fw_version & 0xffff);
 	loom_assert(!strcmp(buf, want));
 	snprintf(path, sizeof(path), "%s/hw_revision", dir);
@@ -889,10 +857,10 @@ static void test_sysfs(void)
 	snprintf(path, sizeof(path), "%s/reset_count", dir);
 	loom_assert_eq(read_ll(path), rc.device_resets);
 	snprintf(path, sizeof(path), "%s/device_status", dir);
-	loom_assert_eq(read_file(path, buf, sizeof(buf)), 0);
+	loom_assert_eq(loom_read_file(path, buf, sizeof(buf)), 0);
 	loom_assert(!strcmp(buf, "operational\n"));
 	/* Read-only. */
-	loom_assert(write_file(path, "gone") < 0);
+	loom_assert(loom_write_file(path, "gone") < 0);
 	close(fd);
 }
 
@@ -949,7 +917,7 @@ static unsigned own_asid(int fd, pid_t pid)
 
 	debugfs_dir(fd, dir, sizeof(dir));
 	snprintf(path, sizeof(path), "%s/contexts", dir);
-	loom_assert_eq(read_file(path, buf, sizeof(buf)), 0);
+	loom_assert_eq(loom_read_file(path, buf, sizeof(buf)), 0);
 	snprintf(key, sizeof(key), "pid=%d(", pid);
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		unsigned asid, enabled;
@@ -1171,11 +1139,11 @@ static void test_eq_overflow(void)
 	snprintf(inject, sizeof(inject), "%s/inject_event", dir);
 	events_drain(fd);
 	info(fd, DRM_LOOM_INFO_HW_EVENTS, &h, sizeof(h));
-	loom_assert_eq(write_file(hold, "1"), 0);
+	loom_assert_eq(loom_write_file(hold, "1"), 0);
 	/* No assertion until the queue is released again. */
 	for (unsigned i = 0; i < n; i++)
-		failed += write_file(inject, "4 0") != 0;
-	r = write_file(hold, "0");
+		failed += loom_write_file(inject, "4 0") != 0;
+	r = loom_write_file(hold, "0");
 	loom_assert_eq(r, 0);
 	loom_assert_eq(failed, 0);
 	info(fd, DRM_LOOM_INFO_HW_EVENTS, &h2, sizeof(h2));
@@ -1244,7 +1212,7 @@ static void test_reset_event(void)
 	info(fd, DRM_LOOM_INFO_RESET_COUNT, &rc, sizeof(rc));
 	info(fd, DRM_LOOM_INFO_HW_EVENTS, &h, sizeof(h));
 
-	r = write_file(path, "1");
+	r = loom_write_file(path, "1");
 	loom_assert_eq(r, 0);
 	loom_assert(eventfd_wait(efd, 5000) >= 1);
 	loom_assert(events_find(fd, DRM_LOOM_EVENT_RESET, ~0ULL, &e));
@@ -1528,7 +1496,7 @@ static void test_debugfs(void)
 		int r;
 
 		snprintf(path, sizeof(path), "%s/%s", dir, files[i].file);
-		r = read_file(path, buf, sizeof(buf));
+		r = loom_read_file(path, buf, sizeof(buf));
 		if (r)
 			loom_igt_fail(__FILE__, __LINE__, "read %s: %s", path, strerror(-r));
 		if (!strstr(buf, files[i].needle))
@@ -1536,7 +1504,7 @@ static void test_debugfs(void)
 	}
 	/* The events file lists this open file with its pid. */
 	snprintf(path, sizeof(path), "%s/events", dir);
-	loom_assert_eq(read_file(path, buf, sizeof(buf)), 0);
+	loom_assert_eq(loom_read_file(path, buf, sizeof(buf)), 0);
 	{
 		char key[32];
 
@@ -1545,14 +1513,14 @@ static void test_debugfs(void)
 	}
 	/* inject_event refuses what is not an ECC type or not an ASID. */
 	snprintf(path, sizeof(path), "%s/inject_event", dir);
-	loom_assert_err(write_file(path, "1 0"), EINVAL);
-	loom_assert_err(write_file(path, "4 64"), EINVAL);
-	loom_assert_err(write_file(path, "4"), EINVAL);
-	loom_assert_err(write_file(path, "x y"), EINVAL);
-	loom_assert_err(write_file(path, "44444444444444444444444444444444444444"), EINVAL);
+	loom_assert_err(loom_write_file(path, "1 0"), EINVAL);
+	loom_assert_err(loom_write_file(path, "4 64"), EINVAL);
+	loom_assert_err(loom_write_file(path, "4"), EINVAL);
+	loom_assert_err(loom_write_file(path, "x y"), EINVAL);
+	loom_assert_err(loom_write_file(path, "44444444444444444444444444444444444444"), EINVAL);
 	snprintf(path, sizeof(path), "%s/eq_hold", dir);
-	loom_assert_err(write_file(path, "maybe"), EINVAL);
-	loom_assert_eq(write_file(path, "0"), 0);
+	loom_assert_err(loom_write_file(path, "maybe"), EINVAL);
+	loom_assert_eq(loom_write_file(path, "0"), 0);
 	close(fd);
 }
 

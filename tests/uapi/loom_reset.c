@@ -242,35 +242,6 @@ static void test_close_while_hung(void)
 	}
 }
 
-/* PCI address of the device behind fd (from sysfs). */
-static void pci_address(int fd, char *addr, size_t size)
-{
-	char link[128], target[512];
-	struct stat st;
-	ssize_t n;
-
-	loom_assert_eq(fstat(fd, &st), 0);
-	snprintf(link, sizeof(link), "/sys/dev/char/%u:%u/device", major(st.st_rdev),
-		 minor(st.st_rdev));
-	n = readlink(link, target, sizeof(target) - 1);
-	loom_assert(n > 0);
-	target[n] = '\0';
-	loom_assert(strrchr(target, '/'));
-	snprintf(addr, size, "%s", strrchr(target, '/') + 1);
-}
-
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, text, strlen(text));
-	close(fd);
-	return n == (ssize_t)strlen(text) ? 0 : -errno;
-}
-
 /* debugfs reset_device of the device behind fd: mounts debugfs, or skips. */
 static void reset_device(int fd)
 {
@@ -281,11 +252,11 @@ static void reset_device(int fd)
 		if (mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL) && errno != EBUSY)
 			loom_skip("cannot mount debugfs: %s", strerror(errno));
 	}
-	pci_address(fd, addr, sizeof(addr));
+	loom_pci_address(fd, addr, sizeof(addr));
 	snprintf(path, sizeof(path), "/sys/kernel/debug/accel/%s/reset_device", addr);
 	if (access(path, F_OK))
 		loom_skip("no %s", path);
-	loom_assert_eq(write_file(path, "1"), 0);
+	loom_assert_eq(loom_write_file(path, "1"), 0);
 }
 
 static void test_device_reset(void)
@@ -387,19 +358,19 @@ static void test_unbind_with_jobs(void)
 	char addr[64];
 	uint64_t s1;
 
-	pci_address(fd, addr, sizeof(addr));
+	loom_pci_address(fd, addr, sizeof(addr));
 	cb_hang(&hang, sob);
 	cb_nop(&nop);
 	loom_assert_eq(__submit_full(fd, q, hang.dw, hang.n * 4, NULL, 0, so, &s1), 0);
 	submit_cb(fd, q, &nop);
 	usleep(50 * 1000);
-	loom_assert_eq(write_file("/sys/bus/pci/drivers/loom/unbind", addr), 0);
+	loom_assert_eq(loom_write_file("/sys/bus/pci/drivers/loom/unbind", addr), 0);
 	/* The file outlives the device: everything answers ENODEV, nothing hangs. */
 	loom_assert_err(__wait(fd, q, s1, WAIT_NS, &st), ENODEV);
 	loom_assert_err(__submit(fd, q, nop.dw, nop.n * 4), ENODEV);
 	loom_assert_err(__queue_create(fd, &q, NULL), ENODEV);
 	close(fd);		/* frees the queue without the device */
-	loom_assert_eq(write_file("/sys/bus/pci/drivers/loom/bind", addr), 0);
+	loom_assert_eq(loom_write_file("/sys/bus/pci/drivers/loom/bind", addr), 0);
 	for (int i = 0; i < 1000; i++) {
 		fd = __loom_open();
 		if (fd >= 0)
