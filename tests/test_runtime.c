@@ -498,13 +498,6 @@ static void export_import(void **state)
 	assert_int_equal(loom_memset32(c->s, va, 0x1234, 1 << 20), 0);
 	assert_int_equal(loom_stream_sync(c->s, 10 * SEC), 0);
 	fd = loom_mem_export(c->dev, va + 8192, 65536);
-	if (fd == -EOPNOTSUPP && is_kernel()) {
-		print_message("# SKIP export_import: loom.ko has no DRM_IOCTL_LOOM_EXPORT_DMABUF yet\n");
-		loom_mem_free(c->dev, va);
-		loom_stream_destroy(s2);
-		loom_device_close(d2);
-		skip();
-	}
 	assert_true(fd >= 0);
 	assert_int_equal(loom_mem_import(d2, fd, &va2, &size), 0);
 	assert_int_equal(size, 65536);
