@@ -87,6 +87,7 @@ static struct loom_ctx *loom_ctx_create(struct loom_device *ldev)
 	drm_mm_init(&ctx->kva_mm, LOOM_KVA_BASE, LOOM_KVA_SIZE);
 	dma_resv_init(&ctx->resv);
 	INIT_LIST_HEAD(&ctx->zombies);
+	INIT_WORK(&ctx->reap_work, loom_gem_ctx_reap_work);
 	ret = loom_mmu_ctx_init(ctx);
 	if (ret)
 		goto err_free;

@@ -25,6 +25,7 @@
 #include <linux/mutex.h>
 #include <linux/dma-resv.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 #include <drm/drm_mm.h>
 
 #include "loom/uapi/loom_accel.h"
@@ -84,6 +85,8 @@ struct loom_ctx {
 	struct dma_resv resv;
 	/* Unbound mappings whose memory waits for a job fence (ctx->lock). */
 	struct list_head zombies;
+	/* Frees zombies once their fence signals (loom_gem.c). */
+	struct work_struct reap_work;
 };
 
 /*

@@ -27,9 +27,9 @@
  * after its handle is closed. UNMAP names a mapping by its start VA and
  * clears its entries at once; if jobs of the context are still running
  * (loom_ctx_add_fence()), the mapping's reference on the object is dropped
- * only once they are done (the mapping becomes a "zombie", reaped by later
- * VM_BIND calls or by the context's end), so the device never writes to
- * memory that was freed and reused.
+ * only once they are done (the mapping becomes a "zombie", freed by a work
+ * item that the jobs' fence schedules when it signals, or by the context's
+ * end), so the device never writes to memory that was freed and reused.
  */
 #include <linux/highmem.h>
 #include <linux/mm.h>
@@ -61,6 +61,8 @@ struct loom_vm_map {
 	bool readonly;
 	struct list_head free_link;		/* ctx->zombies, or a local free list */
 	struct dma_fence *fence;		/* unbound: free once signalled */
+	struct dma_fence_cb cb;			/* zombie: schedules ctx->reap_work */
+	struct loom_ctx *ctx;			/* zombie: its context */
 };
 
 static void loom_gem_dram_fini(struct drm_device *drm, void *arg)
@@ -636,6 +638,26 @@ static void loom_vm_reap_locked(struct loom_ctx *ctx, struct list_head *list)
 			list_move_tail(&map->free_link, list);
 }
 
+/* A zombie's fence signalled (any context, even an interrupt): reap. */
+static void loom_vm_zombie_signaled(struct dma_fence *fence, struct dma_fence_cb *cb)
+{
+	struct loom_vm_map *map = container_of(cb, struct loom_vm_map, cb);
+
+	queue_work(system_wq, &map->ctx->reap_work);
+}
+
+void loom_gem_ctx_reap_work(struct work_struct *work)
+{
+	struct loom_ctx *ctx = container_of(work, struct loom_ctx, reap_work);
+	LIST_HEAD(free);
+
+	mutex_lock(&ctx->lock);
+	loom_vm_reap_locked(ctx, &free);
+	mutex_unlock(&ctx->lock);
+	/* Outside ctx->lock: freeing an object takes other locks. */
+	loom_vm_map_free_list(&free);
+}
+
 /*
  * An unbound mapping (entries cleared, node removed): onto list if no job
  * of the context is running, else onto ctx->zombies with the fence of
@@ -653,10 +675,11 @@ static void loom_vm_map_release_locked(struct loom_ctx *ctx, struct loom_vm_map 
 		fence = NULL;
 	}
 	map->fence = fence;
-	if (fence && !dma_fence_is_signaled(fence))
+	map->ctx = ctx;
+	if (fence && !dma_fence_add_callback(fence, &map->cb, loom_vm_zombie_signaled))
 		list_add_tail(&map->free_link, &ctx->zombies);
 	else
-		list_add_tail(&map->free_link, list);
+		list_add_tail(&map->free_link, list);	/* no job, or already done */
 }
 
 static int loom_vm_bind_unmap(struct loom_ctx *ctx, struct drm_loom_vm_bind *args)
@@ -681,7 +704,6 @@ static int loom_vm_bind_unmap(struct loom_ctx *ctx, struct drm_loom_vm_bind *arg
 	loom_mmu_unmap_locked(ctx, map->node.start, map->node.size);
 	drm_mm_remove_node(&map->node);
 	loom_vm_map_release_locked(ctx, map, &free);
-	loom_vm_reap_locked(ctx, &free);
 	mutex_unlock(&ctx->lock);
 	/* Outside ctx->lock: freeing an object takes other locks. */
 	loom_vm_map_free_list(&free);
@@ -761,28 +783,17 @@ int loom_vm_bind_ioctl(struct drm_device *drm, void *data, struct drm_file *file
 	struct loom_file *lfile = file->driver_priv;
 	struct drm_loom_vm_bind *args = data;
 	struct loom_ctx *ctx = lfile->ctx;
-	LIST_HEAD(free);
-	int ret;
 
 	if (args->pad || args->reserved[0] || args->reserved[1])
 		return -EINVAL;
 	switch (args->op) {
 	case DRM_LOOM_VM_BIND_OP_MAP:
-		ret = loom_vm_bind_map(ctx, file, args);
-		break;
+		return loom_vm_bind_map(ctx, file, args);
 	case DRM_LOOM_VM_BIND_OP_UNMAP:
 		return loom_vm_bind_unmap(ctx, args);
 	default:
 		return -EINVAL;
 	}
-	/* Free the memory of earlier unbinds whose jobs have finished since. */
-	if (!list_empty(&ctx->zombies)) {
-		mutex_lock(&ctx->lock);
-		loom_vm_reap_locked(ctx, &free);
-		mutex_unlock(&ctx->lock);
-		loom_vm_map_free_list(&free);
-	}
-	return ret;
 }
 
 void loom_gem_ctx_fini(struct loom_ctx *ctx)
@@ -801,8 +812,12 @@ void loom_gem_ctx_fini(struct loom_ctx *ctx)
 		drm_mm_remove_node(node);
 		list_add_tail(&map->free_link, &maps);
 	}
+	list_for_each_entry(map, &ctx->zombies, free_link)
+		dma_fence_remove_callback(map->fence, &map->cb);
 	list_splice_tail_init(&ctx->zombies, &maps);
 	mutex_unlock(&ctx->lock);
+	/* A callback that ran before its removal may have queued the work. */
+	cancel_work_sync(&ctx->reap_work);
 	/* Outside ctx->lock: freeing an object takes other locks. */
 	loom_vm_map_free_list(&maps);
 }

@@ -20,6 +20,7 @@ struct drm_device;
 struct drm_file;
 struct loom_ctx;
 struct loom_device;
+struct work_struct;
 struct sg_table;
 struct vm_area_struct;
 
@@ -66,6 +67,8 @@ static inline struct loom_bo *loom_bo_dram_owner(struct loom_bo *bo)
 int loom_gem_dev_init(struct loom_device *ldev);
 /* Context teardown: drop every VM_BIND mapping of ctx (no longer enabled). */
 void loom_gem_ctx_fini(struct loom_ctx *ctx);
+/* ctx->reap_work: free the unbound mappings whose jobs have finished. */
+void loom_gem_ctx_reap_work(struct work_struct *work);
 
 /* DRAM in buffer objects and the whole DRAM, in bytes (for INFO). */
 void loom_gem_dram_usage(struct loom_device *ldev, u64 *used, u64 *total);
