@@ -29,7 +29,7 @@ path_of() {
 		gsub(/-/, "_", n); if (n == want) { print $1; exit } }' "$mods/modules.dep"
 }
 : > "$root/etc/modules"
-# vgem (a foreign dma-buf exporter for tests/uapi/loom_dmabuf) rides along.
+# vgem (a foreign dma-buf exporter for tests/uapi/prime_loom) rides along.
 for dep in $(modinfo -F depends "$ko" | tr ',' ' ') vgem; do
 	p=$(path_of "$(echo "$dep" | tr - _)")
 	[ -n "$p" ] || { vm_log "module $dep (needed by loom.ko) not found in $kver"; exit 1; }
@@ -47,7 +47,7 @@ cp "$ko" "$root/lib/modules/loom.ko"
 cp "$build/vm/importer/loom_importer.ko" "$root/lib/modules/loom_importer.ko"
 
 found=0
-for t in "$build"/tests/uapi/loom_*; do
+for t in "$build"/tests/uapi/loom_* "$build"/tests/uapi/prime_*; do
 	[ -f "$t" ] && [ -x "$t" ] || continue
 	cp "$t" "$root/tests/"
 	found=1

@@ -1,95 +1,32 @@
 // SPDX-License-Identifier: MIT
 /*
- * loom_dmabuf: dma-buf peers of Loom in the QEMU guest. The test importer
- * (tests/kmod/loom_importer.ko, /dev/loom_importer) stands in for an RDMA
- * NIC: it attaches to a dma-buf as a NIC driver's pinned umem does and
- * moves bytes through the bus addresses of the mapping. The importer-*
- * subtests check the importer itself against dma-bufs the kernel makes
- * (udmabuf over a memfd, the system dma-heap), whose contents the test can
- * also see through an ordinary mapping.
+ * loom_dmabuf: loom.ko's exporter of device DRAM, checked from the other
+ * side of the dma-buf. The test importer (tests/kmod/loom_importer.ko,
+ * /dev/loom_importer) stands in for an RDMA NIC: it attaches to a dma-buf
+ * as a NIC driver's pinned umem does and moves bytes through the bus
+ * addresses of the mapping. The importer-* subtests check the importer
+ * itself against dma-bufs the kernel makes (udmabuf over a memfd, the
+ * system dma-heap), whose contents the test can also see through an
+ * ordinary mapping.
  *
- * The export-* and prime-* subtests check loom.ko's exporter of device DRAM
- * (DRM_IOCTL_LOOM_EXPORT_DMABUF, PRIME) through that importer: the bytes,
- * the bus addresses (inside the Loom BAR's DRAM window), device DMA while
- * the importer holds the memory, and the lifetime of the memory and the
- * module. The import-* subtests hand loom.ko foreign dma-bufs (udmabuf,
- * the system dma-heap, vgem) and have the device DMA into them.
+ * The export-* subtests check DRM_IOCTL_LOOM_EXPORT_DMABUF through that
+ * importer: the bytes, the bus addresses (inside the Loom BAR's DRAM
+ * window), device DMA while the importer holds the memory, the dma-buf's
+ * fences, and the lifetime of the memory and the module; the bad-export-*
+ * subtests its arguments. PRIME and foreign dma-bufs are prime_loom's.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-heap.h>
-#include <linux/udmabuf.h>
 #include <poll.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "tests/kmod/loom_importer.h"
-
-#include "loom_igt.h"
-#include "loom_submit.h"
-
-#define UDMABUF_SIZE	(3 * 4096 + 2 * 1024 * 1024)
-
-static int imp_open(void)
-{
-	int fd = open(LOOM_IMP_DEVICE, O_RDWR | O_CLOEXEC);
-
-	if (fd < 0)
-		loom_skip("no %s (loom_importer.ko not loaded): %s", LOOM_IMP_DEVICE,
-			  strerror(errno));
-	return fd;
-}
-
-static int imp_attach(int imp, int dmabuf, uint32_t flags, struct loom_imp_attach *a)
-{
-	*a = (struct loom_imp_attach){ .fd = dmabuf, .flags = flags };
-	return __loom_ioctl(imp, LOOM_IMP_ATTACH, a);
-}
-
-static int imp_rw(int imp, unsigned long req, uint64_t off, uint64_t size, void *buf)
-{
-	struct loom_imp_rw rw = { .offset = off, .size = size, .ptr = (uintptr_t)buf };
-
-	return __loom_ioctl(imp, req, &rw);
-}
-
-/* A udmabuf over a sealed memfd of size bytes, and the memfd's mapping. */
-static int make_udmabuf(size_t size, uint8_t **map)
-{
-	struct udmabuf_create c = { 0 };
-	int mfd, dev, buf;
-
-	dev = open("/dev/udmabuf", O_RDWR);
-	if (dev < 0)
-		loom_skip("no /dev/udmabuf: %s", strerror(errno));
-	mfd = memfd_create("loom-udmabuf", MFD_ALLOW_SEALING);
-	loom_assert(mfd >= 0);
-	loom_assert_eq(ftruncate(mfd, size), 0);
-	loom_assert_eq(fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK), 0);
-	c.memfd = mfd;
-	c.size = size;
-	buf = ioctl(dev, UDMABUF_CREATE, &c);
-	loom_assert(buf >= 0);
-	*map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
-	loom_assert(*map != MAP_FAILED);
-	close(mfd);
-	close(dev);
-	return buf;
-}
-
-static void fill(uint8_t *p, size_t n, unsigned seed)
-{
-	for (size_t i = 0; i < n; i++)
-		p[i] = (uint8_t)(i * 131 + seed + (i >> 12));
-}
+#include "loom_dmabuf_common.h"
 
 /* The importer's view of a udmabuf matches the memfd, both ways. */
 static void check_udmabuf(uint32_t flags)
@@ -206,114 +143,6 @@ static void test_importer_bad(void)
 
 /* ---- loom.ko's exporter: helpers ------------------------------------------------ */
 
-#define EXPORT_RW	(DRM_LOOM_EXPORT_CLOEXEC | DRM_LOOM_EXPORT_RDWR)
-
-static int __export(int fd, uint32_t handle, uint64_t off, uint64_t size, uint32_t flags,
-		    int *out)
-{
-	struct drm_loom_export_dmabuf e = {
-		.handle = handle, .flags = flags, .offset = off, .size = size,
-	};
-	int r = __loom_ioctl(fd, DRM_IOCTL_LOOM_EXPORT_DMABUF, &e);
-
-	if (!r)
-		*out = (int)e.fd;
-	return r;
-}
-
-static int export(int fd, uint32_t handle, uint64_t off, uint64_t size)
-{
-	int db = -1;
-
-	loom_assert_eq(__export(fd, handle, off, size, EXPORT_RW, &db), 0);
-	loom_assert(db >= 0);
-	return db;
-}
-
-static int prime_to_fd(int fd, uint32_t handle)
-{
-	struct drm_prime_handle p = { .handle = handle, .flags = DRM_CLOEXEC | DRM_RDWR };
-
-	loom_assert_eq(__loom_ioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &p), 0);
-	loom_assert(p.fd >= 0);
-	return p.fd;
-}
-
-static int __prime_to_handle(int fd, int db, uint32_t *handle)
-{
-	struct drm_prime_handle p = { .fd = db };
-	int r = __loom_ioctl(fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &p);
-
-	if (!r)
-		*handle = p.handle;
-	return r;
-}
-
-static uint32_t prime_to_handle(int fd, int db)
-{
-	uint32_t h = 0;
-
-	loom_assert_eq(__prime_to_handle(fd, db, &h), 0);
-	loom_assert(h != 0);
-	return h;
-}
-
-static void gem_close(int fd, uint32_t handle)
-{
-	struct drm_gem_close c = { .handle = handle };
-
-	loom_assert_eq(__loom_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &c), 0);
-}
-
-static struct drm_loom_gem_info gem_info(int fd, uint32_t handle)
-{
-	struct drm_loom_gem_info i = { .handle = handle };
-
-	loom_assert_eq(__loom_ioctl(fd, DRM_IOCTL_LOOM_GEM_INFO, &i), 0);
-	return i;
-}
-
-/* A CPU mapping of an object through the device file. */
-static void *gem_mmap(int fd, uint32_t handle, uint64_t size)
-{
-	struct drm_loom_gem_info i = gem_info(fd, handle);
-	void *p;
-
-	loom_assert(i.mmap_offset != 0);
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, i.mmap_offset);
-	loom_assert(p != MAP_FAILED);
-	return p;
-}
-
-static int __bind(int fd, uint32_t handle, uint64_t bo_offset, uint64_t size, uint32_t flags,
-		  uint64_t *va)
-{
-	struct drm_loom_vm_bind b = {
-		.op = DRM_LOOM_VM_BIND_OP_MAP, .handle = handle, .bo_offset = bo_offset,
-		.size = size, .flags = flags, .va = *va,
-	};
-	int r = __loom_ioctl(fd, DRM_IOCTL_LOOM_VM_BIND, &b);
-
-	if (!r)
-		*va = b.va;
-	return r;
-}
-
-static uint64_t vm_bind(int fd, uint32_t handle, uint64_t bo_offset, uint64_t size)
-{
-	uint64_t va = 0;
-
-	loom_assert_eq(__bind(fd, handle, bo_offset, size, 0, &va), 0);
-	return va;
-}
-
-static void vm_unbind(int fd, uint64_t va)
-{
-	struct drm_loom_vm_bind b = { .op = DRM_LOOM_VM_BIND_OP_UNMAP, .va = va };
-
-	loom_assert_eq(__loom_ioctl(fd, DRM_IOCTL_LOOM_VM_BIND, &b), 0);
-}
-
 static uint64_t dram_used(int fd)
 {
 	struct drm_loom_info_dram_usage u;
@@ -322,90 +151,13 @@ static uint64_t dram_used(int fd)
 	return u.dram_used;
 }
 
-/* The device copies size bytes from VA src to VA dst; the job must succeed. */
-static void dev_copy(int fd, uint64_t src, uint64_t dst, uint64_t size)
-{
-	static struct cb cb;
-	uint32_t q = queue_create(fd, NULL);
-
-	cb.n = 0;
-	cb_dma(&cb, src, dst, size);
-	loom_assert_eq(wait_status(fd, q, submit_cb(fd, q, &cb)), LOOM_ERR_NONE);
-	loom_assert_eq(__queue_destroy(fd, q), 0);
-}
-
 static void dev_memset(int fd, uint64_t dst, uint32_t value, uint64_t size)
 {
 	static struct cb cb;
-	uint32_t q = queue_create(fd, NULL);
 
 	cb.n = 0;
 	cb_memset(&cb, dst, value, size);
-	loom_assert_eq(wait_status(fd, q, submit_cb(fd, q, &cb)), LOOM_ERR_NONE);
-	loom_assert_eq(__queue_destroy(fd, q), 0);
-}
-
-/* [start, end] of the Loom device's BAR2 (the register space, then DRAM). */
-static void loom_bar2(uint64_t *start, uint64_t *end)
-{
-	FILE *f = fopen("/sys/class/accel/accel0/device/resource", "r");
-	unsigned long long s = 0, e = 0, fl;
-
-	loom_assert(f);
-	for (int i = 0; i < 3; i++)
-		loom_assert_eq(fscanf(f, "%llx %llx %llx", &s, &e, &fl), 3);
-	fclose(f);
-	loom_assert(s && e > s);
-	*start = s;
-	*end = e;
-}
-
-/*
- * Attach the importer (dynamic, peer-to-peer) to a Loom DRAM dma-buf of
- * size bytes: its entries must cover it in order, at bus addresses inside
- * the DRAM window of the Loom BAR.
- */
-static void imp_attach_dram(int imp, int db, uint64_t size)
-{
-	struct loom_imp_attach a;
-	struct loom_imp_sg sg;
-	uint64_t total = 0, bar, bar_end;
-
-	loom_bar2(&bar, &bar_end);
-	loom_assert_eq(imp_attach(imp, db, 0, &a), 0);
-	loom_assert_eq(a.size, size);
-	loom_assert(a.nents >= 1);
-	for (uint32_t i = 0; i < a.nents; i++) {
-		sg = (struct loom_imp_sg){ .index = i };
-		loom_assert_eq(__loom_ioctl(imp, LOOM_IMP_SG, &sg), 0);
-		loom_assert_eq(sg.offset, total);
-		loom_assert(sg.len > 0 && sg.len % 4096 == 0);
-		loom_assert(sg.dma_addr >= bar + LOOM_DRAM_BAR_OFFSET);
-		loom_assert(sg.dma_addr + sg.len - 1 <= bar_end);
-		total += sg.len;
-	}
-	loom_assert_eq(total, size);
-}
-
-/* The importer reads the whole dma-buf; it must equal want. */
-static void imp_expect(int imp, const uint8_t *want, size_t n)
-{
-	uint8_t *buf = malloc(n);
-
-	loom_assert(buf);
-	loom_assert_eq(imp_rw(imp, LOOM_IMP_READ, 0, n, buf), 0);
-	loom_assert(!memcmp(buf, want, n));
-	free(buf);
-}
-
-/* Copy out of a write-combined DRAM mapping (memcmp on it is slow and fine). */
-static uint8_t *snapshot(const void *p, size_t n)
-{
-	uint8_t *c = malloc(n);
-
-	loom_assert(c);
-	memcpy(c, p, n);
-	return c;
+	dev_run(fd, &cb);
 }
 
 /* ---- loom.ko's exporter ---------------------------------------------------------- */
@@ -689,15 +441,10 @@ static void test_export_unbind(void)
 	int fd = loom_open(), imp = imp_open(), imp2 = imp_open(), db;
 	struct bo bo = bo_new(fd, n, DRM_LOOM_BO_DRAM);
 	struct loom_imp_attach a;
-	char link[256], *addr;
-	ssize_t len;
+	char addr[64];
 	uint32_t h;
 
-	len = readlink("/sys/class/accel/accel0/device", link, sizeof(link) - 1);
-	if (len < 0)
-		loom_skip("no /sys/class/accel/accel0/device");
-	link[len] = '\0';
-	addr = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
+	loom_pci_address(fd, addr, sizeof(addr));
 	db = export(fd, bo.handle, 0, n);
 	imp_attach_dram(imp, db, n);
 
@@ -740,340 +487,6 @@ static void test_export_static_importer(void)
 	close(db);
 	close(imp);
 	close(fd);
-}
-
-/* ---- PRIME ------------------------------------------------------------------------ */
-
-static void test_prime_dram_self_import(void)
-{
-	const size_t n = 1 << 20;
-	int fa = loom_open(), fb = loom_open(), imp = imp_open(), pdb, sdb;
-	struct bo a = bo_new(fa, n, DRM_LOOM_BO_DRAM);
-	struct bo host = bo_new(fb, n, DRM_LOOM_BO_HOST);
-	struct drm_loom_gem_info info;
-	uint8_t *want = malloc(n), *map, *smap;
-	uint32_t hb, hs;
-	uint64_t va, sva;
-
-	loom_assert(want);
-	fill(want, n, 61);
-	memcpy(a.map, want, n);
-	pdb = prime_to_fd(fa, a.handle);
-	sdb = export(fa, a.handle, 64 << 10, 64 << 10);
-	/* Back on the exporting file: the same handle. */
-	loom_assert_eq(prime_to_handle(fa, pdb), a.handle);
-
-	/* Another file: DRAM objects on the same memory. */
-	hb = prime_to_handle(fb, pdb);
-	loom_assert_eq(prime_to_handle(fb, pdb), hb);
-	info = gem_info(fb, hb);
-	loom_assert_eq(info.size, n);
-	loom_assert_eq(info.bo_flags, DRM_LOOM_BO_DRAM);
-	hs = prime_to_handle(fb, sdb);
-	loom_assert(hs != hb);
-	loom_assert_eq(gem_info(fb, hs).size, 64 << 10);
-
-	/* The exporter's side goes away entirely. */
-	munmap(a.map, n);
-	close(fa);
-	close(pdb);
-	close(sdb);
-
-	map = gem_mmap(fb, hb, n);
-	loom_assert(!memcmp(map, want, n));
-	smap = gem_mmap(fb, hs, 64 << 10);
-	loom_assert(!memcmp(smap, want + (64 << 10), 64 << 10));
-
-	/* The device reads the slices through their own mappings. */
-	va = vm_bind(fb, hb, 0, n);
-	dev_copy(fb, va, host.va, n);
-	loom_assert(!memcmp(host.map, want, n));
-	sva = vm_bind(fb, hs, 4096, 8192);
-	memset(host.map, 0, n);
-	dev_copy(fb, sva, host.va, 8192);
-	loom_assert(!memcmp(host.map, want + (64 << 10) + 4096, 8192));
-
-	/* One memory: a write through one slice shows in the other and to the importer. */
-	memset(smap, 0xc3, 4096);
-	memset(want + (64 << 10), 0xc3, 4096);
-	loom_assert(!memcmp(map + (64 << 10), want + (64 << 10), 4096));
-	pdb = prime_to_fd(fb, hb);	/* a re-export of the import */
-	imp_attach_dram(imp, pdb, n);
-	imp_expect(imp, want, n);
-	close(pdb);
-	close(imp);
-	/* A slice exports ranges of its own: the owner's bytes at the slice's offset. */
-	imp = imp_open();
-	sdb = export(fb, hs, 0, 8192);
-	loom_assert_err(__export(fb, hs, 0, (64 << 10) + 4096, 0, &pdb), EINVAL);
-	imp_attach_dram(imp, sdb, 8192);
-	imp_expect(imp, want + (64 << 10), 8192);
-	close(sdb);
-	close(imp);
-	munmap(map, n);
-	munmap(smap, 64 << 10);
-	close(fb);
-	free(want);
-}
-
-static void test_prime_host(void)
-{
-	const size_t n = 256 << 10;
-	int fd = loom_open(), f2 = loom_open(), imp = imp_open(), db;
-	struct bo bo = bo_new(fd, n, DRM_LOOM_BO_HOST);
-	struct loom_imp_attach a;
-	uint8_t *want = malloc(n), *map;
-	uint32_t h2;
-
-	loom_assert(want);
-	fill(want, n, 17);
-	memcpy(bo.map, want, n);
-	db = prime_to_fd(fd, bo.handle);
-	loom_assert_eq(imp_attach(imp, db, 0, &a), 0);
-	loom_assert_eq(a.size, n);
-	imp_expect(imp, want, n);
-	fill(want, n, 18);
-	loom_assert_eq(imp_rw(imp, LOOM_IMP_WRITE, 0, n, want), 0);
-	loom_assert(!memcmp(bo.map, want, n));
-	close(imp);
-	/* A static importer is fine for system memory. */
-	imp = imp_open();
-	loom_assert_eq(imp_attach(imp, db, LOOM_IMP_F_STATIC, &a), 0);
-	imp_expect(imp, want, n);
-	close(imp);
-
-	/* Another file of the device gets the same object. */
-	h2 = prime_to_handle(f2, db);
-	loom_assert_eq(gem_info(f2, h2).bo_flags, DRM_LOOM_BO_HOST);
-	map = gem_mmap(f2, h2, n);
-	loom_assert(!memcmp(map, want, n));
-	munmap(map, n);
-	close(db);
-	close(f2);
-	close(fd);
-	free(want);
-}
-
-/* ---- foreign dma-bufs into loom.ko ---------------------------------------------- */
-
-static void dmabuf_sync(int db, uint64_t flags)
-{
-	struct dma_buf_sync s = { .flags = flags };
-
-	loom_assert_eq(__loom_ioctl(db, DMA_BUF_IOCTL_SYNC, &s), 0);
-}
-
-/*
- * A foreign dma-buf of n bytes, CPU-mapped by its exporter at cpu: the
- * device copies a DRAM object into it and back out of it.
- */
-static void check_import(int db, uint8_t *cpu, size_t n)
-{
-	int fd = loom_open();
-	struct bo dram = bo_new(fd, n, DRM_LOOM_BO_DRAM);
-	struct drm_loom_gem_info info;
-	uint8_t *want = malloc(n), *got;
-	uint32_t h = prime_to_handle(fd, db);
-	uint64_t va;
-
-	loom_assert(want);
-	info = gem_info(fd, h);
-	loom_assert_eq(info.size, n);
-	loom_assert_eq(info.bo_flags, DRM_LOOM_BO_HOST | DRM_LOOM_BO_IMPORTED);
-	loom_assert_eq(info.mmap_offset, 0);
-	va = vm_bind(fd, h, 0, n);
-
-	fill(want, n, 91);
-	memcpy(dram.map, want, n);
-	dev_copy(fd, dram.va, va, n);
-	dmabuf_sync(db, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
-	loom_assert(!memcmp(cpu, want, n));
-	dmabuf_sync(db, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
-
-	dmabuf_sync(db, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
-	fill(cpu, n, 92);
-	dmabuf_sync(db, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
-	fill(want, n, 92);
-	dev_copy(fd, va + 4096, dram.va, n - 4096);
-	got = snapshot(dram.map, n - 4096);
-	loom_assert(!memcmp(got, want + 4096, n - 4096));
-	free(got);
-
-	/* Not exportable as device memory; unbinding and closing detach. */
-	loom_assert_err(__export(fd, h, 0, n, EXPORT_RW, &(int){ 0 }), EOPNOTSUPP);
-	vm_unbind(fd, va);
-	gem_close(fd, h);
-	close(fd);
-	free(want);
-}
-
-static void test_import_udmabuf(void)
-{
-	size_t n = UDMABUF_SIZE;
-	uint8_t *map;
-	int db = make_udmabuf(n, &map);
-
-	check_import(db, map, n);
-	close(db);
-	munmap(map, n);
-}
-
-static void test_import_dma_heap(void)
-{
-	struct dma_heap_allocation_data d = {
-		.len = (1 << 20) + 8192, .fd_flags = O_RDWR | O_CLOEXEC,
-	};
-	int heap = open("/dev/dma_heap/system", O_RDWR);
-	uint8_t *map;
-
-	if (heap < 0)
-		loom_skip("no /dev/dma_heap/system: %s", strerror(errno));
-	loom_assert_eq(__loom_ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &d), 0);
-	map = mmap(NULL, d.len, PROT_READ | PROT_WRITE, MAP_SHARED, d.fd, 0);
-	loom_assert(map != MAP_FAILED);
-	check_import(d.fd, map, d.len);
-	munmap(map, d.len);
-	close(d.fd);
-	close(heap);
-}
-
-/* The first /dev/dri/card* that vgem drives. */
-static int vgem_open(void)
-{
-	DIR *d = opendir("/dev/dri");
-	struct dirent *e;
-	int fd = -1;
-
-	if (!d)
-		loom_skip("no /dev/dri (vgem.ko not loaded?)");
-	while ((e = readdir(d)) && fd < 0) {
-		char path[300], name[32] = "";
-		struct drm_version v = { .name = name, .name_len = sizeof(name) - 1 };
-
-		if (strncmp(e->d_name, "card", 4))
-			continue;
-		snprintf(path, sizeof(path), "/dev/dri/%s", e->d_name);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd >= 0 && (__loom_ioctl(fd, DRM_IOCTL_VERSION, &v) || strcmp(name, "vgem"))) {
-			close(fd);
-			fd = -1;
-		}
-	}
-	closedir(d);
-	if (fd < 0)
-		loom_skip("no vgem device in /dev/dri");
-	return fd;
-}
-
-static void test_import_vgem(void)
-{
-	struct drm_mode_create_dumb c = { .width = 1024, .height = 258, .bpp = 32 };
-	struct drm_mode_map_dumb m = { 0 };
-	int vg = vgem_open(), db;
-	uint8_t *map;
-
-	loom_assert_eq(__loom_ioctl(vg, DRM_IOCTL_MODE_CREATE_DUMB, &c), 0);
-	loom_assert_eq(c.size, 1024 * 4 * 258);
-	db = prime_to_fd(vg, c.handle);
-	m.handle = c.handle;
-	loom_assert_eq(__loom_ioctl(vg, DRM_IOCTL_MODE_MAP_DUMB, &m), 0);
-	map = mmap(NULL, c.size, PROT_READ | PROT_WRITE, MAP_SHARED, vg, m.offset);
-	loom_assert(map != MAP_FAILED);
-	check_import(db, map, c.size);
-	munmap(map, c.size);
-	close(db);
-	close(vg);
-}
-
-/* ---- two processes ---------------------------------------------------------------- */
-
-static int send_fd(int sock, int fd)
-{
-	char c = 'x';
-	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
-	union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } u;
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	return sendmsg(sock, &msg, 0) == 1 ? 0 : -errno;
-}
-
-static int recv_fd(int sock)
-{
-	char c;
-	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
-	union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } u;
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *cm;
-	int fd;
-
-	if (recvmsg(sock, &msg, 0) != 1)
-		return -1;
-	cm = CMSG_FIRSTHDR(&msg);
-	if (!cm || cm->cmsg_type != SCM_RIGHTS)
-		return -1;
-	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-	return fd;
-}
-
-static void test_two_process(void)
-{
-	const size_t n = 1 << 20;
-	int sv[2], status, db, fd, imp;
-	uint8_t *want = malloc(n), *map;
-	struct bo host;
-	uint32_t h;
-	pid_t pid;
-
-	loom_assert(want);
-	fill(want, n, 33);
-	loom_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
-	pid = fork();
-	loom_assert(pid >= 0);
-	if (pid == 0) {
-		/* The exporter: fills DRAM, exports by VA, passes the fd, and is gone. */
-		int cfd = loom_open();
-		struct bo bo = bo_new(cfd, n, DRM_LOOM_BO_DRAM);
-		int cdb = -1;
-
-		memcpy(bo.map, want, n);
-		if (__export(cfd, 0, bo.va, n, EXPORT_RW, &cdb) || send_fd(sv[1], cdb))
-			_exit(1);
-		_exit(0);
-	}
-	close(sv[1]);
-	db = recv_fd(sv[0]);
-	loom_assert(db >= 0);
-	loom_assert_eq(waitpid(pid, &status, 0), pid);
-	loom_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	close(sv[0]);
-
-	fd = loom_open();
-	h = prime_to_handle(fd, db);
-	loom_assert_eq(gem_info(fd, h).bo_flags, DRM_LOOM_BO_DRAM);
-	map = gem_mmap(fd, h, n);
-	loom_assert(!memcmp(map, want, n));
-	host = bo_new(fd, n, DRM_LOOM_BO_HOST);
-	dev_copy(fd, vm_bind(fd, h, 0, n), host.va, n);
-	loom_assert(!memcmp(host.map, want, n));
-	imp = imp_open();
-	imp_attach_dram(imp, db, n);
-	imp_expect(imp, want, n);
-	close(imp);
-	close(db);
-	munmap(map, n);
-	close(fd);
-	free(want);
 }
 
 /* ---- bad arguments ------------------------------------------------------------------ */
@@ -1306,46 +719,6 @@ static void test_export_va_race(void)
 	close(fd);
 }
 
-static void test_bad_import_not_dmabuf(void)
-{
-	int fd = loom_open(), nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	int mfd = memfd_create("not-a-dmabuf", MFD_CLOEXEC);
-	uint32_t h;
-
-	loom_assert(nul >= 0 && mfd >= 0);
-	loom_assert_err(__prime_to_handle(fd, -1, &h), EBADF);
-	loom_assert_err(__prime_to_handle(fd, 9999, &h), EBADF);
-	loom_assert_err(__prime_to_handle(fd, nul, &h), EINVAL);
-	loom_assert_err(__prime_to_handle(fd, mfd, &h), EINVAL);
-	loom_assert_err(__prime_to_handle(fd, fd, &h), EINVAL);
-	close(mfd);
-	close(nul);
-	close(fd);
-}
-
-static void test_bad_import_size(void)
-{
-	int fd = loom_open(), imp = imp_open();
-	struct loom_imp_export x = { .size = 4096 + 100 };
-	uint32_t h;
-
-	loom_assert_eq(__loom_ioctl(imp, LOOM_IMP_EXPORT, &x), 0);
-	loom_assert_err(__prime_to_handle(fd, x.fd, &h), EINVAL);
-	close(x.fd);
-	x = (struct loom_imp_export){ .size = 100 };
-	loom_assert_eq(__loom_ioctl(imp, LOOM_IMP_EXPORT, &x), 0);
-	loom_assert_err(__prime_to_handle(fd, x.fd, &h), EINVAL);
-	close(x.fd);
-	/* Whole pages from the same exporter import. */
-	x = (struct loom_imp_export){ .size = 3 * 4096 };
-	loom_assert_eq(__loom_ioctl(imp, LOOM_IMP_EXPORT, &x), 0);
-	h = prime_to_handle(fd, x.fd);
-	loom_assert_eq(gem_info(fd, h).size, 3 * 4096);
-	close(x.fd);
-	close(imp);
-	close(fd);
-}
-
 static const struct loom_subtest tests[] = {
 	{ "importer-udmabuf", "the test importer reads and writes a udmabuf through its bus addresses",
 	  test_importer_udmabuf },
@@ -1368,17 +741,6 @@ static const struct loom_subtest tests[] = {
 	  test_export_fences },
 	{ "export-static-importer", "an importer without peer-to-peer: EOPNOTSUPP",
 	  test_export_static_importer },
-	{ "prime-dram-self-import", "PRIME of DRAM into another file: a slice on the same memory",
-	  test_prime_dram_self_import },
-	{ "prime-host", "PRIME export of a host object: the importer reads and writes it",
-	  test_prime_host },
-	{ "import-udmabuf", "the device DMAs into and out of an imported udmabuf",
-	  test_import_udmabuf },
-	{ "import-dma-heap", "the device DMAs into and out of a system dma-heap buffer",
-	  test_import_dma_heap },
-	{ "import-vgem", "the device DMAs into and out of a vgem object", test_import_vgem },
-	{ "two-process", "an export passed over a unix socket outlives its process",
-	  test_two_process },
 	{ "bad-export-handle", "EXPORT_DMABUF of a handle that does not exist: ENOENT",
 	  test_bad_export_handle },
 	{ "bad-export-unaligned", "EXPORT_DMABUF offset or size not page aligned: EINVAL",
@@ -1399,10 +761,6 @@ static const struct loom_subtest tests[] = {
 	  test_bad_export_random },
 	{ "export-va-race", "exports by VA while the VA is bound and unbound: 0 or ENOENT",
 	  test_export_va_race, 60 },
-	{ "bad-import-not-dmabuf", "FD_TO_HANDLE of what is not a dma-buf: EBADF or EINVAL",
-	  test_bad_import_not_dmabuf },
-	{ "bad-import-size", "FD_TO_HANDLE of a dma-buf not a whole number of pages: EINVAL",
-	  test_bad_import_size },
 };
 
 int main(int argc, char **argv)
