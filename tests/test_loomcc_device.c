@@ -493,6 +493,36 @@ static void cc_program(size_t idx)
 	assert_int_equal(fails, 0);
 }
 
+/* The value out[i] must have, from the inputs and the kernel's scalars. */
+typedef float (*ew_want)(float *const *in, uint32_t i, const uint32_t *sc);
+
+/*
+ * One launch of an elementwise device-* kernel over n elements, points of
+ * `per` elements: inputs fill(n, seed), fill(n, seed + 1), ... in ntens
+ * tensors, scalars sc, the result in tensor out_slot checked element by
+ * element against want.
+ */
+static void ew_check(struct ctx *c, loom_kernel *k, int ntens, int seed, uint32_t n,
+		     uint32_t per, const uint32_t *sc, uint32_t nsc, int out_slot, ew_want want)
+{
+	float *in[3], *out;
+
+	for (int j = 0; j < ntens; j++)
+		in[j] = fill(n, seed + j);
+	out = run(c, k, ntens, in, n, per, sc, nsc, out_slot);
+	for (uint32_t i = 0; i < n; i++)
+		assert_true(out[i] == want(in, i, sc));
+	for (int j = 0; j < ntens; j++)
+		free(in[j]);
+	free(out);
+}
+
+static float want_add(float *const *in, uint32_t i, const uint32_t *sc)
+{
+	(void)sc;
+	return in[0][i] + in[1][i];
+}
+
 /* device-add: out = a + b at sizes that are and are not multiples of 64. */
 static void device_add(void **state)
 {
@@ -501,18 +531,15 @@ static void device_add(void **state)
 	loom_kernel *k = load(c, "add.c");
 
 	assert_string_equal(loom_kernel_name(k), "main");
-	for (size_t t = 0; t < sizeof(sizes) / sizeof(sizes[0]); t++) {
-		uint32_t n = sizes[t];
-		float *in[3] = { fill(n, 1), fill(n, 2), fill(n, 3) };
-		float *out = run(c, k, 3, in, n, 64, NULL, 0, 2);
-
-		for (uint32_t i = 0; i < n; i++)
-			assert_true(out[i] == in[0][i] + in[1][i]);
-		for (int j = 0; j < 3; j++)
-			free(in[j]);
-		free(out);
-	}
+	for (size_t t = 0; t < sizeof(sizes) / sizeof(sizes[0]); t++)
+		ew_check(c, k, 3, 1, sizes[t], 64, NULL, 0, 2, want_add);
 	loom_kernel_free(k);
+}
+
+static float want_axpy(float *const *in, uint32_t i, const uint32_t *sc)
+{
+	(void)sc;
+	return fmaf(-1.75f, in[0][i], in[1][i]);
 }
 
 /* device-axpy: y = alpha x + y, fused, with a float parameter. */
@@ -521,20 +548,19 @@ static void device_axpy(void **state)
 	struct ctx *c = *state;
 	static const uint32_t sizes[] = { 5, 130, 2049 };
 	loom_kernel *k = load(c, "axpy.c");
+	uint32_t alpha = loom_f32_bits(-1.75f);
 
-	for (size_t t = 0; t < sizeof(sizes) / sizeof(sizes[0]); t++) {
-		uint32_t n = sizes[t];
-		float *in[2] = { fill(n, 4), fill(n, 5) };
-		uint32_t alpha = loom_f32_bits(-1.75f);
-		float *out = run(c, k, 2, in, n, 64, &alpha, 1, 1);
-
-		for (uint32_t i = 0; i < n; i++)
-			assert_true(out[i] == fmaf(-1.75f, in[0][i], in[1][i]));
-		free(in[0]);
-		free(in[1]);
-		free(out);
-	}
+	for (size_t t = 0; t < sizeof(sizes) / sizeof(sizes[0]); t++)
+		ew_check(c, k, 2, 4, sizes[t], 64, &alpha, 1, 1, want_axpy);
 	loom_kernel_free(k);
+}
+
+static float want_multi(float *const *in, uint32_t i, const uint32_t *sc)
+{
+	float v = in[0][i];
+
+	(void)sc;
+	return v * 3.0f + 1.0f - v / 4.0f;
 }
 
 /* device-multi: an inner loop over 4 vectors per index point. */
@@ -543,23 +569,19 @@ static void device_multi(void **state)
 	struct ctx *c = *state;
 	static const uint32_t sizes[] = { 256, 1000, 3333 };
 	loom_kernel *k = load(c, "multi.c");
+	uint32_t scale = loom_f32_bits(3.0f);
 
-	for (size_t t = 0; t < sizeof(sizes) / sizeof(sizes[0]); t++) {
-		uint32_t n = sizes[t];
-		float *in[2] = { fill(n, 6), fill(n, 7) };
-		uint32_t scale = loom_f32_bits(3.0f);
-		float *out = run(c, k, 2, in, n, 256, &scale, 1, 1);
-
-		for (uint32_t i = 0; i < n; i++) {
-			float v = in[0][i];
-
-			assert_true(out[i] == v * 3.0f + 1.0f - v / 4.0f);
-		}
-		free(in[0]);
-		free(in[1]);
-		free(out);
-	}
+	for (size_t t = 0; t < sizeof(sizes) / sizeof(sizes[0]); t++)
+		ew_check(c, k, 2, 6, sizes[t], 256, &scale, 1, 1, want_multi);
 	loom_kernel_free(k);
+}
+
+/* sc[0] is the mode: 1 squares, anything else computes 0.5 - v; then relu. */
+static float want_branch(float *const *in, uint32_t i, const uint32_t *sc)
+{
+	float v = in[0][i], r = sc[0] == 1 ? v * v : 0.5f - v;
+
+	return r < 0.0f ? 0.0f : r;
 }
 
 /* device-branch: if/else on an int parameter, and a vector select. */
@@ -567,23 +589,21 @@ static void device_branch(void **state)
 {
 	struct ctx *c = *state;
 	loom_kernel *k = load(c, "branch.c");
-	uint32_t n = 777;
 
 	for (int mode = 0; mode < 3; mode++) {
-		float *in[2] = { fill(n, 8), fill(n, 9) };
 		uint32_t sc[2] = { (uint32_t)mode, loom_f32_bits(0.5f) };
-		float *out = run(c, k, 2, in, n, 64, sc, 2, 1);
 
-		for (uint32_t i = 0; i < n; i++) {
-			float v = in[0][i], r = mode == 1 ? v * v : 0.5f - v;
-
-			assert_true(out[i] == (r < 0.0f ? 0.0f : r));
-		}
-		free(in[0]);
-		free(in[1]);
-		free(out);
+		ew_check(c, k, 2, 8, 777, 64, sc, 2, 1, want_branch);
 	}
 	loom_kernel_free(k);
+}
+
+static float want_elementwise(float *const *in, uint32_t i, const uint32_t *sc)
+{
+	float r = fmaf(0.75f, in[0][i], in[1][i]);
+
+	(void)sc;
+	return r > 0.0f ? r : 0.0f;
 }
 
 /*
@@ -594,19 +614,9 @@ static void device_elementwise(void **state)
 {
 	struct ctx *c = *state;
 	loom_kernel *k = load(c, "elementwise.c");
-	uint32_t n = 1111;
-	float *in[3] = { fill(n, 11), fill(n, 12), fill(n, 13) };
 	uint32_t alpha = loom_f32_bits(0.75f);
-	float *out = run(c, k, 3, in, n, 64, &alpha, 1, 2);
 
-	for (uint32_t i = 0; i < n; i++) {
-		float r = fmaf(0.75f, in[0][i], in[1][i]);
-
-		assert_true(out[i] == (r > 0.0f ? r : 0.0f));
-	}
-	for (int j = 0; j < 3; j++)
-		free(in[j]);
-	free(out);
+	ew_check(c, k, 3, 11, 1111, 64, &alpha, 1, 2, want_elementwise);
 	loom_kernel_free(k);
 }
 
