@@ -184,16 +184,18 @@ static uint32_t vecs(uint32_t n)
 
 /* ---- Elementwise -------------------------------------------------------- */
 
+/* out = f(x) over n fp32 elements, with the kernel's ns scalars sc. */
 static int ew1(loom_stream *s, loom_kernels *k, enum kid id, uint64_t x, uint64_t out,
-	       uint32_t n)
+	       uint32_t n, const uint32_t *sc, uint32_t ns)
 {
 	if (!s || !k || !size_ok(n) || !addr_ok(x, 4) || !addr_ok(out, 4))
 		return -EINVAL;
 	struct loom_tensor ts[2] = { t1(x, n, 0), t1(out, n, 0) };
 
-	return launch(s, k, id, ts, 2, NULL, 0, vecs(n));
+	return launch(s, k, id, ts, 2, sc, ns, vecs(n));
 }
 
+/* out = f(a, b) over n fp32 elements. */
 static int ew2(loom_stream *s, loom_kernels *k, enum kid id, uint64_t a, uint64_t b,
 	       uint64_t out, uint32_t n)
 {
@@ -230,22 +232,22 @@ int loom_k_gelu_grad(loom_stream *s, loom_kernels *k, uint64_t x, uint64_t dy, u
 
 int loom_k_relu(loom_stream *s, loom_kernels *k, uint64_t x, uint64_t out, uint32_t n)
 {
-	return ew1(s, k, K_RELU, x, out, n);
+	return ew1(s, k, K_RELU, x, out, n, NULL, 0);
 }
 
 int loom_k_gelu(loom_stream *s, loom_kernels *k, uint64_t x, uint64_t out, uint32_t n)
 {
-	return ew1(s, k, K_GELU, x, out, n);
+	return ew1(s, k, K_GELU, x, out, n, NULL, 0);
 }
 
 int loom_k_sigmoid(loom_stream *s, loom_kernels *k, uint64_t x, uint64_t out, uint32_t n)
 {
-	return ew1(s, k, K_SIGMOID, x, out, n);
+	return ew1(s, k, K_SIGMOID, x, out, n, NULL, 0);
 }
 
 int loom_k_tanh(loom_stream *s, loom_kernels *k, uint64_t x, uint64_t out, uint32_t n)
 {
-	return ew1(s, k, K_TANH, x, out, n);
+	return ew1(s, k, K_TANH, x, out, n, NULL, 0);
 }
 
 int loom_k_axpy(loom_stream *s, loom_kernels *k, float alpha, uint64_t x, uint64_t y,
@@ -253,11 +255,7 @@ int loom_k_axpy(loom_stream *s, loom_kernels *k, float alpha, uint64_t x, uint64
 {
 	uint32_t a = loom_f32_bits(alpha);
 
-	if (!s || !k || !size_ok(n) || !addr_ok(x, 4) || !addr_ok(y, 4))
-		return -EINVAL;
-	struct loom_tensor ts[2] = { t1(x, n, 0), t1(y, n, 0) };
-
-	return launch(s, k, K_AXPY, ts, 2, &a, 1, vecs(n));
+	return ew1(s, k, K_AXPY, x, y, n, &a, 1);
 }
 
 int loom_k_scale(loom_stream *s, loom_kernels *k, float alpha, uint64_t x, uint64_t out,
@@ -265,11 +263,7 @@ int loom_k_scale(loom_stream *s, loom_kernels *k, float alpha, uint64_t x, uint6
 {
 	uint32_t a = loom_f32_bits(alpha);
 
-	if (!s || !k || !size_ok(n) || !addr_ok(x, 4) || !addr_ok(out, 4))
-		return -EINVAL;
-	struct loom_tensor ts[2] = { t1(x, n, 0), t1(out, n, 0) };
-
-	return launch(s, k, K_SCALE, ts, 2, &a, 1, vecs(n));
+	return ew1(s, k, K_SCALE, x, out, n, &a, 1);
 }
 
 /* ---- Rows and columns --------------------------------------------------- */
@@ -279,8 +273,9 @@ static bool shape_ok(uint32_t rows, uint32_t cols)
 	return size_ok(rows) && size_ok(cols);
 }
 
-int loom_k_bias_add(loom_stream *s, loom_kernels *k, uint64_t in, uint64_t bias,
-		    uint64_t out, uint32_t rows, uint32_t cols)
+/* out[r][c] = f(in[r][c], bias[c]), one index point per row. */
+static int bias_rows(loom_stream *s, loom_kernels *k, enum kid id, uint64_t in, uint64_t bias,
+		     uint64_t out, uint32_t rows, uint32_t cols)
 {
 	if (!s || !k || !shape_ok(rows, cols) || !addr_ok(in, 4) || !addr_ok(bias, 4) ||
 	    !addr_ok(out, 4))
@@ -288,7 +283,13 @@ int loom_k_bias_add(loom_stream *s, loom_kernels *k, uint64_t in, uint64_t bias,
 	struct loom_tensor ts[3] = { t2(in, rows, cols, 0), t1(bias, cols, 0),
 				     t2(out, rows, cols, 0) };
 
-	return launch(s, k, K_BIAS_ADD, ts, 3, NULL, 0, rows);
+	return launch(s, k, id, ts, 3, NULL, 0, rows);
+}
+
+int loom_k_bias_add(loom_stream *s, loom_kernels *k, uint64_t in, uint64_t bias,
+		    uint64_t out, uint32_t rows, uint32_t cols)
+{
+	return bias_rows(s, k, K_BIAS_ADD, in, bias, out, rows, cols);
 }
 
 int loom_k_reduce_rows(loom_stream *s, loom_kernels *k, enum loom_k_reduce op, uint64_t in,
@@ -320,6 +321,7 @@ int loom_k_bias_grad(loom_stream *s, loom_kernels *k, uint64_t dy, uint64_t dbia
 	return loom_k_reduce_cols(s, k, LOOM_K_SUM, dy, dbias, rows, cols);
 }
 
+/* A function of each row of in[rows][cols] (padded with -inf) into out; a point per row. */
 static int rowwise(loom_stream *s, loom_kernels *k, enum kid id, uint64_t in, uint64_t out,
 		   uint32_t rows, uint32_t cols)
 {
@@ -342,8 +344,9 @@ int loom_k_log_softmax(loom_stream *s, loom_kernels *k, uint64_t in, uint64_t ou
 	return rowwise(s, k, K_LOG_SOFTMAX, in, out, rows, cols);
 }
 
-int loom_k_softmax_grad(loom_stream *s, loom_kernels *k, uint64_t y, uint64_t dy, uint64_t dx,
-			uint32_t rows, uint32_t cols)
+/* The gradient of a rowwise function: dx from its output y and dy, a point per row. */
+static int rowwise_grad(loom_stream *s, loom_kernels *k, enum kid id, uint64_t y, uint64_t dy,
+			uint64_t dx, uint32_t rows, uint32_t cols)
 {
 	if (!s || !k || !shape_ok(rows, cols) || !addr_ok(y, 4) || !addr_ok(dy, 4) ||
 	    !addr_ok(dx, 4))
@@ -351,7 +354,13 @@ int loom_k_softmax_grad(loom_stream *s, loom_kernels *k, uint64_t y, uint64_t dy
 	struct loom_tensor ts[3] = { t2(y, rows, cols, 0), t2(dy, rows, cols, 0),
 				     t2(dx, rows, cols, 0) };
 
-	return launch(s, k, K_SOFTMAX_GRAD, ts, 3, NULL, 0, rows);
+	return launch(s, k, id, ts, 3, NULL, 0, rows);
+}
+
+int loom_k_softmax_grad(loom_stream *s, loom_kernels *k, uint64_t y, uint64_t dy, uint64_t dx,
+			uint32_t rows, uint32_t cols)
+{
+	return rowwise_grad(s, k, K_SOFTMAX_GRAD, y, dy, dx, rows, cols);
 }
 
 int loom_k_layernorm(loom_stream *s, loom_kernels *k, uint64_t in, uint64_t gamma,
@@ -495,13 +504,7 @@ int loom_k_cast_bf16_f32(loom_stream *s, loom_kernels *k, uint64_t in, uint64_t 
 int loom_k_bias_relu(loom_stream *s, loom_kernels *k, uint64_t in, uint64_t bias,
 		     uint64_t out, uint32_t rows, uint32_t cols)
 {
-	if (!s || !k || !shape_ok(rows, cols) || !addr_ok(in, 4) || !addr_ok(bias, 4) ||
-	    !addr_ok(out, 4))
-		return -EINVAL;
-	struct loom_tensor ts[3] = { t2(in, rows, cols, 0), t1(bias, cols, 0),
-				     t2(out, rows, cols, 0) };
-
-	return launch(s, k, K_BIAS_RELU, ts, 3, NULL, 0, rows);
+	return bias_rows(s, k, K_BIAS_RELU, in, bias, out, rows, cols);
 }
 
 int loom_k_sigmoid_grad(loom_stream *s, loom_kernels *k, uint64_t y, uint64_t dy, uint64_t dx,
@@ -519,13 +522,7 @@ int loom_k_tanh_grad(loom_stream *s, loom_kernels *k, uint64_t y, uint64_t dy, u
 int loom_k_log_softmax_grad(loom_stream *s, loom_kernels *k, uint64_t y, uint64_t dy,
 			    uint64_t dx, uint32_t rows, uint32_t cols)
 {
-	if (!s || !k || !shape_ok(rows, cols) || !addr_ok(y, 4) || !addr_ok(dy, 4) ||
-	    !addr_ok(dx, 4))
-		return -EINVAL;
-	struct loom_tensor ts[3] = { t2(y, rows, cols, 0), t2(dy, rows, cols, 0),
-				     t2(dx, rows, cols, 0) };
-
-	return launch(s, k, K_LOG_SOFTMAX_GRAD, ts, 3, NULL, 0, rows);
+	return rowwise_grad(s, k, K_LOG_SOFTMAX_GRAD, y, dy, dx, rows, cols);
 }
 
 int loom_k_bcast_scale(loom_stream *s, loom_kernels *k, float alpha, uint64_t in, int axis,
