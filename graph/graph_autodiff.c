@@ -4,7 +4,10 @@
  * from the loss back to the parameters and appends, for each node on a
  * path between them, the nodes computing its inputs' gradients (matmuls
  * with transposes on the MME, the gradient kernels on the TPC). A node
- * used several times gets the sum of its gradients.
+ * used several times gets the sum of its gradients. Gradients are f32
+ * whatever the dtype of the node they belong to; a cast passes its
+ * gradient through, and a product of bf16 operands gets its gradient cast
+ * to bf16 for the MME (mixed precision).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -77,6 +80,22 @@ static int mm(struct bw *b, int from, int idx, int x, int y, int ta, int tb)
 	return id;
 }
 
+/*
+ * The gradient dy (f32) of a product whose operands are bf16, cast to bf16
+ * so the MME multiplies like by like (mixed precision: the products
+ * accumulate in fp32 and every gradient stays f32).
+ */
+static int dy_for(struct bw *b, int from, int operand, int dy)
+{
+	struct gnode nd = *NODE(b, dy);
+	int id;
+
+	if (NODE(b, operand)->dt != LOOM_G_BF16)
+		return dy;
+	id = add(b, GK_CAST, from, 8, LOOM_G_BF16, nd.ndims, nd.dims, &dy, 1);
+	return id;
+}
+
 /* dbias = sum over rows of dy, dy seen as [nelem / cols, cols]. */
 static int bias_grad(struct bw *b, int from, int idx, int dy, int bias)
 {
@@ -98,6 +117,10 @@ static int backward_node(struct bw *b, int id)
 		return 0;
 	case GK_MATMUL: {
 		int a = n.in[0], bb = n.in[1];
+
+		dy = dy_for(b, id, a, dy);
+		if (dy < 0)
+			return dy;
 
 		if (b->dep[a]) {
 			gx = n.trans_a ? mm(b, id, 0, bb, dy, n.trans_b, 1) :
@@ -123,9 +146,13 @@ static int backward_node(struct bw *b, int id)
 			if (dpre < 0)
 				return dpre;
 		}
-		if (b->dep[x] && (r = accumulate(b, x, mm(b, id, 0, dpre, w, 0, 1))))
+		int dmm = dy_for(b, id, x, dpre);	/* bf16 operands: dpre in bf16 */
+
+		if (dmm < 0)
+			return dmm;
+		if (b->dep[x] && (r = accumulate(b, x, mm(b, id, 0, dmm, w, 0, 1))))
 			return r;
-		if (b->dep[w] && (r = accumulate(b, w, mm(b, id, 1, x, dpre, 1, 0))))
+		if (b->dep[w] && (r = accumulate(b, w, mm(b, id, 1, x, dmm, 1, 0))))
 			return r;
 		if (bias >= 0 && b->dep[bias] &&
 		    (r = accumulate(b, bias, bias_grad(b, id, 2, dpre, bias))))
@@ -231,6 +258,10 @@ static int backward_node(struct bw *b, int id)
 	}
 	case GK_TRANSPOSE:
 		return accumulate(b, x, like(b, GK_TRANSPOSE, id, 0, x, &dy, 1));
+	case GK_CAST:
+		/* Rounding's derivative taken as 1 (the straight-through rule of
+		 * mixed-precision training): x gets dy, in f32 whatever x's dtype. */
+		return accumulate(b, x, dy);
 	default:
 		break;
 	}

@@ -208,9 +208,7 @@ static int train_net_build(struct train_ctx *c, struct train_net *n, uint32_t ba
 
 		ret = loom_graph_backward(n->g, n->loss);
 		if (ret < 0)
-			return train_errf(c, ret, "backward: %s%s", loom_graph_error(n->g),
-					  bf16 ? " (--dtype bf16 needs a graph layer whose cast has a "
-						 "gradient; this one's has none: use --dtype f32)" : "");
+			return train_errf(c, ret, "backward: %s", loom_graph_error(n->g));
 		opt.kind = LOOM_OPTIM_ADAM;
 		opt.lr = o->lr;
 		ret = loom_graph_optimizer(n->g, &opt);

@@ -172,7 +172,11 @@ int loom_g_reshape(loom_graph *g, const char *name, int x, uint32_t ndims,
 		   const uint32_t *dims);
 /** [rows, cols] -> [cols, rows] (TPC). */
 int loom_g_transpose(loom_graph *g, const char *name, int x);
-/** f32 <-> bf16 (round to nearest even); not differentiable. */
+/**
+ * f32 <-> bf16 (round to nearest even). Its gradient passes through
+ * unchanged, as f32 (mixed precision: f32 parameters cast to bf16 for the
+ * MME get f32 gradients).
+ */
 int loom_g_cast(loom_graph *g, const char *name, int x, enum loom_gdtype to);
 
 /**
@@ -189,7 +193,7 @@ int loom_graph_output(loom_graph *g, int id);
  * loom_g_xent or a reduction) with respect to every f32 parameter it
  * depends on. Call once, after the forward graph. -EINVAL loss not [1]
  * f32 or backward() already called; -ENOTSUP a non-differentiable node
- * (max, cast) lies between a parameter and the loss.
+ * (a max reduction) lies between a parameter and the loss.
  */
 int loom_graph_backward(loom_graph *g, int loss);
 /** The node holding d(loss)/d(param), or -ENOENT (no gradient). */
