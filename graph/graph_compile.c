@@ -214,7 +214,8 @@ loom_recipe *loom_graph_compile(loom_graph *g, loom_device *dev,
 		goto fail;
 	}
 	if ((ret = recipe_plan_memory(r)) || (ret = alloc_memory(r)) || (ret = recipe_lower(r)) ||
-	    (ret = create_streams(r)) || (ret = init_values(r, r->stream[0], o.seed)))
+	    (ret = create_streams(r)) || (ret = init_values(r, r->stream[0], o.seed)) ||
+	    (ret = recipe_capture(r)))
 		goto fail;
 	g->frozen = true;
 	return r;
@@ -229,6 +230,8 @@ void loom_recipe_destroy(loom_recipe *r)
 {
 	if (!r)
 		return;
+	for (int b = 0; b < 2; b++)
+		loom_cmdbuf_destroy(r->cap[b]);	/* waits for its launches */
 	for (int s = 0; s < GE_COUNT; s++)
 		loom_stream_destroy(r->stream[s]);
 	for (int e = 0; r->ev && e < r->nev; e++)

@@ -157,6 +157,53 @@ int recipe_exec_step(loom_recipe *r, const struct gstep *st)
 	return ret;
 }
 
+/*
+ * Record the step once per input buffer on stream 0: the input copies from
+ * that buffer, every op in order, then in_done[b]. A recording the device
+ * cannot take (-E2BIG: more ops than one command buffer holds) leaves the
+ * recipe queueing op by op; any other error fails the compile.
+ */
+int recipe_capture(loom_recipe *r)
+{
+	loom_stream *s = r->stream[0];
+	int ret = 0;
+
+	if ((r->flags & LOOM_COMPILE_NO_CAPTURE) || r->nstreams != 1)
+		return 0;
+	for (int b = 0; b < 2 && !ret; b++) {
+		loom_cmdbuf *cb = NULL;
+		int end;
+
+		ret = loom_capture_begin(s);
+		if (ret)
+			break;
+		r->in_cur = b;
+		for (int i = 0; i < r->nsteps && !ret; i++)
+			ret = recipe_exec_step(r, &r->steps[i]);
+		if (!ret)
+			ret = loom_event_record(r->in_done[b], s);
+		end = loom_capture_end(s, &cb);
+		if (!ret)
+			ret = end;
+		if (ret)
+			loom_cmdbuf_destroy(cb);
+		else
+			r->cap[b] = cb;
+	}
+	r->in_cur = 0;
+	if (ret == -E2BIG) {
+		for (int b = 0; b < 2; b++) {
+			loom_cmdbuf_destroy(r->cap[b]);
+			r->cap[b] = NULL;
+		}
+		return 0;
+	}
+	if (ret)
+		return recipe_errorf(r, ret, "compile: recording the step: %s", loom_strerror(ret));
+	r->captured = true;
+	return 0;
+}
+
 static const char *op_label(const struct gnode *n)
 {
 	if ((int)n->kind < (int)LOOM_OP_GRAD)
@@ -189,8 +236,11 @@ static int fail_named(loom_recipe *r, int si, int err)
 			if (fault >= (st->wr[k] & ~4095ULL) && fault < st->wr[k] + st->wr_len[k])
 				who = st;
 	}
-	/* Else: the first operation after the last event its stream reached. */
-	for (int i = 0; i < r->nsteps && !who; i++) {
+	/*
+	 * Else: the first operation after the last event its stream reached
+	 * (streams per engine). One stream has no events between its ops.
+	 */
+	for (int i = 0; i < r->nsteps && !who && r->nstreams > 1; i++) {
 		const struct gstep *st = &r->steps[i];
 
 		if (r->map_eng[st->eng] != si)
@@ -200,8 +250,10 @@ static int fail_named(loom_recipe *r, int si, int err)
 	}
 	r->failed = err;
 	if (!who)
-		return recipe_errorf(r, err, "step %" PRIu64 ": stream %d: %s (%d)", r->nrun, si,
-				     loom_strerror(err), err);
+		return recipe_errorf(r, err, "step %" PRIu64 ": %s (%d) in an op of %s (compile with "
+				     "LOOM_COMPILE_NO_CAPTURE to name it)", r->nrun,
+				     loom_strerror(err), err,
+				     r->nstreams > 1 ? "its stream" : "the step's one queue");
 	const struct gnode *n = &r->nodes[who->node];
 
 	if (fault)
@@ -233,6 +285,16 @@ int loom_recipe_run(loom_recipe *r)
 			return fail_named(r, s, ret);
 	}
 	r->nrun++;
+	if (r->captured) {
+		ret = loom_cmdbuf_launch(r->stream[0], r->cap[r->in_cur]);
+		if (ret) {
+			r->failed = ret;
+			return recipe_errorf(r, ret, "step %" PRIu64 ": launching the step: %s (%d)",
+					     r->nrun, loom_strerror(ret), ret);
+		}
+		r->in_cur ^= 1;
+		return 0;
+	}
 	for (int i = 0; i < r->nsteps; i++) {
 		ret = recipe_exec_step(r, &r->steps[i]);
 		if (ret) {
@@ -282,6 +344,11 @@ int loom_recipe_step(loom_recipe *r)
 uint64_t loom_recipe_steps(const loom_recipe *r)
 {
 	return r ? r->nrun : 0;
+}
+
+int loom_recipe_captured(const loom_recipe *r)
+{
+	return r ? r->captured : -EINVAL;
 }
 
 uint64_t loom_recipe_addr(const loom_recipe *r, int id)

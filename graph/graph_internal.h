@@ -154,6 +154,15 @@ struct loom_recipe {
 	struct gstep *steps;
 	int nsteps;
 
+	/*
+	 * The step recorded once per input buffer (capture): launching
+	 * cap[in_cur] is the whole step as one submission on stream 0.
+	 * captured is false with LOOM_COMPILE_NO_CAPTURE or when the device
+	 * cannot record it (each op is then queued by itself).
+	 */
+	loom_cmdbuf *cap[2];
+	bool captured;
+
 	uint64_t nrun;
 	int failed;
 	char err[512];
@@ -164,6 +173,7 @@ int recipe_plan_memory(loom_recipe *r);
 int recipe_lower(loom_recipe *r);
 /* graph_exec.c */
 int recipe_exec_step(loom_recipe *r, const struct gstep *st);
+int recipe_capture(loom_recipe *r);
 int recipe_errorf(loom_recipe *r, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

@@ -311,10 +311,17 @@ int recipe_lower(loom_recipe *r)
 		}
 	}
 
-	/* Streams: one per engine, or everything on one. */
+	/*
+	 * Streams: one per engine, or everything on one (asked for, or a
+	 * captured step: a recording's events are reached only when its
+	 * launch ends, so a step split over streams could not wait for
+	 * another stream's op inside the same step).
+	 */
+	bool one = (r->flags & LOOM_COMPILE_ONE_STREAM) || !(r->flags & LOOM_COMPILE_NO_CAPTURE);
+
 	for (int e = 0; e < GE_COUNT; e++)
-		r->map_eng[e] = (r->flags & LOOM_COMPILE_ONE_STREAM) ? 0 : e;
-	r->nstreams = (r->flags & LOOM_COMPILE_ONE_STREAM) ? 1 : GE_COUNT;
+		r->map_eng[e] = one ? 0 : e;
+	r->nstreams = one ? 1 : GE_COUNT;
 
 	/*
 	 * Dependencies, in the steady state of consecutive steps: step i on

@@ -681,12 +681,16 @@ static void mlp_optim(loom_device *dev, enum loom_optim kind, uint32_t flags)
 static void mlp_adam(void **state)
 {
 	mlp_optim(((struct ctx *)*state)->dev, LOOM_OPTIM_ADAM, 0);
-	mlp_optim(((struct ctx *)*state)->dev, LOOM_OPTIM_ADAM, LOOM_COMPILE_ONE_STREAM);
+	mlp_optim(((struct ctx *)*state)->dev, LOOM_OPTIM_ADAM, LOOM_COMPILE_NO_CAPTURE);
+	mlp_optim(((struct ctx *)*state)->dev, LOOM_OPTIM_ADAM,
+		  LOOM_COMPILE_ONE_STREAM | LOOM_COMPILE_NO_CAPTURE);
 }
 
 static void mlp_sgd(void **state)
 {
 	mlp_optim(((struct ctx *)*state)->dev, LOOM_OPTIM_SGD, LOOM_COMPILE_NO_REUSE);
+	mlp_optim(((struct ctx *)*state)->dev, LOOM_OPTIM_SGD,
+		  LOOM_COMPILE_NO_REUSE | LOOM_COMPILE_NO_CAPTURE);
 }
 
 /* ---- Mixed precision: bf16 operands on the MME, f32 parameters ---------------- */
@@ -1098,7 +1102,13 @@ static void mlp_speed(void **state)
 	struct ctx *c = *state;
 	int steps = getenv("TEST_GRAPH_STEPS") ? atoi(getenv("TEST_GRAPH_STEPS")) : 20;
 
-	for (int mode = 0; mode < 2; mode++) {
+	static const uint32_t mode_flags[3] = { 0, LOOM_COMPILE_ONE_STREAM | LOOM_COMPILE_NO_CAPTURE,
+						LOOM_COMPILE_NO_CAPTURE };
+	static const char *const mode_name[3] = { "captured (one submission per step)",
+						  "one stream, per-op submission",
+						  "DMA/MME/TPC streams, per-op submission" };
+
+	for (int mode = 0; mode < 3; mode++) {
 		loom_graph *g = loom_graph_create();
 		uint32_t B = 256, dims[4] = { 784, 512, 256, 10 };
 		uint32_t dx[2] = { B, 784 };
@@ -1123,8 +1133,7 @@ static void mlp_speed(void **state)
 		}
 		int loss = loom_g_xent(g, "loss", h, y);
 		struct loom_optim_opts o = { .sz = sizeof(o), .kind = LOOM_OPTIM_ADAM, .lr = 1e-3f };
-		struct loom_compile_opts co = { .sz = sizeof(co),
-						.flags = mode ? LOOM_COMPILE_ONE_STREAM : 0 };
+		struct loom_compile_opts co = { .sz = sizeof(co), .flags = mode_flags[mode] };
 
 		assert_int_equal(loom_graph_backward(g, loss), 0);
 		assert_int_equal(loom_graph_optimizer(g, &o), 0);
@@ -1132,6 +1141,7 @@ static void mlp_speed(void **state)
 		loom_recipe *r = loom_graph_compile(g, c->dev, &co);
 
 		assert_non_null(r);
+		assert_int_equal(loom_recipe_captured(r), mode == 0);
 		for (int b = 0; b < 2; b++) {
 			float *xp = loom_recipe_input(r, x);
 			int32_t *yp = loom_recipe_input(r, y);
@@ -1154,7 +1164,7 @@ static void mlp_speed(void **state)
 		assert_int_equal(loom_recipe_read(r, loss, &l, 4), 0);
 		assert_true(isfinite(l));
 		printf("# mlp 784-512-256-10 batch 256 Adam, %s: %.2f ms/step, %.0f samples/s\n",
-		       mode ? "one stream" : "DMA/MME/TPC streams", dt * 1e3, B / dt);
+		       mode_name[mode], dt * 1e3, B / dt);
 		loom_recipe_destroy(r);
 		loom_graph_destroy(g);
 	}

@@ -285,6 +285,13 @@ int loom_recipe_write(loom_recipe *r, int id, const void *src, size_t bytes);
 int loom_recipe_set_lr(loom_recipe *r, float lr);
 /** Steps run so far. */
 uint64_t loom_recipe_steps(const loom_recipe *r);
+/**
+ * 1 if a step is one recorded command buffer launched as one submission
+ * (the default), 0 if each op is queued by itself (LOOM_COMPILE_NO_CAPTURE,
+ * or a step too large for one command buffer of the backend), -EINVAL for
+ * NULL.
+ */
+int loom_recipe_captured(const loom_recipe *r);
 /** Device address of node id's buffer (0 if it has none): for tools and tests. */
 uint64_t loom_recipe_addr(const loom_recipe *r, int id);
 
