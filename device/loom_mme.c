@@ -147,7 +147,8 @@ static int mme_check(const struct loom_pkt_mme *p, float beta)
 	uint32_t ein = in == LOOM_DTYPE_BF16 ? 2 : 4, eout = out == LOOM_DTYPE_BF16 ? 2 : 4;
 	uint64_t span;
 
-	if (ctrl & ~(uint32_t)(LOOM_MME_F_TRANS_A | LOOM_MME_F_TRANS_B | 0xff0U))
+	if (ctrl & ~(uint32_t)(LOOM_MME_F_TRANS_A | LOOM_MME_F_TRANS_B | LOOM_MME_F_BCAST_C |
+			       LOOM_MME_F_RELU | 0xff0U))
 		return LOOM_ERR_BAD_ARG;
 	if (in > LOOM_DTYPE_BF16 || out > LOOM_DTYPE_BF16)
 		return LOOM_ERR_BAD_ARG;
@@ -170,9 +171,11 @@ static int mme_check(const struct loom_pkt_mme *p, float beta)
 	    !mme_batch_ok(p->d, p->stride_d, p->batch, span, eout))
 		return LOOM_ERR_BAD_ARG;
 	if (beta != 0.0f) {
-		if (!p->c || p->ldc < p->n)
+		bool row = ctrl & LOOM_MME_F_BCAST_C;
+
+		if (!p->c || (!row && p->ldc < p->n))
 			return LOOM_ERR_BAD_ARG;
-		if (!mme_span(p->m, p->n, p->ldc, eout, &span) ||
+		if (!mme_span(row ? 1 : p->m, p->n, row ? p->n : p->ldc, eout, &span) ||
 		    !mme_batch_ok(p->c, p->stride_c, p->batch, span, eout))
 			return LOOM_ERR_BAD_ARG;
 	}
@@ -310,7 +313,26 @@ static bool mme_ranges_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t b
 	return a < b + blen && b < a + alen;
 }
 
-/* One batch element: D = alpha * op(A) x op(B) + beta * C. */
+/*
+ * The output stage over the fp32 accumulator (m rows of n, leading
+ * dimension ldo): + beta * row (the broadcast C, or NULL), then ReLU.
+ */
+static void mme_epilogue(float *out, uint32_t m, uint32_t n, uint32_t ldo, const float *row,
+			 float beta, bool relu)
+{
+	for (uint32_t r = 0; r < m; r++) {
+		float *o = out + (uint64_t)r * ldo;
+
+		if (row)
+			for (uint32_t j = 0; j < n; j++)
+				o[j] += beta * row[j];
+		if (relu)
+			for (uint32_t j = 0; j < n; j++)
+				o[j] = o[j] > 0.0f ? o[j] : 0.0f;
+	}
+}
+
+/* One batch element: D = alpha * op(A) x op(B) + beta * C, then the output stage. */
 static int mme_gemm_one(struct loom_dev *dev, uint32_t asid, struct loom_mme *mme,
 			const struct loom_pkt_mme *p, uint32_t b, float alpha, float beta,
 			struct loom_fault *f)
@@ -318,8 +340,10 @@ static int mme_gemm_one(struct loom_dev *dev, uint32_t asid, struct loom_mme *mm
 	bool ta = p->ctrl & LOOM_MME_F_TRANS_A, tb = p->ctrl & LOOM_MME_F_TRANS_B;
 	bool in16 = LOOM_MME_IN_DTYPE(p->ctrl) == LOOM_DTYPE_BF16;
 	bool out16 = LOOM_MME_OUT_DTYPE(p->ctrl) == LOOM_DTYPE_BF16;
+	bool bcast = (p->ctrl & LOOM_MME_F_BCAST_C) && beta != 0.0f;
+	bool relu = p->ctrl & LOOM_MME_F_RELU;
 	struct mme_mat A, B, C = { 0 }, D;
-	const float *pa, *pb;
+	const float *pa, *pb, *crow = NULL;
 	uint32_t lda, ldb, ldo;
 	float *out, *tc;
 	int ret;
@@ -330,7 +354,8 @@ static int mme_gemm_one(struct loom_dev *dev, uint32_t asid, struct loom_mme *mm
 		     p->ldb, in16);
 	mme_mat_init(&D, p->d + b * p->stride_d, p->m, p->n, p->ldd, out16);
 	if (beta != 0.0f)
-		mme_mat_init(&C, p->c + b * p->stride_c, p->m, p->n, p->ldc, out16);
+		mme_mat_init(&C, p->c + b * p->stride_c, bcast ? 1 : p->m, p->n,
+			     bcast ? p->n : p->ldc, out16);
 
 	ret = mme_mat_resolve(dev, asid, &A, false, f);
 	if (!ret)
@@ -357,7 +382,16 @@ static int mme_gemm_one(struct loom_dev *dev, uint32_t asid, struct loom_mme *mm
 		ldo = p->n;
 	}
 
-	if (beta != 0.0f) {
+	if (bcast) {
+		/* The row, read before the product may overwrite it. */
+		tc = mme_buf_get(&mme->tc, (uint64_t)p->n * sizeof(float));
+		if (!tc)
+			return LOOM_ERR_BAD_ARG;
+		ret = mme_mat_load(dev, asid, mme, &C, tc, p->n, f);
+		if (ret)
+			return ret;
+		crow = tc;
+	} else if (beta != 0.0f) {
 		if (C.va == D.va && C.ld == D.ld) {
 			/* C is D: in place, or load it into the temporary. */
 			if (out != (float *)D.host)
@@ -381,7 +415,9 @@ static int mme_gemm_one(struct loom_dev *dev, uint32_t asid, struct loom_mme *mm
 
 	cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
 		    tb ? CblasTrans : CblasNoTrans, (int)p->m, (int)p->n, (int)p->k,
-		    alpha, pa, (int)lda, pb, (int)ldb, beta, out, (int)ldo);
+		    alpha, pa, (int)lda, pb, (int)ldb, bcast ? 0.0f : beta, out, (int)ldo);
+	if (crow || relu)
+		mme_epilogue(out, p->m, p->n, ldo, crow, beta, relu);
 
 	if (out != (float *)D.host || out16)
 		return mme_mat_store(dev, asid, mme, &D, out, ldo, f);

@@ -40,11 +40,6 @@ static int exec_tpc(loom_recipe *r, loom_stream *s, const struct gstep *st)
 #define IN(i) A[n->in[i]]
 #define NIN(i) (&r->nodes[n->in[i]])
 	switch (n->kind) {
-	case GK_LINEAR:
-		if (n->nin > 2)
-			return n->relu ? loom_k_bias_relu(s, k, out, IN(2), out, n->dims[0], n->dims[1]) :
-					 loom_k_bias_add(s, k, out, IN(2), out, n->dims[0], n->dims[1]);
-		return loom_k_relu(s, k, out, out, ne);
 	case GK_BIAS_ADD:
 		return loom_k_bias_add(s, k, IN(0), IN(1), out, rows_of(n), cols_of(n));
 	case GK_RELU: return loom_k_relu(s, k, IN(0), out, ne);

@@ -111,7 +111,6 @@ struct gstep {
 	enum gstep_kind kind;
 	enum gengine eng;
 	int node;		/* the node it belongs to (messages) */
-	int sub;		/* which part of the node (linear: 0 gemm, 1 bias) */
 	/* Memory it reads and writes (for dependencies and fault lookups). */
 	uint64_t rd[GSTEP_MAX_BUF], rd_len[GSTEP_MAX_BUF];
 	int nrd;

@@ -285,14 +285,15 @@ int recipe_lower(loom_recipe *r)
 			wr(r, s, i);
 			gemm_of(r, s, nd->in[0], nd->in[1], nd->trans_a, nd->trans_b, r->addr[i],
 				nd->dims[0], nd->dims[1]);
-			if (nd->kind == GK_LINEAR && (nd->nin > 2 || nd->relu)) {
-				s = new_step(r, i, GS_TPC, GE_TPC);
-				s->sub = 1;
-				rd(r, s, i);
-				if (nd->nin > 2)
-					rd(r, s, nd->in[2]);
-				wr(r, s, i);
+			/* linear's bias and ReLU: the MME's output stage. */
+			if (nd->kind == GK_LINEAR && nd->nin > 2) {
+				rd(r, s, nd->in[2]);
+				s->gemm.flags |= LOOM_GEMM_BIAS_ROW;
+				s->gemm.c = r->addr[nd->in[2]];
+				s->gemm.beta = 1.0f;
 			}
+			if (nd->kind == GK_LINEAR && nd->relu)
+				s->gemm.flags |= LOOM_GEMM_RELU;
 			break;
 		case GK_UPDATE:
 			s = new_step(r, i, GS_TPC, GE_TPC);

@@ -135,6 +135,8 @@ struct loom_pkt_lin_dma {
 
 #define LOOM_MME_F_TRANS_A	(1U << 0)
 #define LOOM_MME_F_TRANS_B	(1U << 1)
+#define LOOM_MME_F_BCAST_C	(1U << 2)	/* C is one row of n, added to every row */
+#define LOOM_MME_F_RELU		(1U << 3)	/* D = max(D, 0) at the end (x > 0 ? x : 0) */
 #define LOOM_MME_IN_DTYPE(c)	(((c) >> 4) & 0xfU)	/* A and B */
 #define LOOM_MME_OUT_DTYPE(c)	(((c) >> 8) & 0xfU)	/* C and D */
 #define LOOM_MME_CTRL(flags, in, out) ((flags) | ((in) << 4) | ((out) << 8))
@@ -146,6 +148,10 @@ struct loom_pkt_lin_dma {
  * op(A) is m x k, op(B) is k x n, C and D are m x n. Leading dimensions are
  * in elements; X[b] starts at x + b * stride_x bytes. C is not read when
  * beta is 0 (c may then be 0). C and D may be the same matrix.
+ * The output stage: with LOOM_MME_F_BCAST_C, C is a single row of n
+ * elements (ldc unused) added, times beta, to every row (a bias); with
+ * LOOM_MME_F_RELU, every element of D becomes x > 0 ? x : 0 after that,
+ * before rounding to the output dtype.
  */
 struct loom_pkt_mme {
 	__u32 header;

@@ -189,7 +189,7 @@ static uint32_t f32_bits(float f)
 LOOM_API int loom_gemm(loom_stream *s, const struct loom_gemm *g)
 {
 	struct loom_pkt_mme *p;
-	uint32_t batch, flags = 0;
+	uint32_t batch, flags = 0, gflags = 0;
 	int ret = loom_stream_usable(s);
 
 	if (ret)
@@ -203,6 +203,14 @@ LOOM_API int loom_gemm(loom_stream *s, const struct loom_gemm *g)
 	    (g->out_dtype != LOOM_F32 && g->out_dtype != LOOM_BF16) || !g->a || !g->b || !g->d ||
 	    (!g->c && g->beta != 0.0f) || !isfinite(g->alpha) || !isfinite(g->beta))
 		return -EINVAL;
+	if (g->sz >= offsetof(struct loom_gemm, flags) + sizeof(g->flags))
+		gflags = g->flags;
+	if (gflags & ~(LOOM_GEMM_BIAS_ROW | LOOM_GEMM_RELU))
+		return -EINVAL;
+	if (gflags & LOOM_GEMM_BIAS_ROW)
+		flags |= LOOM_MME_F_BCAST_C;
+	if (gflags & LOOM_GEMM_RELU)
+		flags |= LOOM_MME_F_RELU;
 	batch = g->batch ? g->batch : 1;
 	if (g->trans_a)
 		flags |= LOOM_MME_F_TRANS_A;
@@ -212,7 +220,8 @@ LOOM_API int loom_gemm(loom_stream *s, const struct loom_gemm *g)
 	uint64_t ein = g->in_dtype == LOOM_BF16 ? 2 : 4, eout = g->out_dtype == LOOM_BF16 ? 2 : 4;
 	uint32_t lda = g->lda ? g->lda : (g->trans_a ? g->m : g->k);
 	uint32_t ldb = g->ldb ? g->ldb : (g->trans_b ? g->k : g->n);
-	uint32_t ldc = g->ldc ? g->ldc : g->n, ldd = g->ldd ? g->ldd : g->n;
+	uint32_t ldc = (gflags & LOOM_GEMM_BIAS_ROW) ? g->n : g->ldc ? g->ldc : g->n;
+	uint32_t ldd = g->ldd ? g->ldd : g->n;
 	uint64_t rows_a = g->trans_a ? g->k : g->m, rows_b = g->trans_b ? g->n : g->k;
 
 	p = loom_cb_add(s, sizeof(*p));
@@ -235,7 +244,8 @@ LOOM_API int loom_gemm(loom_stream *s, const struct loom_gemm *g)
 	/* Strides are in elements in the API and in bytes on the device. */
 	p->stride_a = (g->stride_a ? g->stride_a : rows_a * lda) * ein;
 	p->stride_b = (g->stride_b ? g->stride_b : rows_b * ldb) * ein;
-	p->stride_c = (g->stride_c ? g->stride_c : (uint64_t)g->m * ldc) * eout;
+	p->stride_c = (g->stride_c ? g->stride_c :
+		       (gflags & LOOM_GEMM_BIAS_ROW) ? ldc : (uint64_t)g->m * ldc) * eout;
 	p->stride_d = (g->stride_d ? g->stride_d : (uint64_t)g->m * ldd) * eout;
 	p->alpha = f32_bits(g->alpha);
 	p->beta = f32_bits(g->beta);

@@ -149,6 +149,8 @@ struct mcase {
 	bool scattered;
 	bool c_is_d;
 	bool b_shared;				/* stride_b = 0 */
+	bool bias;				/* LOOM_MME_F_BCAST_C: C is one row */
+	bool relu;				/* LOOM_MME_F_RELU */
 };
 
 static int mme_exec(struct fixture *fx, const struct loom_pkt_mme *p, struct loom_fault *f)
@@ -191,6 +193,10 @@ static void run_case(struct fixture *fx, const struct mcase *c)
 		ldc = ldd;
 		sc = sd;
 	}
+	if (c->bias) {
+		span_c = n;
+		sc = span_c + c->gap;
+	}
 	operand_make(fx, &A, c->scattered, c->in16, sa * (nb - 1) + span_a, true);
 	operand_make(fx, &B, c->scattered, c->in16, sb * (nb - 1) + span_b, true);
 	operand_make(fx, &D, c->scattered, c->out16, sd * (nb - 1) + span_d, true);
@@ -211,12 +217,14 @@ static void run_case(struct fixture *fx, const struct mcase *c)
 	p = (struct loom_pkt_mme){
 		.header = LOOM_PKT_HDR(LOOM_PKT_MME, 0, sizeof(p) / 4),
 		.ctrl = LOOM_MME_CTRL((c->ta ? LOOM_MME_F_TRANS_A : 0) |
-				      (c->tb ? LOOM_MME_F_TRANS_B : 0),
+				      (c->tb ? LOOM_MME_F_TRANS_B : 0) |
+				      (c->bias ? LOOM_MME_F_BCAST_C : 0) |
+				      (c->relu ? LOOM_MME_F_RELU : 0),
 				      c->in16 ? LOOM_DTYPE_BF16 : LOOM_DTYPE_F32,
 				      c->out16 ? LOOM_DTYPE_BF16 : LOOM_DTYPE_F32),
 		.a = A.va, .b = B.va, .c = c->beta != 0.0f ? pc->va : 0, .d = D.va,
 		.m = m, .n = n, .k = k, .batch = nb,
-		.lda = lda, .ldb = ldb, .ldc = ldc, .ldd = ldd,
+		.lda = lda, .ldb = ldb, .ldc = c->bias ? 0 : ldc, .ldd = ldd,
 		.stride_a = sa * (c->in16 ? 2 : 4), .stride_b = sb * (c->in16 ? 2 : 4),
 		.stride_c = sc * (c->out16 ? 2 : 4), .stride_d = sd * (c->out16 ? 2 : 4),
 		.alpha = fbits(c->alpha), .beta = fbits(c->beta),
@@ -240,8 +248,10 @@ static void run_case(struct fixture *fx, const struct mcase *c)
 					mag += fabs(av * bv);
 				}
 				if (c->beta != 0.0f)
-					cv = pc->v[b * sc + (uint64_t)i * ldc + j];
+					cv = pc->v[b * sc + (c->bias ? 0 : (uint64_t)i * ldc) + j];
 				ref = c->alpha * acc + c->beta * cv;
+				if (c->relu && !(ref > 0))
+					ref = 0;
 				mag = fabs(c->alpha) * mag + fabs(c->beta * cv);
 				tol = mag * (k + 4) * 2e-7 + 1e-30;
 				if (c->out16)
@@ -278,6 +288,35 @@ static void gemm_sizes(void **state)
 		c.scattered = true;
 		run_case(*state, &c);
 	}
+}
+
+/* The output stage: a bias row added to every row, then ReLU. */
+static void gemm_bias_relu(void **state)
+{
+	for (unsigned v = 0; v < 8; v++) {
+		struct mcase c = { .m = 37, .n = 70, .k = 19, .batch = 1, .alpha = 1.0f,
+				   .beta = 1.0f, .bias = true, .relu = v & 1, .pad_a = 2 };
+
+		c.ta = v & 2;
+		c.tb = v & 4;
+		run_case(*state, &c);
+		c.scattered = true;		/* gathered operands, a temporary output */
+		c.out16 = true;
+		run_case(*state, &c);
+	}
+	struct mcase b = { .m = 9, .n = 130, .k = 33, .batch = 3, .gap = 5, .alpha = 0.5f,
+			   .beta = -2.0f, .bias = true, .relu = true, .in16 = true };
+
+	run_case(*state, &b);
+	b.scattered = true;
+	run_case(*state, &b);
+	/* ReLU alone, over C added in full (no bias row). */
+	struct mcase r = { .m = 20, .n = 20, .k = 8, .batch = 2, .alpha = 1.0f, .beta = 1.0f,
+			   .relu = true, .pad_c = 3 };
+
+	run_case(*state, &r);
+	r.beta = 0.0f;
+	run_case(*state, &r);
 }
 
 static void gemm_transposes(void **state)
@@ -510,7 +549,8 @@ static void bad_args(void **state)
 	BAD(p.batch = 2; p.stride_a = 4100; p.stride_b = 4100; p.stride_d = 4100 + 2);
 	BAD(p.ctrl = LOOM_MME_CTRL(0, 2, 0));
 	BAD(p.ctrl = LOOM_MME_CTRL(0, 0, 15));
-	BAD(p.ctrl = 1U << 2);
+	BAD(p.ctrl = LOOM_MME_F_BCAST_C; p.beta = fbits(1.0f); p.c = 0);
+	BAD(p.ctrl = LOOM_MME_F_BCAST_C; p.beta = fbits(1.0f); p.c = d + 1);
 	BAD(p.ctrl = 1U << 12);
 	BAD(p.batch = 2; p.stride_a = 0xfffffffffffff000ULL);	/* wraps around */
 #undef BAD
@@ -577,6 +617,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(gemm_sizes, setup, teardown),
 		cmocka_unit_test_setup_teardown(gemm_transposes, setup, teardown),
+		cmocka_unit_test_setup_teardown(gemm_bias_relu, setup, teardown),
 		cmocka_unit_test_setup_teardown(gemm_alpha_beta, setup, teardown),
 		cmocka_unit_test_setup_teardown(gemm_c_overlaps_d, setup, teardown),
 		cmocka_unit_test_setup_teardown(gemm_batch, setup, teardown),

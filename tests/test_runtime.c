@@ -274,6 +274,71 @@ static void gemm_fp32(void **state)
 	run_gemm_case(c, 0, 0, 257, 129, 300, 1.0f, 0.0f);
 }
 
+/*
+ * gemm-bias-relu: the MME's output stage through the API: a bias row added
+ * to every row (times beta), then ReLU; unknown flags refused; a struct
+ * that ends before flags gets none.
+ */
+static void gemm_bias_relu(void **state)
+{
+	struct ctx *c = *state;
+	const int m = 33, n = 70, k = 19;
+	float *a = malloc((size_t)m * k * 4), *b = malloc((size_t)k * n * 4);
+	float *bias = malloc(n * 4), *d = malloc((size_t)m * n * 4);
+	double *ref = malloc((size_t)m * n * sizeof(double));
+	uint64_t A, B, BI, D;
+	int neg = 0, pos = 0;
+
+	fill(a, (size_t)m * k, 3);
+	fill(b, (size_t)k * n, 5);
+	fill(bias, n, 11);
+	ref_gemm(0, 0, m, n, k, 1.0f, a, k, b, n, 0.0f, NULL, n, ref);
+	assert_int_equal(loom_mem_alloc(c->dev, (size_t)m * k * 4, 0, &A), 0);
+	assert_int_equal(loom_mem_alloc(c->dev, (size_t)k * n * 4, 0, &B), 0);
+	assert_int_equal(loom_mem_alloc(c->dev, n * 4, 0, &BI), 0);
+	assert_int_equal(loom_mem_alloc(c->dev, (size_t)m * n * 4, 0, &D), 0);
+	assert_int_equal(loom_memcpy_h2d(c->s, A, a, (size_t)m * k * 4), 0);
+	assert_int_equal(loom_memcpy_h2d(c->s, B, b, (size_t)k * n * 4), 0);
+	assert_int_equal(loom_memcpy_h2d(c->s, BI, bias, n * 4), 0);
+	struct loom_gemm g = {
+		.sz = sizeof(g), .m = m, .n = n, .k = k, .a = A, .b = B, .c = BI, .d = D,
+		.alpha = 1.0f, .beta = -1.5f, .flags = LOOM_GEMM_BIAS_ROW | LOOM_GEMM_RELU,
+	};
+	assert_int_equal(loom_gemm(c->s, &g), 0);
+	assert_int_equal(loom_memcpy_d2h(c->s, d, D, (size_t)m * n * 4), 0);
+	for (int i = 0; i < m; i++)
+		for (int j = 0; j < n; j++) {
+			double r = ref[i * n + j] - 1.5 * bias[j];
+
+			r = r > 0 ? r : 0;
+			neg += r == 0;
+			pos += r > 0;
+			if (!(fabs(d[i * n + j] - r) <= 1e-4 * (1 + fabs(r))))
+				fail_msg("D[%d][%d] = %g, expected %g", i, j, d[i * n + j], r);
+		}
+	assert_true(neg > 0 && pos > 0);	/* ReLU had something to do */
+	g.flags = 1u << 2;
+	assert_int_equal(loom_gemm(c->s, &g), -EINVAL);
+	/* A caller built before flags existed: no output stage. */
+	g.flags = LOOM_GEMM_RELU;
+	g.sz = offsetof(struct loom_gemm, flags);
+	g.beta = 0.0f;
+	g.c = 0;
+	assert_int_equal(loom_gemm(c->s, &g), 0);
+	assert_int_equal(loom_memcpy_d2h(c->s, d, D, (size_t)m * n * 4), 0);
+	for (int i = 0; i < m * n; i++)
+		assert_true(fabs(d[i] - ref[i]) <= 1e-4 * (1 + fabs(ref[i])));
+	loom_mem_free(c->dev, A);
+	loom_mem_free(c->dev, B);
+	loom_mem_free(c->dev, BI);
+	loom_mem_free(c->dev, D);
+	free(a);
+	free(b);
+	free(bias);
+	free(d);
+	free(ref);
+}
+
 /* gemm-batched-bf16: batched bf16 GEMM against a reference of the rounded inputs. */
 static void gemm_batched_bf16(void **state)
 {
@@ -600,7 +665,7 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		T(device_info), T(copy_roundtrip), T(pinned_async), T(memset_hostptr),
-		T(gemm_fp32), T(gemm_batched_bf16), T(events_cross_stream), T(many_submissions),
+		T(gemm_fp32), T(gemm_bias_relu), T(gemm_batched_bf16), T(events_cross_stream), T(many_submissions),
 		T(page_fault_sticky), T(readonly_memory), T(telemetry_counts_work),
 		T(export_import), T(threads_share_device), CAPTURE_TESTS,
 	};

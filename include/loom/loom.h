@@ -301,7 +301,17 @@ enum loom_dtype { LOOM_F32 = 0, LOOM_BF16 = 1 };
  * Leading dimensions in elements (0: the packed default); strides in
  * elements between batch items (0 with batch > 1: packed). C may be 0 when
  * beta is 0, and may equal D.
+ *
+ * The MME's output stage (flags): LOOM_GEMM_BIAS_ROW makes C a single row
+ * of n elements (per batch item; ldc unused, stride_c 0 means n) added
+ * times beta to every row of the product, i.e. a bias:
+ *   D[i][r][j] = alpha * (op(A[i]) x op(B[i]))[r][j] + beta * C[i][j];
+ * LOOM_GEMM_RELU then replaces every element x of D by (x > 0 ? x : 0),
+ * before rounding to out_dtype. Unknown flags: -EINVAL.
  */
+#define LOOM_GEMM_BIAS_ROW	(1u << 0)
+#define LOOM_GEMM_RELU		(1u << 1)
+
 struct loom_gemm {
 	size_t sz;		/* sizeof(struct loom_gemm) */
 	enum loom_dtype in_dtype;	/* A and B */
@@ -312,6 +322,7 @@ struct loom_gemm {
 	uint32_t lda, ldb, ldc, ldd;
 	uint64_t stride_a, stride_b, stride_c, stride_d;
 	float alpha, beta;
+	uint32_t flags;		/* LOOM_GEMM_* (absent from a shorter sz: 0) */
 };
 
 /** Queue a GEMM. -EINVAL for sizes that cannot describe a matrix. */
