@@ -471,10 +471,14 @@ int loom_wait_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 			list_for_each_entry(j, &q->waiting, node)
 				if (j->seq == args->seq)
 					job = j;
+		if (!job)
+			list_for_each_entry(j, &q->done_early, node)
+				if (j->seq == args->seq)
+					job = j;
 		if (job)
 			dma_fence_get(&job->base);
 		else
-			ret = -EINVAL;	/* cannot happen: unfinished jobs are on the lists */
+			ret = -EINVAL;	/* cannot happen: jobs above retired_seq are on the lists */
 	}
 	spin_unlock_irq(&q->lock);
 

@@ -171,9 +171,23 @@ void loom_ctx_put(struct loom_ctx *ctx)
 		kref_put(&ctx->ref, loom_ctx_release);
 }
 
+/* Fault injection (debugfs fail_add_fence): true on the call that is to fail. */
+static bool loom_ctx_fail_add_fence(struct loom_device *ldev)
+{
+	int n = atomic_read(&ldev->fail_add_fence);
+
+	while (n > 0)
+		if (atomic_try_cmpxchg(&ldev->fail_add_fence, &n, n - 1))
+			return n == 1;
+	return false;
+}
+
 int loom_ctx_add_fence(struct loom_ctx *ctx, struct dma_fence *fence)
 {
 	int ret;
+
+	if (unlikely(loom_ctx_fail_add_fence(ctx->ldev)))
+		return -ENOMEM;
 
 	ret = dma_resv_lock_interruptible(&ctx->resv, NULL);
 	if (ret)

@@ -13,6 +13,9 @@
  *                 device-wide): exercises the event path without faults
  *   eq_hold       (write 1 / 0) stop / resume reading the event queue, to
  *                 make it overflow on purpose
+ *   fail_add_fence  (write N) the Nth job from now fails to join its
+ *                 context's fences (-ENOMEM, as if memory ran out); 0
+ *                 disarms; reading gives what is left of N
  * Every file reads the device inside drm_dev_enter(), so after unbind it
  * answers -ENODEV instead of touching unmapped registers.
  */
@@ -256,6 +259,27 @@ static ssize_t loom_debugfs_eq_hold_write(struct file *f, const char __user *ubu
 	return len;
 }
 
+static int loom_debugfs_fail_add_fence_get(void *data, u64 *val)
+{
+	struct loom_device *ldev = data;
+
+	*val = atomic_read(&ldev->fail_add_fence);
+	return 0;
+}
+
+static int loom_debugfs_fail_add_fence_set(void *data, u64 val)
+{
+	struct loom_device *ldev = data;
+
+	if (val > INT_MAX)
+		return -EINVAL;
+	atomic_set(&ldev->fail_add_fence, val);
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(loom_debugfs_fail_add_fence_fops, loom_debugfs_fail_add_fence_get,
+			 loom_debugfs_fail_add_fence_set, "%llu\n");
+
 static const struct file_operations loom_debugfs_eq_hold_fops = {
 	.owner = THIS_MODULE,
 	.open = simple_open,
@@ -286,4 +310,6 @@ void loom_debugfs_init(struct loom_device *ldev)
 			    &loom_debugfs_inject_fops);
 	debugfs_create_file("eq_hold", 0200, ldev->drm.debugfs_root, ldev,
 			    &loom_debugfs_eq_hold_fops);
+	debugfs_create_file_unsafe("fail_add_fence", 0600, ldev->drm.debugfs_root, ldev,
+				   &loom_debugfs_fail_add_fence_fops);
 }

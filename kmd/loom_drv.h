@@ -94,6 +94,8 @@ struct loom_device {
 	u64 dram_used;			/* bytes of DRAM in buffer objects */
 	resource_size_t dram_bar_phys;	/* CPU physical address of DRAM PA 0 */
 	void __iomem *dram;		/* DRAM, write-combined */
+	/* debugfs fail_add_fence: the Nth loom_ctx_add_fence() from now fails (0: none). */
+	atomic_t fail_add_fence;
 
 	/* --- loom_info.c, loom_events.c, loom_hwmon.c, loom_sysfs.c, loom_debugfs.c --- */
 	atomic_t reset_count;		/* device resets to recover (loom_reset.c increments) */

@@ -239,21 +239,62 @@ void loom_queue_push_locked(struct loom_queue *q)
 		loom_queue_kick(q);
 }
 
+/* The newest sequence number below which no job is unfinished. q->lock held. */
+static u64 loom_queue_done_upto_locked(struct loom_queue *q)
+{
+	struct loom_job *oldest;
+
+	lockdep_assert_held(&q->lock);
+	/* Inflight jobs are all older than waiting ones. */
+	oldest = list_first_entry_or_null(&q->inflight, struct loom_job, node);
+	if (!oldest)
+		oldest = list_first_entry_or_null(&q->waiting, struct loom_job, node);
+	return oldest ? oldest->seq - 1 : q->last_seq;
+}
+
+/* Record a finished job at or below retired_seq and drop it. q->lock held. */
+static void loom_queue_forget_locked(struct loom_queue *q, struct loom_job *job)
+{
+	lockdep_assert_held(&q->lock);
+	q->njobs--;
+	q->status_hist[job->seq % DRM_LOOM_QUEUE_STATUS_HISTORY] = job->status;
+	dma_fence_put(&job->base);	/* the list's reference */
+}
+
 void loom_queue_retire_locked(struct loom_queue *q, struct loom_job *job, u32 status, int err)
 {
+	struct loom_job *j, *tmp;
+	u64 upto;
+
 	lockdep_assert_held(&q->lock);
 	list_del(&job->node);
 	if (job->cb_off)
 		q->ninflight--;
-	q->njobs--;
 	job->status = status;
-	q->status_hist[job->seq % DRM_LOOM_QUEUE_STATUS_HISTORY] = status;
-	q->retired_seq = job->seq;
 	q->head_since = jiffies;
 	if (status)
 		dma_fence_set_error(&job->base, err);
 	dma_fence_signal(&job->base);
-	dma_fence_put(&job->base);	/* the list's reference */
+
+	upto = loom_queue_done_upto_locked(q);
+	if (upto > q->retired_seq)
+		q->retired_seq = upto;
+	/* The history is written in sequence order, with retired_seq. */
+	list_for_each_entry_safe(j, tmp, &q->done_early, node) {
+		if (j->seq > q->retired_seq)
+			break;
+		list_del(&j->node);
+		loom_queue_forget_locked(q, j);
+	}
+	if (job->seq <= q->retired_seq) {
+		loom_queue_forget_locked(q, job);
+		return;
+	}
+	/* Finished before an older job: kept, in order, until retired_seq passes it. */
+	list_for_each_entry_reverse(j, &q->done_early, node)
+		if (j->seq < job->seq)
+			break;
+	list_add(&job->node, &j->node);
 }
 
 /* A job that never reached the ring: drop its in-fences. q->lock held. */
@@ -396,6 +437,7 @@ int loom_queue_create(struct loom_cs_dev *cs, struct loom_ctx *ctx, struct loom_
 	spin_lock_init(&q->lock);
 	INIT_LIST_HEAD(&q->waiting);
 	INIT_LIST_HEAD(&q->inflight);
+	INIT_LIST_HEAD(&q->done_early);
 	INIT_WORK(&q->push_work, loom_queue_push_work);
 	INIT_WORK(&q->reset_work, loom_reset_queue_work);
 	q->fence_ctx = dma_fence_context_alloc(1);

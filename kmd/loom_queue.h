@@ -17,6 +17,13 @@
  * full ring or CB area, or by a pending queue reset) and "inflight" (on
  * the ring; finished by the completion interrupt, in order).
  *
+ * A job can finish before an older one: SUBMIT fails the newest job when
+ * it cannot take its place among the context's fences. Such a job waits
+ * on a third list, "done_early", until every older job has finished:
+ * retired_seq only moves forward (it is the newest sequence number below
+ * which nothing is unfinished), and the status history is written in that
+ * order, so WAIT answers right for every job.
+ *
  * Lock order: loom_cs_dev.reset_sem -> loom_cs_dev.table_lock ->
  * loom_queue.submit_lock -> loom_cs_dev.irq_lock -> loom_queue.lock ->
  * a job's fence lock -> loom_cs_dev.dep_lock.
@@ -122,10 +129,11 @@ struct loom_queue {
 	spinlock_t lock;
 	struct list_head waiting;
 	struct list_head inflight;
-	unsigned int njobs;		/* on both lists */
+	struct list_head done_early;	/* finished before an older job, in sequence order */
+	unsigned int njobs;		/* on the three lists */
 	unsigned int ninflight;
 	u64 last_seq;			/* last sequence number given out */
-	u64 retired_seq;		/* every job up to this one has finished */
+	u64 retired_seq;		/* every job up to this one has finished; never decreases */
 	u32 cq_ci;
 	bool stopped;			/* device reset or device gone: hands off */
 	bool needs_reset;		/* halted on an error or hung: reset_work pending */
@@ -151,7 +159,7 @@ struct loom_job {
 	/* Protects base (each job's fence has its own lock). */
 	spinlock_t fence_lock;
 	struct loom_cs_dev *cs;
-	struct list_head node;		/* in the queue's waiting or inflight list */
+	struct list_head node;		/* in the queue's waiting, inflight or done_early list */
 	struct loom_queue *dep_q;	/* until the job leaves "waiting"; under cs->dep_lock */
 	u64 seq;
 	u32 status;			/* LOOM_ERR_*, once finished */

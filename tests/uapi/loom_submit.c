@@ -7,7 +7,10 @@
  */
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -539,6 +542,56 @@ static void test_destroy_while_busy(void)
 
 /* ---- bad arguments ------------------------------------------------------------ */
 
+/* A debugfs file of the device behind fd (mounting debugfs if needed), or skip. */
+static void debugfs_path(int fd, const char *name, char *path, size_t size)
+{
+	char addr[64];
+
+	if (access("/sys/kernel/debug/accel", F_OK)) {
+		mkdir("/sys/kernel/debug", 0755);
+		if (mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL) && errno != EBUSY)
+			loom_skip("cannot mount debugfs: %s", strerror(errno));
+	}
+	loom_pci_address(fd, addr, sizeof(addr));
+	snprintf(path, size, "/sys/kernel/debug/accel/%s/%s", addr, name);
+	if (access(path, F_OK))
+		loom_skip("no %s", path);
+}
+
+static void test_abort_out_of_order(void)
+{
+	int fd = loom_open();
+	struct gate g = gate_new(fd);
+	uint32_t q = queue_create(fd, NULL), st;
+	struct cb gated = { .n = 0 }, nop = { .n = 0 };
+	char path[192];
+	uint64_t s1, s3;
+
+	debugfs_path(fd, "fail_add_fence", path, sizeof(path));
+	cb_wait(&gated, g.sob, 1, 0);
+	cb_nop(&nop);
+	s1 = submit_cb(fd, q, &gated);
+	/* The next job fails after it got its number, while s1 still runs. */
+	loom_assert_eq(loom_write_file(path, "1"), 0);
+	loom_assert_err(__submit(fd, q, nop.dw, nop.n * 4), ENOMEM);
+	loom_assert_eq(loom_write_file(path, "0"), 0);
+	/* s1 has not finished: WAIT must not take it for done. */
+	loom_assert_err(__wait(fd, q, s1, 0, &st), ETIME);
+	st = 0xdead;
+	loom_assert_eq(__wait(fd, q, s1 + 1, 0, &st), 0);
+	loom_assert_eq(st, LOOM_ERR_ABORTED);
+	gate_open(fd, &g);
+	loom_assert_eq(wait_status(fd, q, s1), 0);
+	/* Both are remembered once the older one finished. */
+	loom_assert_eq(wait_status(fd, q, s1 + 1), LOOM_ERR_ABORTED);
+	s3 = submit_cb(fd, q, &nop);
+	loom_assert_eq(s3, s1 + 2);
+	loom_assert_eq(wait_status(fd, q, s3), 0);
+	loom_assert_eq(wait_status(fd, q, s1), 0);
+	loom_assert_eq(wait_status(fd, q, s1 + 1), LOOM_ERR_ABORTED);
+	close(fd);
+}
+
 static void test_bad_queue(void)
 {
 	int fd = loom_open(), fd2 = loom_open();
@@ -873,6 +926,8 @@ static const struct loom_subtest tests[] = {
 	{ "destroy-while-busy", "QUEUE_DESTROY while other processes submit and wait on the queue",
 	  test_destroy_while_busy },
 	{ "queue-exhaustion", "all 32 hardware queues in use: EBUSY; one freed is usable", test_queue_exhaustion },
+	{ "abort-out-of-order", "a job failing in SUBMIT (debugfs fail_add_fence) while an older one runs: WAIT right for both",
+	  test_abort_out_of_order },
 	{ "bad-queue", "unknown queue, another file's queue: ENOENT", test_bad_queue },
 	{ "bad-cb-size", "cb_size 0, not a multiple of 4, too big: EINVAL; bad pointer: EFAULT", test_bad_cb_size },
 	{ "bad-packet", "unknown opcode, wrong length, header flags, overrun: EINVAL", test_bad_packet },
