@@ -255,6 +255,7 @@ void loom_recipe_destroy(loom_recipe *r)
 	free(r->steps);
 	free(r->plan);
 	free(r->order);
+	free(r->fused);
 	free(r->param_va);
 	free(r->addr);
 	free(r->nodes);

@@ -49,6 +49,10 @@ static int exec_tpc(loom_recipe *r, loom_stream *s, const struct gstep *st)
 	case GK_SOFTMAX: return loom_k_softmax(s, k, IN(0), out, rows_of(n), cols_of(n));
 	case GK_LOG_SOFTMAX: return loom_k_log_softmax(s, k, IN(0), out, rows_of(n), cols_of(n));
 	case GK_XENT:	/* the mean at out, the per-row losses after it */
+		if (r->fused[st->node] >= 0)	/* and the gradient (the loss is the root) */
+			return loom_k_xent_fused(s, k, IN(0), IN(1), out + 4, out,
+						 A[r->fused[st->node]], NIN(0)->dims[0],
+						 NIN(0)->dims[1]);
 		return loom_k_xent(s, k, IN(0), IN(1), out + 4, out, NIN(0)->dims[0],
 				   NIN(0)->dims[1]);
 	case GK_LAYERNORM: {

@@ -143,6 +143,12 @@ struct loom_recipe {
 	struct loom_plan_entry *plan;
 	int nplan;
 	int *order;		/* position of each node in the op order, or -1 */
+	/*
+	 * Ops computed together: for the xent at the root of the backward pass
+	 * and its gradient (one kernel, loom_k_xent_fused), fused[xent] is the
+	 * gradient node and fused[grad] the xent node; -1 elsewhere.
+	 */
+	int *fused;
 
 	/* Inputs: two pinned buffers each. */
 	void **in_host[2];	/* per node, or NULL */

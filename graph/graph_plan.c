@@ -83,6 +83,26 @@ int loom_recipe_plan(const loom_recipe *r, struct loom_plan_entry *e, int max)
 	return r->nplan;
 }
 
+/*
+ * The xent node whose kernel can also compute xent-gradient node g, or -1:
+ * g's upstream gradient is the seed (the loss is the root), so the fused
+ * kernel's dx is g's value.
+ */
+static int xent_partner(const loom_recipe *r, int g)
+{
+	const struct gnode *n = &r->nodes[g];
+
+	if (n->kind != GK_XENT_GRAD || n->aux_bytes)
+		return -1;
+	for (int i = g - 1; i >= 0; i--) {
+		const struct gnode *x = &r->nodes[i];
+
+		if (x->kind == GK_XENT && x->in[0] == n->in[0] && x->in[1] == n->in[1])
+			return i;
+	}
+	return -1;
+}
+
 int recipe_plan_memory(loom_recipe *r)
 {
 	int n = r->count, pos = 0;
@@ -90,15 +110,26 @@ int recipe_plan_memory(loom_recipe *r)
 	uint64_t top[3] = { 0 };
 
 	r->order = malloc(n * sizeof(int));
+	r->fused = malloc(n * sizeof(int));
 	last = calloc(n, sizeof(uint32_t));
 	r->plan = calloc(n, sizeof(*r->plan));
-	if (!r->order || !last || !r->plan) {
+	if (!r->order || !r->fused || !last || !r->plan) {
 		free(last);
 		return recipe_errorf(r, -ENOMEM, "compile: out of memory");
 	}
 	/* Positions in op order (every node gets one; views share their producer's). */
 	for (int i = 0; i < n; i++)
 		r->order[i] = pos++;
+	for (int i = 0; i < n; i++)
+		r->fused[i] = -1;
+	for (int i = 0; i < n; i++) {
+		int x = xent_partner(r, i);
+
+		if (x >= 0 && r->fused[x] < 0) {
+			r->fused[x] = i;
+			r->fused[i] = x;
+		}
+	}
 	for (int i = 0; i < n; i++) {
 		struct gnode *nd = &r->nodes[i];
 
@@ -135,6 +166,8 @@ int recipe_plan_memory(loom_recipe *r)
 		e->node = i;
 		e->size = align_up(graph_node_bytes(nd) + nd->aux_bytes, ALIGN);
 		e->first = r->order[i];
+		if (nd->kind == GK_XENT_GRAD && r->fused[i] >= 0)
+			e->first = r->order[r->fused[i]];	/* written by the xent's op */
 		e->last = last[i];
 		if (nd->kind == GK_PARAM) {
 			e->arena = 2;
@@ -270,7 +303,7 @@ int recipe_lower(loom_recipe *r)
 		struct gnode *nd = &r->nodes[i];
 		struct gstep *s;
 
-		if (no_op(nd))
+		if (no_op(nd) || (nd->kind == GK_XENT_GRAD && r->fused[i] >= 0))
 			continue;
 		switch (nd->kind) {
 		case GK_INPUT:
@@ -308,6 +341,8 @@ int recipe_lower(loom_recipe *r)
 			for (int k = 0; k < nd->nin; k++)
 				rd(r, s, nd->in[k]);
 			wr(r, s, i);
+			if (nd->kind == GK_XENT && r->fused[i] >= 0)
+				wr(r, s, r->fused[i]);
 			break;
 		}
 	}

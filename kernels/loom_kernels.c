@@ -27,7 +27,7 @@ enum kid {
 	K_LAYERNORM, K_LAYERNORM_GRAD, K_LAYERNORM_GRAD_WB, K_XENT, K_XENT_GRAD, K_TRANSPOSE,
 	K_CAST_F32_BF16, K_CAST_BF16_F32,
 	K_BIAS_RELU, K_SIGMOID_GRAD, K_TANH_GRAD, K_LOG_SOFTMAX_GRAD, K_BCAST_SCALE, K_ADAM,
-	K_ADAM_TICK, K_SGD_MOMENTUM, K_COUNT
+	K_ADAM_TICK, K_SGD_MOMENTUM, K_XENT_FUSED, K_COUNT
 };
 
 static const char *const kid_name[K_COUNT] = {
@@ -41,7 +41,8 @@ static const char *const kid_name[K_COUNT] = {
 	[K_SOFTMAX_GRAD] = "softmax_grad",
 	[K_LOG_SOFTMAX] = "log_softmax", [K_LAYERNORM] = "layernorm",
 	[K_LAYERNORM_GRAD] = "layernorm_grad", [K_LAYERNORM_GRAD_WB] = "layernorm_grad_wb",
-	[K_XENT] = "xent", [K_XENT_GRAD] = "xent_grad", [K_TRANSPOSE] = "transpose",
+	[K_XENT] = "xent", [K_XENT_GRAD] = "xent_grad", [K_XENT_FUSED] = "xent_fused",
+	[K_TRANSPOSE] = "transpose",
 	[K_CAST_F32_BF16] = "cast_f32_bf16", [K_CAST_BF16_F32] = "cast_bf16_f32",
 	[K_BIAS_RELU] = "bias_relu", [K_SIGMOID_GRAD] = "sigmoid_grad",
 	[K_TANH_GRAD] = "tanh_grad", [K_LOG_SOFTMAX_GRAD] = "log_softmax_grad",
@@ -453,6 +454,27 @@ int loom_k_xent_grad(loom_stream *s, loom_kernels *k, uint64_t logits, uint64_t 
 	uint32_t scale = loom_f32_bits(1.0f / (float)rows);
 
 	return launch(s, k, K_XENT_GRAD, ts, 3, &scale, 1, rows);
+}
+
+int loom_k_xent_fused(loom_stream *s, loom_kernels *k, uint64_t logits, uint64_t labels,
+		      uint64_t loss, uint64_t loss_mean, uint64_t dx, uint32_t rows, uint32_t cols)
+{
+	int ret;
+
+	if (!s || !k || !shape_ok(rows, cols) || !addr_ok(logits, 4) || !addr_ok(labels, 4) ||
+	    !addr_ok(loss, 4) || (loss_mean && !addr_ok(loss_mean, 4)) || !addr_ok(dx, 4) ||
+	    dx == logits)
+		return -EINVAL;
+	struct loom_tensor ts[4] = { t2(logits, rows, cols, PAD_NEG_INF), labels_t(labels, rows),
+				     t2(loss, rows, 1, 0), t2(dx, rows, cols, 0) };
+	uint32_t scale = loom_f32_bits(1.0f / (float)rows);
+
+	ret = launch(s, k, K_XENT_FUSED, ts, 4, &scale, 1, rows);
+	if (ret || !loss_mean)
+		return ret;
+	struct loom_tensor tm[2] = { t2(loss, 1, rows, 0), t2(loss_mean, 1, 1, 0) };
+
+	return launch(s, k, K_REDUCE_ROWS_MEAN, tm, 2, NULL, 0, 1);
 }
 
 int loom_k_transpose(loom_stream *s, loom_kernels *k, uint64_t in, uint64_t out,

@@ -149,6 +149,15 @@ int loom_k_xent(loom_stream *s, loom_kernels *k, uint64_t logits, uint64_t label
  */
 int loom_k_xent_grad(loom_stream *s, loom_kernels *k, uint64_t logits, uint64_t labels,
 		     uint64_t dx, uint32_t rows, uint32_t cols);
+/**
+ * loom_k_xent() and loom_k_xent_grad() in one pass over the logits (each
+ * exponential computed once): the loss at the root of a backward pass.
+ * dx must not be logits (-EINVAL); loss_mean may be 0. Two launches with
+ * a mean, one without.
+ */
+int loom_k_xent_fused(loom_stream *s, loom_kernels *k, uint64_t logits, uint64_t labels,
+		      uint64_t loss, uint64_t loss_mean, uint64_t dx, uint32_t rows,
+		      uint32_t cols);
 
 /** out[c][r] = in[r][c]: in is [rows][cols], out [cols][rows]; not in place. */
 int loom_k_transpose(loom_stream *s, loom_kernels *k, uint64_t in, uint64_t out,

@@ -731,6 +731,7 @@ static void xent(void **state)
 	struct ctx *c = *state;
 	need("xent");
 	need("xent_grad");
+	need("xent_fused");
 	need("reduce_rows_mean");
 
 
@@ -778,6 +779,24 @@ static void xent(void **state)
 		assert_int_equal(loom_k_xent_grad(c->s, c->k, X, L, DX, R, C), 0);
 		o = fetch(c, DX, n);
 		check("xent_grad", o, gref, n, 1e-7, 1e-5);
+		free(o);
+		/* Both at once (the mean optional), over poisoned outputs. */
+		assert_int_equal(loom_memset32(c->s, LO, 0x7fc00000u, R * 4), 0);
+		assert_int_equal(loom_memset32(c->s, MO, 0x7fc00000u, 4), 0);
+		assert_int_equal(loom_memset32(c->s, DX, 0x7fc00000u, n * 4), 0);
+		assert_int_equal(loom_k_xent_fused(c->s, c->k, X, L, LO, t % 2 ? 0 : MO, DX, R, C),
+				 0);
+		o = fetch(c, LO, R);
+		check("xent_fused loss", o, lref, R, 1e-5, 1e-5);
+		free(o);
+		o = fetch(c, MO, 1);
+		if (t % 2)
+			assert_true(isnan(o[0]));	/* no mean asked for */
+		else
+			check("xent_fused mean", o, &mean, 1, 1e-5, 1e-5);
+		free(o);
+		o = fetch(c, DX, n);
+		check("xent_fused grad", o, gref, n, 1e-7, 1e-5);
 		free(o);
 		/* In place over the logits. */
 		assert_int_equal(loom_k_xent_grad(c->s, c->k, X, L, X, R, C), 0);
@@ -951,6 +970,8 @@ static void bad_args(void **state)
 	assert_int_equal(loom_k_xent(s, k, A, B, O, 0, 4, 0), -EINVAL);
 	assert_int_equal(loom_k_xent_grad(s, k, A, B, 0, 4, 4), -EINVAL);
 	assert_int_equal(loom_k_xent_grad(NULL, k, A, B, O, 4, 4), -EINVAL);
+	assert_int_equal(loom_k_xent_fused(s, k, A, B, O, 0, A, 4, 4), -EINVAL);	/* dx = logits */
+	assert_int_equal(loom_k_xent_fused(s, k, A, B, O, O + 2, O, 4, 4), -EINVAL);
 	assert_int_equal(loom_k_transpose(s, k, A, O, 4, 0), -EINVAL);
 	assert_int_equal(loom_k_transpose(s, k, 0, O, 4, 4), -EINVAL);
 	if (!loom_kernels_status("cast_f32_bf16", NULL))
