@@ -219,6 +219,11 @@ static int bt_child_start(struct bt_child *ch, uint32_t batch, int nthreads, boo
 		 * caller's own OMP_WAIT_POLICY wins).
 		 */
 		setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
+		/* loom-bench's own OpenBLAS setting is not the reference's. */
+		if (getenv("LOOM_BENCH_BLAS_TIMEOUT")) {
+			unsetenv("OPENBLAS_THREAD_TIMEOUT");
+			unsetenv("LOOM_BENCH_BLAS_TIMEOUT");
+		}
 		execlp(py, py, script, "--serve", "--batch", a_batch, "--threads", a_threads,
 		       (char *)NULL);
 		_exit(127);

@@ -440,6 +440,23 @@ static int cli_parse(struct cli_state *st, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * OpenBLAS, the in-process device's MME kernel, keeps its worker threads
+ * spinning (sched_yield) for about 2^28 cycles after every GEMM; between
+ * the step's GEMMs they take the cores the TPC cores and command
+ * processors run on. It reads OPENBLAS_THREAD_TIMEOUT only when it loads,
+ * so the job runs itself again with a short timeout (as loomd does),
+ * unless the user chose one.
+ */
+static void cli_blas_reexec(char **argv)
+{
+	if (getenv("OPENBLAS_THREAD_TIMEOUT"))
+		return;
+	setenv("OPENBLAS_THREAD_TIMEOUT", "4", 1);
+	execv("/proc/self/exe", argv);
+	/* Could not re-execute: carry on with the spinning default. */
+}
+
 int loom_train_main(int argc, char **argv, const struct loom_train_cli *cli)
 {
 	static struct loom_train_result res;	/* large: not on the stack */
@@ -447,6 +464,7 @@ int loom_train_main(int argc, char **argv, const struct loom_train_cli *cli)
 	char err[512] = "", log_buf[4096], plot_buf[4096];
 	int ret;
 
+	cli_blas_reexec(argv);
 	loom_train_opts_default(&st.o);
 	ret = cli_parse(&st, argc, argv);
 	if (ret > 0)
