@@ -111,7 +111,8 @@ static void test_gemm_bad_args(void **state)
 	BAD(d, 0);
 	BAD(beta, 1.0f);	/* with c == 0 */
 	BAD(alpha, NAN);
-	BAD(sz, sizeof(struct loom_gemm) - sizeof(float));	/* too small */
+	BAD(sz, offsetof(struct loom_gemm, beta));	/* too small: no beta */
+	BAD(flags, 1u << 5);				/* unknown output-stage flag */
 	BAD(sz, 0);
 #undef BAD
 	memset(&big, 0, sizeof(big));
