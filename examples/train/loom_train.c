@@ -358,10 +358,25 @@ static int train_evaluate(struct train_ctx *c, uint32_t epoch, double *loss, dou
 
 /* ---- Training ------------------------------------------------------------ */
 
+/*
+ * Write batch `step` of the training set into the pinned buffers the next
+ * loom_recipe_run() copies from. Called while the previous step still
+ * runs on the device, so the host's work overlaps the device's.
+ */
+static int train_fill(struct train_ctx *c, uint32_t step)
+{
+	void *x = loom_recipe_input(c->tn.r, c->tn.x);
+	void *y = loom_recipe_input(c->tn.r, c->tn.y);
+
+	if (!x || !y)
+		return train_errf(c, -errno, "training input: %s", loom_recipe_error(c->tn.r));
+	loom_batcher_fill(&c->tb, step, &c->norm, c->o->dtype == LOOM_TRAIN_BF16, x, y);
+	return 0;
+}
+
 static int train_epoch(struct train_ctx *c, uint32_t epoch, struct loom_train_epoch *ep)
 {
 	const struct loom_train_opts *o = c->o;
-	bool bf16 = o->dtype == LOOM_TRAIN_BF16;
 	struct loom_telemetry t0, t1;
 	uint64_t e0;
 	uint32_t step, nloss = 0;
@@ -373,18 +388,19 @@ static int train_epoch(struct train_ctx *c, uint32_t epoch, struct loom_train_ep
 	train_sample(c, &t0);
 	e0 = t0.energy_mj;
 	t_begin = train_now();
+	ret = c->tb.steps ? train_fill(c, 0) : 0;
+	if (ret)
+		return ret;
 	for (step = 0; step < c->tb.steps; step++) {
-		void *x = loom_recipe_input(c->tn.r, c->tn.x);
-		void *y = loom_recipe_input(c->tn.r, c->tn.y);
 		bool last = step + 1 == c->tb.steps;
 
-		if (!x || !y)
-			return train_errf(c, -errno, "training input: %s", loom_recipe_error(c->tn.r));
-		loom_batcher_fill(&c->tb, step, &c->norm, bf16, x, y);
 		ret = loom_recipe_run(c->tn.r);
 		if (ret)
 			return train_errf(c, ret, "epoch %u step %u: %s", epoch, step + 1,
 					  loom_recipe_error(c->tn.r));
+		/* The next batch, while this step runs. */
+		if (!last && (ret = train_fill(c, step + 1)))
+			return ret;
 		if (last || !o->loss_every || (step + 1) % o->loss_every == 0) {
 			ret = loom_recipe_read(c->tn.r, c->tn.loss, &loss, sizeof(loss));
 			if (ret)
@@ -658,7 +674,6 @@ int loom_train_bench_steps(loom_train_bencher *b, uint32_t steps, double *second
 			   uint64_t busy_ns[LOOM_ENG_COUNT])
 {
 	struct train_ctx *c = &b->c;
-	bool bf16 = b->o.dtype == LOOM_TRAIN_BF16;
 	struct loom_telemetry t0, t1;
 	double start;
 	float loss;
@@ -668,14 +683,14 @@ int loom_train_bench_steps(loom_train_bencher *b, uint32_t steps, double *second
 	if (busy_ns && (ret = loom_device_telemetry(c->dev, &t0)))
 		return train_errf(c, ret, "telemetry: %s", loom_strerror(ret));
 	start = train_now();
+	ret = steps ? train_fill(c, b->step % c->tb.steps) : 0;
+	if (ret)
+		return ret;
 	for (i = 0; i < steps; i++, b->step++) {
-		void *x = loom_recipe_input(c->tn.r, c->tn.x);
-		void *y = loom_recipe_input(c->tn.r, c->tn.y);
-
-		if (!x || !y)
-			return train_errf(c, -errno, "input: %s", loom_recipe_error(c->tn.r));
-		loom_batcher_fill(&c->tb, b->step % c->tb.steps, &c->norm, bf16, x, y);
 		ret = loom_recipe_run(c->tn.r);
+		/* The next batch, while this step runs (as the job does). */
+		if (!ret && i + 1 < steps)
+			ret = train_fill(c, (b->step + 1) % c->tb.steps);
 		if (!ret && (i + 1 == steps || !b->o.loss_every || (i + 1) % b->o.loss_every == 0))
 			ret = loom_recipe_read(c->tn.r, c->tn.loss, &loss, sizeof(loss));
 		if (ret)
