@@ -1,8 +1,10 @@
 #!/bin/busybox sh
 # The guest's /init (vm/build-initramfs.sh installs it): mount the kernel's
 # file systems, load the modules in /etc/modules and loom.ko, run every test
-# in /tests, dump the kernel log, power off. Lines starting "LOOM-VM: " are
-# for vm/report.sh; the tests' TAP stands between "begin" and "end" lines.
+# in /tests, the runtime's suites and tools in /rt through libloom's kernel
+# backend, the training job (loom-run), dump the kernel log, power off.
+# Lines starting "LOOM-VM: " are for vm/report.sh; the tests' TAP stands
+# between "begin" and "end" lines.
 /bin/busybox mkdir -p /proc /sys /dev /tmp
 /bin/busybox --install -s /bin
 export PATH=/bin
@@ -43,6 +45,156 @@ for t in /tests/*; do
 	echo "LOOM-VM: end $n $?"
 done
 
+# A JSON document on stdin as "PATH VALUE" lines, PATH the keys and array
+# indices down to each value joined by dots (epochs.0.train_loss 1.115),
+# strings without their quotes: enough for loom-run's --json.
+json_flat()
+{
+	awk '
+	{ s = s $0 "\n" }
+	function path(   p, d) {
+		p = ""
+		for (d = 1; d <= depth; d++)
+			p = p (d > 1 ? "." : "") (type[d] == "{" ? key[d] : idx[d])
+		return p
+	}
+	END {
+		n = length(s)
+		i = 1
+		while (i <= n) {
+			c = substr(s, i, 1)
+			if (c == "{" || c == "[") {
+				type[++depth] = c; idx[depth] = 0; key[depth] = ""; i++
+			} else if (c == "}" || c == "]") {
+				depth--; i++
+			} else if (c == ",") {
+				if (type[depth] == "[") idx[depth]++
+				i++
+			} else if (c == "\"") {
+				str = ""
+				for (i++; i <= n && (d = substr(s, i, 1)) != "\""; i++) {
+					if (d == "\\") { i++; d = substr(s, i, 1) }
+					str = str d
+				}
+				i++
+				if (match(substr(s, i), /^[ \t\n]*:/)) {
+					key[depth] = str; i += RLENGTH
+				} else {
+					print path(), str
+				}
+			} else if (match(substr(s, i), /^[-+.0-9eE]+|^true|^false|^null/)) {
+				print path(), substr(s, i, RLENGTH); i += RLENGTH
+			} else {
+				i++
+			}
+		}
+	}'
+}
+
+# The training job: loom-run, the host's binary unchanged, with its default
+# device (the kernel driver's /dev/accel/accel0) and data directory (the
+# subset of Fashion-MNIST vm/build-initramfs.sh put there), the options of
+# /etc/loom-run.args. Its --json must show the kernel backend, the training
+# loss falling by a real margin, a test accuracy far above chance (10%) on
+# the whole subset, and the figures of the same run on the host
+# (/etc/loom-run.host.json, the direct backend) within 1%.
+train_job()
+{
+	data=/usr/share/datasets/fashion-mnist
+	set -- train kernel-device loss-falls above-chance same-as-host
+	echo "LOOM-VM: begin loom-run"
+	echo "1..$#"
+	if [ -f $data.unavailable ] || [ ! -x /rt/loom-run ]; then
+		why=$(cat $data.unavailable 2>/dev/null || echo "loom-run was not built")
+		i=0
+		for s; do
+			i=$((i + 1))
+			echo "ok $i - $s # SKIP $why"
+		done
+		echo "LOOM-VM: end loom-run 0"
+		return
+	fi
+	args=$(cat /etc/loom-run.args)
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	# shellcheck disable=SC2086 # the options are words
+	/rt/loom-run $args --json -q > /tmp/train.json 2> /tmp/train.err
+	rc=$?
+	t1=$(cut -d' ' -f1 /proc/uptime)
+	flat=$(json_flat < /tmp/train.json)
+	jv() { echo "$flat" | awk -v k="$1" '$1 == k { sub(/^[^ ]* /, ""); print; exit }'; }
+	per_epoch() { echo "$flat" | awk -v k="$1" '$1 ~ "^epochs\\.[0-9]+\\." k "$" { print $2 }'; }
+	# check N NAME AWK-CONDITION [-v VAR=VALUE...]: ok when it holds.
+	check()
+	{
+		n=$1 name=$2 cond=$3
+		shift 3
+		if awk "$@" "BEGIN { exit !($cond) }" < /dev/null; then
+			echo "ok $n - $name"
+		else
+			echo "not ok $n - $name"
+			echo "# failed: $cond, with $*"
+		fi
+	}
+	if [ $rc = 0 ] && [ -n "$flat" ]; then
+		echo "ok 1 - train"
+	else
+		echo "not ok 1 - train"
+		echo "# loom-run $args exited with status $rc"
+		sed 's/^/# /' /tmp/train.err /tmp/train.json | tail -n 30
+	fi
+	echo "# loom-run $args: $(jv result.steps) steps of $(jv config.batch)," \
+		"$(jv result.samples_per_s) samples/s, $(jv result.step_ms) ms/step," \
+		"training $(jv result.train_seconds) s, run $(jv result.total_seconds) s," \
+		"guest wall clock $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s"
+	check 2 kernel-device 'uri == "/dev/accel/accel0" && be == "kernel"' \
+		-v uri="$(jv device.uri)" -v be="$(jv device.backend)"
+	echo "# device $(jv device.uri), backend $(jv device.backend)"
+	epochs=$(per_epoch train_loss | wc -l)
+	last=$((epochs - 1))
+	check 3 loss-falls 'e > 1 && e == re && l0 > 0 && l1 < 0.8 * l0 && t1 < t0' \
+		-v e="$epochs" -v re="$(jv result.epochs)" \
+		-v l0="$(jv epochs.0.train_loss)" -v l1="$(jv epochs.$last.train_loss)" \
+		-v t0="$(jv epochs.0.test_loss)" -v t1="$(jv epochs.$last.test_loss)"
+	echo "# training loss by epoch:" $(per_epoch train_loss)
+	echo "# test loss by epoch:" $(per_epoch test_loss)
+	# The whole subset was read: as many samples as its files hold.
+	ntrain=$((($(wc -c < $data/train-images-idx3-ubyte) - 16) / 784))
+	ntest=$((($(wc -c < $data/t10k-images-idx3-ubyte) - 16) / 784))
+	check 4 above-chance 'acc > 0.5 && tr == ntrain && te == ntest' \
+		-v acc="$(jv result.test_accuracy)" -v tr="$(jv config.train_samples)" \
+		-v te="$(jv config.test_samples)" -v ntrain=$ntrain -v ntest=$ntest
+	echo "# test accuracy by epoch:" $(per_epoch test_accuracy) \
+		"($ntrain training, $ntest test samples)"
+	# The same figures as the host's run, epoch by epoch.
+	if [ -s /etc/loom-run.host.json ]; then
+		diff=$({ echo "$flat" | sed 's/^/guest /'
+			 json_flat < /etc/loom-run.host.json | sed 's/^/host /'; } | awk '
+			$2 ~ /^epochs\.[0-9]+\.(train_loss|test_loss|test_accuracy)$/ { v[$1, $2] = $3; k[$2] = 1 }
+			END {
+				for (x in k) {
+					n++
+					g = v["guest", x]; h = v["host", x]
+					if (g == "" || h == "" || g - h > 0.01 * h || h - g > 0.01 * h)
+						print x ": guest " g ", host " h
+				}
+				if (!n)
+					print "no epochs"
+			}')
+		if [ -z "$diff" ]; then
+			echo "ok 5 - same-as-host"
+		else
+			echo "not ok 5 - same-as-host"
+			echo "$diff" | sort -t. -k2,2n | head -n 12 | sed 's/^/# /'
+		fi
+		host="$(json_flat < /etc/loom-run.host.json | awk '$1 == "result.samples_per_s" { print $2 }')"
+		echo "# the host's run (in-process device): $host samples/s"
+	else
+		echo "not ok 5 - same-as-host"
+		echo "# no /etc/loom-run.host.json: loom-run failed on the host (BUILD/vm/build.log)"
+	fi
+	echo "LOOM-VM: end loom-run $rc"
+}
+
 # The runtime's suites through libloom's kernel backend, then the tools
 # (their output as TAP comments: the guest's figures).
 if [ -d /rt ]; then
@@ -67,6 +219,7 @@ if [ -d /rt ]; then
 		echo "$out" | sed 's/^/# /'
 	done
 	echo "LOOM-VM: end tools 0"
+	train_job
 fi
 
 # Tests that take the device away (loom_gone: it prints "LOOM-VM:
