@@ -13,6 +13,11 @@
  *                 device-wide): exercises the event path without faults
  *   eq_hold       (write 1 / 0) stop / resume reading the event queue, to
  *                 make it overflow on purpose
+ *   temp_limit_mc (write m°C) the die's throttling temperature
+ *                 (LOOM_FW_CMD_SET_TEMP_LIMIT, within the firmware's
+ *                 bounds, else -EINVAL); hwmon temp1_max and INFO
+ *                 TEMPERATURE report it from then on. Forces thermal
+ *                 throttling without heating the device for minutes
  *   fail_add_fence  (write N) the Nth job from now fails to join its
  *                 context's fences (-ENOMEM, as if memory ran out); 0
  *                 disarms; reading gives what is left of N
@@ -259,6 +264,37 @@ static ssize_t loom_debugfs_eq_hold_write(struct file *f, const char __user *ubu
 	return len;
 }
 
+static int loom_debugfs_temp_limit_get(void *data, u64 *val)
+{
+	struct loom_device *ldev = data;
+
+	if (!ldev->info)
+		return -ENODEV;
+	*val = (u32)READ_ONCE(ldev->info->fw.temp_limit_mc);
+	return 0;
+}
+
+static int loom_debugfs_temp_limit_set(void *data, u64 val)
+{
+	struct loom_device *ldev = data;
+	u64 args[4] = { val };
+	int ret, idx;
+
+	/* 0 would mean "the default" to the firmware: say the number instead. */
+	if (!val || val > INT_MAX || !ldev->info)
+		return -EINVAL;
+	if (!drm_dev_enter(&ldev->drm, &idx))
+		return -ENODEV;
+	ret = loom_fw_command(ldev, LOOM_FW_CMD_SET_TEMP_LIMIT, args, NULL, 0);
+	if (!ret)
+		WRITE_ONCE(ldev->info->fw.temp_limit_mc, (s32)val);
+	drm_dev_exit(idx);
+	return ret;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(loom_debugfs_temp_limit_fops, loom_debugfs_temp_limit_get,
+			 loom_debugfs_temp_limit_set, "%llu\n");
+
 static int loom_debugfs_fail_add_fence_get(void *data, u64 *val)
 {
 	struct loom_device *ldev = data;
@@ -310,6 +346,8 @@ void loom_debugfs_init(struct loom_device *ldev)
 			    &loom_debugfs_inject_fops);
 	debugfs_create_file("eq_hold", 0200, ldev->drm.debugfs_root, ldev,
 			    &loom_debugfs_eq_hold_fops);
+	debugfs_create_file_unsafe("temp_limit_mc", 0600, ldev->drm.debugfs_root, ldev,
+				   &loom_debugfs_temp_limit_fops);
 	debugfs_create_file_unsafe("fail_add_fence", 0600, ldev->drm.debugfs_root, ldev,
 				   &loom_debugfs_fail_add_fence_fops);
 }

@@ -18,6 +18,10 @@
  * and events the device dropped (LOOM_CREG_EQ_LOST) go into the "lost"
  * counter of DRM_LOOM_INFO_HW_EVENTS and debugfs, with a rate-limited
  * kernel message; a file's full list counts its own drops.
+ *
+ * The driver adds one kind of record itself: the hangs its own watchdog
+ * finds (loom_events_post_hang(), from loom_reset.c), routed and counted
+ * like the device's.
  */
 #include <linux/dma-mapping.h>
 #include <linux/eventfd.h>
@@ -31,6 +35,7 @@
 #include <drm/drm_managed.h>
 
 #include "hw/loom_mmu.h"
+#include "hw/loom_packets.h"
 
 #include "loom_ctx.h"
 #include "loom_events.h"
@@ -243,6 +248,28 @@ void loom_events_irq(struct loom_device *ldev)
 	spin_lock(&ev->lock);
 	loom_events_drain_locked(ev);
 	spin_unlock(&ev->lock);
+}
+
+void loom_events_post_hang(struct loom_device *ldev, u32 asid, u32 hw)
+{
+	struct loom_events *ev = ldev->events;
+	struct loom_event rec = {
+		.type = LOOM_EVENT_HANG,
+		.asid = asid,
+		.queue = hw,
+		.info = LOOM_ERR_TIMEOUT,
+		.timestamp_ns = loom_rd64(ldev, LOOM_REG_TIMESTAMP_LO),
+	};
+	unsigned long flags;
+
+	if (!ev || asid == LOOM_EVENT_ASID_NONE)
+		return;
+	spin_lock_irqsave(&ev->lock, flags);
+	/* The device's own records first: the file's list stays in time order. */
+	loom_events_drain_locked(ev);
+	if (ev->enabled)
+		loom_events_dispatch_locked(ev, &rec);
+	spin_unlock_irqrestore(&ev->lock, flags);
 }
 
 /* Read what is pending (an interrupt may be late); then answer from the counters. */

@@ -41,6 +41,15 @@ void loom_events_file_close(struct drm_device *drm, struct drm_file *file);
 
 int loom_events_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
 
+/*
+ * The driver's own hang detection (loom_reset.c): a job of context asid
+ * ran past loom.job_timeout_ms on hardware queue hw. Delivers a
+ * DRM_LOOM_EVENT_HANG (info LOOM_ERR_TIMEOUT) to the file of that context
+ * and counts it, as if the device had posted it. Any context that may
+ * read registers; takes the events' lock with interrupts off.
+ */
+void loom_events_post_hang(struct loom_device *ldev, u32 asid, u32 hw);
+
 /* For DRM_LOOM_INFO_HW_EVENTS and DRM_LOOM_INFO_OPEN_STATS. */
 void loom_events_hw_events(struct loom_device *ldev, struct drm_file *file,
 			   struct drm_loom_info_hw_events *out);

@@ -26,7 +26,8 @@
  *
  * Lock order: loom_cs_dev.reset_sem -> loom_cs_dev.table_lock ->
  * loom_queue.submit_lock -> loom_cs_dev.irq_lock -> loom_queue.lock ->
- * a job's fence lock -> loom_cs_dev.dep_lock.
+ * a job's fence lock -> loom_cs_dev.dep_lock; loom_queue.lock ->
+ * loom_events.lock (the watchdog posts a hang).
  */
 #ifndef __LOOM_QUEUE_H__
 #define __LOOM_QUEUE_H__

@@ -10,7 +10,9 @@
  * Queue reset (a job failed, the CP halted; or a job hung): QCTRL_RESET
  * drops the ring and ends a WAIT in progress. The hung job fails with
  * LOOM_ERR_TIMEOUT, the jobs the queue held when the failure was seen
- * with LOOM_ERR_ABORTED (fences: -EIO); the driver's own entry then sets
+ * with LOOM_ERR_ABORTED (fences: -EIO). A hang the watchdog found is
+ * posted to the context's file as DRM_LOOM_EVENT_HANG (the device posts
+ * its own for a WAIT that timed out). The driver's own entry then sets
  * the queue's SOB to the last of them, so that waiters elsewhere are not
  * left behind, and the queue goes on with the jobs submitted after the
  * failure. No context is banned: a queue's hang costs only that queue.
@@ -38,6 +40,7 @@
 #include <drm/drm_drv.h>
 
 #include "loom_ctx.h"
+#include "loom_events.h"
 #include "loom_fw.h"
 #include "loom_hw.h"
 #include "loom_queue.h"
@@ -258,6 +261,8 @@ static void loom_reset_watchdog(struct work_struct *work)
 				q->hw, q->ctx->asid, job->seq, timeout_ms);
 			job->hung = true;
 			loom_queue_request_reset_locked(q);
+			/* Before the reset ends the job: its waiters find the event. */
+			loom_events_post_hang(ldev, q->ctx->asid, q->hw);
 		}
 		spin_unlock(&q->lock);
 	}

@@ -12,6 +12,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/wait.h>
@@ -365,6 +367,122 @@ static void test_eventfd_close_registered(void)
  * the counters, sysfs and a device-wide RESET event follow; the file's
  * context keeps getting its own events afterwards.
  */
+/* ---- hangs --------------------------------------------------------------------- */
+
+#define JOB_TIMEOUT_PATH	"/sys/module/loom/parameters/job_timeout_ms"
+
+static char saved_job_timeout[32];
+
+static void restore_job_timeout(void)
+{
+	if (saved_job_timeout[0])
+		loom_write_file(JOB_TIMEOUT_PATH, saved_job_timeout);
+}
+
+/* Lower loom.job_timeout_ms to ms until the subtest ends, or skip. */
+static void short_job_timeout(unsigned ms)
+{
+	char buf[32];
+
+	if (loom_read_file(JOB_TIMEOUT_PATH, saved_job_timeout, sizeof(saved_job_timeout)))
+		loom_skip("no %s", JOB_TIMEOUT_PATH);
+	atexit(restore_job_timeout);	/* a failed assertion exits through exit() */
+	snprintf(buf, sizeof(buf), "%u", ms);
+	loom_assert_eq(loom_write_file(JOB_TIMEOUT_PATH, buf), 0);
+}
+
+/*
+ * A job that WAITs on its own queue's SOB for a value it never reaches
+ * (the device's watchdog: wait_ms), on a new queue of fd; its status.
+ * *sob is the queue's SOB, which is its hardware queue.
+ */
+static uint32_t run_hang(int fd, uint32_t wait_ms, uint32_t *sob)
+{
+	struct drm_loom_queue_create qc = {};
+	struct loom_pkt_wait pkt = {
+		.header = LOOM_PKT_HDR(LOOM_PKT_WAIT, 0, sizeof(struct loom_pkt_wait) / 4),
+		.target = 0x40000000,
+		.timeout_ms = wait_ms,
+	};
+	struct drm_loom_submit s = {};
+	struct drm_loom_wait w = {};
+	int r;
+
+	r = __loom_ioctl(fd, DRM_IOCTL_LOOM_QUEUE_CREATE, &qc);
+	if (r == -EINVAL || r == -ENOTTY || r == -EOPNOTSUPP)
+		loom_skip("no submission in this driver (QUEUE_CREATE: %s): cannot provoke a hang",
+			  strerror(-r));
+	loom_assert_eq(r, 0);
+	*sob = qc.sob;
+	pkt.sob = qc.sob;
+	s.queue_id = qc.queue_id;
+	s.cb_ptr = (uintptr_t)&pkt;
+	s.cb_size = sizeof(pkt);
+	loom_assert_eq(__loom_ioctl(fd, DRM_IOCTL_LOOM_SUBMIT, &s), 0);
+	w.queue_id = qc.queue_id;
+	w.seq = s.seq;
+	w.timeout_ns = 30000000000ULL;
+	loom_assert_eq(__loom_ioctl(fd, DRM_IOCTL_LOOM_WAIT, &w), 0);
+	return w.status;
+}
+
+/* The hang's event reached fd's eventfd, naming queue sob; none reached fd2. */
+static void check_hang_event(int fd, int efd, int fd2, uint32_t sob, struct drm_loom_event *e)
+{
+	loom_assert(eventfd_wait(efd, 5000) >= 1);
+	loom_assert(events_find(fd, DRM_LOOM_EVENT_HANG, ~0ULL, e));
+	loom_assert_eq(e->queue, sob);
+	loom_assert_eq(e->info, LOOM_ERR_TIMEOUT);
+	loom_assert_eq(e->flags, 0);
+	loom_assert(e->timestamp_ns > 0);
+	/* A context's event: not another file's. */
+	loom_assert(!events_find(fd2, DRM_LOOM_EVENT_HANG, ~0ULL, e));
+}
+
+static void test_eventfd_hang_driver(void)
+{
+	struct drm_loom_info_hw_events h, h2;
+	struct drm_loom_event e;
+	int fd = loom_open(), fd2 = loom_open(), efd = eventfd(0, EFD_CLOEXEC);
+	uint32_t sob;
+
+	loom_assert(efd >= 0);
+	short_job_timeout(500);
+	loom_assert_eq(__eventfd_register(fd, efd), 0);
+	events_drain(fd);
+	events_drain(fd2);
+	info(fd, DRM_LOOM_INFO_HW_EVENTS, &h, sizeof(h));
+	/* The device's watchdog (60 s) would come far too late: the driver's ends it. */
+	loom_assert_eq(run_hang(fd, 60000, &sob), LOOM_ERR_TIMEOUT);
+	check_hang_event(fd, efd, fd2, sob, &e);
+	loom_assert_eq(e.addr, 0);
+	info(fd, DRM_LOOM_INFO_HW_EVENTS, &h2, sizeof(h2));
+	loom_assert_eq(h2.counts[DRM_LOOM_EVENT_HANG], h.counts[DRM_LOOM_EVENT_HANG] + 1);
+	close(efd);
+	close(fd2);
+	close(fd);
+}
+
+static void test_eventfd_hang_device(void)
+{
+	struct drm_loom_event e;
+	int fd = loom_open(), fd2 = loom_open(), efd = eventfd(0, EFD_CLOEXEC);
+	uint32_t sob;
+
+	loom_assert(efd >= 0);
+	loom_assert_eq(__eventfd_register(fd, efd), 0);
+	events_drain(fd);
+	events_drain(fd2);
+	/* The packet's own watchdog (100 ms), well before the driver's. */
+	loom_assert_eq(run_hang(fd, 100, &sob), LOOM_ERR_TIMEOUT);
+	check_hang_event(fd, efd, fd2, sob, &e);
+	/* The device names the WAIT that timed out. */
+	loom_assert(e.addr != 0);
+	close(efd);
+	close(fd2);
+	close(fd);
+}
+
 static void test_reset_event(void)
 {
 	struct drm_loom_info_reset_count rc, rc2;
@@ -584,6 +702,10 @@ static const struct loom_subtest tests[] = {
 	  test_eq_overflow, 120 },
 	{ "eventfd-close-registered", "closing the file or the eventfd first is clean",
 	  test_eventfd_close_registered },
+	{ "eventfd-hang-driver", "a job past loom.job_timeout_ms: a HANG event naming its queue, to its file only",
+	  test_eventfd_hang_driver },
+	{ "eventfd-hang-device", "the device's WAIT watchdog: a HANG event naming its queue, to its file only",
+	  test_eventfd_hang_device },
 	{ "reset-event", "a device reset: counters, sysfs, a RESET event; context events go on",
 	  test_reset_event, 60 },
 	{ "stress-concurrent", "queries, hwmon, eventfds, opens and events from 4 processes at once",

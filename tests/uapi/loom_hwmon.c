@@ -7,6 +7,8 @@
  * queries and the power model's figures (docs/power-model.md).
  */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/wait.h>
@@ -67,6 +69,7 @@ static void test_hwmon(void)
 	v = hwmon_ll(dir, "power1_average");
 	loom_assert(v >= (IDLE_MW - 1000) * 1000LL && v <= 480000 * 1000LL);
 	loom_assert(hwmon_ll(dir, "power1_input_highest") >= (long long)p.peak_mw * 1000);
+
 	close(fd);
 }
 
@@ -283,6 +286,110 @@ static void test_throttle_power(void)
 		exit(WEXITSTATUS(status));	/* the child's verdict (failure or skip) */
 }
 
+/* Take the pending records; true if a THROTTLE one has (info & mask) == want. */
+static bool throttle_event(int fd, uint32_t mask, uint32_t want)
+{
+	struct drm_loom_event ev[DRM_LOOM_EVENT_QUEUE_DEPTH];
+	bool found = false;
+	unsigned n;
+
+	while ((n = events_read(fd, ev, DRM_LOOM_EVENT_QUEUE_DEPTH, NULL)))
+		for (unsigned i = 0; i < n; i++)
+			if (ev[i].type == DRM_LOOM_EVENT_THROTTLE && (ev[i].info & mask) == want) {
+				loom_assert_eq(ev[i].flags, DRM_LOOM_EVENT_F_DEVICE);
+				found = true;
+			}
+	return found;
+}
+
+/*
+ * With the die's throttling temperature lowered to 50 °C (debugfs
+ * temp_limit_mc), a busy MME heats the die past it: the throttle query
+ * gives the thermal reason, hwmon temp1_max and INFO TEMPERATURE the new
+ * limit, and a device-wide THROTTLE event with the thermal bit arrives;
+ * with the limit back, it ends, with an event. Runs in a child.
+ */
+static void throttle_thermal_body(const char *limit, const char *hwmon)
+{
+	struct drm_loom_info_throttle t0, t;
+	struct drm_loom_info_temperature temp;
+	struct mme_work w;
+	bool seen = false, ev_on = false, ev_off = false;
+	int fd = loom_open(), efd = eventfd(0, EFD_CLOEXEC), r;
+
+	loom_assert(efd >= 0);
+	r = mme_setup(fd, &w);
+	if (r)
+		loom_skip("no submission in this driver (QUEUE_CREATE: %s)", strerror(-r));
+	loom_assert_eq(__eventfd_register(fd, efd), 0);
+	events_drain(fd);
+	info(fd, DRM_LOOM_INFO_THROTTLE, &t0, sizeof(t0));
+	loom_assert_eq(t0.reasons & DRM_LOOM_THROTTLE_THERMAL, 0);
+	loom_assert_eq(loom_write_file(limit, "50000"), 0);
+	loom_assert_eq(hwmon_ll(hwmon, "temp1_max"), 50000);
+	info(fd, DRM_LOOM_INFO_TEMPERATURE, &temp, sizeof(temp));
+	loom_assert_eq(temp.limit_mc, 50000);
+	for (unsigned round = 0; round < 20 && !(seen && ev_on); round++) {
+		mme_run(fd, &w, 3);
+		info(fd, DRM_LOOM_INFO_THROTTLE, &t, sizeof(t));
+		if (t.reasons & DRM_LOOM_THROTTLE_THERMAL) {
+			seen = true;
+			loom_assert(t.start_ns[1] > t0.timestamp_ns);
+			loom_assert(t.start_ns[1] <= t.timestamp_ns);
+			loom_assert_eq(t.end_ns[1], 0);
+		}
+		ev_on |= throttle_event(fd, DRM_LOOM_THROTTLE_THERMAL, DRM_LOOM_THROTTLE_THERMAL);
+	}
+	loom_assert(seen);
+	info(fd, DRM_LOOM_INFO_TEMPERATURE, &temp, sizeof(temp));
+	loom_assert(temp.peak_mc > 50000);
+	for (int i = 0; i < 50 && !ev_on; i++) {
+		sleep_ms(100);
+		ev_on = throttle_event(fd, DRM_LOOM_THROTTLE_THERMAL, DRM_LOOM_THROTTLE_THERMAL);
+	}
+	loom_assert(ev_on);
+
+	/* Idle, with the limit back: the reason clears, with an event. */
+	loom_assert_eq(loom_write_file(limit, "95000"), 0);
+	for (int i = 0; i < 100; i++) {
+		info(fd, DRM_LOOM_INFO_THROTTLE, &t, sizeof(t));
+		ev_off |= throttle_event(fd, DRM_LOOM_THROTTLE_THERMAL, 0);
+		if (!(t.reasons & DRM_LOOM_THROTTLE_THERMAL) && ev_off)
+			break;
+		sleep_ms(100);
+	}
+	loom_assert_eq(t.reasons & DRM_LOOM_THROTTLE_THERMAL, 0);
+	loom_assert(t.end_ns[1] >= t.start_ns[1] && t.start_ns[1] != 0);
+	loom_assert(t.total_ns[1] > t0.total_ns[1]);
+	loom_assert(ev_off);
+	close(efd);
+	close(fd);
+	exit(0);
+}
+
+static void test_throttle_thermal(void)
+{
+	char dir[256], hwmon[256], limit[320], old[32];
+	int status, fd = loom_open();
+	pid_t pid;
+
+	debugfs_dir(fd, dir, sizeof(dir));
+	close(fd);
+	hwmon_dir(hwmon, sizeof(hwmon));
+	snprintf(limit, sizeof(limit), "%s/temp_limit_mc", dir);
+	if (loom_read_file(limit, old, sizeof(old)))
+		loom_skip("no %s: the die's limit cannot be lowered", limit);
+	pid = fork();
+	loom_assert(pid >= 0);
+	if (pid == 0)
+		throttle_thermal_body(limit, hwmon);
+	loom_assert_eq(waitpid(pid, &status, 0), pid);
+	loom_assert_eq(loom_write_file(limit, old), 0);
+	loom_assert(WIFEXITED(status));
+	if (WEXITSTATUS(status))
+		exit(WEXITSTATUS(status));	/* the child's verdict (failure or skip) */
+}
+
 /* ---- debugfs ----------------------------------------------------------------- */
 
 static void test_debugfs(void)
@@ -336,6 +443,8 @@ static void test_debugfs(void)
 static const struct loom_subtest tests[] = {
 	{ "throttle-power", "at a 150 W limit a busy MME throttles: query, clocks, status, events",
 	  test_throttle_power, 120 },
+	{ "throttle-thermal", "at a 50 °C die limit (debugfs) a busy MME throttles: query, limits, events",
+	  test_throttle_thermal, 120 },
 	{ "hwmon", "hwmon files exist, parse, and agree with the INFO queries", test_hwmon },
 	{ "hwmon-power-cap", "power1_cap write + read back + INFO; bad values -> EINVAL",
 	  test_hwmon_power_cap },

@@ -8,6 +8,8 @@
  */
 #include <fcntl.h>
 #include <stdio.h>
+#include <linux/sync_file.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -86,6 +88,22 @@ static void cb_hang(struct cb *cb, uint32_t own_sob)
 	cb_wait(cb, own_sob, 0x40000000, 60000);
 }
 
+/* The status of the fence in syncobj so, through a sync_file: 1 signalled, 0 not, < 0 error. */
+static int syncobj_fence_status(int fd, uint32_t so)
+{
+	struct drm_syncobj_handle h = {
+		.handle = so, .flags = DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE, .fd = -1,
+	};
+	struct sync_file_info fi = { 0 };
+
+	loom_assert_eq(__loom_ioctl(fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &h), 0);
+	loom_assert(h.fd >= 0);
+	loom_assert_eq(ioctl(h.fd, SYNC_IOC_FILE_INFO, &fi), 0);
+	loom_assert_eq(fi.num_fences, 1);
+	close(h.fd);
+	return fi.status;
+}
+
 static void test_hang(void)
 {
 	int fd;
@@ -93,6 +111,7 @@ static void test_hang(void)
 	struct bo bo;
 	volatile uint64_t *v;
 	struct cb hang = { .n = 0 }, after = { .n = 0 };
+	uint32_t so1, so2;
 	uint64_t s1, s2;
 	int64_t t0, dt;
 
@@ -104,15 +123,20 @@ static void test_hang(void)
 	cb_hang(&hang, sob);
 	cb_write64(&hang, bo.va, 1);
 	cb_write64(&after, bo.va + 8, 2);
+	so1 = syncobj_create(fd);
+	so2 = syncobj_create(fd);
 	t0 = now_ns();
-	s1 = submit_cb(fd, q, &hang);
-	s2 = submit_cb(fd, q, &after);
+	loom_assert_eq(__submit_full(fd, q, hang.dw, hang.n * 4, NULL, 0, so1, &s1), 0);
+	loom_assert_eq(__submit_full(fd, q, after.dw, after.n * 4, NULL, 0, so2, &s2), 0);
 	loom_assert_eq(wait_status(fd, q, s1), LOOM_ERR_TIMEOUT);
 	dt = now_ns() - t0;
 	/* The driver's timeout, not the device's, ended it. */
 	loom_assert(dt >= (TEST_TIMEOUT_MS - 50) * 1000000LL);
 	loom_assert(dt < 20000 * 1000000LL);
 	loom_assert_eq(wait_status(fd, q, s2), LOOM_ERR_ABORTED);
+	/* Both fences signalled with -EIO (docs/uapi.md). */
+	loom_assert_eq(syncobj_fence_status(fd, so1), -EIO);
+	loom_assert_eq(syncobj_fence_status(fd, so2), -EIO);
 	loom_assert_eq(v[0], 0);
 	loom_assert_eq(v[1], 0);
 	close(fd);
@@ -384,7 +408,7 @@ static void test_unbind_with_jobs(void)
 }
 
 static const struct loom_subtest tests[] = {
-	{ "hang", "a job past loom.job_timeout_ms: LOOM_ERR_TIMEOUT, the next one ABORTED", test_hang },
+	{ "hang", "a job past loom.job_timeout_ms: LOOM_ERR_TIMEOUT, the next one ABORTED, fences -EIO", test_hang },
 	{ "submit-after-reset", "the reset queue runs new jobs; its SOB caught up", test_submit_after_reset },
 	{ "other-context-unaffected", "another file's queues run all through a hang and its reset",
 	  test_other_context_unaffected },

@@ -917,7 +917,9 @@ struct drm_loom_queue_create {
 
 	/**
 	 * @sob: out: index of the queue's sync object in the device's sync
-	 * manager. It reads 0 when the queue is created and, afterwards,
+	 * manager, which is also the index of its hardware queue (the
+	 * @queue of struct drm_loom_event). It reads 0 when the queue is
+	 * created and, afterwards,
 	 * the low 32 bits of the sequence number of the queue's last
 	 * finished job: a WAIT packet on @sob with target N in another
 	 * queue of the same file waits for job N of this queue.
