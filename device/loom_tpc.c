@@ -12,6 +12,11 @@
  * them): each thread takes the next core that has not started and runs
  * all of that core's items, so 8 cores may share 2 host threads.
  *
+ * A launch too small to be worth waking the other host threads for (its
+ * program's host time per index point, averaged over its earlier launches,
+ * times its points is under TPC_INLINE_NS) runs all its cores on the
+ * calling thread, in the same order; the results are the same.
+ *
  * A core that fails (illegal instruction, out-of-bounds access, page
  * fault, watchdog) records the launch's first error and makes the other
  * cores stop at their next backward branch or item. The error is recorded
@@ -30,6 +35,10 @@
 #include "loom_tpc_internal.h"
 
 #define TPC_CACHE_N	8
+/* Below this much expected work a launch runs on the CP's thread alone:
+ * handing work to another host thread and waiting for it costs about as
+ * much (a futex wake and a wait, 10-50 us on a loaded 2-core host). */
+#define TPC_INLINE_NS	40000
 
 struct loom_tpc {
 	struct loom_dev *dev;
@@ -157,10 +166,10 @@ static void *tpc_worker(void *arg)
 	return NULL;
 }
 
-/* Run the launch on the pool, the calling thread included. */
-static void tpc_run(struct loom_tpc *tpc, struct tpc_launch *l)
+/* Run the launch on the pool, the calling thread included (or on it alone). */
+static void tpc_run(struct loom_tpc *tpc, struct tpc_launch *l, bool alone)
 {
-	bool helpers = tpc->started && l->nitems > 1;
+	bool helpers = tpc->started && l->nitems > 1 && !alone;
 
 	if (helpers) {
 		pthread_mutex_lock(&tpc->pool_lock);
@@ -183,7 +192,7 @@ static void tpc_run(struct loom_tpc *tpc, struct tpc_launch *l)
 /* ---- code ---------------------------------------------------------------------- */
 
 /* The decoded program for the fetched words (cached); NULL: out of memory. */
-static const struct tpc_prog *tpc_prog_get(struct loom_tpc *tpc, uint64_t va, uint32_t n)
+static struct tpc_prog *tpc_prog_get(struct loom_tpc *tpc, uint64_t va, uint32_t n)
 {
 	uint64_t h = tpc_code_hash(tpc->code, n);
 	struct tpc_prog *prog;
@@ -265,10 +274,10 @@ static void tpc_sleep_ns(uint64_t ns)
 		;
 }
 
-/* Set up l from p (engine lock held); returns LOOM_ERR_*. */
+/* Set up l from p (engine lock held), *prog its program; returns LOOM_ERR_*. */
 static int tpc_launch_setup(struct loom_tpc *tpc, struct tpc_launch *l, unsigned q,
 			    uint32_t asid, const struct loom_pkt_tpc_launch *p,
-			    struct loom_fault *f)
+			    struct loom_fault *f, struct tpc_prog **prog)
 {
 	struct loom_tpc_tensor td[LOOM_TPC_MAX_TENSORS];
 	uint32_t timeout_ms;
@@ -281,7 +290,8 @@ static int tpc_launch_setup(struct loom_tpc *tpc, struct tpc_launch *l, unsigned
 	ret = tpc_fetch(tpc, asid, p->code, p->code_size / 8, f);
 	if (ret)
 		return ret;
-	l->prog = tpc_prog_get(tpc, p->code, p->code_size / 8);
+	*prog = tpc_prog_get(tpc, p->code, p->code_size / 8);
+	l->prog = *prog;
 	if (!l->prog)
 		return LOOM_ERR_BAD_ARG;
 	for (unsigned i = 0; i < LOOM_TPC_MAX_TENSORS; i++)
@@ -313,8 +323,10 @@ int loom_tpc_launch(struct loom_dev *dev, unsigned q, uint32_t asid,
 		    const struct loom_pkt_tpc_launch *p, struct loom_fault *f)
 {
 	struct loom_tpc *tpc = dev->tpc;
+	struct tpc_prog *prog = NULL;
 	struct tpc_launch *l;
-	uint64_t t0, wall;
+	uint64_t t0, wall, points = 1;
+	bool alone;
 	double slow;
 	int ret;
 
@@ -329,18 +341,29 @@ int loom_tpc_launch(struct loom_dev *dev, unsigned q, uint32_t asid,
 	pthread_mutex_init(&l->err_lock, NULL);
 
 	pthread_mutex_lock(&tpc->lock);
-	ret = tpc_launch_setup(tpc, l, q, asid, p, f);
+	ret = tpc_launch_setup(tpc, l, q, asid, p, f, &prog);
 	if (ret) {
 		if (ret == LOOM_ERR_PAGE_FAULT && f && !f->cause)
 			f->cause = LOOM_FAULT_NOT_PRESENT;
 		goto out;
 	}
+	for (unsigned d = 0; d < LOOM_TPC_DIMS; d++)
+		if (__builtin_mul_overflow(points, (uint64_t)l->index[d], &points))
+			points = UINT64_MAX;
+	alone = prog->ns_per_point && points < TPC_INLINE_NS / prog->ns_per_point;
 
 	t0 = loom_now_ns();
-	tpc_run(tpc, l);
+	tpc_run(tpc, l, alone);
 	wall = loom_now_ns() - t0;
 
 	ret = l->err;
+	if (!ret) {
+		/* Host time per point (threads x wall), a running average. */
+		unsigned used = alone || !tpc->started || l->nitems < 2 ? 1 : tpc->started + 1;
+		uint64_t est = wall * used / points + 1;
+
+		prog->ns_per_point = prog->ns_per_point ? (3 * prog->ns_per_point + est) / 4 : est;
+	}
 	if (ret && ret != LOOM_ERR_ABORTED)
 		tpc_record_error(dev, l);
 	if ((ret == LOOM_ERR_PAGE_FAULT || ret == LOOM_ERR_PERMISSION) && f)

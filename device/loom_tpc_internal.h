@@ -125,6 +125,7 @@ struct tpc_prog {
 	uint64_t *raw;		/* the code as fetched */
 	struct tpc_uop *uops;	/* n + 1: a final TPC_U_ILLEGAL */
 	uint64_t last_use;
+	uint64_t ns_per_point;	/* host time per index point, averaged; 0: unknown */
 };
 
 /* A tensor descriptor resolved for one launch. */
