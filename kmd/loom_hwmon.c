@@ -10,10 +10,15 @@
  *   energy1_input    energy since power-on, uJ
  *   tempN_input      N = 1..4: die, mme, hbm, board (tempN_label), m°C
  *   temp1_max        die throttling temperature; temp1_highest its peak
+ *   freqN_input      N = 1..3: core, dma, hbm clocks (freqN_label), Hz
+ *   freqN_max        that clock's highest frequency, Hz
+ * hwmon's core has no frequency channel type: the freqN files are extra
+ * attributes, named as in the hwmon sysfs interface (as amdgpu does).
  * Every read asks the firmware for its telemetry (one mailbox command),
  * as DRM_LOOM_INFO_* does, so both report the same numbers.
  */
 #include <linux/hwmon.h>
+#include <linux/hwmon-sysfs.h>
 #include <drm/drm_drv.h>
 
 #include "loom_hw.h"
@@ -146,6 +151,66 @@ static int loom_hwmon_read_string(struct device *dev, enum hwmon_sensor_types ty
 	return 0;
 }
 
+/* ---- clocks: freqN_input, freqN_label, freqN_max ---------------------------- */
+
+enum loom_hwmon_freq_attr { LOOM_FREQ_INPUT, LOOM_FREQ_LABEL, LOOM_FREQ_MAX };
+
+static const char * const loom_hwmon_freq_labels[LOOM_FW_NUM_CLOCKS] = {
+	[LOOM_CLOCK_CORE]	= "core",
+	[LOOM_CLOCK_DMA]	= "dma",
+	[LOOM_CLOCK_HBM]	= "hbm",
+};
+
+static ssize_t loom_hwmon_freq_show(struct device *dev, struct device_attribute *da, char *buf)
+{
+	struct sensor_device_attribute_2 *sa = to_sensor_dev_attr_2(da);
+	struct loom_device *ldev = dev_get_drvdata(dev);
+	struct loom_fw_telemetry t;
+	unsigned int clk = sa->index;
+	int ret, idx;
+
+	if (clk >= LOOM_FW_NUM_CLOCKS)
+		return -EINVAL;
+	if (sa->nr == LOOM_FREQ_LABEL)
+		return sysfs_emit(buf, "%s\n", loom_hwmon_freq_labels[clk]);
+	/* The highest clock is known since probe: no mailbox command. */
+	if (sa->nr == LOOM_FREQ_MAX)
+		return sysfs_emit(buf, "%llu\n", (u64)ldev->info->fw.clock_max_mhz[clk] * 1000000);
+	if (!drm_dev_enter(&ldev->drm, &idx))
+		return -ENODEV;
+	ret = loom_info_telemetry(ldev, &t);
+	drm_dev_exit(idx);
+	if (ret)
+		return ret;
+	return sysfs_emit(buf, "%llu\n", (u64)t.clock_mhz[clk] * 1000000);
+}
+
+#define LOOM_HWMON_FREQ(n, clk)								\
+	static SENSOR_DEVICE_ATTR_2(freq##n##_input, 0444, loom_hwmon_freq_show, NULL,	\
+				    LOOM_FREQ_INPUT, clk);					\
+	static SENSOR_DEVICE_ATTR_2(freq##n##_label, 0444, loom_hwmon_freq_show, NULL,	\
+				    LOOM_FREQ_LABEL, clk);					\
+	static SENSOR_DEVICE_ATTR_2(freq##n##_max, 0444, loom_hwmon_freq_show, NULL,	\
+				    LOOM_FREQ_MAX, clk)
+
+LOOM_HWMON_FREQ(1, LOOM_CLOCK_CORE);
+LOOM_HWMON_FREQ(2, LOOM_CLOCK_DMA);
+LOOM_HWMON_FREQ(3, LOOM_CLOCK_HBM);
+
+static struct attribute *loom_hwmon_freq_attrs[] = {
+	&sensor_dev_attr_freq1_input.dev_attr.attr,
+	&sensor_dev_attr_freq1_label.dev_attr.attr,
+	&sensor_dev_attr_freq1_max.dev_attr.attr,
+	&sensor_dev_attr_freq2_input.dev_attr.attr,
+	&sensor_dev_attr_freq2_label.dev_attr.attr,
+	&sensor_dev_attr_freq2_max.dev_attr.attr,
+	&sensor_dev_attr_freq3_input.dev_attr.attr,
+	&sensor_dev_attr_freq3_label.dev_attr.attr,
+	&sensor_dev_attr_freq3_max.dev_attr.attr,
+	NULL
+};
+ATTRIBUTE_GROUPS(loom_hwmon_freq);
+
 static const struct hwmon_ops loom_hwmon_ops = {
 	.is_visible = loom_hwmon_is_visible,
 	.read = loom_hwmon_read,
@@ -176,8 +241,9 @@ int loom_hwmon_init(struct loom_device *ldev)
 	struct device *hwmon;
 
 	BUILD_BUG_ON(LOOM_FW_NUM_SENSORS != 4);
+	BUILD_BUG_ON(LOOM_FW_NUM_CLOCKS != 3);
 	hwmon = devm_hwmon_device_register_with_info(&ldev->pdev->dev, DRIVER_NAME, ldev,
-						     &loom_hwmon_chip, NULL);
+						     &loom_hwmon_chip, loom_hwmon_freq_groups);
 	if (IS_ERR(hwmon)) {
 		drm_err(&ldev->drm, "cannot register hwmon: %ld\n", PTR_ERR(hwmon));
 		return PTR_ERR(hwmon);

@@ -54,7 +54,7 @@ const char *loom_info_device_status_name(u32 status);
 /* Set the power limit in mW (the firmware checks its bounds too). */
 int loom_info_set_power_limit(struct loom_device *ldev, u32 mw);
 
-/* loom_hwmon.c: power1, energy1, temp1..4 under /sys/class/hwmon. */
+/* loom_hwmon.c: power1, energy1, temp1..4, freq1..3 under /sys/class/hwmon. */
 int loom_hwmon_init(struct loom_device *ldev);
 /* loom_sysfs.c: fw_version, hw_revision, max_power, device_status, reset_count. */
 int loom_sysfs_init(struct loom_device *ldev);

@@ -33,6 +33,8 @@ static long long hwmon_ll(const char *dir, const char *file)
 static void test_hwmon(void)
 {
 	static const char * const labels[4] = { "die\n", "mme\n", "hbm\n", "board\n" };
+	static const char * const clock_labels[3] = { "core\n", "dma\n", "hbm\n" };
+	struct drm_loom_info_clocks c1, c2;
 	struct drm_loom_info_energy e1, e2;
 	struct drm_loom_info_power p;
 	struct drm_loom_info_temperature t;
@@ -70,6 +72,29 @@ static void test_hwmon(void)
 	loom_assert(v >= (IDLE_MW - 1000) * 1000LL && v <= 480000 * 1000LL);
 	loom_assert(hwmon_ll(dir, "power1_input_highest") >= (long long)p.peak_mw * 1000);
 
+	/* Clocks in Hz, one freqN per DRM_LOOM_INFO_CLOCKS domain. */
+	info(fd, DRM_LOOM_INFO_CLOCKS, &c1, sizeof(c1));
+	loom_assert_eq(c1.num_clocks, 3);
+	for (unsigned i = 0; i < c1.num_clocks; i++) {
+		long long lo, hi;
+
+		snprintf(path, sizeof(path), "%s/freq%u_label", dir, i + 1);
+		loom_assert_eq(loom_read_file(path, buf, sizeof(buf)), 0);
+		loom_assert(!strcmp(buf, clock_labels[i]));
+		snprintf(name, sizeof(name), "freq%u_max", i + 1);
+		loom_assert_eq(hwmon_ll(dir, name), (long long)c1.max_mhz[i] * 1000000);
+		info(fd, DRM_LOOM_INFO_CLOCKS, &c1, sizeof(c1));
+		snprintf(name, sizeof(name), "freq%u_input", i + 1);
+		v = hwmon_ll(dir, name);
+		info(fd, DRM_LOOM_INFO_CLOCKS, &c2, sizeof(c2));
+		/* Between two INFO readings around it (a core clock may be climbing back). */
+		lo = c1.cur_mhz[i] < c2.cur_mhz[i] ? c1.cur_mhz[i] : c2.cur_mhz[i];
+		hi = c1.cur_mhz[i] < c2.cur_mhz[i] ? c2.cur_mhz[i] : c1.cur_mhz[i];
+		loom_assert(v >= lo * 1000000 && v <= hi * 1000000);
+		loom_assert(v > 0 && v <= (long long)c1.max_mhz[i] * 1000000);
+	}
+	snprintf(path, sizeof(path), "%s/freq4_input", dir);
+	loom_assert(access(path, F_OK) != 0);
 	close(fd);
 }
 
@@ -445,7 +470,8 @@ static const struct loom_subtest tests[] = {
 	  test_throttle_power, 120 },
 	{ "throttle-thermal", "at a 50 °C die limit (debugfs) a busy MME throttles: query, limits, events",
 	  test_throttle_thermal, 120 },
-	{ "hwmon", "hwmon files exist, parse, and agree with the INFO queries", test_hwmon },
+	{ "hwmon", "hwmon files (temperatures, power, energy, clocks) exist, parse, and agree with the INFO queries",
+	  test_hwmon },
 	{ "hwmon-power-cap", "power1_cap write + read back + INFO; bad values -> EINVAL",
 	  test_hwmon_power_cap },
 	{ "sysfs", "fw_version, hw_revision, max_power, device_status, reset_count", test_sysfs },
