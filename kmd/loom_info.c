@@ -49,6 +49,17 @@ static const u32 loom_info_min_size[] = {
 	[DRM_LOOM_INFO_OPEN_STATS] = sizeof(struct drm_loom_info_open_stats),
 };
 
+/*
+ * The firmware's signed millidegrees Celsius as the uAPI's millikelvin
+ * (below absolute zero, which no sensor reads, clamps to 0).
+ */
+static u32 loom_info_mc_to_mk(s32 mc)
+{
+	s64 mk = (s64)mc + DRM_LOOM_MK_0C;
+
+	return mk < 0 ? 0 : (u32)mk;
+}
+
 /* ---- Telemetry shared with hwmon, sysfs and debugfs ------------------------ */
 
 /*
@@ -355,10 +366,10 @@ static int loom_info_telemetry_query(struct loom_device *ldev, u32 query,
 	case DRM_LOOM_INFO_TEMPERATURE:
 		a.temp.num_sensors = LOOM_FW_NUM_SENSORS;
 		for (i = 0; i < LOOM_FW_NUM_SENSORS; i++)
-			a.temp.temp_mc[i] = t.temp_mc[i];
-		a.temp.peak_mc = t.temp_peak_mc;
-		a.temp.limit_mc = info->fw.temp_limit_mc;
-		a.temp.ambient_mc = info->fw.temp_ambient_mc;
+			a.temp.temp_mk[i] = loom_info_mc_to_mk(t.temp_mc[i]);
+		a.temp.peak_mk = loom_info_mc_to_mk(t.temp_peak_mc);
+		a.temp.limit_mk = loom_info_mc_to_mk(READ_ONCE(info->fw.temp_limit_mc));
+		a.temp.ambient_mk = loom_info_mc_to_mk(info->fw.temp_ambient_mc);
 		a.temp.timestamp_ns = t.timestamp_ns;
 		size = sizeof(a.temp);
 		break;

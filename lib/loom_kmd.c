@@ -174,7 +174,7 @@ static int kmd_info(loom_device *dev, struct loom_device_info *info)
 		info->power_idle_mw = pw.idle_mw;
 	}
 	if (!kmd_query(dev, DRM_LOOM_INFO_TEMPERATURE, &tm, sizeof(tm)))
-		info->temp_limit_mc = tm.limit_mc;
+		info->temp_limit_mc = (int32_t)(tm.limit_mk - DRM_LOOM_MK_0C);
 	if (!kmd_query(dev, DRM_LOOM_INFO_CLOCKS, &ck, sizeof(ck)))
 		for (unsigned i = 0; i < 3 && i < ck.num_clocks; i++)
 			info->clock_max_mhz[i] = ck.max_mhz[i];
@@ -216,8 +216,8 @@ static int kmd_telemetry(loom_device *dev, struct loom_telemetry *t)
 			      (th.reasons & DRM_LOOM_THROTTLE_THERMAL ?
 			       LOOM_THROTTLE_REASON_THERMAL : 0);
 	for (unsigned i = 0; i < 4 && i < tm.num_sensors; i++)
-		t->temp_mc[i] = tm.temp_mc[i];
-	t->temp_peak_mc = tm.peak_mc;
+		t->temp_mc[i] = (int32_t)(tm.temp_mk[i] - DRM_LOOM_MK_0C);	/* mK to m°C */
+	t->temp_peak_mc = (int32_t)(tm.peak_mk - DRM_LOOM_MK_0C);
 	for (unsigned i = 0; i < 3 && i < ck.num_clocks; i++)
 		t->clock_mhz[i] = ck.cur_mhz[i];
 	/* DRM_LOOM_ENGINE_* and LOOM_ENG_* are both DMA, MME, TPC, CP. */

@@ -53,7 +53,7 @@ static void test_hwmon(void)
 	}
 	loom_assert_eq(hwmon_ll(dir, "temp1_max"), TEMP_LIMIT_MC);
 	info(fd, DRM_LOOM_INFO_TEMPERATURE, &t, sizeof(t));
-	loom_assert(hwmon_ll(dir, "temp1_highest") >= t.peak_mc);
+	loom_assert(hwmon_ll(dir, "temp1_highest") >= (long long)t.peak_mk - DRM_LOOM_MK_0C);
 
 	/* Energy in uJ, between two INFO readings taken around it. */
 	info(fd, DRM_LOOM_INFO_ENERGY, &e1, sizeof(e1));
@@ -353,7 +353,7 @@ static void throttle_thermal_body(const char *limit, const char *hwmon)
 	loom_assert_eq(loom_write_file(limit, "50000"), 0);
 	loom_assert_eq(hwmon_ll(hwmon, "temp1_max"), 50000);
 	info(fd, DRM_LOOM_INFO_TEMPERATURE, &temp, sizeof(temp));
-	loom_assert_eq(temp.limit_mc, 50000);
+	loom_assert_eq(temp.limit_mk, 50000 + DRM_LOOM_MK_0C);
 	for (unsigned round = 0; round < 20 && !(seen && ev_on); round++) {
 		mme_run(fd, &w, 3);
 		info(fd, DRM_LOOM_INFO_THROTTLE, &t, sizeof(t));
@@ -367,7 +367,7 @@ static void throttle_thermal_body(const char *limit, const char *hwmon)
 	}
 	loom_assert(seen);
 	info(fd, DRM_LOOM_INFO_TEMPERATURE, &temp, sizeof(temp));
-	loom_assert(temp.peak_mc > 50000);
+	loom_assert(temp.peak_mk > 50000 + DRM_LOOM_MK_0C);
 	for (int i = 0; i < 50 && !ev_on; i++) {
 		sleep_ms(100);
 		ev_on = throttle_event(fd, DRM_LOOM_THROTTLE_THERMAL, DRM_LOOM_THROTTLE_THERMAL);

@@ -254,14 +254,16 @@ static void test_info_temperature(void)
 
 	info(fd, DRM_LOOM_INFO_TEMPERATURE, &t, sizeof(t));
 	loom_assert_eq(t.num_sensors, 4);
-	loom_assert_eq(t.ambient_mc, AMBIENT_MC);
-	loom_assert_eq(t.limit_mc, TEMP_LIMIT_MC);
+	/* Millikelvin: the power model's m°C + 273150. */
+	loom_assert_eq(t.ambient_mk, AMBIENT_MC + DRM_LOOM_MK_0C);
+	loom_assert_eq(t.limit_mk, TEMP_LIMIT_MC + DRM_LOOM_MK_0C);
 	/* Each sensor sits between ambient and the throttling limit (+ overshoot). */
 	for (unsigned i = 0; i < t.num_sensors; i++)
-		loom_assert(t.temp_mc[i] >= AMBIENT_MC && t.temp_mc[i] <= TEMP_LIMIT_MC + 5000);
+		loom_assert(t.temp_mk[i] >= AMBIENT_MC + DRM_LOOM_MK_0C &&
+			    t.temp_mk[i] <= TEMP_LIMIT_MC + 5000 + DRM_LOOM_MK_0C);
 	for (unsigned i = t.num_sensors; i < DRM_LOOM_MAX_SENSORS; i++)
-		loom_assert_eq(t.temp_mc[i], 0);
-	loom_assert(t.peak_mc >= t.temp_mc[DRM_LOOM_SENSOR_DIE]);
+		loom_assert_eq(t.temp_mk[i], 0);
+	loom_assert(t.peak_mk >= t.temp_mk[DRM_LOOM_SENSOR_DIE]);
 	loom_assert_eq(t.pad, 0);
 	loom_assert_eq(t.pad2, 0);
 	close(fd);

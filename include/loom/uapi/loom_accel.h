@@ -207,7 +207,7 @@ struct drm_loom_info_hw_ip {
 #define DRM_LOOM_CLOCK_DMA		1
 #define DRM_LOOM_CLOCK_HBM		2
 
-/* Temperature sensors: index of &drm_loom_info_temperature.temp_mc. */
+/* Temperature sensors: index of &drm_loom_info_temperature.temp_mk. */
 #define DRM_LOOM_SENSOR_DIE		0	/* hottest point of the die */
 #define DRM_LOOM_SENSOR_MME		1
 #define DRM_LOOM_SENSOR_HBM		2
@@ -387,29 +387,33 @@ struct drm_loom_info_energy {
 	__u64 reserved[2];
 };
 
+/* 0 °C in millikelvin: millidegrees Celsius = mK - DRM_LOOM_MK_0C. */
+#define DRM_LOOM_MK_0C			273150
+
 /**
  * struct drm_loom_info_temperature - answer of DRM_LOOM_INFO_TEMPERATURE
  *
- * Temperatures in millidegrees Celsius (signed).
+ * Temperatures in millikelvin (unsigned; subtract DRM_LOOM_MK_0C for
+ * millidegrees Celsius).
  */
 struct drm_loom_info_temperature {
-	/** @num_sensors: entries in use in @temp_mc (4: DRM_LOOM_SENSOR_*). */
+	/** @num_sensors: entries in use in @temp_mk (4: DRM_LOOM_SENSOR_*). */
 	__u32 num_sensors;
 
 	/** @pad: 0. */
 	__u32 pad;
 
-	/** @temp_mc: each sensor the firmware reports, index DRM_LOOM_SENSOR_*. */
-	__s32 temp_mc[DRM_LOOM_MAX_SENSORS];
+	/** @temp_mk: each sensor the firmware reports, index DRM_LOOM_SENSOR_*, in mK. */
+	__u32 temp_mk[DRM_LOOM_MAX_SENSORS];
 
-	/** @peak_mc: hottest die reading since the device powered on. */
-	__s32 peak_mc;
+	/** @peak_mk: hottest die reading since the device powered on, in mK. */
+	__u32 peak_mk;
 
-	/** @limit_mc: die temperature above which the clock is throttled. */
-	__s32 limit_mc;
+	/** @limit_mk: die temperature above which the clock is throttled, in mK. */
+	__u32 limit_mk;
 
-	/** @ambient_mc: the card's ambient temperature. */
-	__s32 ambient_mc;
+	/** @ambient_mk: the card's ambient temperature, in mK. */
+	__u32 ambient_mk;
 
 	/** @pad2: 0. */
 	__u32 pad2;
