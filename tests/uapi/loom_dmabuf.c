@@ -496,9 +496,22 @@ static void test_bad_export_handle(void)
 	int fd = loom_open(), db;
 	struct bo bo = bo_new(fd, 64 << 10, DRM_LOOM_BO_DRAM);
 
+	int fd2 = loom_open();
+	struct bo other[3];
+
 	loom_assert_err(__export(fd, 0xbad, 0, 4096, 0, &db), ENOENT);
+	/* Another file's object: its handle and its VA mean nothing here. */
+	for (unsigned i = 0; i < 3; i++)
+		other[i] = bo_new(fd2, 64 << 10, DRM_LOOM_BO_DRAM);
+	loom_assert(other[2].handle != bo.handle);
+	loom_assert(other[2].va >= bo.va + bo.size || other[2].va + other[2].size <= bo.va);
+	loom_assert_err(__export(fd, other[2].handle, 0, 4096, 0, &db), ENOENT);
+	loom_assert_err(__export(fd, 0, other[2].va, 4096, 0, &db), ENOENT);
 	gem_close(fd, bo.handle);
 	loom_assert_err(__export(fd, bo.handle, 0, 4096, 0, &db), ENOENT);
+	/* Its owner exports it. */
+	close(export(fd2, other[2].handle, 0, 4096));
+	close(fd2);
 	close(fd);
 }
 
@@ -741,7 +754,7 @@ static const struct loom_subtest tests[] = {
 	  test_export_fences },
 	{ "export-static-importer", "an importer without peer-to-peer: EOPNOTSUPP",
 	  test_export_static_importer },
-	{ "bad-export-handle", "EXPORT_DMABUF of a handle that does not exist: ENOENT",
+	{ "bad-export-handle", "EXPORT_DMABUF of a handle or VA that does not exist here (another file's): ENOENT",
 	  test_bad_export_handle },
 	{ "bad-export-unaligned", "EXPORT_DMABUF offset or size not page aligned: EINVAL",
 	  test_bad_export_unaligned },

@@ -742,6 +742,21 @@ static void test_bad_syncobj(void)
 		handles[i] = so;
 	loom_assert_err(__submit_full(fd, q, cb.dw, 8, handles, DRM_LOOM_MAX_IN_SYNCOBJS + 1, 0,
 				      NULL), EINVAL);
+	/* Another file's syncobj (with a fence there) is unknown here, in and out. */
+	{
+		int fd2 = loom_open();
+		uint32_t q2 = queue_create(fd2, NULL), so2 = syncobj_create(fd2);
+
+		so2 = syncobj_create(fd2);
+		loom_assert(so2 != so);
+		loom_assert_eq(__submit_full(fd2, q2, cb.dw, 8, NULL, 0, so2, &seq), 0);
+		loom_assert_eq(wait_status(fd2, q2, seq), 0);
+		handles[0] = so2;
+		loom_assert_err(__submit_full(fd, q, cb.dw, 8, handles, 1, 0, NULL), ENOENT);
+		loom_assert_err(__submit_full(fd, q, cb.dw, 8, NULL, 0, so2, NULL), ENOENT);
+		handles[0] = so;
+		close(fd2);
+	}
 	/* Nothing was queued; a good one goes through. */
 	loom_assert_eq(__submit_full(fd, q, cb.dw, 8, NULL, 0, so, &seq), 0);
 	loom_assert_eq(seq, 1);
@@ -932,7 +947,8 @@ static const struct loom_subtest tests[] = {
 	{ "bad-cb-size", "cb_size 0, not a multiple of 4, too big: EINVAL; bad pointer: EFAULT", test_bad_cb_size },
 	{ "bad-packet", "unknown opcode, wrong length, header flags, overrun: EINVAL", test_bad_packet },
 	{ "bad-priv", "WREG32, SIGNAL, WAIT on a SOB not ours: EPERM", test_bad_priv },
-	{ "bad-syncobj", "unknown syncobj handles ENOENT, no fence EINVAL, too many EINVAL", test_bad_syncobj },
+	{ "bad-syncobj", "unknown or another file's syncobj handles ENOENT, no fence EINVAL, too many EINVAL",
+	  test_bad_syncobj },
 	{ "bad-flags", "flags, pad and reserved of the four ioctls: EINVAL", test_bad_flags },
 	{ "bad-wait-seq", "WAIT on 0 or a sequence number never given out: EINVAL", test_bad_wait_seq },
 	{ "wait-interrupted", "a signal ends WAIT with EINTR; the job is unaffected", test_wait_interrupted },

@@ -391,6 +391,47 @@ static void test_two_process(void)
 
 /* ---- bad arguments ------------------------------------------------------------------ */
 
+static int __prime_to_fd(int fd, uint32_t handle, int *out)
+{
+	struct drm_prime_handle p = { .handle = handle, .flags = DRM_CLOEXEC | DRM_RDWR, .fd = -1 };
+	int r = __loom_ioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &p);
+
+	*out = p.fd;
+	return r;
+}
+
+static void test_bad_prime_export(void)
+{
+	const uint64_t n = 64 << 10;
+	int fd = loom_open(), fd2 = loom_open(), db = -1;
+	struct drm_loom_gem_userptr u = { .size = n };
+	struct bo other[3];
+	void *mem = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	loom_assert(mem != MAP_FAILED);
+	/* A userptr object: the process's own pages are not the driver's to export. */
+	u.user_ptr = (uintptr_t)mem;
+	loom_assert_eq(__loom_ioctl(fd, DRM_IOCTL_LOOM_GEM_USERPTR, &u), 0);
+	loom_assert_err(__prime_to_fd(fd, u.handle, &db), EOPNOTSUPP);
+	loom_assert_eq(db, -1);
+	/* Bound, it is still refused. */
+	vm_bind(fd, u.handle, 0, n);
+	loom_assert_err(__prime_to_fd(fd, u.handle, &db), EOPNOTSUPP);
+	/* Unknown handles, and another file's: ENOENT. */
+	loom_assert_err(__prime_to_fd(fd, 0, &db), ENOENT);
+	loom_assert_err(__prime_to_fd(fd, u.handle + 100, &db), ENOENT);
+	for (unsigned i = 0; i < 3; i++)
+		other[i] = bo_new(fd2, 4096, DRM_LOOM_BO_DRAM);
+	loom_assert(other[2].handle != u.handle);
+	loom_assert_err(__prime_to_fd(fd, other[2].handle, &db), ENOENT);
+	/* The owner exports it. */
+	db = prime_to_fd(fd2, other[2].handle);
+	close(db);
+	close(fd2);
+	close(fd);
+	munmap(mem, n);
+}
+
 static void test_bad_import_not_dmabuf(void)
 {
 	int fd = loom_open(), nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -443,6 +484,8 @@ static const struct loom_subtest tests[] = {
 	{ "import-vgem", "the device DMAs into and out of a vgem object", test_import_vgem },
 	{ "two-process", "an export passed over a unix socket outlives its process",
 	  test_two_process },
+	{ "bad-prime-export", "HANDLE_TO_FD of a userptr object: EOPNOTSUPP; unknown or another file's handle: ENOENT",
+	  test_bad_prime_export },
 	{ "bad-import-not-dmabuf", "FD_TO_HANDLE of what is not a dma-buf: EBADF or EINVAL",
 	  test_bad_import_not_dmabuf },
 	{ "bad-import-size", "FD_TO_HANDLE of a dma-buf not a whole number of pages: EINVAL",
