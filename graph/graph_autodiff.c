@@ -317,6 +317,7 @@ int loom_graph_backward(loom_graph *g, int loss)
 
 	uint32_t one = 1;
 
+	g->nfwd = count;
 	b.seed = graph_node_add(g, GK_CONST_ONE, "loss.seed", LOOM_G_F32, 1, &one, NULL, 0);
 	if (b.seed < 0) {
 		ret = b.seed;

@@ -77,9 +77,16 @@ struct loom_graph {
 	int count, cap;
 	bool frozen, has_backward, has_optim;
 	int loss;
+	int nfwd;		/* nodes before backward() added its own; 0: not yet */
 	struct loom_optim_opts optim;
 	char err[512];
 };
+
+/* The forward graph's nodes are 0 .. graph_fwd_count() - 1. */
+static inline int graph_fwd_count(const loom_graph *g)
+{
+	return g->nfwd ? g->nfwd : g->count;
+}
 
 /* graph_error.c */
 int graph_errorf(loom_graph *g, int err, const char *fmt, ...)

@@ -30,6 +30,7 @@
 #ifndef LOOM_GRAPH_H
 #define LOOM_GRAPH_H
 
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -89,6 +90,35 @@ struct loom_gnode_info {
 int loom_graph_node_info(const loom_graph *g, int id, struct loom_gnode_info *info);
 /** Number of nodes (ids are 0 .. count - 1). */
 int loom_graph_node_count(const loom_graph *g);
+/**
+ * The id of the input, parameter or operation called name (the latest, if
+ * several are), -ENOENT if none, -EINVAL for NULL. Gradient and optimiser
+ * nodes are not found.
+ */
+int loom_graph_find(const loom_graph *g, const char *name);
+
+/* ---- Saved graphs (docs/graph.md, "Saved graphs") ------------------------ */
+
+/**
+ * Write the forward part of g (inputs, parameters, operations, outputs;
+ * not the nodes backward() and the optimiser add) to f as text, one node
+ * per line, referring to nodes by name. Inputs are written batched: their
+ * first dimension is "B". 0; -EINVAL (NULL, two nodes with one name, a
+ * name with a space or '#': message in loom_graph_error()); -EIO write
+ * error. Parameter values are not saved (see loom_recipe_read()).
+ */
+int loom_graph_save(const loom_graph *g, FILE *f);
+/**
+ * Build a graph from text written by loom_graph_save() (or by hand), the
+ * inputs' "B" becoming batch. Each line goes through the constructor of
+ * its op, so shapes and dtypes are checked as usual. file names the text
+ * in messages (may be NULL). NULL with errno EINVAL (and "FILE:LINE:
+ * reason" in err, e.g. "model.lg:7: fc2: linear: input [256, 300] does
+ * not fit weight [512, 256]"), ENOENT (a reference to no node above),
+ * EIO (read error) or ENOMEM.
+ */
+loom_graph *loom_graph_load(FILE *f, const char *file, uint32_t batch, char *err,
+			    size_t errlen);
 
 /* ---- Leaves -------------------------------------------------------------- */
 /*
