@@ -27,7 +27,8 @@
  *
  * Import (drm_driver.gem_prime_import): a dma-buf of this exporter made by
  * this device becomes a DRAM slice on the same memory (a LOOM_BO_DRAM
- * object with a parent, made here); other dma-bufs go through the PRIME
+ * object with a parent, made here), read-only if the dma-buf is (the
+ * device maps it read-only, the CPU may not map it for writing); other dma-bufs go through the PRIME
  * helpers (attach to the Loom PCI device, map for DMA) and become
  * LOOM_BO_IMPORT objects, which VM_BIND maps entry by entry, so the device
  * DMAs straight into the exporter's memory.
@@ -185,6 +186,9 @@ static struct dma_buf *loom_dmabuf_export(struct loom_bo *bo, u64 offset, u64 si
 	struct loom_dmabuf *ld;
 	struct dma_buf *dmabuf;
 
+	/* A read-only slice stays read-only in every dma-buf made of it. */
+	if (bo->readonly && (flags & O_ACCMODE) != O_RDONLY)
+		return ERR_PTR(-EACCES);
 	ld = kzalloc(sizeof(*ld), GFP_KERNEL);
 	if (!ld)
 		return ERR_PTR(-ENOMEM);
@@ -296,10 +300,13 @@ static const struct drm_gem_object_funcs loom_bo_slice_funcs = {
 /*
  * A DRAM object on [offset, offset + size) of owner's DRAM (owner: a DRAM
  * object that is not a slice), holding a reference on owner and sharing
- * resv (the dma-buf's, which is owner's).
+ * resv (the dma-buf's, which is owner's). A read-only slice (of a dma-buf
+ * opened read-only) can only be bound read-only (VM_BIND), mmapped
+ * without PROT_WRITE and exported read-only again.
  */
 static struct drm_gem_object *loom_dmabuf_slice_create(struct loom_bo *owner, u64 offset,
-						       u64 size, struct dma_resv *resv)
+						       u64 size, struct dma_resv *resv,
+						       bool readonly)
 {
 	struct drm_gem_object *obj;
 	struct loom_bo *bo;
@@ -314,6 +321,7 @@ static struct drm_gem_object *loom_dmabuf_slice_create(struct loom_bo *owner, u6
 	bo->kind = LOOM_BO_DRAM;
 	bo->dram_pa = owner->dram_pa + offset;
 	bo->parent = owner;
+	bo->readonly = readonly;
 	obj = &bo->base.base;
 	obj->funcs = &loom_bo_slice_funcs;
 	obj->resv = resv;
@@ -380,7 +388,8 @@ struct drm_gem_object *loom_dmabuf_prime_import(struct drm_device *drm, struct d
 		/* One of ours: the same memory, no copy. */
 		if (&ld->ldev->drm == drm)
 			return loom_dmabuf_slice_create(ld->owner, ld->offset, dma_buf->size,
-							dma_buf->resv);
+							dma_buf->resv,
+							!(dma_buf->file->f_mode & FMODE_WRITE));
 		/* Another Loom device's DRAM: it cannot reach it (attach refuses). */
 	}
 	if (!IS_ALIGNED(dma_buf->size, LOOM_PAGE_SIZE) || !dma_buf->size)

@@ -204,6 +204,12 @@ int loom_bo_dram_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
 
 	if (is_cow_mapping(vma->vm_flags))
 		return -EINVAL;
+	/* A read-only DRAM slice: no writable mapping, now or by mprotect(). */
+	if (bo->readonly) {
+		if (vma->vm_flags & VM_WRITE)
+			return -EACCES;
+		vm_flags_clear(vma, VM_MAYWRITE);
+	}
 	pgoff = vma->vm_pgoff - drm_vma_node_start(&obj->vma_node);
 	if (((u64)pgoff << PAGE_SHIFT) + len > obj->size)
 		return -EINVAL;

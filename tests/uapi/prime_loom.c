@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-heap.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -126,6 +127,70 @@ static void test_prime_dram_self_import(void)
 	munmap(map, n);
 	munmap(smap, 64 << 10);
 	close(fb);
+	free(want);
+}
+
+static void test_prime_dram_readonly(void)
+{
+	const size_t n = 64 << 10;
+	int fa = loom_open(), fb = loom_open(), ro, db;
+	struct bo a = bo_new(fa, n, DRM_LOOM_BO_DRAM);
+	struct bo host = bo_new(fb, n, DRM_LOOM_BO_HOST);
+	struct drm_loom_gem_info info;
+	struct cb cb = { .n = 0 };
+	uint8_t *want = malloc(n);
+	uint32_t h, q;
+	uint64_t va;
+	void *p;
+
+	loom_assert(want);
+	fill(want, n, 29);
+	memcpy(a.map, want, n);
+	/* Exported read-only (no DRM_LOOM_EXPORT_RDWR), imported into another file. */
+	loom_assert_eq(__export(fa, a.handle, 0, n, DRM_LOOM_EXPORT_CLOEXEC, &ro), 0);
+	loom_assert_eq(fcntl(ro, F_GETFL) & O_ACCMODE, O_RDONLY);
+	h = prime_to_handle(fb, ro);
+	info = gem_info(fb, h);
+	loom_assert_eq(info.bo_flags, DRM_LOOM_BO_DRAM | DRM_LOOM_BO_READONLY);
+
+	/* The CPU: read-only mappings only, and they cannot be made writable. */
+	loom_assert(info.mmap_offset != 0);
+	p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_SHARED, fb, info.mmap_offset);
+	loom_assert(p == MAP_FAILED && errno == EACCES);
+	p = mmap(NULL, n, PROT_READ, MAP_SHARED, fb, info.mmap_offset);
+	loom_assert(p != MAP_FAILED);
+	loom_assert(!memcmp(p, want, n));
+	loom_assert(mprotect(p, n, PROT_READ | PROT_WRITE) == -1 && errno == EACCES);
+	munmap(p, n);
+
+	/* The device: bound read-only only; it reads, a write faults. */
+	loom_assert_err(__bind(fb, h, 0, n, 0, &va), EPERM);
+	loom_assert_eq(__bind(fb, h, 0, n, DRM_LOOM_VM_BIND_READONLY, &va), 0);
+	dev_copy(fb, va, host.va, n);
+	loom_assert(!memcmp(host.map, want, n));
+	q = queue_create(fb, NULL);
+	cb_memset(&cb, va, 0xdeadbeef, 4096);
+	loom_assert_eq(wait_status(fb, q, submit_cb(fb, q, &cb)), LOOM_ERR_PERMISSION);
+	loom_assert(!memcmp(a.map, want, n));
+
+	/* Exported again: read-only only. */
+	loom_assert_err(__export(fb, h, 0, n, EXPORT_RW, &db), EACCES);
+	loom_assert_eq(__export(fb, h, 0, n, DRM_LOOM_EXPORT_CLOEXEC, &db), 0);
+	close(db);
+	/* PRIME gives the imported dma-buf back, read-only as it came, whatever DRM_RDWR says. */
+	db = prime_to_fd(fb, h);
+	loom_assert_eq(fcntl(db, F_GETFL) & O_ACCMODE, O_RDONLY);
+	close(db);
+
+	/* A read-write export of the same memory imports writable. */
+	db = export(fa, a.handle, 0, n);
+	h = prime_to_handle(fb, db);
+	loom_assert_eq(gem_info(fb, h).bo_flags, DRM_LOOM_BO_DRAM);
+	vm_bind(fb, h, 0, n);
+	close(db);
+	close(ro);
+	close(fb);
+	close(fa);
 	free(want);
 }
 
@@ -475,6 +540,8 @@ static void test_bad_import_size(void)
 static const struct loom_subtest tests[] = {
 	{ "prime-dram-self-import", "PRIME of DRAM into another file: a slice on the same memory",
 	  test_prime_dram_self_import },
+	{ "prime-dram-readonly", "a read-only DRAM dma-buf imports read-only: no writable mmap, read-only VM_BIND, re-export read-only",
+	  test_prime_dram_readonly },
 	{ "prime-host", "PRIME export of a host object: the importer reads and writes it",
 	  test_prime_host },
 	{ "import-udmabuf", "the device DMAs into and out of an imported udmabuf",
