@@ -27,7 +27,7 @@ check() {
 	fi
 }
 
-echo "1..22"
+echo "1..29"
 check "help" 0 "Usage: loom-run" "$RUN" --help
 check "help-options" 0 "--dtype T" "$RUN" -h
 check "help-exit-status" 0 "Exit status" "$RUN" --help
@@ -54,4 +54,16 @@ mkdir -p "$tmp/bad"
 printf '\000\000\010\003\000\000\000\012\000\000\000\034\000\000\000\034abc' > "$tmp/bad/train-images-idx3-ubyte"
 printf '\000\000\010\001\000\000\000\012\000\001\002\003\004\005\006\007\010\011' > "$tmp/bad/train-labels-idx1-ubyte"
 check "truncated-data" 3 "train-images-idx3-ubyte: truncated" "$RUN" --data "$tmp/bad" -q
+# Saved graphs (no data needed): written, and refused with the file and line.
+check "save-graph" 0 "linear logits fc2 fc3.w fc3.b" sh -c "'$RUN' --save-graph '$tmp/m.lg' -q && cat '$tmp/m.lg'"
+check "save-graph-bf16" 0 "cast fc1.w16 fc1.w bf16" sh -c "'$RUN' --dtype bf16 --hidden 64 --save-graph '$tmp/m16.lg' -q && cat '$tmp/m16.lg'"
+check "graph-missing" 1 "cannot read the graph $tmp/none.lg" "$RUN" --graph "$tmp/none.lg" -q
+printf 'loom-graph 1\ninput x f32 B,784\nconv c x\n' > "$tmp/bad.lg"
+check "graph-bad-line" 1 "$tmp/bad.lg:3: unknown operation 'conv'" "$RUN" --graph "$tmp/bad.lg" -q
+printf 'loom-graph 1\ninput x f32 B,784\ninput labels i32 B\nrelu r x\n' > "$tmp/nologits.lg"
+check "graph-no-logits" 1 "has no node called 'logits'" "$RUN" --graph "$tmp/nologits.lg" -q
+printf 'loom-graph 1\ninput x f32 B,100\ninput labels i32 B\nparam w f32 100,10 zero\nlinear logits x w -\n' > "$tmp/x100.lg"
+check "graph-x-shape" 1 "'x' must be an f32 or bf16 input \[B, 784\]" "$RUN" --graph "$tmp/x100.lg" -q
+printf 'loom-graph 1\ninput x f32 B,784\ninput labels i32 B\nparam w f32 784,10 zero\nlinear logits x w nob\n' > "$tmp/ref.lg"
+check "graph-bad-reference" 1 "$tmp/ref.lg:5: no node called 'nob' above" "$RUN" --graph "$tmp/ref.lg" -q
 [ "$fails" -eq 0 ]

@@ -7,6 +7,7 @@
 # set (Debian's dataset-fashion-mnist) is not installed.
 # Usage: test_train.sh BUILD_DIR.
 B="$1"
+MODELS="$2"	# examples/models of the source tree
 RUN="$B/tools/loom-run"
 DEMO="$B/examples/loom-train-demo"
 DATA="${LOOM_DATA_DIR:-/usr/share/datasets/fashion-mnist}"
@@ -35,11 +36,11 @@ ok() {	# ok DESCRIPTION COMMAND...
 }
 skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 
-NTESTS=11
+NTESTS=13
 echo "1..$NTESTS"
 if [ ! -e "$DATA/train-images-idx3-ubyte.gz" ] && [ ! -e "$DATA/train-images-idx3-ubyte" ]; then
 	for t in train-subset loss-falls above-chance telemetry log-and-plot loomd-device \
-		 demo-run bf16 seeded-repeat bad-device batch-too-large; do
+		 demo-run bf16 seeded-repeat bad-device batch-too-large graph-file graph-same-as-mlp; do
 		skip "$t" "Fashion-MNIST not found in $DATA (Debian package dataset-fashion-mnist; scripts/install-deps.sh test)"
 	done
 	exit 0
@@ -81,5 +82,9 @@ ok "bf16" sh -c "timeout 300 '$RUN' --dtype bf16 --epochs 1 --train-limit 1024 -
 ok "seeded-repeat" sh -c "timeout 300 '$RUN' $SUBSET --json -q > '$tmp/run2.json' && $PY -c \"import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); sys.exit(0 if [e['train_loss'] for e in a['epochs']] == [e['train_loss'] for e in b['epochs']] and a['result']['test_accuracy'] == b['result']['test_accuracy'] else 1)\" '$tmp/run.json' '$tmp/run2.json'"
 # Failures of the run itself: exit status 1 and the reason.
 ok "bad-device" sh -c "'$RUN' --device 'unix:$tmp/none.sock' --train-limit 512 -q 2> '$tmp/err'; [ \$? -eq 1 ] && grep -q 'cannot open device unix:$tmp/none.sock' '$tmp/err'"
+# Saved graphs: a hand-written model trains; the MLP saved and loaded trains
+# exactly as the built-in one (same seed, same losses).
+ok "graph-file" sh -c "timeout 300 '$RUN' --graph '$MODELS/mlp-layernorm-gelu.lg' $SUBSET --json -q > '$tmp/lg.json' && $PY -c \"import json,sys; d=json.load(open(sys.argv[1])); e=d['epochs']; sys.exit(0 if d['config']['graph'].endswith('mlp-layernorm-gelu.lg') and d['result']['test_accuracy'] > 0.5 and e[1]['train_loss'] < e[0]['train_loss'] else 1)\" '$tmp/lg.json'"
+ok "graph-same-as-mlp" sh -c "'$RUN' --save-graph '$tmp/mlp.lg' -q && timeout 300 '$RUN' --graph '$tmp/mlp.lg' $SUBSET --json -q > '$tmp/mlp.json' && $PY -c \"import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); sys.exit(0 if [e['train_loss'] for e in a['epochs']] == [e['train_loss'] for e in b['epochs']] and a['result']['test_accuracy'] == b['result']['test_accuracy'] else 1)\" '$tmp/run.json' '$tmp/mlp.json'"
 ok "batch-too-large" sh -c "'$RUN' --train-limit 100 -q 2> '$tmp/err'; [ \$? -eq 1 ] && grep -q 'batch 256 is larger than the 100 training samples' '$tmp/err'"
 [ "$fails" -eq 0 ]

@@ -18,6 +18,8 @@
 
 /* Where Debian's dataset-fashion-mnist installs the files. */
 #define LOOM_FASHION_MNIST_DIR	"/usr/share/datasets/fashion-mnist"
+#define LOOM_FASHION_MNIST_FEATURES	784	/* 28 x 28 pixels */
+#define LOOM_FASHION_MNIST_CLASSES	10
 
 struct loom_dataset {
 	uint32_t count;		/* samples */

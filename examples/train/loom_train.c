@@ -34,8 +34,7 @@ struct train_net {
 	loom_recipe *r;
 	uint32_t batch;
 	int x, y, loss, logits;
-	int w[LOOM_TRAIN_MAX_HIDDEN + 1], b[LOOM_TRAIN_MAX_HIDDEN + 1];
-	int nlayers;
+	bool x16;		/* x is bf16 */
 };
 
 struct train_ctx {
@@ -151,35 +150,30 @@ const char *loom_train_data_dir(const struct loom_train_opts *o)
  * bf16: x and each weight are cast to bf16 for the MME, which accumulates
  * in fp32; the parameters stay fp32 (Adam updates them).
  */
-static int train_net_build(struct train_ctx *c, struct train_net *n, uint32_t batch, bool train)
+static int train_mlp_build(struct train_ctx *c, struct train_net *n, uint32_t batch)
 {
 	const struct loom_train_opts *o = c->o;
 	bool bf16 = o->dtype == LOOM_TRAIN_BF16;
-	uint32_t dims[2], in = c->train.features, out, i;
-	int h, ret;
+	uint32_t dims[2], in = c->train.features, out, i, nlayers = o->nhidden + 1;
+	int h, w, b;
 	char name[32];
 
-	n->g = loom_graph_create();
-	if (!n->g)
-		return train_errf(c, -ENOMEM, "loom_graph_create: out of memory");
-	n->batch = batch;
-	n->nlayers = o->nhidden + 1;
 	dims[0] = batch;
 	dims[1] = in;
 	h = n->x = loom_g_input(n->g, "x", bf16 ? LOOM_G_BF16 : LOOM_G_F32, 2, dims);
 	n->y = loom_g_input(n->g, "labels", LOOM_G_I32, 1, dims);
-	for (i = 0; i < (uint32_t)n->nlayers; i++) {
-		int w, xin = h;
+	for (i = 0; i < nlayers; i++) {
+		int xin = h;
 
 		out = i < o->nhidden ? o->hidden[i] : c->train.classes;
 		dims[0] = in;
 		dims[1] = out;
 		snprintf(name, sizeof(name), "fc%u.w", i + 1);
-		w = n->w[i] = loom_g_param(n->g, name, LOOM_G_F32, 2, dims, LOOM_INIT_UNIFORM_FAN_IN);
+		w = loom_g_param(n->g, name, LOOM_G_F32, 2, dims, LOOM_INIT_UNIFORM_FAN_IN);
 		snprintf(name, sizeof(name), "fc%u.b", i + 1);
-		n->b[i] = loom_g_param(n->g, name, LOOM_G_F32, 1, &out, LOOM_INIT_UNIFORM_FAN_IN);
-		if (n->b[i] >= 0)
-			loom_g_param_fan_in(n->g, n->b[i], in);
+		b = loom_g_param(n->g, name, LOOM_G_F32, 1, &out, LOOM_INIT_UNIFORM_FAN_IN);
+		if (b >= 0)
+			loom_g_param_fan_in(n->g, b, in);
 		if (bf16) {
 			snprintf(name, sizeof(name), "fc%u.w16", i + 1);
 			w = loom_g_cast(n->g, name, w, LOOM_G_BF16);
@@ -188,13 +182,76 @@ static int train_net_build(struct train_ctx *c, struct train_net *n, uint32_t ba
 				xin = loom_g_cast(n->g, name, h, LOOM_G_BF16);
 			}
 		}
-		snprintf(name, sizeof(name), "fc%u", i + 1);
-		h = loom_g_linear(n->g, name, xin, w, n->b[i], i < o->nhidden);
+		snprintf(name, sizeof(name), i + 1 < nlayers ? "fc%u" : "logits", i + 1);
+		h = loom_g_linear(n->g, name, xin, w, b, i < o->nhidden);
 		in = out;
 	}
 	n->logits = h;
+	if (h < 0)
+		return train_errf(c, h, "building the MLP: %s", loom_graph_error(n->g));
+	return 0;
+}
+
+/* The saved graph o->graph_path at this batch, its x, labels and logits checked. */
+static int train_file_build(struct train_ctx *c, struct train_net *n, uint32_t batch)
+{
+	const char *path = c->o->graph_path;
+	struct loom_gnode_info xi, yi, li;
+	char msg[512];
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return train_errf(c, -errno, "cannot read the graph %s: %s", path, strerror(errno));
+	loom_graph_destroy(n->g);
+	n->g = loom_graph_load(f, path, batch, msg, sizeof(msg));
+	fclose(f);
+	if (!n->g)
+		return train_errf(c, -errno, "%s", msg);
+	n->x = loom_graph_find(n->g, "x");
+	n->y = loom_graph_find(n->g, "labels");
+	n->logits = loom_graph_find(n->g, "logits");
+	if (n->x < 0 || n->y < 0 || n->logits < 0)
+		return train_errf(c, -EINVAL, "%s: the graph has no node called '%s'", path,
+				  n->x < 0 ? "x" : n->y < 0 ? "labels" : "logits");
+	loom_graph_node_info(n->g, n->x, &xi);
+	loom_graph_node_info(n->g, n->y, &yi);
+	loom_graph_node_info(n->g, n->logits, &li);
+	if (xi.op != LOOM_OP_INPUT || xi.ndims != 2 || xi.dims[1] != c->train.features ||
+	    xi.dtype == LOOM_G_I32)
+		return train_errf(c, -EINVAL, "%s: 'x' must be an f32 or bf16 input [B, %u]", path,
+				  c->train.features);
+	if (yi.op != LOOM_OP_INPUT || yi.ndims != 1 || yi.dtype != LOOM_G_I32)
+		return train_errf(c, -EINVAL, "%s: 'labels' must be an i32 input [B]", path);
+	if (li.ndims != 2 || li.dims[0] != batch || li.dims[1] != c->train.classes ||
+	    li.dtype != LOOM_G_F32)
+		return train_errf(c, -EINVAL, "%s: 'logits' must be f32 [B, %u]", path,
+				  c->train.classes);
+	n->x16 = xi.dtype == LOOM_G_BF16;
+	return 0;
+}
+
+/*
+ * The network over a batch (the MLP, or the saved graph) and, for training,
+ * its loss (the graph's "loss" node, else xent(logits, labels)), backward
+ * pass and Adam.
+ */
+static int train_net_build(struct train_ctx *c, struct train_net *n, uint32_t batch, bool train)
+{
+	const struct loom_train_opts *o = c->o;
+	int ret;
+
+	n->g = loom_graph_create();
+	if (!n->g)
+		return train_errf(c, -ENOMEM, "loom_graph_create: out of memory");
+	n->batch = batch;
+	n->x16 = o->dtype == LOOM_TRAIN_BF16;
+	ret = o->graph_path ? train_file_build(c, n, batch) : train_mlp_build(c, n, batch);
+	if (ret)
+		return ret;
 	if (train) {
-		n->loss = loom_g_xent(n->g, "loss", h, n->y);
+		n->loss = o->graph_path ? loom_graph_find(n->g, "loss") : -1;
+		if (n->loss < 0)
+			n->loss = loom_g_xent(n->g, "loss", n->logits, n->y);
 		ret = loom_graph_output(n->g, n->loss);
 	} else {
 		n->loss = -1;
@@ -216,6 +273,33 @@ static int train_net_build(struct train_ctx *c, struct train_net *n, uint32_t ba
 			return train_errf(c, ret, "optimizer: %s", loom_graph_error(n->g));
 	}
 	return 0;
+}
+
+int loom_train_save_graph(const struct loom_train_opts *o, const char *path, char *err,
+			  size_t errlen)
+{
+	struct train_ctx c = { .o = o, .err = err, .errlen = errlen };
+	struct train_net n = { 0 };
+	FILE *f;
+	int ret;
+
+	c.train.features = LOOM_FASHION_MNIST_FEATURES;
+	c.train.classes = LOOM_FASHION_MNIST_CLASSES;
+	ret = train_net_build(&c, &n, o->batch, false);
+	if (!ret && path) {
+		f = fopen(path, "w");
+		if (!f) {
+			ret = train_errf(&c, -errno, "cannot write %s: %s", path, strerror(errno));
+		} else {
+			ret = loom_graph_save(n.g, f);
+			if (ret)
+				train_errf(&c, ret, "saving the graph: %s", loom_graph_error(n.g));
+			if (fclose(f) && !ret)
+				ret = train_errf(&c, -EIO, "writing %s: %s", path, strerror(errno));
+		}
+	}
+	loom_graph_destroy(n.g);
+	return ret;
 }
 
 static int train_net_compile(struct train_ctx *c, struct train_net *n, const char *what)
@@ -278,31 +362,47 @@ static void train_report(struct train_ctx *c, enum loom_train_phase phase, uint3
 
 /* ---- Evaluation ---------------------------------------------------------- */
 
-/* Copy the trained parameters into the evaluation recipe. */
+/* Bytes of node id of g. */
+static size_t train_node_bytes(const loom_graph *g, int id, const char **name)
+{
+	struct loom_gnode_info ni;
+	size_t bytes;
+
+	if (loom_graph_node_info(g, id, &ni))
+		return 0;
+	bytes = ni.dtype == LOOM_G_BF16 ? 2 : 4;
+	for (uint32_t d = 0; d < ni.ndims; d++)
+		bytes *= ni.dims[d];
+	if (name)
+		*name = ni.name;
+	return bytes;
+}
+
+/* Copy the trained parameters into the evaluation recipe (matched by name). */
 static int train_copy_params(struct train_ctx *c)
 {
-	int i, ret;
+	int i, ret, n = loom_graph_node_count(c->tn.g);
 
-	for (i = 0; i < c->tn.nlayers; i++) {
-		int ids[2][2] = { { c->tn.w[i], c->en.w[i] }, { c->tn.b[i], c->en.b[i] } }, k;
+	for (i = 0; i < n; i++) {
+		struct loom_gnode_info ni;
+		const char *name = "";
+		size_t bytes;
+		int e;
 
-		for (k = 0; k < 2; k++) {
-			struct loom_gnode_info ni;
-			size_t bytes;
-
-			ret = loom_graph_node_info(c->tn.g, ids[k][0], &ni);
-			if (ret)
-				return train_errf(c, ret, "parameter %d: no such node", ids[k][0]);
-			bytes = sizeof(float) * ni.dims[0] * (ni.ndims > 1 ? ni.dims[1] : 1);
-			ret = loom_recipe_read(c->tn.r, ids[k][0], c->param_buf, bytes);
-			if (ret)
-				return train_errf(c, ret, "reading %s: %s", ni.name,
-						  loom_recipe_error(c->tn.r));
-			ret = loom_recipe_write(c->en.r, ids[k][1], c->param_buf, bytes);
-			if (ret)
-				return train_errf(c, ret, "writing %s: %s", ni.name,
-						  loom_recipe_error(c->en.r));
-		}
+		if (loom_graph_node_info(c->tn.g, i, &ni) || ni.op != LOOM_OP_PARAM)
+			continue;
+		e = loom_graph_find(c->en.g, ni.name);
+		bytes = train_node_bytes(c->tn.g, i, &name);
+		if (e < 0 || train_node_bytes(c->en.g, e, NULL) != bytes)
+			return train_errf(c, -EINVAL, "parameter %s: not in the test graph", ni.name);
+		ret = loom_recipe_read(c->tn.r, i, c->param_buf, bytes);
+		if (ret)
+			return train_errf(c, ret, "reading %s: %s", name,
+					  loom_recipe_error(c->tn.r));
+		ret = loom_recipe_write(c->en.r, e, c->param_buf, bytes);
+		if (ret)
+			return train_errf(c, ret, "writing %s: %s", name,
+					  loom_recipe_error(c->en.r));
 	}
 	return 0;
 }
@@ -311,7 +411,7 @@ static int train_copy_params(struct train_ctx *c)
 static int train_evaluate(struct train_ctx *c, uint32_t epoch, double *loss, double *acc)
 {
 	uint32_t k = c->train.classes, step, right = 0, total = 0;
-	bool bf16 = c->o->dtype == LOOM_TRAIN_BF16;
+	bool bf16 = c->en.x16;
 	double lsum = 0;
 	int ret;
 
@@ -370,7 +470,7 @@ static int train_fill(struct train_ctx *c, uint32_t step)
 
 	if (!x || !y)
 		return train_errf(c, -errno, "training input: %s", loom_recipe_error(c->tn.r));
-	loom_batcher_fill(&c->tb, step, &c->norm, c->o->dtype == LOOM_TRAIN_BF16, x, y);
+	loom_batcher_fill(&c->tb, step, &c->norm, c->tn.x16, x, y);
 	return 0;
 }
 
@@ -486,7 +586,8 @@ static int train_setup(struct train_ctx *c)
 	struct loom_train_result *res = c->res;
 	struct loom_device_info info;
 	const char *dir = loom_train_data_dir(o);
-	uint32_t i, maxp;
+	uint32_t i;
+	size_t maxp;
 	int ret;
 
 	train_report(c, LOOM_TRAIN_LOADING, 0, 0, NAN, 0, NULL);
@@ -539,11 +640,15 @@ static int train_setup(struct train_ctx *c)
 		ret = train_net_compile(c, &c->en, "test");
 	if (ret)
 		return ret;
-	for (i = 0, maxp = c->train.features; i < o->nhidden; i++)
-		if (o->hidden[i] > maxp)
-			maxp = o->hidden[i];
-	/* The largest weight is at most maxp x maxp. */
-	c->param_buf = malloc(sizeof(float) * maxp * maxp);
+	for (i = 0, maxp = 0; (int)i < loom_graph_node_count(c->tn.g); i++) {
+		struct loom_gnode_info ni;
+		size_t bytes = train_node_bytes(c->tn.g, (int)i, NULL);
+
+		if (!loom_graph_node_info(c->tn.g, (int)i, &ni) && ni.op == LOOM_OP_PARAM &&
+		    bytes > maxp)
+			maxp = bytes;
+	}
+	c->param_buf = malloc(maxp ? maxp : 4);	/* the largest parameter */
 	c->logits = malloc(sizeof(float) * c->eb.batch * c->train.classes);
 	if (!c->param_buf || !c->logits)
 		return train_errf(c, -ENOMEM, "out of host memory");

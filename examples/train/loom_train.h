@@ -44,6 +44,14 @@ struct loom_train_opts {
 	uint32_t eval_batch;
 	uint64_t seed;		/* parameter initialisation and shuffling */
 	uint32_t loss_every;	/* read the loss every N steps (0: every step) */
+	/*
+	 * A saved graph (loom_graph_load(), docs/graph.md) to train instead of
+	 * the MLP of hidden/dtype: it has the inputs "x" [B, 784] (f32 or
+	 * bf16) and "labels" i32 [B], a node "logits" [B, 10], and either a
+	 * [1] node "loss" or none (the job adds xent(logits, labels)). NULL:
+	 * the MLP.
+	 */
+	const char *graph_path;
 };
 
 /** Fill o with the defaults above (Adam, 512,256 hidden, seed 1). */
@@ -52,6 +60,14 @@ void loom_train_opts_default(struct loom_train_opts *o);
 int loom_train_parse_hidden(struct loom_train_opts *o, const char *s, char *err, size_t errlen);
 /** The data directory the job reads (o->data_dir, $LOOM_DATA_DIR, or Debian's). */
 const char *loom_train_data_dir(const struct loom_train_opts *o);
+/**
+ * Write the forward graph the job would train for o (the MLP, or the
+ * saved graph o->graph_path) to path as a saved graph; with path NULL only
+ * build it (checks a saved graph before any data is read). 0, or a
+ * negative errno with the reason in err.
+ */
+int loom_train_save_graph(const struct loom_train_opts *o, const char *path, char *err,
+			  size_t errlen);
 
 enum loom_train_phase {
 	LOOM_TRAIN_LOADING = 0,	/* reading the data set */

@@ -21,7 +21,7 @@ struct cli_state {
 	const struct loom_train_cli *cli;
 	struct loom_train_opts o;
 	bool json, quiet, bar;
-	const char *out_dir, *log_path, *plot_path;
+	const char *out_dir, *log_path, *plot_path, *save_graph;
 	double last_draw;
 	bool bar_drawn;
 	FILE *msg;		/* human-readable output: stdout, or stderr with --json */
@@ -41,14 +41,18 @@ static void cli_usage(const struct loom_train_cli *cli, FILE *f)
 		"Usage: %s [OPTIONS]\n"
 		"%s\n"
 		"\n"
-		"An MLP (784-HIDDEN-10, ReLU, softmax cross-entropy, Adam) trained on\n"
-		"Fashion-MNIST on a Loom device, evaluated on the test set each epoch.\n"
+		"An MLP (784-HIDDEN-10, ReLU, softmax cross-entropy, Adam), or a saved\n"
+		"graph, trained on Fashion-MNIST on a Loom device, evaluated on the test\n"
+		"set each epoch.\n"
 		"\n"
 		"  --epochs N        epochs (1..%d; default %d)\n"
 		"  --batch N         training batch size (default %d)\n"
 		"  --dtype T         f32 or bf16: the MME's input type (default f32)\n"
 		"  --lr X            Adam's learning rate (default %g)\n"
 		"  --hidden LIST     hidden layer sizes, comma-separated (default 512,256)\n"
+		"  --graph FILE      train the saved graph FILE instead of the MLP (inputs\n"
+		"                    x [B, 784] and labels [B], a node logits [B, 10])\n"
+		"  --save-graph FILE write the graph that would be trained to FILE and exit\n"
 		"  --device URI      device to open (default: LOOM_DEVICE, %s)\n"
 		"  --data DIR        Fashion-MNIST IDX files (default $LOOM_DATA_DIR, else\n"
 		"                    %s)\n"
@@ -231,11 +235,15 @@ void loom_train_write_json(FILE *f, const struct loom_train_opts *o,
 	fprintf(f, "\"epochs\": %u, \"batch\": %u, ", o->epochs, o->batch);
 	cli_jstr(f, "dtype", o->dtype == LOOM_TRAIN_BF16 ? "bf16" : "f32", ", ");
 	cli_jnum(f, "lr", o->lr, ", ");
-	fprintf(f, "\"layers\": [%u", r->features);
-	for (i = 0; i < o->nhidden; i++)
-		fprintf(f, ", %u", o->hidden[i]);
-	fprintf(f, ", %u], \"optimizer\": \"adam\", \"seed\": %llu, ", r->classes,
-		(unsigned long long)o->seed);
+	if (o->graph_path) {
+		cli_jstr(f, "graph", o->graph_path, ", ");
+	} else {
+		fprintf(f, "\"graph\": null, \"layers\": [%u", r->features);
+		for (i = 0; i < o->nhidden; i++)
+			fprintf(f, ", %u", o->hidden[i]);
+		fprintf(f, ", %u], ", r->classes);
+	}
+	fprintf(f, "\"optimizer\": \"adam\", \"seed\": %llu, ", (unsigned long long)o->seed);
 	cli_jstr(f, "data", loom_train_data_dir(o), ", ");
 	fprintf(f, "\"train_samples\": %u, \"test_samples\": %u},\n", r->train_samples,
 		r->test_samples);
@@ -307,7 +315,7 @@ static int cli_parse(struct cli_state *st, int argc, char **argv)
 	enum {
 		O_EPOCHS = 256, O_BATCH, O_DTYPE, O_LR, O_HIDDEN, O_DEVICE, O_DATA, O_TRAIN_LIMIT,
 		O_TEST_LIMIT, O_SEED, O_LOSS_EVERY, O_JSON, O_LOG, O_PLOT, O_OUT, O_PROGRESS,
-		O_NO_PROGRESS,
+		O_NO_PROGRESS, O_GRAPH, O_SAVE_GRAPH,
 	};
 	static const struct option lopts[] = {
 		{ "epochs", required_argument, NULL, O_EPOCHS },
@@ -327,6 +335,8 @@ static int cli_parse(struct cli_state *st, int argc, char **argv)
 		{ "out", required_argument, NULL, O_OUT },
 		{ "progress", no_argument, NULL, O_PROGRESS },
 		{ "no-progress", no_argument, NULL, O_NO_PROGRESS },
+		{ "graph", required_argument, NULL, O_GRAPH },
+		{ "save-graph", required_argument, NULL, O_SAVE_GRAPH },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -413,6 +423,12 @@ static int cli_parse(struct cli_state *st, int argc, char **argv)
 		case O_PROGRESS:
 			bar = 1;
 			break;
+		case O_GRAPH:
+			st->o.graph_path = optarg;
+			break;
+		case O_SAVE_GRAPH:
+			st->save_graph = optarg;
+			break;
 		case O_NO_PROGRESS:
 			bar = 0;
 			break;
@@ -493,11 +509,27 @@ int loom_train_main(int argc, char **argv, const struct loom_train_cli *cli)
 			st.plot_path = plot_buf;
 		}
 	}
-	if (!st.quiet)
-		fprintf(st.msg, "%s: MLP %u", cli->prog, 784u);
-	if (!st.quiet) {
+	if (st.save_graph) {
+		ret = loom_train_save_graph(&st.o, st.save_graph, err, sizeof(err));
+		if (ret) {
+			fprintf(stderr, "%s: %s\n", cli->prog, err);
+			return LOOM_TRAIN_EXIT_FAILED;
+		}
+		if (!st.quiet)
+			fprintf(st.msg, "%s: graph written to %s\n", cli->prog, st.save_graph);
+		return LOOM_TRAIN_EXIT_OK;
+	}
+	if (st.o.graph_path && loom_train_save_graph(&st.o, NULL, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", cli->prog, err);
+		return LOOM_TRAIN_EXIT_FAILED;
+	}
+	if (!st.quiet && st.o.graph_path) {
+		fprintf(st.msg, "%s: graph %s, batch %u, Adam lr %g, %u epochs\n", cli->prog,
+			st.o.graph_path, st.o.batch, st.o.lr, st.o.epochs);
+	} else if (!st.quiet) {
 		uint32_t i;
 
+		fprintf(st.msg, "%s: MLP %u", cli->prog, 784u);
 		for (i = 0; i < st.o.nhidden; i++)
 			fprintf(st.msg, "-%u", st.o.hidden[i]);
 		fprintf(st.msg, "-10, %s, batch %u, Adam lr %g, %u epochs\n",
