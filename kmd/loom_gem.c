@@ -12,6 +12,7 @@
  *    device reaches them at LOOM_PA_HOST(LOOM_KMD_CHANNEL, dma_addr).
  *  - userptr: user pages pinned with FOLL_LONGTERM (for writing unless
  *    READONLY) and DMA-mapped at creation; not mappable through the file.
+ *    The pins count against the creator's RLIMIT_MEMLOCK (mm->pinned_vm).
  *  - import: a dma-buf of another exporter (loom_dmabuf.c), attached to the
  *    device and DMA-mapped; the device reaches it like host memory.
  * A DRAM object can also be a "slice": a range of another DRAM object's
@@ -31,9 +32,12 @@
  * item that the jobs' fence schedules when it signals, or by the context's
  * end), so the device never writes to memory that was freed and reused.
  */
+#include <linux/capability.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -289,6 +293,39 @@ static struct loom_bo *loom_bo_dram_create(struct loom_device *ldev, u64 size)
 
 /* ---- userptr objects ------------------------------------------------------ */
 
+/*
+ * Count npages pinned pages against the caller's RLIMIT_MEMLOCK (unless it
+ * has CAP_IPC_LOCK): 0 or -ENOMEM. Undone by loom_bo_userptr_unaccount(),
+ * whichever process frees the object.
+ */
+static int loom_bo_userptr_account(struct loom_bo *bo, unsigned long npages)
+{
+	struct mm_struct *mm = current->mm;
+	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	s64 pinned;
+
+	if (!mm)
+		return -EFAULT;
+	pinned = atomic64_add_return(npages, &mm->pinned_vm);
+	if (pinned > limit && !capable(CAP_IPC_LOCK)) {
+		atomic64_sub(npages, &mm->pinned_vm);
+		return -ENOMEM;
+	}
+	mmgrab(mm);
+	bo->pin_mm = mm;
+	bo->pin_acct = npages;
+	return 0;
+}
+
+static void loom_bo_userptr_unaccount(struct loom_bo *bo)
+{
+	if (!bo->pin_mm)
+		return;
+	atomic64_sub(bo->pin_acct, &bo->pin_mm->pinned_vm);
+	mmdrop(bo->pin_mm);
+	bo->pin_mm = NULL;
+}
+
 static void loom_bo_userptr_free(struct drm_gem_object *obj)
 {
 	struct loom_bo *bo = to_loom_bo(obj);
@@ -303,6 +340,7 @@ static void loom_bo_userptr_free(struct drm_gem_object *obj)
 		unpin_user_pages_dirty_lock(bo->pages, bo->npages, !bo->readonly);
 		kvfree(bo->pages);
 	}
+	loom_bo_userptr_unaccount(bo);
 	drm_gem_object_release(obj);
 	kfree(bo);
 }
@@ -334,6 +372,9 @@ static struct loom_bo *loom_bo_userptr_create(struct loom_device *ldev, u64 ptr,
 	drm_gem_private_object_init(&ldev->drm, &bo->base.base, size);
 	/* From here on, the object's free function undoes what was done. */
 
+	ret = loom_bo_userptr_account(bo, npages);
+	if (ret)
+		goto err_put;
 	bo->pages = kvmalloc_array(npages, sizeof(*bo->pages), GFP_KERNEL | __GFP_NOWARN);
 	if (!bo->pages) {
 		ret = -ENOMEM;

@@ -49,6 +49,13 @@ struct loom_bo {
 	bool exported;
 	struct page **pages;			/* userptr: pinned pages */
 	unsigned long npages;
+	/*
+	 * userptr: the process whose RLIMIT_MEMLOCK the pinned pages count
+	 * against (mm->pinned_vm, as RDMA's umem does), grabbed; NULL
+	 * until the pages were accounted.
+	 */
+	struct mm_struct *pin_mm;
+	unsigned long pin_acct;			/* pages added to pin_mm->pinned_vm */
 	struct sg_table *sgt;			/* userptr, import: DMA-mapped pages */
 };
 

@@ -8,10 +8,14 @@
  * the mappings (DMA between objects) is loom_submit's business.
  */
 #include <errno.h>
+#include <linux/capability.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -347,6 +351,62 @@ static void test_bad_create(void)
 	close(fd);
 }
 
+/* Drop CAP_IPC_LOCK from the effective set: RLIMIT_MEMLOCK applies to root then too. */
+static void drop_ipc_lock(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+
+	loom_assert_eq(syscall(SYS_capget, &h, d), 0);
+	d[CAP_IPC_LOCK / 32].effective &= ~(1u << (CAP_IPC_LOCK % 32));
+	loom_assert_eq(syscall(SYS_capset, &h, d), 0);
+}
+
+static void bad_userptr_rlimit_body(void)
+{
+	const uint64_t n = 64 * PAGE;
+	struct rlimit rl = { .rlim_cur = 16 * PAGE, .rlim_max = 16 * PAGE };
+	int fd = loom_open();
+	uint8_t *mem = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint32_t h, h2, h3;
+
+	loom_assert(mem != MAP_FAILED);
+	memset(mem, 1, n);
+	drop_ipc_lock();
+	loom_assert_eq(setrlimit(RLIMIT_MEMLOCK, &rl), 0);
+	/* More than the limit at once, read-only or not: ENOMEM. */
+	loom_assert_err(__gem_userptr(fd, mem, n, 0, &h), ENOMEM);
+	loom_assert_err(__gem_userptr(fd, mem, 17 * PAGE, DRM_LOOM_USERPTR_READONLY, &h), ENOMEM);
+	/* Up to the limit, in pieces; one page more fails. */
+	loom_assert_eq(__gem_userptr(fd, mem, 8 * PAGE, 0, &h), 0);
+	loom_assert_eq(__gem_userptr(fd, mem + 8 * PAGE, 8 * PAGE, 0, &h2), 0);
+	loom_assert_err(__gem_userptr(fd, mem + 16 * PAGE, PAGE, 0, &h3), ENOMEM);
+	/* Closing a handle gives its pages back to the limit. */
+	loom_assert_eq(__gem_close(fd, h), 0);
+	loom_assert_eq(__gem_userptr(fd, mem + 16 * PAGE, 8 * PAGE, 0, &h3), 0);
+	loom_assert_err(__gem_userptr(fd, mem + 24 * PAGE, PAGE, 0, &h), ENOMEM);
+	close(fd);
+	/* Closing the file gives them all back. */
+	fd = loom_open();
+	loom_assert_eq(__gem_userptr(fd, mem, 16 * PAGE, 0, &h), 0);
+	close(fd);
+	exit(0);
+}
+
+static void test_bad_userptr_rlimit(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	loom_assert(pid >= 0);
+	if (pid == 0)
+		bad_userptr_rlimit_body();	/* its limit and capabilities stay its own */
+	loom_assert_eq(waitpid(pid, &status, 0), pid);
+	loom_assert(WIFEXITED(status));
+	if (WEXITSTATUS(status))
+		exit(WEXITSTATUS(status));
+}
+
 static void test_bad_userptr(void)
 {
 	struct drm_loom_gem_userptr u;
@@ -453,6 +513,8 @@ static const struct loom_subtest tests[] = {
 	  test_dram_usage_accounting },
 	{ "bad-create", "GEM_CREATE: EINVAL, E2BIG and ENOMEM cases", test_bad_create, 60 },
 	{ "bad-userptr", "GEM_USERPTR: EINVAL, EFAULT and E2BIG cases", test_bad_userptr },
+	{ "bad-userptr-rlimit", "GEM_USERPTR past RLIMIT_MEMLOCK (without CAP_IPC_LOCK): ENOMEM; freed pins count no more",
+	  test_bad_userptr_rlimit },
 	{ "bad-gem-info", "GEM_INFO: unknown handle ENOENT, flags EINVAL", test_bad_gem_info },
 	{ "bad-mmap", "mmap beyond an object, private, or at no object's offset: EINVAL",
 	  test_bad_mmap },
