@@ -462,8 +462,7 @@ int loom_k_xent_fused(loom_stream *s, loom_kernels *k, uint64_t logits, uint64_t
 	int ret;
 
 	if (!s || !k || !shape_ok(rows, cols) || !addr_ok(logits, 4) || !addr_ok(labels, 4) ||
-	    !addr_ok(loss, 4) || (loss_mean && !addr_ok(loss_mean, 4)) || !addr_ok(dx, 4) ||
-	    dx == logits)
+	    !addr_ok(loss, 4) || (loss_mean && !addr_ok(loss_mean, 4)) || !addr_ok(dx, 4))
 		return -EINVAL;
 	struct loom_tensor ts[4] = { t2(logits, rows, cols, PAD_NEG_INF), labels_t(labels, rows),
 				     t2(loss, rows, 1, 0), t2(dx, rows, cols, 0) };

@@ -152,8 +152,8 @@ int loom_k_xent_grad(loom_stream *s, loom_kernels *k, uint64_t logits, uint64_t 
 /**
  * loom_k_xent() and loom_k_xent_grad() in one pass over the logits (each
  * exponential computed once): the loss at the root of a backward pass.
- * dx must not be logits (-EINVAL); loss_mean may be 0. Two launches with
- * a mean, one without.
+ * dx may be logits; loss_mean may be 0. Two launches with a mean, one
+ * without.
  */
 int loom_k_xent_fused(loom_stream *s, loom_kernels *k, uint64_t logits, uint64_t labels,
 		      uint64_t loss, uint64_t loss_mean, uint64_t dx, uint32_t rows,
