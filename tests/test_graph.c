@@ -1284,6 +1284,32 @@ static void device_error(void **state)
 	assert_int_equal(loom_recipe_sync(r), -EFAULT);
 	loom_recipe_destroy(r);
 	t_free(&t);
+
+	/* A fault in a TPC op of a captured step: a layer norm's gamma goes away. */
+	loom_graph *g = loom_graph_create();
+	uint32_t dx[2] = { 8, 12 }, dw[2] = { 12, 16 }, d16 = 16, d8 = 8;
+	int x = loom_g_input(g, "x", LOOM_G_F32, 2, dx);
+	int lab = loom_g_input(g, "labels", LOOM_G_I32, 1, &d8);
+	int w = loom_g_param(g, "w", LOOM_G_F32, 2, dw, LOOM_INIT_UNIFORM_FAN_IN);
+	int ga = loom_g_param(g, "gamma", LOOM_G_F32, 1, &d16, LOOM_INIT_ONE);
+	int be = loom_g_param(g, "beta", LOOM_G_F32, 1, &d16, LOOM_INIT_ZERO);
+	int ln = loom_g_layernorm(g, "ln", loom_g_linear(g, "fc", x, w, -1, 0), ga, be, 1e-5f);
+	int l = loom_g_xent(g, "loss", ln, lab);
+
+	assert_int_equal(loom_graph_backward(g, l), 0);
+	r = loom_graph_compile(g, c->dev, NULL);
+	assert_non_null(r);
+	assert_int_equal(loom_recipe_captured(r), 1);
+	memset(loom_recipe_input(r, lab), 0, 8 * 4);
+	assert_int_equal(loom_recipe_step(r), 0);
+	assert_int_equal(loom_mem_free(c->dev, loom_recipe_addr(r, ga)), 0);
+	memset(loom_recipe_input(r, lab), 0, 8 * 4);
+	assert_int_equal(loom_recipe_step(r), -EFAULT);
+	if (strncmp(loom_recipe_error(r), "step 2: op 'ln' (layernorm, TPC): ", 34))
+		fail_msg("message '%s'", loom_recipe_error(r));
+	(void)x;
+	loom_recipe_destroy(r);
+	loom_graph_destroy(g);
 	/* The device still works for a new recipe. */
 	gradcheck(c->dev, "after error", b_xent);
 }
