@@ -289,7 +289,8 @@ static int loom_debugfs_temp_limit_set(void *data, u64 val)
 	if (!ret)
 		WRITE_ONCE(ldev->info->fw.temp_limit_mc, (s32)val);
 	drm_dev_exit(idx);
-	return ret;
+	/* The firmware answers 0 or a negative errno; anything else is its fault. */
+	return ret > 0 || ret < -MAX_ERRNO ? -EIO : ret;
 }
 
 DEFINE_DEBUGFS_ATTRIBUTE(loom_debugfs_temp_limit_fops, loom_debugfs_temp_limit_get,

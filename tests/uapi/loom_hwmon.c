@@ -404,6 +404,19 @@ static void test_throttle_thermal(void)
 	snprintf(limit, sizeof(limit), "%s/temp_limit_mc", dir);
 	if (loom_read_file(limit, old, sizeof(old)))
 		loom_skip("no %s: the die's limit cannot be lowered", limit);
+	/* Outside the firmware's 50-105 °C, or not a number: EINVAL, nothing changes. */
+	{
+		static const char * const bad[] = { "0", "49999", "105001", "-1", "abc", "4294967296" };
+
+		for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			int r = loom_write_file(limit, bad[i]);
+
+			if (r != -EINVAL)
+				loom_igt_fail(__FILE__, __LINE__, "temp_limit_mc <- %s: %d, expected -EINVAL",
+					      bad[i], r);
+		}
+		loom_assert_eq(hwmon_ll(hwmon, "temp1_max"), atoll(old));
+	}
 	pid = fork();
 	loom_assert(pid >= 0);
 	if (pid == 0)
