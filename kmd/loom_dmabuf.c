@@ -28,10 +28,10 @@
  * Import (drm_driver.gem_prime_import): a dma-buf of this exporter made by
  * this device becomes a DRAM slice on the same memory (a LOOM_BO_DRAM
  * object with a parent, made here), read-only if the dma-buf is (the
- * device maps it read-only, the CPU may not map it for writing); other dma-bufs go through the PRIME
- * helpers (attach to the Loom PCI device, map for DMA) and become
- * LOOM_BO_IMPORT objects, which VM_BIND maps entry by entry, so the device
- * DMAs straight into the exporter's memory.
+ * device maps it read-only, the CPU may not map it for writing); other
+ * dma-bufs go through the PRIME helpers (attach to the Loom PCI device,
+ * map for DMA) and become LOOM_BO_IMPORT objects, which VM_BIND maps
+ * entry by entry, so the device DMAs straight into the exporter's memory.
  */
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
