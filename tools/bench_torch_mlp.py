@@ -15,6 +15,13 @@ Each repetition times --steps training steps (forward, loss, backward,
 Adam step, and loss.item() as a training loop reads its loss); the
 figures are over --reps repetitions after --warmup steps.
 
+--pick-threads gives PyTorch its best configuration on this machine: it
+times a few steps with 1 and with --threads intra-op threads (OpenBLAS,
+which does the matrix products, keeps its own threads either way) and
+keeps the faster; the choice and both rates go into the JSON ("threads",
+"tried"). Denormals are flushed (torch.set_flush_denormal), which Adam's
+state otherwise slows down with.
+
 With --serve it is driven by loom-bench instead, so the two alternate
 under the same conditions: after the warm-up it prints {"ready": true,
 "threads": n, "torch": version}, then for each line "N" on its standard
@@ -41,6 +48,8 @@ def main():
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--serve", action="store_true",
                     help="time N steps for each line N read from stdin")
+    ap.add_argument("--pick-threads", action="store_true",
+                    help="use the faster of 1 and --threads intra-op threads")
     args = ap.parse_args()
     if min(args.batch, args.threads, args.steps, args.reps) < 1 or args.warmup < 0:
         ap.error("sizes must be positive")
@@ -57,6 +66,7 @@ def main():
         return 3
 
     torch.set_num_threads(args.threads)
+    torch.set_flush_denormal(True)
     torch.manual_seed(1)
     sizes = [784] + hidden + [10]
     layers = []
@@ -84,8 +94,22 @@ def main():
 
     for i in range(args.warmup):
         step(i)
+    tried = {}
+    if args.pick_threads:
+        for n in sorted({1, args.threads}):
+            torch.set_num_threads(n)
+            for i in range(3):
+                step(i)
+            rates = []
+            for r in range(3):
+                t0 = time.perf_counter()
+                for i in range(10):
+                    step(i)
+                rates.append(10 * args.batch / (time.perf_counter() - t0))
+            tried[str(n)] = statistics.median(rates)
+        torch.set_num_threads(int(max(tried, key=tried.get)))
     if args.serve:
-        print(json.dumps({"ready": True, "threads": torch.get_num_threads(),
+        print(json.dumps({"ready": True, "threads": torch.get_num_threads(), "tried": tried,
                           "torch": torch.__version__}), flush=True)
         done = 0
         for line in sys.stdin:
@@ -114,6 +138,7 @@ def main():
         "best_samples_per_s": max(rates),
         "step_ms": 1000.0 * args.batch / med,
         "threads": torch.get_num_threads(),
+        "tried": tried,
         "batch": args.batch,
         "torch": torch.__version__,
     }))

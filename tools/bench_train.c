@@ -224,7 +224,8 @@ static int bt_child_start(struct bt_child *ch, uint32_t batch, int nthreads, boo
 			unsetenv("OPENBLAS_THREAD_TIMEOUT");
 			unsetenv("LOOM_BENCH_BLAS_TIMEOUT");
 		}
-		execlp(py, py, script, "--serve", "--batch", a_batch, "--threads", a_threads,
+		execlp(py, py, script, "--serve", "--pick-threads", "--batch", a_batch,
+		       "--threads", a_threads,
 		       (char *)NULL);
 		_exit(127);
 	}
@@ -248,6 +249,11 @@ static int bt_child_start(struct bt_child *ch, uint32_t batch, int nthreads, boo
 		return -ENOENT;
 	}
 	bt_json_str(line, "torch", r->torch_version, sizeof(r->torch_version));
+	/* The intra-op thread count it picked (the faster of 1 and nthreads). */
+	const char *th = strstr(line, "\"threads\": ");
+
+	if (th)
+		r->ref_threads = atoi(th + 11);
 	return 0;
 }
 
@@ -364,6 +370,8 @@ void bench_train_print_breakdown(FILE *f, const char *name, const struct bench_t
 	if (isnan(r->ref_sps))
 		fprintf(f, "  %s reference unavailable: %s\n", name, r->ref_note);
 	else
-		fprintf(f, "  %s reference: PyTorch %s on the CPU, %d threads, same network, batch "
-			"and optimiser\n", name, r->torch_version, r->threads);
+		fprintf(f, "  %s reference: PyTorch %s on the CPU (%d cores), its faster of 1 and %d "
+			"intra-op threads: %d (OpenBLAS keeps its own), denormals flushed; same network, "
+			"batch and optimiser\n", name, r->torch_version, r->threads, r->threads,
+			r->ref_threads);
 }

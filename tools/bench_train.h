@@ -21,7 +21,8 @@ struct bench_train_result {
 	double step_ms;			/* Loom's median step */
 	double eng_ms[LOOM_ENG_COUNT];	/* busy per instance per step (enum loom_engine) */
 	uint32_t eng_count[LOOM_ENG_COUNT];
-	int threads;
+	int threads;			/* cores given to each side */
+	int ref_threads;		/* PyTorch's intra-op threads (its faster of 1, threads) */
 	char err[160];			/* why Loom's figure is missing */
 	char ref_note[160];
 	char torch_version[32];
@@ -29,7 +30,8 @@ struct bench_train_result {
 
 /**
  * Measure reps repetitions of steps training steps of batch samples each,
- * alternating Loom on dev and PyTorch with nthreads threads. 0, or a
+ * alternating Loom on dev and PyTorch on nthreads cores (its intra-op
+ * threads: the faster of 1 and nthreads, timed at its start). 0, or a
  * negative errno with r->err set (Loom failed). A missing reference is
  * not a failure: r->ref_sps is NAN and r->ref_note says why.
  */

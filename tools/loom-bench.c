@@ -843,7 +843,7 @@ static void bench_rows_define(const struct bench_ctx *c)
 		bench_row_add("kernel_nop_rtt", "us", true, "eventfd_pingpong_2threads");
 		bench_row_add("kernel_capture_chain64", "us/op", true, "per_op_submit");
 	}
-	bench_row_add("train_mlp_b256", "samples/s", false, "pytorch_cpu_same_threads");
+	bench_row_add("train_mlp_b256", "samples/s", false, "pytorch_cpu_best_threads");
 }
 
 /* The first device of loom.ko (a /dev/accel/ URI loom_device_list() names), if any. */
