@@ -148,7 +148,12 @@ static int mme_check(const struct loom_pkt_mme *p, float beta)
 	uint64_t span;
 
 	if (ctrl & ~(uint32_t)(LOOM_MME_F_TRANS_A | LOOM_MME_F_TRANS_B | LOOM_MME_F_BCAST_C |
-			       LOOM_MME_F_RELU | 0xff0U))
+			       LOOM_MME_F_RELU | LOOM_MME_F_MASK_C | 0xff0U))
+		return LOOM_ERR_BAD_ARG;
+	if ((ctrl & LOOM_MME_F_MASK_C) &&
+	    (beta != 0.0f || (ctrl & LOOM_MME_F_BCAST_C) || !p->c || p->ldc < p->n ||
+	     !mme_span(p->m, p->n, p->ldc, eout, &span) ||
+	     !mme_batch_ok(p->c, p->stride_c, p->batch, span, eout)))
 		return LOOM_ERR_BAD_ARG;
 	if (in > LOOM_DTYPE_BF16 || out > LOOM_DTYPE_BF16)
 		return LOOM_ERR_BAD_ARG;
@@ -315,13 +320,15 @@ static bool mme_ranges_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t b
 
 /*
  * The output stage over the fp32 accumulator (m rows of n, leading
- * dimension ldo): + beta * row (the broadcast C, or NULL), then ReLU.
+ * dimension ldo): + beta * row (the broadcast C, or NULL), then ReLU, then
+ * the mask (packed m x n, or NULL): an element stays where the mask is > 0.
  */
 static void mme_epilogue(float *out, uint32_t m, uint32_t n, uint32_t ldo, const float *row,
-			 float beta, bool relu)
+			 float beta, bool relu, const float *mask)
 {
 	for (uint32_t r = 0; r < m; r++) {
 		float *o = out + (uint64_t)r * ldo;
+		const float *mk = mask ? mask + (uint64_t)r * n : NULL;
 
 		if (row)
 			for (uint32_t j = 0; j < n; j++)
@@ -329,6 +336,9 @@ static void mme_epilogue(float *out, uint32_t m, uint32_t n, uint32_t ldo, const
 		if (relu)
 			for (uint32_t j = 0; j < n; j++)
 				o[j] = o[j] > 0.0f ? o[j] : 0.0f;
+		if (mk)
+			for (uint32_t j = 0; j < n; j++)
+				o[j] = mk[j] > 0.0f ? o[j] : 0.0f;
 	}
 }
 
@@ -341,9 +351,9 @@ static int mme_gemm_one(struct loom_dev *dev, uint32_t asid, struct loom_mme *mm
 	bool in16 = LOOM_MME_IN_DTYPE(p->ctrl) == LOOM_DTYPE_BF16;
 	bool out16 = LOOM_MME_OUT_DTYPE(p->ctrl) == LOOM_DTYPE_BF16;
 	bool bcast = (p->ctrl & LOOM_MME_F_BCAST_C) && beta != 0.0f;
-	bool relu = p->ctrl & LOOM_MME_F_RELU;
+	bool relu = p->ctrl & LOOM_MME_F_RELU, masked = p->ctrl & LOOM_MME_F_MASK_C;
 	struct mme_mat A, B, C = { 0 }, D;
-	const float *pa, *pb, *crow = NULL;
+	const float *pa, *pb, *crow = NULL, *mask = NULL;
 	uint32_t lda, ldb, ldo;
 	float *out, *tc;
 	int ret;
@@ -353,14 +363,14 @@ static int mme_gemm_one(struct loom_dev *dev, uint32_t asid, struct loom_mme *mm
 	mme_mat_init(&B, p->b + b * p->stride_b, tb ? p->n : p->k, tb ? p->k : p->n,
 		     p->ldb, in16);
 	mme_mat_init(&D, p->d + b * p->stride_d, p->m, p->n, p->ldd, out16);
-	if (beta != 0.0f)
+	if (beta != 0.0f || masked)
 		mme_mat_init(&C, p->c + b * p->stride_c, bcast ? 1 : p->m, p->n,
 			     bcast ? p->n : p->ldc, out16);
 
 	ret = mme_mat_resolve(dev, asid, &A, false, f);
 	if (!ret)
 		ret = mme_mat_resolve(dev, asid, &B, false, f);
-	if (!ret && beta != 0.0f)
+	if (!ret && (beta != 0.0f || masked))
 		ret = mme_mat_resolve(dev, asid, &C, false, f);
 	if (!ret)
 		ret = mme_mat_resolve(dev, asid, &D, true, f);
@@ -382,7 +392,16 @@ static int mme_gemm_one(struct loom_dev *dev, uint32_t asid, struct loom_mme *mm
 		ldo = p->n;
 	}
 
-	if (bcast) {
+	if (masked) {
+		/* The mask, read before the product may overwrite it. */
+		tc = mme_buf_get(&mme->tc, (uint64_t)p->m * p->n * sizeof(float));
+		if (!tc)
+			return LOOM_ERR_BAD_ARG;
+		ret = mme_mat_load(dev, asid, mme, &C, tc, p->n, f);
+		if (ret)
+			return ret;
+		mask = tc;
+	} else if (bcast) {
 		/* The row, read before the product may overwrite it. */
 		tc = mme_buf_get(&mme->tc, (uint64_t)p->n * sizeof(float));
 		if (!tc)
@@ -416,8 +435,8 @@ static int mme_gemm_one(struct loom_dev *dev, uint32_t asid, struct loom_mme *mm
 	cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
 		    tb ? CblasTrans : CblasNoTrans, (int)p->m, (int)p->n, (int)p->k,
 		    alpha, pa, (int)lda, pb, (int)ldb, bcast ? 0.0f : beta, out, (int)ldo);
-	if (crow || relu)
-		mme_epilogue(out, p->m, p->n, ldo, crow, beta, relu);
+	if (crow || relu || mask)
+		mme_epilogue(out, p->m, p->n, ldo, crow, beta, relu, mask);
 
 	if (out != (float *)D.host || out16)
 		return mme_mat_store(dev, asid, mme, &D, out, ldo, f);

@@ -151,9 +151,11 @@ struct loom_recipe {
 	int nplan;
 	int *order;		/* position of each node in the op order, or -1 */
 	/*
-	 * Ops computed together: for the xent at the root of the backward pass
-	 * and its gradient (one kernel, loom_k_xent_fused), fused[xent] is the
-	 * gradient node and fused[grad] the xent node; -1 elsewhere.
+	 * Pairs of nodes computed by one op, each naming the other (-1
+	 * elsewhere): the xent at the root of the backward pass and its
+	 * gradient (one kernel, loom_k_xent_fused); a matmul whose only
+	 * consumer is a ReLU's gradient and that gradient (one MME job with
+	 * LOOM_GEMM_RELU_MASK, writing the gradient's buffer).
 	 */
 	int *fused;
 

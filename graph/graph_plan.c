@@ -103,6 +103,35 @@ static int xent_partner(const loom_recipe *r, int g)
 	return -1;
 }
 
+/* How many inputs of other nodes name id (an output counts as one more). */
+static int consumers(const loom_recipe *r, int id)
+{
+	int n = r->nodes[id].output;
+
+	for (int i = 0; i < r->count; i++)
+		for (int k = 0; k < r->nodes[i].nin; k++)
+			n += r->nodes[i].in[k] == id;
+	return n;
+}
+
+/*
+ * The matmul whose product ReLU-gradient node g masks, if the MME can
+ * write g directly (the product is f32 and feeds nothing else), or -1.
+ */
+static int relu_partner(const loom_recipe *r, int g)
+{
+	const struct gnode *n = &r->nodes[g];
+	int mm;
+
+	if (n->kind != GK_RELU_GRAD)
+		return -1;
+	mm = n->in[1];
+	if (r->nodes[mm].kind != GK_MATMUL || r->nodes[mm].dt != LOOM_G_F32 ||
+	    r->nodes[n->in[0]].dt != LOOM_G_F32 || consumers(r, mm) != 1)
+		return -1;
+	return mm;
+}
+
 int recipe_plan_memory(loom_recipe *r)
 {
 	int n = r->count, pos = 0;
@@ -125,6 +154,8 @@ int recipe_plan_memory(loom_recipe *r)
 	for (int i = 0; i < n; i++) {
 		int x = xent_partner(r, i);
 
+		if (x < 0)
+			x = relu_partner(r, i);
 		if (x >= 0 && r->fused[x] < 0) {
 			r->fused[x] = i;
 			r->fused[i] = x;
@@ -166,8 +197,10 @@ int recipe_plan_memory(loom_recipe *r)
 		e->node = i;
 		e->size = align_up(graph_node_bytes(nd) + nd->aux_bytes, ALIGN);
 		e->first = r->order[i];
-		if (nd->kind == GK_XENT_GRAD && r->fused[i] >= 0)
-			e->first = r->order[r->fused[i]];	/* written by the xent's op */
+		if ((nd->kind == GK_XENT_GRAD || nd->kind == GK_RELU_GRAD) && r->fused[i] >= 0)
+			e->first = r->order[r->fused[i]];	/* written by its partner's op */
+		if (nd->kind == GK_MATMUL && r->fused[i] >= 0)
+			e->size = 0;	/* the MME writes the ReLU gradient's buffer instead */
 		e->last = last[i];
 		if (nd->kind == GK_PARAM) {
 			e->arena = 2;
@@ -303,7 +336,8 @@ int recipe_lower(loom_recipe *r)
 		struct gnode *nd = &r->nodes[i];
 		struct gstep *s;
 
-		if (no_op(nd) || (nd->kind == GK_XENT_GRAD && r->fused[i] >= 0))
+		if (no_op(nd) ||
+		    ((nd->kind == GK_XENT_GRAD || nd->kind == GK_RELU_GRAD) && r->fused[i] >= 0))
 			continue;
 		switch (nd->kind) {
 		case GK_INPUT:
@@ -327,6 +361,17 @@ int recipe_lower(loom_recipe *r)
 			}
 			if (nd->kind == GK_LINEAR && nd->relu)
 				s->gemm.flags |= LOOM_GEMM_RELU;
+			/* A ReLU's gradient: the product masked where its output was > 0. */
+			if (nd->kind == GK_MATMUL && r->fused[i] >= 0) {
+				int g = r->fused[i], y = r->nodes[g].in[0];
+
+				s->nwr = 0;
+				wr(r, s, g);
+				rd(r, s, y);
+				s->gemm.d = r->addr[g];
+				s->gemm.c = r->addr[y];
+				s->gemm.flags |= LOOM_GEMM_RELU_MASK;
+			}
 			break;
 		case GK_UPDATE:
 			s = new_step(r, i, GS_TPC, GE_TPC);

@@ -137,10 +137,11 @@ struct loom_pkt_lin_dma {
 #define LOOM_MME_F_TRANS_B	(1U << 1)
 #define LOOM_MME_F_BCAST_C	(1U << 2)	/* C is one row of n, added to every row */
 #define LOOM_MME_F_RELU		(1U << 3)	/* D = max(D, 0) at the end (x > 0 ? x : 0) */
+#define LOOM_MME_F_MASK_C	(1U << 12)	/* D = C > 0 ? D : 0; C not added (beta 0) */
 #define LOOM_MME_IN_DTYPE(c)	(((c) >> 4) & 0xfU)	/* A and B */
 #define LOOM_MME_OUT_DTYPE(c)	(((c) >> 8) & 0xfU)	/* C and D */
 #define LOOM_MME_CTRL(flags, in, out) ((flags) | ((in) << 4) | ((out) << 8))
-#define LOOM_MME_CTRL_MASK	0xfffU
+#define LOOM_MME_CTRL_MASK	0x1fffU
 
 /*
  * Batched GEMM, row-major, fp32 accumulation:
@@ -151,7 +152,10 @@ struct loom_pkt_lin_dma {
  * The output stage: with LOOM_MME_F_BCAST_C, C is a single row of n
  * elements (ldc unused) added, times beta, to every row (a bias); with
  * LOOM_MME_F_RELU, every element of D becomes x > 0 ? x : 0 after that,
- * before rounding to the output dtype.
+ * before rounding to the output dtype. With LOOM_MME_F_MASK_C (beta must
+ * be 0, not with BCAST_C), C is an m x n mask read instead of added:
+ * D[i][j] = C[i][j] > 0 ? alpha * (op(A) x op(B))[i][j] : 0, the gradient
+ * through a ReLU whose output is C.
  */
 struct loom_pkt_mme {
 	__u32 header;

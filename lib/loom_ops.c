@@ -205,8 +205,13 @@ LOOM_API int loom_gemm(loom_stream *s, const struct loom_gemm *g)
 		return -EINVAL;
 	if (g->sz >= offsetof(struct loom_gemm, flags) + sizeof(g->flags))
 		gflags = g->flags;
-	if (gflags & ~(LOOM_GEMM_BIAS_ROW | LOOM_GEMM_RELU))
+	if (gflags & ~(LOOM_GEMM_BIAS_ROW | LOOM_GEMM_RELU | LOOM_GEMM_RELU_MASK))
 		return -EINVAL;
+	if ((gflags & LOOM_GEMM_RELU_MASK) &&
+	    (!g->c || g->beta != 0.0f || (gflags & LOOM_GEMM_BIAS_ROW)))
+		return -EINVAL;
+	if (gflags & LOOM_GEMM_RELU_MASK)
+		flags |= LOOM_MME_F_MASK_C;
 	if (gflags & LOOM_GEMM_BIAS_ROW)
 		flags |= LOOM_MME_F_BCAST_C;
 	if (gflags & LOOM_GEMM_RELU)

@@ -151,6 +151,7 @@ struct mcase {
 	bool b_shared;				/* stride_b = 0 */
 	bool bias;				/* LOOM_MME_F_BCAST_C: C is one row */
 	bool relu;				/* LOOM_MME_F_RELU */
+	bool mask;				/* LOOM_MME_F_MASK_C (beta 0) */
 };
 
 static int mme_exec(struct fixture *fx, const struct loom_pkt_mme *p, struct loom_fault *f)
@@ -200,7 +201,7 @@ static void run_case(struct fixture *fx, const struct mcase *c)
 	operand_make(fx, &A, c->scattered, c->in16, sa * (nb - 1) + span_a, true);
 	operand_make(fx, &B, c->scattered, c->in16, sb * (nb - 1) + span_b, true);
 	operand_make(fx, &D, c->scattered, c->out16, sd * (nb - 1) + span_d, true);
-	if (c->beta != 0.0f && !c->c_is_d)
+	if ((c->beta != 0.0f || c->mask) && !c->c_is_d)
 		operand_make(fx, &C, c->scattered, c->out16, sc * (nb - 1) + span_c, true);
 	if (c->beta == 0.0f) {
 		/* D must be overwritten, never read: plant NaNs in it. */
@@ -219,10 +220,11 @@ static void run_case(struct fixture *fx, const struct mcase *c)
 		.ctrl = LOOM_MME_CTRL((c->ta ? LOOM_MME_F_TRANS_A : 0) |
 				      (c->tb ? LOOM_MME_F_TRANS_B : 0) |
 				      (c->bias ? LOOM_MME_F_BCAST_C : 0) |
-				      (c->relu ? LOOM_MME_F_RELU : 0),
+				      (c->relu ? LOOM_MME_F_RELU : 0) |
+				      (c->mask ? LOOM_MME_F_MASK_C : 0),
 				      c->in16 ? LOOM_DTYPE_BF16 : LOOM_DTYPE_F32,
 				      c->out16 ? LOOM_DTYPE_BF16 : LOOM_DTYPE_F32),
-		.a = A.va, .b = B.va, .c = c->beta != 0.0f ? pc->va : 0, .d = D.va,
+		.a = A.va, .b = B.va, .c = c->beta != 0.0f || c->mask ? pc->va : 0, .d = D.va,
 		.m = m, .n = n, .k = k, .batch = nb,
 		.lda = lda, .ldb = ldb, .ldc = c->bias ? 0 : ldc, .ldd = ldd,
 		.stride_a = sa * (c->in16 ? 2 : 4), .stride_b = sb * (c->in16 ? 2 : 4),
@@ -251,6 +253,9 @@ static void run_case(struct fixture *fx, const struct mcase *c)
 					cv = pc->v[b * sc + (c->bias ? 0 : (uint64_t)i * ldc) + j];
 				ref = c->alpha * acc + c->beta * cv;
 				if (c->relu && !(ref > 0))
+					ref = 0;
+				if (c->mask &&
+				    !(pc->v[b * sc + (uint64_t)i * ldc + j] > 0))
 					ref = 0;
 				mag = fabs(c->alpha) * mag + fabs(c->beta * cv);
 				tol = mag * (k + 4) * 2e-7 + 1e-30;
@@ -310,6 +315,20 @@ static void gemm_bias_relu(void **state)
 	run_case(*state, &b);
 	b.scattered = true;
 	run_case(*state, &b);
+	/* The mask: a ReLU's gradient, C read as where the output was > 0. */
+	for (unsigned v = 0; v < 4; v++) {
+		struct mcase mk = { .m = 29, .n = 66, .k = 23, .batch = 2, .gap = 3, .alpha = 1.0f,
+				    .mask = true, .pad_c = 5, .ta = v & 1, .tb = v & 2 };
+
+		run_case(*state, &mk);
+		mk.scattered = true;
+		mk.out16 = v & 1;
+		run_case(*state, &mk);
+	}
+	struct mcase mi = { .m = 16, .n = 16, .k = 16, .batch = 1, .alpha = 1.0f, .mask = true,
+			    .c_is_d = true };	/* the mask is D itself: read first */
+
+	run_case(*state, &mi);
 	/* ReLU alone, over C added in full (no bias row). */
 	struct mcase r = { .m = 20, .n = 20, .k = 8, .batch = 2, .alpha = 1.0f, .beta = 1.0f,
 			   .relu = true, .pad_c = 3 };
@@ -551,6 +570,10 @@ static void bad_args(void **state)
 	BAD(p.ctrl = LOOM_MME_CTRL(0, 0, 15));
 	BAD(p.ctrl = LOOM_MME_F_BCAST_C; p.beta = fbits(1.0f); p.c = 0);
 	BAD(p.ctrl = LOOM_MME_F_BCAST_C; p.beta = fbits(1.0f); p.c = d + 1);
+	BAD(p.ctrl = LOOM_MME_F_MASK_C; p.c = 0);
+	BAD(p.ctrl = LOOM_MME_F_MASK_C; p.c = d; p.ldc = 4);
+	BAD(p.ctrl = LOOM_MME_F_MASK_C; p.c = d; p.ldc = 8; p.beta = fbits(1.0f));
+	BAD(p.ctrl = LOOM_MME_F_MASK_C | LOOM_MME_F_BCAST_C; p.c = d; p.ldc = 8);
 	BAD(p.ctrl = 1U << 12);
 	BAD(p.batch = 2; p.stride_a = 0xfffffffffffff000ULL);	/* wraps around */
 #undef BAD
@@ -558,6 +581,11 @@ static void bad_args(void **state)
 	p = good_pkt(a, b, d);
 	p.ctrl = LOOM_MME_F_TRANS_A;
 	p.lda = 4;
+	assert_int_equal(mme_exec(fx, &p, &f), LOOM_ERR_NONE);
+	/* The mask with everything right (C may be D). */
+	p = good_pkt(a, b, d);
+	p.ctrl = LOOM_MME_F_MASK_C;
+	p.c = d;
 	assert_int_equal(mme_exec(fx, &p, &f), LOOM_ERR_NONE);
 	/* With beta = 0, C's fields are not used. */
 	p = good_pkt(a, b, d);

@@ -307,10 +307,15 @@ enum loom_dtype { LOOM_F32 = 0, LOOM_BF16 = 1 };
  * times beta to every row of the product, i.e. a bias:
  *   D[i][r][j] = alpha * (op(A[i]) x op(B[i]))[r][j] + beta * C[i][j];
  * LOOM_GEMM_RELU then replaces every element x of D by (x > 0 ? x : 0),
- * before rounding to out_dtype. Unknown flags: -EINVAL.
+ * before rounding to out_dtype. LOOM_GEMM_RELU_MASK reads C (m x n, ldc)
+ * as a mask instead of adding it: D[i][r][j] = C[i][r][j] > 0 ?
+ * alpha * (op(A[i]) x op(B[i]))[r][j] : 0, the gradient through a ReLU
+ * whose output is C; it needs c, beta 0 and no LOOM_GEMM_BIAS_ROW.
+ * Unknown flags or a bad combination: -EINVAL.
  */
 #define LOOM_GEMM_BIAS_ROW	(1u << 0)
 #define LOOM_GEMM_RELU		(1u << 1)
+#define LOOM_GEMM_RELU_MASK	(1u << 2)
 
 struct loom_gemm {
 	size_t sz;		/* sizeof(struct loom_gemm) */
