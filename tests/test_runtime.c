@@ -317,7 +317,33 @@ static void gemm_bias_relu(void **state)
 				fail_msg("D[%d][%d] = %g, expected %g", i, j, d[i * n + j], r);
 		}
 	assert_true(neg > 0 && pos > 0);	/* ReLU had something to do */
-	g.flags = 1u << 2;
+	/* The mask: the product again, kept where that ReLU's output (in D) is > 0. */
+	float *prev = malloc((size_t)m * n * 4);
+
+	memcpy(prev, d, (size_t)m * n * 4);
+	g.flags = LOOM_GEMM_RELU_MASK;
+	g.beta = 0.0f;
+	g.c = D;
+	assert_int_equal(loom_gemm(c->s, &g), 0);
+	assert_int_equal(loom_memcpy_d2h(c->s, d, D, (size_t)m * n * 4), 0);
+	for (int i = 0; i < m * n; i++) {
+		double r = prev[i] > 0 ? ref[i] : 0;
+
+		if (!(fabs(d[i] - r) <= 1e-4 * (1 + fabs(r))))
+			fail_msg("masked D[%d] = %g, expected %g", i, d[i], r);
+	}
+	free(prev);
+	g.beta = 1.0f;
+	assert_int_equal(loom_gemm(c->s, &g), -EINVAL);	/* the mask is not added */
+	g.beta = 0.0f;
+	g.flags = LOOM_GEMM_RELU_MASK | LOOM_GEMM_BIAS_ROW;
+	assert_int_equal(loom_gemm(c->s, &g), -EINVAL);
+	g.flags = LOOM_GEMM_RELU_MASK;
+	g.c = 0;
+	assert_int_equal(loom_gemm(c->s, &g), -EINVAL);
+	g.c = BI;
+	g.beta = -1.5f;
+	g.flags = 1u << 3;
 	assert_int_equal(loom_gemm(c->s, &g), -EINVAL);
 	/* A caller built before flags existed: no output stage. */
 	g.flags = LOOM_GEMM_RELU;
