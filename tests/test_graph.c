@@ -7,7 +7,7 @@
  * the memory plan (no live buffers alias; a broken plan is caught);
  * training on synthetic data (the loss falls); bad graphs (exact
  * messages); a device error mid-step named by op. Usage: test_graph
- * [inproc|loomd].
+ * [inproc|loomd|kernel].
  *
  * Tolerance of the gradient checks: |dev - fd| <= 2e-4 + 2e-3 |fd|, fd the
  * central difference (h = 1e-4) of the float64 loss: the device computes in
@@ -1417,6 +1417,8 @@ int main(int argc, char **argv)
 		if (loom_test_loomd_start(&g_loomd, "1G", NULL))
 			return 1;
 		snprintf(g_uri, sizeof(g_uri), "%s", g_loomd.uri);
+	} else if (!strcmp(which, "kernel")) {	/* loom.ko's device (the QEMU guest's) */
+		snprintf(g_uri, sizeof(g_uri), "kernel");
 	} else {
 		snprintf(g_uri, sizeof(g_uri), "inproc");
 	}

@@ -5,7 +5,7 @@
  * sizes that are and are not multiples of the 64-lane vector (1 element,
  * 1 row, rows longer than a vector, odd shapes), plus in-place use, the
  * elements beyond an output left alone, and bad arguments. Usage:
- * test_kernels [inproc|loomd].
+ * test_kernels [inproc|loomd|kernel].
  *
  * Tolerances (also in docs/kernels.md): exact for operations that are one
  * fp32 rounding (add, mul, axpy, scale, relu, relu_grad, bias_add,
@@ -1103,6 +1103,8 @@ int main(int argc, char **argv)
 		if (loom_test_loomd_start(&g_loomd, "512M", NULL))
 			return 1;
 		snprintf(g_uri, sizeof(g_uri), "%s", g_loomd.uri);
+	} else if (!strcmp(which, "kernel")) {	/* loom.ko's device (the QEMU guest's) */
+		snprintf(g_uri, sizeof(g_uri), "kernel");
 	} else {
 		snprintf(g_uri, sizeof(g_uri), "inproc");
 	}
