@@ -37,6 +37,7 @@
 #define BT_REPLY_TIMEOUT_MS	(300 * 1000)	/* one repetition, or import + warm-up */
 #define BT_PAUSE_NS		(150 * 1000 * 1000)
 #define BT_MAX_REPS		64
+#define BT_CHILD_VAR		"LOOM_BENCH_TRAIN_CHILD"	/* set: we set the timeout */
 
 struct bt_child {
 	pid_t pid;
@@ -219,10 +220,10 @@ static int bt_child_start(struct bt_child *ch, uint32_t batch, int nthreads, boo
 		 * caller's own OMP_WAIT_POLICY wins).
 		 */
 		setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
-		/* loom-bench's own OpenBLAS setting is not the reference's. */
-		if (getenv("LOOM_BENCH_BLAS_TIMEOUT")) {
+		/* The Loom side's OpenBLAS setting (see bench_train.h) is not PyTorch's. */
+		if (getenv(BT_CHILD_VAR)) {
 			unsetenv("OPENBLAS_THREAD_TIMEOUT");
-			unsetenv("LOOM_BENCH_BLAS_TIMEOUT");
+			unsetenv(BT_CHILD_VAR);
 		}
 		execlp(py, py, script, "--serve", "--pick-threads", "--batch", a_batch,
 		       "--threads", a_threads,
@@ -374,4 +375,93 @@ void bench_train_print_breakdown(FILE *f, const char *name, const struct bench_t
 			"intra-op threads: %d (OpenBLAS keeps its own), denormals flushed; same network, "
 			"batch and optimiser\n", name, r->torch_version, r->threads, r->threads,
 			r->ref_threads);
+}
+
+/* ---- The measurement in a child (bench_train.h) ------------------------- */
+
+int bench_train_child_main(int nthreads, bool quick, bool verbose)
+{
+	struct bench_train_result r;
+	loom_device *dev = loom_device_open("inproc", NULL);
+	const unsigned char *p = (const unsigned char *)&r;
+	int ret;
+
+	if (!dev) {
+		memset(&r, 0, sizeof(r));
+		r.loom_sps = r.ref_sps = r.step_ms = NAN;
+		ret = -errno;
+		snprintf(r.err, sizeof(r.err), "open inproc device: %s", loom_strerror(ret));
+	} else {
+		ret = bench_train_mlp(dev, 256, nthreads, quick ? 3 : 7, quick ? 4 : 30, verbose, &r);
+		loom_device_close(dev);
+	}
+	/* The result as it is in memory: the parent is this same binary. */
+	printf("train-result ");
+	for (size_t i = 0; i < sizeof(r); i++)
+		printf("%02x", p[i]);
+	printf("\n");
+	return ret ? 2 : 0;
+}
+
+int bench_train_mlp_child(int nthreads, bool quick, bool verbose, struct bench_train_result *r)
+{
+	char *line = NULL, *hex;
+	size_t cap = 0;
+	int pipefd[2], status, ret = -EIO;
+	pid_t pid;
+	FILE *f;
+
+	memset(r, 0, sizeof(*r));
+	r->loom_sps = r->ref_sps = r->step_ms = NAN;
+	snprintf(r->err, sizeof(r->err), "the measuring child failed");
+	(void)nthreads;		/* the child counts the same cores */
+	if (pipe(pipefd))
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		dup2(pipefd[1], STDOUT_FILENO);
+		close(pipefd[0]);
+		close(pipefd[1]);
+		setenv("OPENBLAS_THREAD_TIMEOUT", "4", 1);
+		setenv(BT_CHILD_VAR, "1", 1);
+		char *args[5] = { "loom-bench", "--train-child" };
+		int n = 2;
+
+		if (quick)
+			args[n++] = "--quick";
+		if (verbose)
+			args[n++] = "-v";
+		args[n] = NULL;
+		execv("/proc/self/exe", args);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	f = fdopen(pipefd[0], "r");
+	while (f && getline(&line, &cap, f) > 0) {
+		if (strncmp(line, "train-result ", 13))
+			continue;
+		hex = line + 13;
+		if (strspn(hex, "0123456789abcdef") != 2 * sizeof(*r))
+			break;
+		for (size_t i = 0; i < sizeof(*r); i++) {
+			unsigned v;
+
+			sscanf(hex + 2 * i, "%2x", &v);
+			((unsigned char *)r)[i] = (unsigned char)v;
+		}
+		ret = r->err[0] ? -EIO : 0;
+	}
+	free(line);
+	if (f)
+		fclose(f);
+	else
+		close(pipefd[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return ret;
 }

@@ -38,6 +38,20 @@ struct bench_train_result {
 int bench_train_mlp(loom_device *dev, uint32_t batch, int nthreads, int reps, uint32_t steps,
 		    bool verbose, struct bench_train_result *r);
 
+/*
+ * The in-process device's MME runs on the process's OpenBLAS, whose idle
+ * workers spin for ~2^28 cycles after each GEMM unless
+ * OPENBLAS_THREAD_TIMEOUT says otherwise (read once, when OpenBLAS
+ * loads). The training job runs with 4 (loom-run re-executes itself so);
+ * loom-bench measures its train row the same way in a child, this binary
+ * run again with that setting and --train-child, which leaves the other
+ * rows' OpenBLAS (the GEMM references' too) as it was.
+ */
+/** Measure as bench_train_mlp() on a fresh in-process device, in the child. */
+int bench_train_mlp_child(int nthreads, bool quick, bool verbose, struct bench_train_result *r);
+/** The child's side (loom-bench --train-child): measure, print r on stdout. */
+int bench_train_child_main(int nthreads, bool quick, bool verbose);
+
 /** The step-time breakdown, a few lines for the table's notes. */
 void bench_train_print_breakdown(FILE *f, const char *name, const struct bench_train_result *r);
 

@@ -65,7 +65,6 @@
 #define BENCH_EXIT_FAILED	2
 
 #define BENCH_REEXEC_VAR	"LOOM_BENCH_REEXEC"
-#define BENCH_BLAS_TIMEOUT_VAR	"LOOM_BENCH_BLAS_TIMEOUT"
 #define BENCH_MAX_REPS		4096
 
 struct bench_row {
@@ -671,28 +670,15 @@ static void bench_cpu_model(char *buf, size_t len)
 static void bench_reexec_clean(char **argv)
 {
 	const char *ct = getenv("OPENBLAS_CORETYPE"), *l2 = getenv("OPENBLAS_L2_SIZE");
-	bool timeout = !getenv("OPENBLAS_THREAD_TIMEOUT");
 	char note[256];
 
-	if (getenv(BENCH_REEXEC_VAR) || (!ct && !l2 && !timeout))
+	if (getenv(BENCH_REEXEC_VAR) || (!ct && !l2))
 		return;
-	snprintf(note, sizeof(note), "%s%s%s%s%s%s%s", ct || l2 ? "without " : "",
-		 ct ? "OPENBLAS_CORETYPE=" : "", ct ? ct : "", ct && l2 ? " " : "",
-		 l2 ? "OPENBLAS_L2_SIZE=" : "", l2 ? l2 : "",
-		 timeout ? (ct || l2 ? ", with OPENBLAS_THREAD_TIMEOUT=4" :
-			    "with OPENBLAS_THREAD_TIMEOUT=4") : "");
+	snprintf(note, sizeof(note), "%s%s%s%s%s", ct ? "OPENBLAS_CORETYPE=" : "", ct ? ct : "",
+		 ct && l2 ? " " : "", l2 ? "OPENBLAS_L2_SIZE=" : "", l2 ? l2 : "");
 	setenv(BENCH_REEXEC_VAR, note, 1);
 	unsetenv("OPENBLAS_CORETYPE");
 	unsetenv("OPENBLAS_L2_SIZE");
-	/*
-	 * The in-process device's MME runs on this process's OpenBLAS, whose
-	 * idle workers would otherwise spin for ~2^28 cycles after each GEMM
-	 * (see loomd); the PyTorch reference runs without the setting.
-	 */
-	if (timeout) {
-		setenv("OPENBLAS_THREAD_TIMEOUT", "4", 1);
-		setenv(BENCH_BLAS_TIMEOUT_VAR, "1", 1);
-	}
 	execv("/proc/self/exe", argv);
 	fprintf(stderr, "loom-bench: cannot re-execute without %s: %s (continuing)\n", note,
 		strerror(errno));
@@ -712,7 +698,7 @@ static void bench_print_header(const struct bench_ctx *c, const char *unset_note
 	fprintf(f, "OpenBLAS: %s (core %s), %d threads for the reference\n",
 		openblas_get_config(), openblas_get_corename(), c->nthreads);
 	if (unset_note && *unset_note)
-		fprintf(f, "environment: re-executed %s\n", unset_note);
+		fprintf(f, "environment: re-executed without %s\n", unset_note);
 	fprintf(f, "figures: median of %d runs after %d warm-up (copies, GEMM), %d round trips\n",
 		c->reps, c->warmup, c->nop_reps);
 	fprintf(f, "ratio: loom/reference for throughput, reference/loom for latency (> 1: loom better)\n\n");
@@ -919,9 +905,10 @@ static void bench_log(enum loom_log_level level, const char *msg, void *arg)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_QUICK = 256, OPT_ONLY, OPT_JSON };
+	enum { OPT_QUICK = 256, OPT_ONLY, OPT_JSON, OPT_TRAIN_CHILD };
 	static const struct option lopts[] = {
 		{ "quick", no_argument, NULL, OPT_QUICK },
+		{ "train-child", no_argument, NULL, OPT_TRAIN_CHILD },	/* internal */
 		{ "only", required_argument, NULL, OPT_ONLY },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -934,6 +921,7 @@ int main(int argc, char **argv)
 	int opt, i, ngemm, failed = 0;
 	struct bench_train_result train = { .step_ms = NAN };
 	struct bench_row *train_row;
+	bool train_child = false;
 	double best;
 
 	bench_reexec_clean(argv);
@@ -947,6 +935,9 @@ int main(int argc, char **argv)
 		switch (opt) {
 		case OPT_QUICK:
 			c.quick = true;
+			break;
+		case OPT_TRAIN_CHILD:
+			train_child = true;
 			break;
 		case OPT_ONLY:
 			only = optarg;
@@ -973,6 +964,8 @@ int main(int argc, char **argv)
 	c.nthreads = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (c.nthreads < 1)
 		c.nthreads = 1;
+	if (train_child)
+		return bench_train_child_main(c.nthreads, c.quick, c.verbose);
 	c.warmup = c.quick ? 1 : 2;
 	c.reps = c.quick ? 3 : 7;
 	c.nop_warmup = c.quick ? 20 : 200;
@@ -1084,14 +1077,30 @@ int main(int argc, char **argv)
 	}
 	train_row = &bench_rows[bench_nrows - 1];
 	if (train_row->selected) {
-		loom_device *tdev;
+		int tret;
 
 		bench_progress(&c, train_row->name);
-		tdev = loom_device_open("inproc", NULL);
-		if (!tdev) {
-			bench_row_fail(train_row, "open inproc device", -errno);
-		} else if (bench_train_mlp(tdev, 256, c.nthreads, c.quick ? 3 : 7, c.quick ? 4 : 30,
-					   c.verbose, &train)) {
+		/*
+		 * As the training job runs, with OPENBLAS_THREAD_TIMEOUT=4 (see
+		 * bench_train.h): in a child, so the rows above keep this
+		 * process's OpenBLAS as it is; here if the user chose a timeout.
+		 */
+		if (!getenv("OPENBLAS_THREAD_TIMEOUT")) {
+			tret = bench_train_mlp_child(c.nthreads, c.quick, c.verbose, &train);
+		} else {
+			loom_device *tdev = loom_device_open("inproc", NULL);
+
+			if (!tdev) {
+				tret = -errno;
+				snprintf(train.err, sizeof(train.err), "open inproc device: %s",
+					 loom_strerror(tret));
+			} else {
+				tret = bench_train_mlp(tdev, 256, c.nthreads, c.quick ? 3 : 7,
+						       c.quick ? 4 : 30, c.verbose, &train);
+				loom_device_close(tdev);
+			}
+		}
+		if (tret) {
 			snprintf(train_row->err, sizeof(train_row->err), "%s", train.err);
 		} else {
 			train_row->loom = train.loom_sps;
@@ -1099,7 +1108,6 @@ int main(int argc, char **argv)
 			train_row->ref = train.ref_sps;
 			train_row->ref_best = train.ref_best_sps;
 		}
-		loom_device_close(tdev);
 	}
 	for (i = 0; i < bench_nrows; i++)
 		if (bench_rows[i].selected && (isnan(bench_rows[i].loom) || bench_rows[i].err[0]))
