@@ -336,7 +336,9 @@ int loom_submit_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 	struct loom_cs_dev *cs = ldev->cs;
 	struct loom_queue *q;
 	struct loom_job *job;
+	struct loom_ctx *ctx;
 	unsigned int i;
+	bool cookie;
 	int ret;
 
 	if (args->flags & ~DRM_LOOM_SUBMIT_FLAGS_MASK || args->pad ||
@@ -380,23 +382,12 @@ int loom_submit_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 	q->njobs++;
 	dma_fence_init(&job->base, &loom_fence_ops, &job->fence_lock, q->fence_ctx, job->seq);
 	job->dep_q = q;
-	atomic_set(&job->deps_left, job->ndeps + 1);	/* + 1 until every callback is in */
+	/* + 1: held back until its callbacks are in and it joined its context's fences. */
+	atomic_set(&job->deps_left, job->ndeps + 1);
 	list_add_tail(&job->node, &q->waiting);
+	dma_fence_get(&job->base);	/* the ioctl's own: a cancel may retire it any time */
 	spin_unlock_irq(&q->lock);
-
-	/* Memory the context unbinds from now on outlives the job. */
-	ret = loom_ctx_add_fence(q->ctx, &job->base);
-	if (ret) {
-		/* Its number is taken: it fails, so that no waiter is left behind. */
-		dma_fence_get(&job->base);
-		spin_lock_irq(&q->lock);
-		loom_queue_abort_job_locked(q, job, ret);
-		spin_unlock_irq(&q->lock);
-		mutex_unlock(&q->submit_lock);
-		up_read(&cs->reset_sem);
-		dma_fence_put(&job->base);
-		goto out_put;
-	}
+	ctx = loom_ctx_get(q->ctx);
 
 	/* Cancelling the job takes submit_lock: the callbacks go in undisturbed. */
 	for (i = 0; i < job->ndeps; i++) {
@@ -408,16 +399,42 @@ int loom_submit_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 			dma_fence_put(&job->base);
 		}
 	}
-	atomic_dec(&job->deps_left);
-	if (out_syncobj)
+	mutex_unlock(&q->submit_lock);
+	up_read(&cs->reset_sem);
+
+	/*
+	 * Memory the context unbinds from now on outlives the job. Outside
+	 * submit_lock: this locks reservation objects (other drivers' too,
+	 * through exported DRAM) and allocates, while the queue's fences
+	 * signal only through work that takes submit_lock.
+	 */
+	ret = loom_ctx_add_fence(ctx, &job->base);
+	loom_ctx_put(ctx);
+	if (!ret && out_syncobj)
 		drm_syncobj_replace_fence(out_syncobj, &job->base);
-	args->seq = job->seq;
+
+	/* From here on the queue's fences signal: no allocation, no resv. */
+	cookie = dma_fence_begin_signalling();
+	down_read(&cs->reset_sem);
+	mutex_lock(&q->submit_lock);
+	if (ret) {
+		/* Its number is taken: it fails, so that no waiter is left behind. */
+		spin_lock_irq(&q->lock);
+		if (!test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &job->base.flags))
+			loom_queue_abort_job_locked(q, job, ret);
+		spin_unlock_irq(&q->lock);
+	} else {
+		atomic_dec(&job->deps_left);
+		args->seq = job->seq;
+	}
+	/* Its turn, or (aborted) that of the jobs submitted behind it meanwhile. */
 	loom_queue_push_locked(q);
 	mutex_unlock(&q->submit_lock);
 	up_read(&cs->reset_sem);
-	loom_dbg(ldev, IOCTL, "SUBMIT queue %u seq %llu, %u bytes, %u in-fences\n",
-		 q->hw, job->seq, job->cb_size, job->ndeps);
-	ret = 0;
+	dma_fence_end_signalling(cookie);
+	loom_dbg(ldev, IOCTL, "SUBMIT queue %u seq %llu, %u bytes, %u in-fences: %d\n",
+		 q->hw, job->seq, job->cb_size, job->ndeps, ret);
+	dma_fence_put(&job->base);
 	goto out_put;
 
 err_job:

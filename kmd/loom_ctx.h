@@ -109,7 +109,9 @@ void loom_ctx_put(struct loom_ctx *ctx);
  * A job of ctx is about to reach the hardware: memory that VM_BIND UNMAP
  * takes out of ctx while such a job may still use it is freed only once
  * the job's fence (and those of the jobs before it) have signalled.
- * Returns 0, -ENOMEM or -EINTR (then the job must not run).
+ * Returns 0, -ENOMEM or -EINTR (then the job must not run). Locks
+ * reservation objects and allocates: never called in a fence-signalling
+ * path (with a queue's submit_lock or reset_sem held).
  */
 int loom_ctx_add_fence(struct loom_ctx *ctx, struct dma_fence *fence);
 

@@ -54,13 +54,17 @@ static void loom_queue_push_work(struct work_struct *work)
 {
 	struct loom_queue *q = container_of(work, struct loom_queue, push_work);
 	struct loom_cs_dev *cs = q->cs;
+	bool cookie;
 
+	/* The queue's fences signal through here: no allocation, no resv. */
+	cookie = dma_fence_begin_signalling();
 	down_read(&cs->reset_sem);
 	mutex_lock(&q->submit_lock);
 	if (!q->dying)
 		loom_queue_push_locked(q);
 	mutex_unlock(&q->submit_lock);
 	up_read(&cs->reset_sem);
+	dma_fence_end_signalling(cookie);
 }
 
 void loom_queue_hw_program(struct loom_queue *q)

@@ -28,6 +28,15 @@
  * loom_queue.submit_lock -> loom_cs_dev.irq_lock -> loom_queue.lock ->
  * a job's fence lock -> loom_cs_dev.dep_lock; loom_queue.lock ->
  * loom_events.lock (the watchdog posts a hang).
+ *
+ * Fence signalling: the queue's jobs reach the ring (and so signal) only
+ * through paths that take reset_sem and submit_lock (push work, queue
+ * reset work, SUBMIT's last step), marked with
+ * dma_fence_begin_signalling(). Nothing holding either may allocate
+ * memory that can reclaim, lock a reservation object or wait for a
+ * fence: SUBMIT adds a job's fence to its context's and exported
+ * objects' reservation objects between two submit_lock sections, with
+ * the job held back on "waiting" (its deps_left gate) until it is done.
  */
 #ifndef __LOOM_QUEUE_H__
 #define __LOOM_QUEUE_H__
@@ -169,7 +178,7 @@ struct loom_job {
 	u32 cb_size;			/* its bytes */
 	u32 cb_bytes;			/* in the CB area: + the driver's SIGNAL, 8-byte multiple */
 	u32 cb_off;			/* place in the CB area once pushed (never 0), else 0 */
-	atomic_t deps_left;
+	atomic_t deps_left;		/* in-fences not signalled yet, + 1 while SUBMIT holds it back */
 	unsigned int ndeps;
 	struct loom_dep *deps;
 };

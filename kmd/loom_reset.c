@@ -177,9 +177,12 @@ void loom_reset_queue_work(struct work_struct *work)
 	struct loom_device *ldev = q->ldev;
 	bool escalate = false, go, hang;
 	struct loom_job *job;
+	bool cookie;
 	u64 upto;
 	int idx;
 
+	/* It cancels jobs and lets the next ones run: a fence-signalling path. */
+	cookie = dma_fence_begin_signalling();
 	down_read(&cs->reset_sem);
 	mutex_lock(&q->submit_lock);
 	spin_lock_irq(&q->lock);
@@ -211,6 +214,7 @@ void loom_reset_queue_work(struct work_struct *work)
 out:
 	mutex_unlock(&q->submit_lock);
 	up_read(&cs->reset_sem);
+	dma_fence_end_signalling(cookie);
 	if (escalate)
 		loom_reset_schedule_device(cs);
 }
