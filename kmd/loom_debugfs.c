@@ -2,7 +2,9 @@
 /*
  * loom.ko: debugfs files in the DRM device's directory
  * (/sys/kernel/debug/accel/PCI-ADDRESS/):
- *   engines       device status and each queue's state, from registers
+ *   engines       device status; per engine class (DMA, MME, TPC, CP) the
+ *                 busy time and utilisation the firmware reports; each
+ *                 queue's state, from registers
  *   queues        each queue's registers in full
  *   mmu           the MMU's fault record and every context's mappings
  *   contexts      ASIDs in use: enabled, channel, page table, owner
@@ -59,6 +61,32 @@ static struct loom_device *loom_debugfs_ldev(struct seq_file *m)
 	return to_loom_device(entry->dev);
 }
 
+/*
+ * Per engine class, what the firmware's telemetry reports (the data of
+ * DRM_LOOM_INFO_UTILIZATION and _ENERGY): busy time since power-on and
+ * the busy share of its last tick.
+ */
+static void loom_debugfs_engine_classes(struct loom_device *ldev, struct seq_file *m)
+{
+	static const char * const names[LOOM_FW_NUM_ENGINES] = {
+		[LOOM_ENGINE_DMA] = "DMA", [LOOM_ENGINE_MME] = "MME",
+		[LOOM_ENGINE_TPC] = "TPC", [LOOM_ENGINE_CP] = "CP",
+	};
+	struct loom_fw_telemetry t;
+	unsigned int i;
+	int ret;
+
+	ret = loom_info_telemetry(ldev, &t);
+	if (ret) {
+		seq_printf(m, "telemetry: error %d\n", ret);
+		return;
+	}
+	seq_printf(m, "timestamp_ns %llu energy_mj %llu\n", t.timestamp_ns, t.energy_mj);
+	for (i = 0; i < LOOM_FW_NUM_ENGINES; i++)
+		seq_printf(m, "engine %-3s busy_ns %llu util_pct %u\n", names[i], t.busy_ns[i],
+			   min_t(u32, t.util_pct[i], 100));
+}
+
 static int loom_debugfs_engines(struct seq_file *m, void *data)
 {
 	struct loom_device *ldev = loom_debugfs_ldev(m);
@@ -71,6 +99,7 @@ static int loom_debugfs_engines(struct seq_file *m, void *data)
 	seq_printf(m, "device: %s (DEV_STATUS %#x), heartbeat %u, resets %u\n",
 		   loom_info_device_status_name(loom_info_device_status(ldev)), dev_st,
 		   loom_rd32(ldev, LOOM_REG_HEARTBEAT), loom_rd32(ldev, LOOM_REG_RESET_COUNT));
+	loom_debugfs_engine_classes(ldev, m);
 	seq_puts(m, "queue state  error enabled asid pending\n");
 	for (q = 0; q < LOOM_NUM_QUEUES; q++) {
 		st = loom_rd32(ldev, LOOM_REG_QUEUE(q, LOOM_QREG_STATUS));

@@ -16,6 +16,7 @@
 
 #include "hw/loom_packets.h"
 
+#include "loom_gem_common.h"
 #include "loom_info_common.h"
 
 /* ---- helpers --------------------------------------------------------------- */
@@ -456,6 +457,63 @@ static void test_debugfs(void)
 		if (!strstr(buf, files[i].needle))
 			loom_igt_fail(__FILE__, __LINE__, "%s lacks '%s'", path, files[i].needle);
 	}
+	/* engines: busy time and utilisation per engine class, numbers. */
+	snprintf(path, sizeof(path), "%s/engines", dir);
+	loom_assert_eq(loom_read_file(path, buf, sizeof(buf)), 0);
+	{
+		static const char *const classes[] = { "DMA", "MME", "TPC", "CP" };
+		unsigned long long ts, mj;
+		const char *l = strstr(buf, "timestamp_ns ");
+
+		if (!l || sscanf(l, "timestamp_ns %llu energy_mj %llu", &ts, &mj) != 2)
+			loom_igt_fail(__FILE__, __LINE__, "engines lacks 'timestamp_ns N energy_mj N':\n%s",
+				      buf);
+		loom_assert(ts > 0);
+		for (unsigned i = 0; i < 4; i++) {
+			unsigned long long busy;
+			unsigned util;
+			char key[32];
+
+			snprintf(key, sizeof(key), "engine %-3s busy_ns ", classes[i]);
+			l = strstr(buf, key);
+			if (!l || sscanf(l + strlen(key), "%llu util_pct %u", &busy, &util) != 2)
+				loom_igt_fail(__FILE__, __LINE__, "engines lacks '%sN util_pct N':\n%s",
+					      key, buf);
+			loom_assert(util <= 100);
+			loom_assert(busy <= ts);
+		}
+	}
+	/* mmu: the mapping this file bound, at its VA, with its page-table entries. */
+	{
+		const uint64_t va = 0x6b6b00000000ULL;
+		uint64_t got = va;
+		uint32_t h = gem_create(fd, 2 * PAGE, DRM_LOOM_BO_HOST);
+		char key[96];
+
+		loom_assert_eq(__vm_map(fd, h, 0, 2 * PAGE, DRM_LOOM_VM_BIND_FIXED, &got), 0);
+		loom_assert(got == va);
+		snprintf(path, sizeof(path), "%s/mmu", dir);
+		loom_assert_eq(loom_read_file(path, buf, sizeof(buf)), 0);
+		snprintf(key, sizeof(key), "  user   %#014llx-%#014llx\n", (unsigned long long)va,
+			 (unsigned long long)(va + 2 * PAGE));
+		if (!strstr(buf, key))
+			loom_igt_fail(__FILE__, __LINE__, "mmu lacks '%s'", key);
+		snprintf(key, sizeof(key), "  pte %#014llx-", (unsigned long long)va);
+		if (!strstr(buf, key))
+			loom_igt_fail(__FILE__, __LINE__, "mmu lacks '%s'", key);
+		loom_assert_eq(__vm_unmap(fd, va, 0), 0);
+		loom_assert_eq(__gem_close(fd, h), 0);
+	}
+	/* contexts: this file's context, owned by this process. */
+	snprintf(path, sizeof(path), "%s/contexts", dir);
+	loom_assert_eq(loom_read_file(path, buf, sizeof(buf)), 0);
+	{
+		char key[32];
+
+		snprintf(key, sizeof(key), "pid=%d(", getpid());
+		if (!strstr(buf, key))
+			loom_igt_fail(__FILE__, __LINE__, "contexts lacks '%s':\n%s", key, buf);
+	}
 	/* The events file lists this open file with its pid. */
 	snprintf(path, sizeof(path), "%s/events", dir);
 	loom_assert_eq(loom_read_file(path, buf, sizeof(buf)), 0);
@@ -488,7 +546,8 @@ static const struct loom_subtest tests[] = {
 	{ "hwmon-power-cap", "power1_cap write + read back + INFO; bad values -> EINVAL",
 	  test_hwmon_power_cap },
 	{ "sysfs", "fw_version, hw_revision, max_power, device_status, reset_count", test_sysfs },
-	{ "debugfs", "every debugfs file is readable and says what it should", test_debugfs },
+	{ "debugfs", "every debugfs file is readable and says what it should: engine classes' busy time and utilisation, this file's mapping and pid",
+	  test_debugfs },
 };
 
 int main(int argc, char **argv)
