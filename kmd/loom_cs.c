@@ -35,6 +35,14 @@
 
 /* ---- fences ------------------------------------------------------------ */
 
+/* Jobs allocated and not yet freed (their fences), every device together. */
+static atomic_t loom_cs_fences = ATOMIC_INIT(0);
+
+int loom_cs_live_fences(void)
+{
+	return atomic_read(&loom_cs_fences);
+}
+
 static const char *loom_fence_driver_name(struct dma_fence *f)
 {
 	return DRIVER_NAME;
@@ -53,6 +61,7 @@ static void loom_fence_release(struct dma_fence *f)
 	kfree(job->cb);
 	kfree(job->deps);
 	dma_fence_free(f);
+	atomic_dec(&loom_cs_fences);
 }
 
 static const struct dma_fence_ops loom_fence_ops = {
@@ -87,6 +96,7 @@ static void loom_job_free_unqueued(struct loom_job *job)
 	kfree(job->deps);
 	kfree(job->cb);
 	kfree(job);
+	atomic_dec(&loom_cs_fences);
 }
 
 /* ---- the CB checker ----------------------------------------------------- */
@@ -357,6 +367,7 @@ int loom_submit_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 		ret = -ENOMEM;
 		goto out_put;
 	}
+	atomic_inc(&loom_cs_fences);
 	job->cs = cs;
 	spin_lock_init(&job->fence_lock);
 	ret = loom_submit_prepare(file, cf, args, job, &out_syncobj);
@@ -380,6 +391,7 @@ int loom_submit_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 	}
 	job->seq = ++q->last_seq;
 	q->njobs++;
+	loom_obj_inc(ldev, LOOM_OBJ_JOB);
 	dma_fence_init(&job->base, &loom_fence_ops, &job->fence_lock, q->fence_ctx, job->seq);
 	job->dep_q = q;
 	/* + 1: held back until its callbacks are in and it joined its context's fences. */

@@ -105,6 +105,7 @@ static struct loom_ctx *loom_ctx_create(struct loom_device *ldev)
 	/* Under ctx_lock, so that loom_ctx_dev_restore() cannot interleave. */
 	loom_ctx_hw_set(ctx, true);
 	mutex_unlock(&ldev->ctx_lock);
+	loom_obj_inc(ldev, LOOM_OBJ_CTX);
 	loom_dbg(ldev, IOCTL, "context %u created\n", ctx->asid);
 	return ctx;
 
@@ -157,6 +158,7 @@ static void loom_ctx_release(struct kref *ref)
 	mutex_unlock(&ldev->ctx_lock);
 	loom_dbg(ldev, IOCTL, "context %u destroyed\n", ctx->asid);
 	kfree(ctx);
+	loom_obj_dec(ldev, LOOM_OBJ_CTX);
 }
 
 struct loom_ctx *loom_ctx_get(struct loom_ctx *ctx)

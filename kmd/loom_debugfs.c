@@ -10,6 +10,10 @@
  *   contexts      ASIDs in use: enabled, channel, page table, owner
  *   events        event counters, the event queue's indices, each file's list
  *   fw            the firmware's limits and a telemetry dump
+ *   objects       live objects of the device (enum loom_obj: GEM objects,
+ *                 contexts, queues, jobs not retired, VM_BIND mappings,
+ *                 dma-buf exports and imports, userptr pins) and the job
+ *                 fences not yet freed (all devices): leak checks
  *   inject_event  (write "TYPE ASID") ask the firmware to post an ECC
  *                 event (LOOM_FW_CMD_INJECT_EVENT, TYPE 4 or 5; ASID 0:
  *                 device-wide): exercises the event path without faults
@@ -23,8 +27,8 @@
  *   fail_add_fence  (write N) the Nth job from now fails to join its
  *                 context's fences (-ENOMEM, as if memory ran out); 0
  *                 disarms; reading gives what is left of N
- * Every file reads the device inside drm_dev_enter(), so after unbind it
- * answers -ENODEV instead of touching unmapped registers.
+ * Every file that reads the device does so inside drm_dev_enter(), so
+ * after unbind it answers -ENODEV instead of touching unmapped registers.
  */
 #include <linux/debugfs.h>
 #include <linux/fs.h>
@@ -187,6 +191,24 @@ static int loom_debugfs_events(struct seq_file *m, void *data)
 		return -ENODEV;
 	loom_events_debugfs_show(ldev, m);
 	drm_dev_exit(idx);
+	return 0;
+}
+
+static int loom_debugfs_objects(struct seq_file *m, void *data)
+{
+	static const char * const names[LOOM_OBJ_NUM] = {
+		[LOOM_OBJ_BO] = "gem_objects", [LOOM_OBJ_CTX] = "contexts",
+		[LOOM_OBJ_QUEUE] = "queues", [LOOM_OBJ_JOB] = "jobs",
+		[LOOM_OBJ_VM_MAP] = "vm_mappings", [LOOM_OBJ_EXPORT] = "dmabuf_exports",
+		[LOOM_OBJ_IMPORT] = "dmabuf_imports", [LOOM_OBJ_USERPTR_PIN] = "userptr_pins",
+	};
+	struct loom_device *ldev = loom_debugfs_ldev(m);
+	unsigned int i;
+
+	/* Counters only: readable after unplug too, to see what is left. */
+	for (i = 0; i < LOOM_OBJ_NUM; i++)
+		seq_printf(m, "%s %d\n", names[i], atomic_read(&ldev->objects[i]));
+	seq_printf(m, "job_fences %d\n", loom_cs_live_fences());
 	return 0;
 }
 
@@ -367,6 +389,7 @@ static const struct drm_debugfs_info loom_debugfs_list[] = {
 	{ "contexts", loom_debugfs_contexts, 0 },
 	{ "events", loom_debugfs_events, 0 },
 	{ "fw", loom_debugfs_fw, 0 },
+	{ "objects", loom_debugfs_objects, 0 },
 };
 
 void loom_debugfs_init(struct loom_device *ldev)

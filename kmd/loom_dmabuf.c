@@ -167,6 +167,7 @@ static void loom_dmabuf_release(struct dma_buf *dmabuf)
 	/* The last reference gives the DRAM back. */
 	drm_gem_object_put(&ld->owner->base.base);
 	kfree(ld);
+	loom_obj_dec(ldev, LOOM_OBJ_EXPORT);
 	drm_dev_put(&ldev->drm);
 }
 
@@ -212,6 +213,7 @@ static struct dma_buf *loom_dmabuf_export(struct loom_bo *bo, u64 offset, u64 si
 		return dmabuf;
 	}
 	loom_gem_mark_exported(owner);
+	loom_obj_inc(ldev, LOOM_OBJ_EXPORT);
 	loom_dbg(ldev, IOCTL, "dma-buf: DRAM %#llx+%#llx exported\n",
 		 owner->dram_pa + ld->offset, size);
 	return dmabuf;
@@ -285,6 +287,7 @@ static void loom_bo_slice_free(struct drm_gem_object *obj)
 {
 	struct loom_bo *bo = to_loom_bo(obj);
 
+	loom_obj_dec(to_loom_device(obj->dev), LOOM_OBJ_BO);
 	drm_gem_object_put(&bo->parent->base.base);
 	drm_gem_object_release(obj);
 	kfree(bo);
@@ -328,6 +331,7 @@ static struct drm_gem_object *loom_dmabuf_slice_create(struct loom_bo *owner, u6
 	drm_gem_object_get(&owner->base.base);
 	drm_gem_private_object_init(owner->base.base.dev, obj, size);
 	/* From here on, the object's free function drops the reference. */
+	loom_obj_inc(to_loom_device(obj->dev), LOOM_OBJ_BO);
 	ret = drm_gem_create_mmap_offset(obj);
 	if (ret) {
 		drm_gem_object_put(obj);
@@ -344,6 +348,8 @@ static void loom_bo_import_free(struct drm_gem_object *obj)
 
 	if (obj->import_attach)
 		drm_prime_gem_destroy(obj, bo->sgt);
+	loom_obj_dec(to_loom_device(obj->dev), LOOM_OBJ_IMPORT);
+	loom_obj_dec(to_loom_device(obj->dev), LOOM_OBJ_BO);
 	drm_gem_object_release(obj);
 	kfree(bo);
 }
@@ -376,6 +382,8 @@ struct drm_gem_object *loom_dmabuf_import_sg_table(struct drm_device *drm,
 	bo->sgt = sgt;
 	bo->base.base.funcs = &loom_bo_import_funcs;
 	drm_gem_private_object_init(drm, &bo->base.base, size);
+	loom_obj_inc(to_loom_device(drm), LOOM_OBJ_BO);
+	loom_obj_inc(to_loom_device(drm), LOOM_OBJ_IMPORT);
 	return &bo->base.base;
 }
 

@@ -53,6 +53,22 @@ extern unsigned int loom_dbg_mask;
 			   #cat, ##__VA_ARGS__);			\
 } while (0)
 
+/*
+ * Live objects of a device, counted where they are made and freed, for
+ * leak checks without KASAN or kmemleak (debugfs "objects").
+ */
+enum loom_obj {
+	LOOM_OBJ_BO,		/* GEM objects of every kind */
+	LOOM_OBJ_CTX,		/* contexts (struct loom_ctx) */
+	LOOM_OBJ_QUEUE,		/* queues (struct loom_queue) */
+	LOOM_OBJ_JOB,		/* jobs submitted and not yet retired */
+	LOOM_OBJ_VM_MAP,	/* VM_BIND mappings, unbound ones waiting for jobs too */
+	LOOM_OBJ_EXPORT,	/* dma-bufs of the device's DRAM */
+	LOOM_OBJ_IMPORT,	/* objects imported from other exporters' dma-bufs */
+	LOOM_OBJ_USERPTR_PIN,	/* userptr objects holding pinned pages */
+	LOOM_OBJ_NUM
+};
+
 /* One MSI-X vector of channel 0 (LOOM_IRQ_*), the handler's argument. */
 struct loom_irq {
 	struct loom_device *ldev;
@@ -105,11 +121,30 @@ struct loom_device {
 
 	/* --- loom_queue.c, loom_cs.c, loom_reset.c: queues, submission, recovery --- */
 	struct loom_cs_dev *cs;
+
+	/* Live objects by enum loom_obj (loom_obj_inc()/loom_obj_dec()). */
+	atomic_t objects[LOOM_OBJ_NUM];
 };
 
 static inline struct loom_device *to_loom_device(struct drm_device *drm)
 {
 	return container_of(drm, struct loom_device, drm);
 }
+
+static inline void loom_obj_inc(struct loom_device *ldev, enum loom_obj o)
+{
+	atomic_inc(&ldev->objects[o]);
+}
+
+static inline void loom_obj_dec(struct loom_device *ldev, enum loom_obj o)
+{
+	atomic_dec(&ldev->objects[o]);
+}
+
+/*
+ * Job fences not yet freed, all devices together (loom_cs.c): a fence can
+ * outlive its device, so its release does not touch the device.
+ */
+int loom_cs_live_fences(void);
 
 #endif /* __LOOM_DRV_H__ */

@@ -129,6 +129,7 @@ static struct dma_buf *loom_bo_no_export(struct drm_gem_object *obj, int flags)
 
 static void loom_bo_host_free(struct drm_gem_object *obj)
 {
+	loom_obj_dec(to_loom_device(obj->dev), LOOM_OBJ_BO);
 	drm_gem_shmem_free(&to_loom_bo(obj)->base);
 }
 
@@ -185,6 +186,7 @@ static void loom_bo_dram_free(struct drm_gem_object *obj)
 
 	if (bo->exported)
 		atomic_dec(&loom_gem_nr_exported);
+	loom_obj_dec(ldev, LOOM_OBJ_BO);
 
 	mutex_lock(&ldev->dram_lock);
 	ldev->dram_used -= bo->dram.size;
@@ -281,6 +283,7 @@ static struct loom_bo *loom_bo_dram_create(struct loom_device *ldev, u64 size)
 		return ERR_PTR(-ENOMEM);	/* no free range that large */
 	}
 	/* From here on, the object's free function gives the DRAM back. */
+	loom_obj_inc(ldev, LOOM_OBJ_BO);
 	ret = loom_dram_zero(ldev, bo->dram.start, size);
 	if (!ret)
 		ret = drm_gem_create_mmap_offset(&bo->base.base);
@@ -339,8 +342,11 @@ static void loom_bo_userptr_free(struct drm_gem_object *obj)
 	if (bo->pages) {
 		unpin_user_pages_dirty_lock(bo->pages, bo->npages, !bo->readonly);
 		kvfree(bo->pages);
+		if (bo->npages)
+			loom_obj_dec(to_loom_device(obj->dev), LOOM_OBJ_USERPTR_PIN);
 	}
 	loom_bo_userptr_unaccount(bo);
+	loom_obj_dec(to_loom_device(obj->dev), LOOM_OBJ_BO);
 	drm_gem_object_release(obj);
 	kfree(bo);
 }
@@ -371,6 +377,7 @@ static struct loom_bo *loom_bo_userptr_create(struct loom_device *ldev, u64 ptr,
 	bo->base.base.funcs = &loom_bo_userptr_funcs;
 	drm_gem_private_object_init(&ldev->drm, &bo->base.base, size);
 	/* From here on, the object's free function undoes what was done. */
+	loom_obj_inc(ldev, LOOM_OBJ_BO);
 
 	ret = loom_bo_userptr_account(bo, npages);
 	if (ret)
@@ -386,6 +393,8 @@ static struct loom_bo *loom_bo_userptr_create(struct loom_device *ldev, u64 ptr,
 		goto err_put;
 	}
 	bo->npages = pinned;
+	if (pinned)
+		loom_obj_inc(ldev, LOOM_OBJ_USERPTR_PIN);
 	if (pinned != npages) {
 		ret = -EFAULT;
 		goto err_put;
@@ -454,6 +463,7 @@ int loom_gem_create_ioctl(struct drm_device *drm, void *data, struct drm_file *f
 		if (IS_ERR(shmem))
 			return PTR_ERR(shmem);
 		bo = container_of(shmem, struct loom_bo, base);
+		loom_obj_inc(ldev, LOOM_OBJ_BO);
 	}
 	ret = loom_gem_handle_new(file, bo, &args->handle);
 	if (ret)
@@ -637,6 +647,7 @@ static int loom_vm_bind_map(struct loom_ctx *ctx, struct drm_file *file,
 		goto err_unlock;
 	}
 	args->va = map->node.start;
+	loom_obj_inc(ctx->ldev, LOOM_OBJ_VM_MAP);
 	mutex_unlock(&ctx->lock);
 	loom_dbg(ctx->ldev, IOCTL, "VM_BIND asid %u: %#llx+%#llx -> handle %u+%#llx%s\n",
 		 ctx->asid, args->va, args->size, args->handle, args->bo_offset,
@@ -670,6 +681,7 @@ static void loom_vm_map_free_list(struct list_head *list)
 	list_for_each_entry_safe(map, next, list, free_link) {
 		list_del(&map->free_link);
 		dma_fence_put(map->fence);
+		loom_obj_dec(to_loom_device(map->bo->base.base.dev), LOOM_OBJ_VM_MAP);
 		drm_gem_object_put(&map->bo->base.base);
 		kfree(map);
 	}

@@ -42,7 +42,10 @@ static u32 loom_q_reg(struct loom_queue *q, u32 r)
 
 static void loom_queue_release(struct kref *ref)
 {
-	kfree(container_of(ref, struct loom_queue, ref));
+	struct loom_queue *q = container_of(ref, struct loom_queue, ref);
+
+	loom_obj_dec(q->ldev, LOOM_OBJ_QUEUE);
+	kfree(q);
 }
 
 void loom_queue_put(struct loom_queue *q)
@@ -261,6 +264,7 @@ static void loom_queue_forget_locked(struct loom_queue *q, struct loom_job *job)
 {
 	lockdep_assert_held(&q->lock);
 	q->njobs--;
+	loom_obj_dec(q->ldev, LOOM_OBJ_JOB);
 	q->status_hist[job->seq % DRM_LOOM_QUEUE_STATUS_HISTORY] = job->status;
 	dma_fence_put(&job->base);	/* the list's reference */
 }
@@ -437,6 +441,7 @@ int loom_queue_create(struct loom_cs_dev *cs, struct loom_ctx *ctx, struct loom_
 	q->cs = cs;
 	q->ldev = ldev;
 	kref_init(&q->ref);
+	loom_obj_inc(ldev, LOOM_OBJ_QUEUE);
 	mutex_init(&q->submit_lock);
 	spin_lock_init(&q->lock);
 	INIT_LIST_HEAD(&q->waiting);
@@ -519,6 +524,7 @@ err_free:
 	if (q->ring)
 		dma_free_coherent(dev, LOOM_QUEUE_RING_BYTES, q->ring, q->ring_dma);
 	loom_ctx_put(q->ctx);
+	loom_obj_dec(ldev, LOOM_OBJ_QUEUE);
 	kfree(q);
 	return ret;
 }

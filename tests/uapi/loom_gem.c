@@ -8,6 +8,7 @@
  * the mappings (DMA between objects) is loom_submit's business.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/capability.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -500,6 +501,47 @@ static void test_bad_mmap(void)
 	close(fd);
 }
 
+/*
+ * debugfs "objects" counts what this file makes: a context, objects of
+ * each kind, a userptr pin, a mapping, a dma-buf; all gone once closed.
+ */
+static void test_objects_counted(void)
+{
+	struct loom_objects a = { 0 }, b = { 0 };
+	static char mem[4 * PAGE] __attribute__((aligned(4096)));
+	struct drm_prime_handle p = { .flags = DRM_CLOEXEC };
+	uint32_t hd, hh, hu;
+	int fd, r;
+
+	r = __loom_objects_read(&a);
+	if (r)
+		loom_skip("no debugfs objects file (%s)", strerror(-r));
+	fd = loom_open();
+	hd = gem_create(fd, 2 * MIB, DRM_LOOM_BO_DRAM);
+	hh = gem_create(fd, PAGE, DRM_LOOM_BO_HOST);
+	loom_assert_eq(__gem_userptr(fd, mem, sizeof(mem), 0, &hu), 0);
+	vm_map(fd, hh, 0, PAGE, 0);
+	p.handle = hd;
+	loom_assert_eq(__loom_ioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &p), 0);
+	loom_assert_eq(__loom_objects_read(&b), 0);
+	loom_assert_eq(loom_objects_get(&b, "contexts") - loom_objects_get(&a, "contexts"), 1);
+	loom_assert_eq(loom_objects_get(&b, "gem_objects") - loom_objects_get(&a, "gem_objects"), 3);
+	loom_assert_eq(loom_objects_get(&b, "userptr_pins") - loom_objects_get(&a, "userptr_pins"), 1);
+	loom_assert_eq(loom_objects_get(&b, "vm_mappings") - loom_objects_get(&a, "vm_mappings"), 1);
+	loom_assert_eq(loom_objects_get(&b, "dmabuf_exports") -
+		       loom_objects_get(&a, "dmabuf_exports"), 1);
+	close(p.fd);
+	close(fd);
+	/* Contexts go once their jobs are done: a moment at most. */
+	for (int i = 0; i < 250; i++) {
+		loom_assert_eq(__loom_objects_read(&b), 0);
+		if (!memcmp(a.value, b.value, sizeof(a.value)))
+			return;
+		usleep(20000);
+	}
+	loom_igt_fail(__FILE__, __LINE__, "objects still counted 5 s after close");
+}
+
 static const struct loom_subtest tests[] = {
 	{ "create-dram", "GEM_CREATE in DRAM: rounded size, handles, GEM_CLOSE", test_create_dram },
 	{ "create-host", "GEM_CREATE in host memory", test_create_host },
@@ -522,6 +564,8 @@ static const struct loom_subtest tests[] = {
 	  "ENODEV, clean teardown, binds again", test_unbind_with_objects, 60 },
 	{ "lifetime", "an mmap keeps the device after close; rmmod after munmap",
 	  test_lifetime, 60 },
+	{ "objects-counted", "debugfs objects counts a file's context, objects, pin, mapping and dma-buf, and their end",
+	  test_objects_counted },
 };
 
 int main(int argc, char **argv)

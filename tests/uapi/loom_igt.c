@@ -8,11 +8,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -100,6 +102,88 @@ static int loom_igt_run_one(const struct loom_subtest *t)
 	return 1;
 }
 
+int __loom_objects_read(struct loom_objects *o)
+{
+	static char buf[4096];
+	const char *l;
+	glob_t g;
+	int r, len;
+
+	if (access("/sys/kernel/debug/accel", F_OK)) {
+		mkdir("/sys/kernel/debug", 0755);
+		if (mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL) && errno != EBUSY)
+			return -ENOENT;
+	}
+	if (glob("/sys/kernel/debug/accel/*/objects", 0, NULL, &g))
+		return -ENOENT;
+	r = loom_read_file(g.gl_pathv[0], buf, sizeof(buf));
+	globfree(&g);
+	if (r)
+		return r;
+	o->n = 0;
+	for (l = buf; *l && o->n < LOOM_OBJECTS_MAX; l = strchrnul(l, '\n'), l += !!*l) {
+		if (sscanf(l, "%31s %lld%n", o->name[o->n], &o->value[o->n], &len) == 2)
+			o->n++;
+	}
+	return o->n ? 0 : -EINVAL;
+}
+
+long long loom_objects_get(const struct loom_objects *o, const char *name)
+{
+	for (unsigned i = 0; i < o->n; i++)
+		if (!strcmp(o->name[i], name))
+			return o->value[i];
+	return -1;
+}
+
+/*
+ * The objects-released check: the counters as they were at the start,
+ * waiting a little for late frees. Returns 0 pass, 1 fail, 2 skip, with
+ * the reason in loom_igt_reason.
+ */
+static int loom_igt_objects_released(const struct loom_objects *start, int start_err)
+{
+	struct loom_objects now;
+	int waited = 0, r;
+
+	if (start_err) {
+		snprintf(loom_igt_reason, LOOM_IGT_REASON_SIZE,
+			 "no debugfs objects file before the subtests (%s)", strerror(-start_err));
+		return 2;
+	}
+	for (;;) {
+		bool same;
+
+		r = __loom_objects_read(&now);
+		if (r) {
+			snprintf(loom_igt_reason, LOOM_IGT_REASON_SIZE,
+				 "no debugfs objects file after the subtests (%s)", strerror(-r));
+			return 2;
+		}
+		same = now.n == start->n;
+		for (unsigned i = 0; same && i < now.n; i++)
+			same = !strcmp(now.name[i], start->name[i]) &&
+			       now.value[i] == start->value[i];
+		if (same)
+			return 0;
+		if (waited >= LOOM_IGT_OBJECTS_WAIT_MS)
+			break;
+		usleep(20000);
+		waited += 20;
+	}
+	r = snprintf(loom_igt_reason, LOOM_IGT_REASON_SIZE, "still live after %d ms:",
+		     LOOM_IGT_OBJECTS_WAIT_MS);
+	for (unsigned i = 0; i < now.n && r < LOOM_IGT_REASON_SIZE; i++) {
+		long long was = i < start->n && !strcmp(now.name[i], start->name[i]) ?
+				start->value[i] : -1;
+
+		if (now.value[i] != was)
+			r += snprintf(loom_igt_reason + r, LOOM_IGT_REASON_SIZE - r,
+				      " %s %lld (was %lld)", now.name[i], now.value[i], was);
+	}
+	return 1;
+}
+
 static bool loom_igt_selected(const char *name, int argc, char **argv)
 {
 	if (argc < 2)
@@ -113,6 +197,8 @@ static bool loom_igt_selected(const char *name, int argc, char **argv)
 int loom_igt_main(int argc, char **argv, const struct loom_subtest *tests, unsigned n)
 {
 	unsigned i, planned = 0, num = 0, failed = 0;
+	struct loom_objects start;
+	int start_err, r;
 
 	if (argc == 2 && !strcmp(argv[1], "--list")) {
 		for (i = 0; i < n; i++)
@@ -135,10 +221,9 @@ int loom_igt_main(int argc, char **argv, const struct loom_subtest *tests, unsig
 	}
 	for (i = 0; i < n; i++)
 		planned += loom_igt_selected(tests[i].name, argc, argv);
-	printf("1..%u\n", planned);
+	printf("1..%u\n", planned + 1);
+	start_err = __loom_objects_read(&start);
 	for (i = 0; i < n; i++) {
-		int r;
-
 		if (!loom_igt_selected(tests[i].name, argc, argv))
 			continue;
 		r = loom_igt_run_one(&tests[i]);
@@ -153,6 +238,17 @@ int loom_igt_main(int argc, char **argv, const struct loom_subtest *tests, unsig
 		}
 		fflush(stdout);
 	}
+	loom_igt_reason[0] = '\0';
+	r = loom_igt_objects_released(&start, start_err);
+	if (r == 0) {
+		printf("ok %u - objects-released\n", num + 1);
+	} else if (r == 2) {
+		printf("ok %u - objects-released # SKIP %s\n", num + 1, loom_igt_reason);
+	} else {
+		printf("not ok %u - objects-released\n# %s\n", num + 1, loom_igt_reason);
+		failed++;
+	}
+	fflush(stdout);
 	return failed ? 1 : 0;
 }
 

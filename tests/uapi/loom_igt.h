@@ -12,6 +12,12 @@
  *   loom_basic --list     list the subtests with their descriptions
  *   loom_basic NAME...    run the named subtests only
  *
+ * After its subtests, every binary checks that the driver's live objects
+ * (debugfs "objects") are back to what they were before them, once their
+ * files are closed: one more TAP line, "objects-released" (a SKIP when
+ * there is no debugfs). It waits up to LOOM_IGT_OBJECTS_WAIT_MS for what
+ * the driver frees late (contexts after their jobs, unbound mappings).
+ *
  * Helpers come in pairs: __loom_helper() returns 0 or -errno, loom_helper()
  * asserts that it succeeded.
  */
@@ -34,6 +40,7 @@ struct loom_subtest {
 };
 
 #define LOOM_IGT_TIMEOUT_S	30
+#define LOOM_IGT_OBJECTS_WAIT_MS	5000
 
 /* Run the table as main() would; returns the exit status. */
 int loom_igt_main(int argc, char **argv, const struct loom_subtest *tests, unsigned n);
@@ -77,6 +84,21 @@ int __loom_info(int fd, uint32_t query, void *data, uint32_t size);
  * absent.
  */
 bool loom_test_param(const char *name, unsigned long long *value);
+
+/* The driver's live-object counters, debugfs "objects" ("NAME VALUE" lines). */
+#define LOOM_OBJECTS_MAX	16
+struct loom_objects {
+	unsigned n;
+	char name[LOOM_OBJECTS_MAX][32];
+	long long value[LOOM_OBJECTS_MAX];
+};
+/*
+ * Read the counters of the first Loom device (mounting debugfs if needed):
+ * 0, or -errno (-ENOENT: no debugfs or no such file).
+ */
+int __loom_objects_read(struct loom_objects *o);
+/* One counter by name, or -1 if the file has no such line. */
+long long loom_objects_get(const struct loom_objects *o, const char *name);
 
 /* ---- system helpers: sysfs, the module, the device node ------------------- */
 
