@@ -377,6 +377,28 @@ static long imp_ioctl_export(void __user *uarg)
 	return copy_to_user(uarg, &x, sizeof(x)) ? -EFAULT : 0;
 }
 
+/* Wait for the dma-buf's write fences with its reservation lock held. */
+static long imp_ioctl_resv_wait(struct imp_file *f, void __user *uarg)
+{
+	struct loom_imp_resv_wait w;
+	long t;
+	int ret;
+
+	if (copy_from_user(&w, uarg, sizeof(w)))
+		return -EFAULT;
+	if (w.pad)
+		return -EINVAL;
+	if (!f->dmabuf)
+		return -ENOTCONN;
+	ret = dma_resv_lock_interruptible(f->dmabuf->resv, NULL);
+	if (ret)
+		return ret;
+	t = dma_resv_wait_timeout(f->dmabuf->resv, DMA_RESV_USAGE_WRITE, true,
+				  msecs_to_jiffies(w.timeout_ms));
+	dma_resv_unlock(f->dmabuf->resv);
+	return t > 0 ? 0 : t == 0 ? -ETIME : t;
+}
+
 static long imp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct imp_file *f = file->private_data;
@@ -403,6 +425,9 @@ static long imp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		break;
 	case LOOM_IMP_EXPORT:
 		ret = imp_ioctl_export(uarg);
+		break;
+	case LOOM_IMP_RESV_WAIT:
+		ret = imp_ioctl_resv_wait(f, uarg);
 		break;
 	default:
 		ret = -ENOTTY;

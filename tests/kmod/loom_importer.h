@@ -14,6 +14,10 @@
  * engine would, with the CPU standing in for the NIC. Closing the file (or
  * LOOM_IMP_DETACH) unmaps, unpins, detaches and drops the dma-buf.
  *
+ * LOOM_IMP_RESV_WAIT locks the attached dma-buf's reservation object and,
+ * with it held, waits for its write fences, as an importer may: the
+ * exporter must let its fences signal meanwhile.
+ *
  * LOOM_IMP_EXPORT goes the other way: it makes a dma-buf of any size (not
  * only whole pages) over system pages, so that the tests can hand an
  * importer (loom.ko's PRIME import) sizes no real exporter makes.
@@ -62,12 +66,18 @@ struct loom_imp_export {
 
 #define LOOM_IMP_EXPORT_MAX	(16ULL << 20)
 
+struct loom_imp_resv_wait {
+	__u32 timeout_ms;	/* in: how long to wait at most */
+	__u32 pad;		/* 0 */
+};
+
 /*
  * Errors: ATTACH -EBUSY (already attached), -EBADF (not a dma-buf), -EINVAL
  * (flags, pad), or the exporter's error (a Loom DRAM export refuses a
  * static importer with -EOPNOTSUPP); SG/READ/WRITE -ENOTCONN (not
  * attached), -EINVAL (index, pad, range), -EFAULT (user buffer); EXPORT
- * -EINVAL (size, pad), -ENOMEM.
+ * -EINVAL (size, pad), -ENOMEM; RESV_WAIT -ENOTCONN, -EINVAL (pad), -ETIME
+ * (fences still unsignalled after timeout_ms), -EINTR.
  */
 #define LOOM_IMP_ATTACH		_IOWR('L', 0x40, struct loom_imp_attach)
 #define LOOM_IMP_DETACH		_IO('L', 0x41)
@@ -75,5 +85,6 @@ struct loom_imp_export {
 #define LOOM_IMP_READ		_IOW('L', 0x43, struct loom_imp_rw)
 #define LOOM_IMP_WRITE		_IOW('L', 0x44, struct loom_imp_rw)
 #define LOOM_IMP_EXPORT		_IOWR('L', 0x45, struct loom_imp_export)
+#define LOOM_IMP_RESV_WAIT	_IOW('L', 0x46, struct loom_imp_resv_wait)
 
 #endif /* LOOM_IMPORTER_H */

@@ -376,6 +376,115 @@ static void test_export_fences(void)
 	free(want);
 }
 
+/* A child running fn(arg); its exit status is fn's result (0 or an errno). */
+static pid_t run_child(int (*fn)(void *), void *arg)
+{
+	pid_t pid = fork();
+
+	loom_assert(pid >= 0);
+	if (!pid)
+		_exit(fn(arg));
+	return pid;
+}
+
+static int child_status(pid_t pid)
+{
+	int st;
+
+	loom_assert_eq(waitpid(pid, &st, 0), pid);
+	loom_assert(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
+static int resv_wait_child(void *arg)
+{
+	struct loom_imp_resv_wait w = { .timeout_ms = 8000 };
+
+	return -__loom_ioctl(*(int *)arg, LOOM_IMP_RESV_WAIT, &w);
+}
+
+struct submit_args {
+	int fd;
+	uint32_t q;
+	struct cb cb;
+};
+
+static int submit_child(void *arg)
+{
+	struct submit_args *s = arg;
+
+	return -__submit(s->fd, s->q, s->cb.dw, s->cb.n * 4);
+}
+
+/*
+ * An importer waits for a Loom job's fence with the dma-buf's
+ * reservation lock held (the job held back by an in-fence), while a
+ * second SUBMIT on the same queue needs that lock: the first job must
+ * still reach the device when its in-fence signals, the importer's wait
+ * end, and the second SUBMIT then go through.
+ */
+static void test_export_fences_resv_held(void)
+{
+	const size_t n = 64 << 10;
+	int fd = loom_open(), other = loom_open(), db, imp;
+	struct bo bo = bo_new(fd, n, DRM_LOOM_BO_DRAM);
+	uint32_t qa = queue_create(fd, NULL), qo, qg, sob_g, so_o, so;
+	struct drm_syncobj_handle xh = { .flags = 0 };
+	static struct submit_args u;
+	static struct cb a, g, b;
+	uint64_t seq, seq_o;
+	pid_t waiter, submitter;
+	uint8_t *want = malloc(n);
+
+	loom_assert(want);
+	qo = queue_create(other, NULL);
+	qg = queue_create(other, &sob_g);
+	db = export(fd, bo.handle, 0, n);
+	imp = imp_open();
+	imp_attach_dram(imp, db, n);
+
+	/* The gate: a job of another file (its context maps nothing exported). */
+	so_o = syncobj_create(other);
+	cb_wait(&g, sob_g, 1, 0);
+	loom_assert_eq(__submit_full(other, qo, g.dw, g.n * 4, NULL, 0, so_o, &seq_o), 0);
+	xh.handle = so_o;
+	loom_assert_eq(__loom_ioctl(other, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &xh), 0);
+	xh.handle = 0;
+	loom_assert_eq(__loom_ioctl(fd, DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE, &xh), 0);
+	close(xh.fd);
+	so = xh.handle;
+
+	/* Job 1 fills the exported DRAM once the gate opens: a write fence of db. */
+	cb_memset(&a, bo.va, 0x22222222, n);
+	loom_assert_eq(__submit_full(fd, qa, a.dw, a.n * 4, &so, 1, 0, &seq), 0);
+	loom_assert_eq(poll_now(db, POLLIN), 0);
+
+	/* The importer holds db's resv and waits for job 1. */
+	waiter = run_child(resv_wait_child, &imp);
+	usleep(300 * 1000);
+	/* A second SUBMIT on job 1's queue: it needs db's resv too. */
+	u.fd = fd;
+	u.q = qa;
+	cb_nop(&u.cb);
+	submitter = run_child(submit_child, &u);
+	usleep(300 * 1000);
+	/* Open the gate: job 1 runs, the importer's wait ends, then the SUBMIT's. */
+	cb_nop(&b);
+	submit_cb(other, qg, &b);
+	loom_assert_eq(child_status(waiter), 0);
+	loom_assert_eq(child_status(submitter), 0);
+	loom_assert_eq(wait_status(other, qo, seq_o), LOOM_ERR_NONE);
+	loom_assert_eq(wait_status(fd, qa, seq), LOOM_ERR_NONE);
+	loom_assert_eq(wait_status(fd, qa, seq + 1), LOOM_ERR_NONE);
+	memset(want, 0x22, n);
+	imp_expect(imp, want, n);
+	close(imp);
+	close(db);
+	close(other);
+	close(fd);
+	free(want);
+}
+
 static void test_export_lifetime(void)
 {
 	const size_t n = 2 << 20;
@@ -752,6 +861,8 @@ static const struct loom_subtest tests[] = {
 	  test_export_unbind, 60 },
 	{ "export-fences", "jobs on exported DRAM are the dma-buf's fences: poll, sync files",
 	  test_export_fences },
+	{ "export-fences-resv-held", "an importer waits for a held-back job with the dma-buf's resv locked while SUBMIT on its queue needs that lock: no deadlock",
+	  test_export_fences_resv_held },
 	{ "export-static-importer", "an importer without peer-to-peer: EOPNOTSUPP",
 	  test_export_static_importer },
 	{ "bad-export-handle", "EXPORT_DMABUF of a handle or VA that does not exist here (another file's): ENOENT",
