@@ -396,24 +396,15 @@ static int mme_gemm_one(struct loom_dev *dev, uint32_t asid, struct loom_mme *mm
 		ldo = p->n;
 	}
 
-	if (masked) {
-		/* The mask, read before the product may overwrite it. */
-		tc = mme_buf_get(&mme->tc, (uint64_t)p->m * p->n * sizeof(float));
+	if (masked || bcast) {
+		/* The mask (C.rows = m) or the bias row (1), read before the product. */
+		tc = mme_buf_get(&mme->tc, (uint64_t)C.rows * p->n * sizeof(float));
 		if (!tc)
 			return LOOM_ERR_BAD_ARG;
 		ret = mme_mat_load(dev, asid, mme, &C, tc, p->n, f);
 		if (ret)
 			return ret;
-		mask = tc;
-	} else if (bcast) {
-		/* The row, read before the product may overwrite it. */
-		tc = mme_buf_get(&mme->tc, (uint64_t)p->n * sizeof(float));
-		if (!tc)
-			return LOOM_ERR_BAD_ARG;
-		ret = mme_mat_load(dev, asid, mme, &C, tc, p->n, f);
-		if (ret)
-			return ret;
-		crow = tc;
+		*(masked ? &mask : &crow) = tc;
 	} else if (beta != 0.0f) {
 		if (C.va == D.va && C.ld == D.ld) {
 			/* C is D: in place, or load it into the temporary. */

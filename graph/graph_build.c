@@ -73,6 +73,17 @@ int loom_graph_node_info(const loom_graph *g, int id, struct loom_gnode_info *in
 	return 0;
 }
 
+/* By name, among the forward graph's nodes: the latest of that name. */
+int loom_graph_find(const loom_graph *g, const char *name)
+{
+	if (!g || !name)
+		return -EINVAL;
+	for (int i = graph_fwd_count(g) - 1; i >= 0; i--)
+		if (!strcmp(g->nodes[i].name, name))
+			return i;
+	return -ENOENT;
+}
+
 /* The name the next node gets. */
 static void next_name(const loom_graph *g, const char *name, char *buf, size_t len)
 {

@@ -140,17 +140,6 @@ static int io_err(struct io *io, int err, const char *fmt, ...)
 	return err;
 }
 
-/* The node called name, or -1. */
-int loom_graph_find(const loom_graph *g, const char *name)
-{
-	if (!g || !name)
-		return -EINVAL;
-	for (int i = graph_fwd_count(g) - 1; i >= 0; i--)
-		if (!strcmp(g->nodes[i].name, name))
-			return i;
-	return -ENOENT;
-}
-
 static int io_ref(struct io *io, const char *name)
 {
 	int id = loom_graph_find(io->g, name);

@@ -403,7 +403,7 @@ int bench_train_child_main(int nthreads, bool quick, bool verbose)
 	return ret ? 2 : 0;
 }
 
-int bench_train_mlp_child(int nthreads, bool quick, bool verbose, struct bench_train_result *r)
+int bench_train_mlp_child(bool quick, bool verbose, struct bench_train_result *r)
 {
 	char *line = NULL, *hex;
 	size_t cap = 0;
@@ -414,7 +414,6 @@ int bench_train_mlp_child(int nthreads, bool quick, bool verbose, struct bench_t
 	memset(r, 0, sizeof(*r));
 	r->loom_sps = r->ref_sps = r->step_ms = NAN;
 	snprintf(r->err, sizeof(r->err), "the measuring child failed");
-	(void)nthreads;		/* the child counts the same cores */
 	if (pipe(pipefd))
 		return -errno;
 	pid = fork();

@@ -47,8 +47,8 @@ int bench_train_mlp(loom_device *dev, uint32_t batch, int nthreads, int reps, ui
  * run again with that setting and --train-child, which leaves the other
  * rows' OpenBLAS (the GEMM references' too) as it was.
  */
-/** Measure as bench_train_mlp() on a fresh in-process device, in the child. */
-int bench_train_mlp_child(int nthreads, bool quick, bool verbose, struct bench_train_result *r);
+/** Measure as bench_train_mlp() on a fresh in-process device of the child (its cores: all). */
+int bench_train_mlp_child(bool quick, bool verbose, struct bench_train_result *r);
 /** The child's side (loom-bench --train-child): measure, print r on stdout. */
 int bench_train_child_main(int nthreads, bool quick, bool verbose);
 

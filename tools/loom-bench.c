@@ -1086,7 +1086,7 @@ int main(int argc, char **argv)
 		 * process's OpenBLAS as it is; here if the user chose a timeout.
 		 */
 		if (!getenv("OPENBLAS_THREAD_TIMEOUT")) {
-			tret = bench_train_mlp_child(c.nthreads, c.quick, c.verbose, &train);
+			tret = bench_train_mlp_child(c.quick, c.verbose, &train);
 		} else {
 			loom_device *tdev = loom_device_open("inproc", NULL);
 

@@ -159,6 +159,29 @@ static void test_eventfd_context_event(void)
 	close(efd2);
 }
 
+/* A new queue on fd, or SKIP (why: what the missing queue prevents). */
+static void queue_create_or_skip(int fd, struct drm_loom_queue_create *qc, const char *why)
+{
+	int r = __loom_ioctl(fd, DRM_IOCTL_LOOM_QUEUE_CREATE, qc);
+
+	if (r == -EINVAL || r == -ENOTTY || r == -EOPNOTSUPP)
+		loom_skip("no submission in this driver (QUEUE_CREATE: %s): cannot provoke %s",
+			  strerror(-r), why);
+	loom_assert_eq(r, 0);
+}
+
+/* Submit the one packet pkt on queue and WAIT up to timeout_ns: WAIT's result. */
+static int submit_wait(int fd, uint32_t queue, const void *pkt, uint32_t size,
+		       uint64_t timeout_ns, struct drm_loom_wait *w)
+{
+	struct drm_loom_submit s = { .queue_id = queue, .cb_ptr = (uintptr_t)pkt,
+				     .cb_size = size };
+
+	loom_assert_eq(__loom_ioctl(fd, DRM_IOCTL_LOOM_SUBMIT, &s), 0);
+	*w = (struct drm_loom_wait){ .queue_id = queue, .seq = s.seq, .timeout_ns = timeout_ns };
+	return __loom_ioctl(fd, DRM_IOCTL_LOOM_WAIT, w);
+}
+
 static void test_eventfd_page_fault(void)
 {
 	/* A DMA fill of 4 KiB at a VA nothing is bound to. */
@@ -171,7 +194,6 @@ static void test_eventfd_page_fault(void)
 		.size = 4096,
 	};
 	struct drm_loom_queue_create qc = {};
-	struct drm_loom_submit s = {};
 	struct drm_loom_wait w = {};
 	struct drm_loom_info_hw_events h;
 	struct drm_loom_info_reset_count rc, rc2;
@@ -180,21 +202,10 @@ static void test_eventfd_page_fault(void)
 
 	loom_assert(efd >= 0);
 	info(fd, DRM_LOOM_INFO_RESET_COUNT, &rc, sizeof(rc));
-	r = __loom_ioctl(fd, DRM_IOCTL_LOOM_QUEUE_CREATE, &qc);
-	if (r == -EINVAL || r == -ENOTTY || r == -EOPNOTSUPP)
-		loom_skip("no submission in this driver (QUEUE_CREATE: %s): cannot provoke a page fault",
-			  strerror(-r));
-	loom_assert_eq(r, 0);
+	queue_create_or_skip(fd, &qc, "a page fault");
 	loom_assert_eq(__eventfd_register(fd, efd), 0);
 	events_drain(fd);
-	s.queue_id = qc.queue_id;
-	s.cb_ptr = (uintptr_t)&pkt;
-	s.cb_size = sizeof(pkt);
-	loom_assert_eq(__loom_ioctl(fd, DRM_IOCTL_LOOM_SUBMIT, &s), 0);
-	w.queue_id = qc.queue_id;
-	w.seq = s.seq;
-	w.timeout_ns = 10000000000ULL;
-	r = __loom_ioctl(fd, DRM_IOCTL_LOOM_WAIT, &w);
+	r = submit_wait(fd, qc.queue_id, &pkt, sizeof(pkt), 10000000000ULL, &w);
 	loom_assert(r == 0 || r == -EIO);
 	loom_assert_eq(w.status, LOOM_ERR_PAGE_FAULT);
 
@@ -404,25 +415,12 @@ static uint32_t run_hang(int fd, uint32_t wait_ms, uint32_t *sob)
 		.target = 0x40000000,
 		.timeout_ms = wait_ms,
 	};
-	struct drm_loom_submit s = {};
 	struct drm_loom_wait w = {};
-	int r;
 
-	r = __loom_ioctl(fd, DRM_IOCTL_LOOM_QUEUE_CREATE, &qc);
-	if (r == -EINVAL || r == -ENOTTY || r == -EOPNOTSUPP)
-		loom_skip("no submission in this driver (QUEUE_CREATE: %s): cannot provoke a hang",
-			  strerror(-r));
-	loom_assert_eq(r, 0);
+	queue_create_or_skip(fd, &qc, "a hang");
 	*sob = qc.sob;
 	pkt.sob = qc.sob;
-	s.queue_id = qc.queue_id;
-	s.cb_ptr = (uintptr_t)&pkt;
-	s.cb_size = sizeof(pkt);
-	loom_assert_eq(__loom_ioctl(fd, DRM_IOCTL_LOOM_SUBMIT, &s), 0);
-	w.queue_id = qc.queue_id;
-	w.seq = s.seq;
-	w.timeout_ns = 30000000000ULL;
-	loom_assert_eq(__loom_ioctl(fd, DRM_IOCTL_LOOM_WAIT, &w), 0);
+	loom_assert_eq(submit_wait(fd, qc.queue_id, &pkt, sizeof(pkt), 30000000000ULL, &w), 0);
 	return w.status;
 }
 

@@ -228,6 +228,27 @@ static void mme_run(int fd, struct mme_work *w, unsigned jobs)
  * limit is back, throttling ends and says so too. Runs in a child so
  * that the limit is restored whatever happens.
  */
+/*
+ * The start of a throttling case: MME work on fd (SKIP without
+ * submission), an eventfd registered and drained, the throttle state
+ * before (in *t0) without the reason that is about to come.
+ */
+static int throttle_start(int fd, struct mme_work *w, struct drm_loom_info_throttle *t0,
+			  uint32_t reason)
+{
+	int efd = eventfd(0, EFD_CLOEXEC), r;
+
+	loom_assert(efd >= 0);
+	r = mme_setup(fd, w);
+	if (r)
+		loom_skip("no submission in this driver (QUEUE_CREATE: %s)", strerror(-r));
+	loom_assert_eq(__eventfd_register(fd, efd), 0);
+	events_drain(fd);
+	info(fd, DRM_LOOM_INFO_THROTTLE, t0, sizeof(*t0));
+	loom_assert_eq(t0->reasons & reason, 0);
+	return efd;
+}
+
 static void throttle_power_body(const char *cap)
 {
 	struct drm_loom_info_throttle t0, t;
@@ -237,16 +258,7 @@ static void throttle_power_body(const char *cap)
 	struct drm_loom_event e;
 	struct mme_work w;
 	bool seen = false, core_low = false, flag = false;
-	int fd = loom_open(), efd = eventfd(0, EFD_CLOEXEC), r;
-
-	loom_assert(efd >= 0);
-	r = mme_setup(fd, &w);
-	if (r)
-		loom_skip("no submission in this driver (QUEUE_CREATE: %s)", strerror(-r));
-	loom_assert_eq(__eventfd_register(fd, efd), 0);
-	events_drain(fd);
-	info(fd, DRM_LOOM_INFO_THROTTLE, &t0, sizeof(t0));
-	loom_assert_eq(t0.reasons & DRM_LOOM_THROTTLE_POWER, 0);
+	int fd = loom_open(), efd = throttle_start(fd, &w, &t0, DRM_LOOM_THROTTLE_POWER);
 	loom_assert_eq(loom_write_file(cap, "150000000"), 0);
 	/* Keep the MME busy until the power governor steps in (at most ~30 GEMMs). */
 	for (unsigned round = 0; round < 10 && !(seen && core_low && flag); round++) {
@@ -341,16 +353,7 @@ static void throttle_thermal_body(const char *limit, const char *hwmon)
 	struct drm_loom_info_temperature temp;
 	struct mme_work w;
 	bool seen = false, ev_on = false, ev_off = false;
-	int fd = loom_open(), efd = eventfd(0, EFD_CLOEXEC), r;
-
-	loom_assert(efd >= 0);
-	r = mme_setup(fd, &w);
-	if (r)
-		loom_skip("no submission in this driver (QUEUE_CREATE: %s)", strerror(-r));
-	loom_assert_eq(__eventfd_register(fd, efd), 0);
-	events_drain(fd);
-	info(fd, DRM_LOOM_INFO_THROTTLE, &t0, sizeof(t0));
-	loom_assert_eq(t0.reasons & DRM_LOOM_THROTTLE_THERMAL, 0);
+	int fd = loom_open(), efd = throttle_start(fd, &w, &t0, DRM_LOOM_THROTTLE_THERMAL);
 	loom_assert_eq(loom_write_file(limit, "50000"), 0);
 	loom_assert_eq(hwmon_ll(hwmon, "temp1_max"), 50000);
 	info(fd, DRM_LOOM_INFO_TEMPERATURE, &temp, sizeof(temp));
