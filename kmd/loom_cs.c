@@ -18,7 +18,9 @@
  * a failed job's fence carries -EIO, a cancelled one -EIO (reset),
  * -ECANCELED (queue destroyed) or -ENODEV (device gone). In-syncobjs hold
  * the job back until their fences signal (a callback per fence, then the
- * queue's push work); the out-syncobj gets the job's fence.
+ * queue's push work); a job one of whose in-fences signalled with an
+ * error does not run: it fails (LOOM_ERR_ABORTED) with that error, in its
+ * turn. The out-syncobj gets the job's fence.
  */
 #include <linux/nospec.h>
 #include <linux/slab.h>
@@ -317,7 +319,8 @@ static int loom_submit_prepare(struct drm_file *file, struct loom_cs_file *cf,
 			ret = drm_syncobj_find_fence(file, handles[i], 0, 0, &f);
 			if (ret)
 				goto out;
-			if (dma_fence_is_signaled(f)) {
+			/* One that failed stays: the job fails in its turn (loom_queue.c). */
+			if (dma_fence_get_status(f) == 1) {
 				dma_fence_put(f);
 				continue;
 			}
@@ -430,7 +433,12 @@ int loom_submit_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 	down_read(&cs->reset_sem);
 	mutex_lock(&q->submit_lock);
 	if (ret) {
-		/* Its number is taken: it fails, so that no waiter is left behind. */
+		/*
+		 * Its number is taken: it fails in its turn, once the jobs
+		 * before it have finished (its fence may already stand in
+		 * for theirs in a reservation object), and no waiter is left
+		 * behind. A cancel may have retired it meanwhile.
+		 */
 		spin_lock_irq(&q->lock);
 		if (!test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &job->base.flags))
 			loom_queue_abort_job_locked(q, job, ret);
@@ -498,10 +506,6 @@ int loom_wait_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 				job = j;
 		if (!job)
 			list_for_each_entry(j, &q->waiting, node)
-				if (j->seq == args->seq)
-					job = j;
-		if (!job)
-			list_for_each_entry(j, &q->done_early, node)
 				if (j->seq == args->seq)
 					job = j;
 		if (job)

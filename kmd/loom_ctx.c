@@ -188,9 +188,6 @@ int loom_ctx_add_fence(struct loom_ctx *ctx, struct dma_fence *fence)
 {
 	int ret;
 
-	if (unlikely(loom_ctx_fail_add_fence(ctx->ldev)))
-		return -ENOMEM;
-
 	ret = dma_resv_lock_interruptible(&ctx->resv, NULL);
 	if (ret)
 		return ret;
@@ -198,6 +195,12 @@ int loom_ctx_add_fence(struct loom_ctx *ctx, struct dma_fence *fence)
 	if (!ret)
 		dma_resv_add_fence(&ctx->resv, fence, DMA_RESV_USAGE_BOOKKEEP);
 	dma_resv_unlock(&ctx->resv);
+	/*
+	 * Injected after the context holds the fence, where a failure hurts
+	 * most: the fence stands in for the older jobs of its queue there.
+	 */
+	if (!ret && unlikely(loom_ctx_fail_add_fence(ctx->ldev)))
+		ret = -ENOMEM;
 	/* Exported DRAM the context maps: importers see the job (loom_dmabuf.c). */
 	if (!ret)
 		ret = loom_gem_ctx_fence_exports(ctx, fence);

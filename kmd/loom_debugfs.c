@@ -25,7 +25,8 @@
  *                 TEMPERATURE report it from then on. Forces thermal
  *                 throttling without heating the device for minutes
  *   fail_add_fence  (write N) the Nth job from now fails to join its
- *                 context's fences (-ENOMEM, as if memory ran out); 0
+ *                 exported objects' fences, after its context's took it
+ *                 (-ENOMEM, as if memory ran out); 0
  *                 disarms; reading gives what is left of N
  * Every file that reads the device does so inside drm_dev_enter(), so
  * after unbind it answers -ENODEV instead of touching unmapped registers.

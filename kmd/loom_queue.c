@@ -190,6 +190,46 @@ static bool loom_queue_cb_room(struct loom_queue *q, u32 len, u32 *off)
 	return false;		/* head == tail: full */
 }
 
+/* A job that never reached the ring: drop its in-fences. q->lock held. */
+static void loom_queue_drop_deps(struct loom_queue *q, struct loom_job *job)
+{
+	struct loom_cs_dev *cs = q->cs;
+	unsigned int i;
+
+	spin_lock(&cs->dep_lock);
+	job->dep_q = NULL;
+	spin_unlock(&cs->dep_lock);
+	for (i = 0; i < job->ndeps; i++) {
+		struct loom_dep *d = &job->deps[i];
+
+		if (!d->fence)
+			continue;
+		if (dma_fence_remove_callback(d->fence, &d->cb))
+			dma_fence_put(&job->base);	/* the callback's reference */
+		dma_fence_put(d->fence);
+		d->fence = NULL;
+	}
+}
+
+/*
+ * The error of a failed in-fence of a job whose in-fences have all
+ * signalled, or 0: such a job fails without running, as drm_sched's do.
+ */
+static int loom_job_deps_error(struct loom_job *job)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < job->ndeps; i++) {
+		if (!job->deps[i].fence)
+			continue;
+		err = READ_ONCE(job->deps[i].fence->error);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 void loom_queue_push_locked(struct loom_queue *q)
 {
 	struct loom_cs_dev *cs = q->cs;
@@ -203,8 +243,25 @@ void loom_queue_push_locked(struct loom_queue *q)
 	for (;;) {
 		spin_lock_irq(&q->lock);
 		job = list_first_entry_or_null(&q->waiting, struct loom_job, node);
-		if (!job || q->stopped || q->needs_reset || atomic_read(&job->deps_left) ||
-		    q->ninflight >= LOOM_QUEUE_MAX_INFLIGHT ||
+		if (!job || q->stopped || q->needs_reset ||
+		    (!job->abort_err && atomic_read(&job->deps_left))) {
+			spin_unlock_irq(&q->lock);
+			break;
+		}
+		if (!job->abort_err)
+			job->abort_err = loom_job_deps_error(job);
+		if (job->abort_err) {
+			/* Its fence signals after those of the jobs on the ring. */
+			if (q->ninflight) {
+				spin_unlock_irq(&q->lock);
+				break;
+			}
+			loom_queue_drop_deps(q, job);
+			loom_queue_retire_locked(q, job, LOOM_ERR_ABORTED, job->abort_err);
+			spin_unlock_irq(&q->lock);
+			continue;
+		}
+		if (q->ninflight >= LOOM_QUEUE_MAX_INFLIGHT ||
 		    !loom_queue_cb_room(q, job->cb_bytes, &off)) {
 			spin_unlock_irq(&q->lock);
 			break;
@@ -246,35 +303,11 @@ void loom_queue_push_locked(struct loom_queue *q)
 		loom_queue_kick(q);
 }
 
-/* The newest sequence number below which no job is unfinished. q->lock held. */
-static u64 loom_queue_done_upto_locked(struct loom_queue *q)
-{
-	struct loom_job *oldest;
-
-	lockdep_assert_held(&q->lock);
-	/* Inflight jobs are all older than waiting ones. */
-	oldest = list_first_entry_or_null(&q->inflight, struct loom_job, node);
-	if (!oldest)
-		oldest = list_first_entry_or_null(&q->waiting, struct loom_job, node);
-	return oldest ? oldest->seq - 1 : q->last_seq;
-}
-
-/* Record a finished job at or below retired_seq and drop it. q->lock held. */
-static void loom_queue_forget_locked(struct loom_queue *q, struct loom_job *job)
-{
-	lockdep_assert_held(&q->lock);
-	q->njobs--;
-	loom_obj_dec(q->ldev, LOOM_OBJ_JOB);
-	q->status_hist[job->seq % DRM_LOOM_QUEUE_STATUS_HISTORY] = job->status;
-	dma_fence_put(&job->base);	/* the list's reference */
-}
-
 void loom_queue_retire_locked(struct loom_queue *q, struct loom_job *job, u32 status, int err)
 {
-	struct loom_job *j, *tmp;
-	u64 upto;
-
 	lockdep_assert_held(&q->lock);
+	/* In sequence order only: see loom_queue.h. */
+	WARN_ON_ONCE(job->seq != q->retired_seq + 1);
 	list_del(&job->node);
 	if (job->cb_off)
 		q->ninflight--;
@@ -283,54 +316,19 @@ void loom_queue_retire_locked(struct loom_queue *q, struct loom_job *job, u32 st
 	if (status)
 		dma_fence_set_error(&job->base, err);
 	dma_fence_signal(&job->base);
-
-	upto = loom_queue_done_upto_locked(q);
-	if (upto > q->retired_seq)
-		q->retired_seq = upto;
-	/* The history is written in sequence order, with retired_seq. */
-	list_for_each_entry_safe(j, tmp, &q->done_early, node) {
-		if (j->seq > q->retired_seq)
-			break;
-		list_del(&j->node);
-		loom_queue_forget_locked(q, j);
-	}
-	if (job->seq <= q->retired_seq) {
-		loom_queue_forget_locked(q, job);
-		return;
-	}
-	/* Finished before an older job: kept, in order, until retired_seq passes it. */
-	list_for_each_entry_reverse(j, &q->done_early, node)
-		if (j->seq < job->seq)
-			break;
-	list_add(&job->node, &j->node);
-}
-
-/* A job that never reached the ring: drop its in-fences. q->lock held. */
-static void loom_queue_drop_deps(struct loom_queue *q, struct loom_job *job)
-{
-	struct loom_cs_dev *cs = q->cs;
-	unsigned int i;
-
-	spin_lock(&cs->dep_lock);
-	job->dep_q = NULL;
-	spin_unlock(&cs->dep_lock);
-	for (i = 0; i < job->ndeps; i++) {
-		struct loom_dep *d = &job->deps[i];
-
-		if (!d->fence)
-			continue;
-		if (dma_fence_remove_callback(d->fence, &d->cb))
-			dma_fence_put(&job->base);	/* the callback's reference */
-		dma_fence_put(d->fence);
-		d->fence = NULL;
-	}
+	q->retired_seq = job->seq;
+	q->njobs--;
+	loom_obj_dec(q->ldev, LOOM_OBJ_JOB);
+	q->status_hist[job->seq % DRM_LOOM_QUEUE_STATUS_HISTORY] = status;
+	dma_fence_put(&job->base);	/* the list's reference */
 }
 
 void loom_queue_abort_job_locked(struct loom_queue *q, struct loom_job *job, int err)
 {
 	lockdep_assert_held(&q->lock);
+	/* Its in-fences do not matter any more (a callback may still be running). */
 	loom_queue_drop_deps(q, job);
-	loom_queue_retire_locked(q, job, LOOM_ERR_ABORTED, err);
+	job->abort_err = err;
 }
 
 void loom_queue_cancel_locked(struct loom_queue *q, u64 upto, u32 status, int err)
@@ -446,7 +444,6 @@ int loom_queue_create(struct loom_cs_dev *cs, struct loom_ctx *ctx, struct loom_
 	spin_lock_init(&q->lock);
 	INIT_LIST_HEAD(&q->waiting);
 	INIT_LIST_HEAD(&q->inflight);
-	INIT_LIST_HEAD(&q->done_early);
 	INIT_WORK(&q->push_work, loom_queue_push_work);
 	INIT_WORK(&q->reset_work, loom_reset_queue_work);
 	q->fence_ctx = dma_fence_context_alloc(1);

@@ -17,12 +17,14 @@
  * full ring or CB area, or by a pending queue reset) and "inflight" (on
  * the ring; finished by the completion interrupt, in order).
  *
- * A job can finish before an older one: SUBMIT fails the newest job when
- * it cannot take its place among the context's fences. Such a job waits
- * on a third list, "done_early", until every older job has finished:
- * retired_seq only moves forward (it is the newest sequence number below
- * which nothing is unfinished), and the status history is written in that
- * order, so WAIT answers right for every job.
+ * Jobs finish in sequence order, so their fences (one fence context per
+ * queue) signal in order, as dma_fence_unwrap_merge() and
+ * dma_resv_add_fence() assume: they keep only the newest fence of a
+ * context. A job that fails without running (SUBMIT could not add its
+ * fence to its context, or one of its in-fences signalled with an error)
+ * keeps its place on "waiting" with abort_err set, and is retired with
+ * LOOM_ERR_ABORTED only once it is at the head and no older job is on the
+ * ring; retired_seq is always the last job retired.
  *
  * Lock order: loom_cs_dev.reset_sem -> loom_cs_dev.table_lock ->
  * loom_queue.submit_lock -> loom_cs_dev.irq_lock -> loom_queue.lock ->
@@ -139,11 +141,10 @@ struct loom_queue {
 	spinlock_t lock;
 	struct list_head waiting;
 	struct list_head inflight;
-	struct list_head done_early;	/* finished before an older job, in sequence order */
-	unsigned int njobs;		/* on the three lists */
+	unsigned int njobs;		/* on the two lists */
 	unsigned int ninflight;
 	u64 last_seq;			/* last sequence number given out */
-	u64 retired_seq;		/* every job up to this one has finished; never decreases */
+	u64 retired_seq;		/* the last job retired: every job up to it has finished */
 	u32 cq_ci;
 	bool stopped;			/* device reset or device gone: hands off */
 	bool needs_reset;		/* halted on an error or hung: reset_work pending */
@@ -169,7 +170,7 @@ struct loom_job {
 	/* Protects base (each job's fence has its own lock). */
 	spinlock_t fence_lock;
 	struct loom_cs_dev *cs;
-	struct list_head node;		/* in the queue's waiting, inflight or done_early list */
+	struct list_head node;		/* in the queue's waiting or inflight list */
 	struct loom_queue *dep_q;	/* until the job leaves "waiting"; under cs->dep_lock */
 	u64 seq;
 	u32 status;			/* LOOM_ERR_*, once finished */
@@ -179,6 +180,7 @@ struct loom_job {
 	u32 cb_bytes;			/* in the CB area: + the driver's SIGNAL, 8-byte multiple */
 	u32 cb_off;			/* place in the CB area once pushed (never 0), else 0 */
 	atomic_t deps_left;		/* in-fences not signalled yet, + 1 while SUBMIT holds it back */
+	int abort_err;			/* fails in its turn, without running, with this fence error */
 	unsigned int ndeps;
 	struct loom_dep *deps;
 };
@@ -202,7 +204,10 @@ void loom_queue_push_locked(struct loom_queue *q);
 void loom_queue_process_cq_locked(struct loom_queue *q);
 /* Finish job with status (and fence error err if status != 0). q->lock held. */
 void loom_queue_retire_locked(struct loom_queue *q, struct loom_job *job, u32 status, int err);
-/* Fail one job that has not reached the ring (fence error err). q->lock held. */
+/*
+ * Fail a waiting job (fence error err) in its turn: it is retired when
+ * every older job has finished. q->lock held.
+ */
 void loom_queue_abort_job_locked(struct loom_queue *q, struct loom_job *job, int err);
 /* Fail every job (up to upto, or all with U64_MAX) with status. q->lock held. */
 void loom_queue_cancel_locked(struct loom_queue *q, u64 upto, u32 status, int err);

@@ -558,14 +558,33 @@ static void debugfs_path(int fd, const char *name, char *path, size_t size)
 		loom_skip("no %s", path);
 }
 
-static void test_abort_out_of_order(void)
+/* The vm_mappings count of debugfs "objects" (unbound ones waiting for jobs included). */
+static long long vm_mappings(void)
+{
+	struct loom_objects o;
+
+	loom_assert_eq(__loom_objects_read(&o), 0);
+	return loom_objects_get(&o, "vm_mappings");
+}
+
+/*
+ * A job failing inside SUBMIT after its context's reservation object took
+ * its fence, while an older one runs: it finishes after the older one, so
+ * neither WAIT nor the reservation object (memory unbound meanwhile stays
+ * until the older job is done) takes the older one for finished.
+ */
+static void test_abort_in_order(void)
 {
 	int fd = loom_open();
 	struct gate g = gate_new(fd);
 	uint32_t q = queue_create(fd, NULL), st;
+	struct bo bo = bo_new(fd, 4096, DRM_LOOM_BO_HOST);
+	struct drm_loom_vm_bind unmap = { .op = DRM_LOOM_VM_BIND_OP_UNMAP, .va = bo.va };
 	struct cb gated = { .n = 0 }, nop = { .n = 0 };
+	long long maps;
 	char path[192];
 	uint64_t s1, s3;
+	int i;
 
 	debugfs_path(fd, "fail_add_fence", path, sizeof(path));
 	cb_wait(&gated, g.sob, 1, 0);
@@ -575,20 +594,62 @@ static void test_abort_out_of_order(void)
 	loom_assert_eq(loom_write_file(path, "1"), 0);
 	loom_assert_err(__submit(fd, q, nop.dw, nop.n * 4), ENOMEM);
 	loom_assert_eq(loom_write_file(path, "0"), 0);
-	/* s1 has not finished: WAIT must not take it for done. */
+	usleep(50 * 1000);
+	/* Neither has finished: s1 waits at the gate, s1 + 1 behind it. */
 	loom_assert_err(__wait(fd, q, s1, 0, &st), ETIME);
-	st = 0xdead;
-	loom_assert_eq(__wait(fd, q, s1 + 1, 0, &st), 0);
-	loom_assert_eq(st, LOOM_ERR_ABORTED);
+	loom_assert_err(__wait(fd, q, s1 + 1, 0, &st), ETIME);
+	/* Memory unbound now outlives s1: the context's fences are not done. */
+	maps = vm_mappings();
+	munmap(bo.map, bo.size);
+	loom_assert_eq(__loom_ioctl(fd, DRM_IOCTL_LOOM_VM_BIND, &unmap), 0);
+	bo_close(fd, bo.handle);
+	usleep(50 * 1000);
+	loom_assert_eq(vm_mappings(), maps);
 	gate_open(fd, &g);
-	loom_assert_eq(wait_status(fd, q, s1), 0);
-	/* Both are remembered once the older one finished. */
 	loom_assert_eq(wait_status(fd, q, s1 + 1), LOOM_ERR_ABORTED);
+	loom_assert_eq(wait_status(fd, q, s1), 0);
+	for (i = 0; i < 200 && vm_mappings() != maps - 1; i++)
+		usleep(10 * 1000);
+	loom_assert_eq(vm_mappings(), maps - 1);
 	s3 = submit_cb(fd, q, &nop);
 	loom_assert_eq(s3, s1 + 2);
 	loom_assert_eq(wait_status(fd, q, s3), 0);
 	loom_assert_eq(wait_status(fd, q, s1), 0);
 	loom_assert_eq(wait_status(fd, q, s1 + 1), LOOM_ERR_ABORTED);
+	close(fd);
+}
+
+/* A job whose in-fence failed does not run: ABORTED in its turn; the queue goes on. */
+static void test_in_fence_error(void)
+{
+	int fd = loom_open();
+	struct gate g = gate_new(fd);
+	uint32_t qa = queue_create(fd, NULL), qb = queue_create(fd, NULL);
+	uint32_t so = syncobj_create(fd), st;
+	struct bo bo = bo_new(fd, 4096, DRM_LOOM_BO_HOST);
+	volatile uint64_t *v = bo.map;
+	struct cb bad = { .n = 0 }, b = { .n = 0 }, b2 = { .n = 0 };
+	uint64_t sa, sb, sb2;
+
+	/* A fails at the gate (page fault); B depends on it; B2 comes after B. */
+	cb_wait(&bad, g.sob, 1, 0);
+	cb_memset(&bad, UNMAPPED_VA, 0, 4096);
+	loom_assert_eq(__submit_full(fd, qa, bad.dw, bad.n * 4, NULL, 0, so, &sa), 0);
+	cb_write64(&b, bo.va, 1);
+	loom_assert_eq(__submit_full(fd, qb, b.dw, b.n * 4, &so, 1, 0, &sb), 0);
+	cb_write64(&b2, bo.va + 8, 2);
+	sb2 = submit_cb(fd, qb, &b2);
+	loom_assert_err(__wait(fd, qb, sb, 0, &st), ETIME);
+	gate_open(fd, &g);
+	loom_assert_eq(wait_status(fd, qa, sa), LOOM_ERR_PAGE_FAULT);
+	loom_assert_eq(wait_status(fd, qb, sb), LOOM_ERR_ABORTED);
+	loom_assert_eq(wait_status(fd, qb, sb2), 0);
+	loom_assert_eq(v[0], 0);
+	loom_assert_eq(v[1], 2);
+	/* An in-fence that had already failed at SUBMIT: the same. */
+	loom_assert_eq(__submit_full(fd, qb, b.dw, b.n * 4, &so, 1, 0, &sb), 0);
+	loom_assert_eq(wait_status(fd, qb, sb), LOOM_ERR_ABORTED);
+	loom_assert_eq(v[0], 0);
 	close(fd);
 }
 
@@ -941,8 +1002,9 @@ static const struct loom_subtest tests[] = {
 	{ "destroy-while-busy", "QUEUE_DESTROY while other processes submit and wait on the queue",
 	  test_destroy_while_busy },
 	{ "queue-exhaustion", "all 32 hardware queues in use: EBUSY; one freed is usable", test_queue_exhaustion },
-	{ "abort-out-of-order", "a job failing in SUBMIT (debugfs fail_add_fence) while an older one runs: WAIT right for both",
-	  test_abort_out_of_order },
+	{ "abort-in-order", "a job failing in SUBMIT (debugfs fail_add_fence) while an older one runs finishes after it",
+	  test_abort_in_order },
+	{ "in-fence-error", "a job whose in-fence failed does not run: ABORTED in its turn", test_in_fence_error },
 	{ "bad-queue", "unknown queue, another file's queue: ENOENT", test_bad_queue },
 	{ "bad-cb-size", "cb_size 0, not a multiple of 4, too big: EINVAL; bad pointer: EFAULT", test_bad_cb_size },
 	{ "bad-packet", "unknown opcode, wrong length, header flags, overrun: EINVAL", test_bad_packet },

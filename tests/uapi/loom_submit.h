@@ -50,6 +50,13 @@ static inline struct bo bo_new(int fd, uint64_t size, uint32_t flags)
 	return bo;
 }
 
+static inline void bo_close(int fd, uint32_t handle)
+{
+	struct drm_gem_close c = { .handle = handle };
+
+	loom_assert_eq(__loom_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &c), 0);
+}
+
 /* ---- queues, SUBMIT, WAIT ----------------------------------------------------- */
 
 static inline int __queue_create(int fd, uint32_t *id, uint32_t *sob)
