@@ -173,17 +173,6 @@ void loom_ctx_put(struct loom_ctx *ctx)
 		kref_put(&ctx->ref, loom_ctx_release);
 }
 
-/* Fault injection (debugfs fail_add_fence): true on the call that is to fail. */
-static bool loom_ctx_fail_add_fence(struct loom_device *ldev)
-{
-	int n = atomic_read(&ldev->fail_add_fence);
-
-	while (n > 0)
-		if (atomic_try_cmpxchg(&ldev->fail_add_fence, &n, n - 1))
-			return n == 1;
-	return false;
-}
-
 int loom_ctx_add_fence(struct loom_ctx *ctx, struct dma_fence *fence)
 {
 	int ret;
@@ -199,7 +188,7 @@ int loom_ctx_add_fence(struct loom_ctx *ctx, struct dma_fence *fence)
 	 * Injected after the context holds the fence, where a failure hurts
 	 * most: the fence stands in for the older jobs of its queue there.
 	 */
-	if (!ret && unlikely(loom_ctx_fail_add_fence(ctx->ldev)))
+	if (!ret && unlikely(loom_fault_countdown(&ctx->ldev->fail_add_fence)))
 		ret = -ENOMEM;
 	/* Exported DRAM the context maps: importers see the job (loom_dmabuf.c). */
 	if (!ret)

@@ -28,6 +28,9 @@
  *                 exported objects' fences, after its context's took it
  *                 (-ENOMEM, as if memory ran out); 0
  *                 disarms; reading gives what is left of N
+ *   fail_dmabuf_map (write N) the Nth DMA mapping of a dma-buf entry
+ *                 for an importer from now fails, as when its IOMMU runs
+ *                 out of space; 0 disarms
  * Every file that reads the device does so inside drm_dev_enter(), so
  * after unbind it answers -ENODEV instead of touching unmapped registers.
  */
@@ -348,26 +351,23 @@ static int loom_debugfs_temp_limit_set(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE(loom_debugfs_temp_limit_fops, loom_debugfs_temp_limit_get,
 			 loom_debugfs_temp_limit_set, "%llu\n");
 
-static int loom_debugfs_fail_add_fence_get(void *data, u64 *val)
+/* The fail_* files: data is the counter (loom_fault_countdown()). */
+static int loom_debugfs_fault_get(void *data, u64 *val)
 {
-	struct loom_device *ldev = data;
-
-	*val = atomic_read(&ldev->fail_add_fence);
+	*val = atomic_read((atomic_t *)data);
 	return 0;
 }
 
-static int loom_debugfs_fail_add_fence_set(void *data, u64 val)
+static int loom_debugfs_fault_set(void *data, u64 val)
 {
-	struct loom_device *ldev = data;
-
 	if (val > INT_MAX)
 		return -EINVAL;
-	atomic_set(&ldev->fail_add_fence, val);
+	atomic_set((atomic_t *)data, val);
 	return 0;
 }
 
-DEFINE_DEBUGFS_ATTRIBUTE(loom_debugfs_fail_add_fence_fops, loom_debugfs_fail_add_fence_get,
-			 loom_debugfs_fail_add_fence_set, "%llu\n");
+DEFINE_DEBUGFS_ATTRIBUTE(loom_debugfs_fault_fops, loom_debugfs_fault_get,
+			 loom_debugfs_fault_set, "%llu\n");
 
 static const struct file_operations loom_debugfs_eq_hold_fops = {
 	.owner = THIS_MODULE,
@@ -402,6 +402,8 @@ void loom_debugfs_init(struct loom_device *ldev)
 			    &loom_debugfs_eq_hold_fops);
 	debugfs_create_file_unsafe("temp_limit_mc", 0600, ldev->drm.debugfs_root, ldev,
 				   &loom_debugfs_temp_limit_fops);
-	debugfs_create_file_unsafe("fail_add_fence", 0600, ldev->drm.debugfs_root, ldev,
-				   &loom_debugfs_fail_add_fence_fops);
+	debugfs_create_file_unsafe("fail_add_fence", 0600, ldev->drm.debugfs_root,
+				   &ldev->fail_add_fence, &loom_debugfs_fault_fops);
+	debugfs_create_file_unsafe("fail_dmabuf_map", 0600, ldev->drm.debugfs_root,
+				   &ldev->fail_dmabuf_map, &loom_debugfs_fault_fops);
 }

@@ -36,6 +36,7 @@
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
 #include <linux/fcntl.h>
+#include <linux/iommu.h>
 #include <linux/module.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
@@ -48,6 +49,7 @@
 #include "loom_dmabuf.h"
 #include "loom_drv.h"
 #include "loom_gem.h"
+#include "loom_hw.h"
 
 MODULE_IMPORT_NS(DMA_BUF);
 
@@ -60,6 +62,29 @@ struct loom_dmabuf {
 
 static const struct dma_buf_ops loom_dmabuf_ops;
 
+/* The CPU physical address of the dma-buf's byte 0 (in the BAR). */
+static phys_addr_t loom_dmabuf_phys(struct loom_dmabuf *ld)
+{
+	return ld->ldev->dram_bar_phys + ld->owner->dram_pa + ld->offset;
+}
+
+/*
+ * Whether dev can reach [phys, phys + size) of the BAR. Through an IOMMU
+ * domain that translates, dma_map_resource() finds it an address under
+ * its mask; otherwise the DMA address is the physical one, which its mask
+ * and bus limit must cover (dma-direct would refuse it, and warn).
+ */
+static bool loom_dmabuf_reachable(struct device *dev, phys_addr_t phys, u64 size)
+{
+	struct iommu_domain *dom = iommu_get_domain_for_dev(dev);
+	u64 limit;
+
+	if (dom && (dom->type & __IOMMU_DOMAIN_DMA_API))
+		return true;
+	limit = min_not_zero(dma_get_mask(dev), dev->bus_dma_limit);
+	return phys + size - 1 <= limit;
+}
+
 static int loom_dmabuf_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
 {
 	struct loom_dmabuf *ld = dmabuf->priv;
@@ -69,21 +94,31 @@ static int loom_dmabuf_attach(struct dma_buf *dmabuf, struct dma_buf_attachment 
 			 dev_name(attach->dev));
 		return -EOPNOTSUPP;
 	}
+	if (!loom_dmabuf_reachable(attach->dev, loom_dmabuf_phys(ld), dmabuf->size)) {
+		loom_dbg(ld->ldev, IOCTL, "dma-buf: %s cannot reach %pa+%#zx (DMA mask %#llx), refused\n",
+			 dev_name(attach->dev), &(phys_addr_t){ loom_dmabuf_phys(ld) },
+			 dmabuf->size, dma_get_mask(attach->dev));
+		return -EOPNOTSUPP;
+	}
 	return 0;
 }
 
+/* Unmap the first mapped DMA entries of sgt, then free it. */
 static void loom_dmabuf_sgt_free(struct dma_buf_attachment *attach, struct sg_table *sgt,
-				 enum dma_data_direction dir)
+				 unsigned int mapped, enum dma_data_direction dir)
 {
 	struct scatterlist *sg;
 	unsigned int i;
 
 	/* BAR space is never in a CPU cache: nothing to sync. */
-	for_each_sgtable_dma_sg(sgt, sg, i)
-		if (sg_dma_len(sg))
-			dma_unmap_resource(attach->dev, sg_dma_address(sg), sg_dma_len(sg), dir,
-					   DMA_ATTR_SKIP_CPU_SYNC);
-	/* sg_free_table() walks orig_nents, which map cleared (no CPU list). */
+	for_each_sg(sgt->sgl, sg, mapped, i)
+		dma_unmap_resource(attach->dev, sg_dma_address(sg), sg_dma_len(sg), dir,
+				   DMA_ATTR_SKIP_CPU_SYNC);
+	/*
+	 * sg_free_table() walks orig_nents, which map cleared (no CPU list):
+	 * the table's whole length again (nents never changes here), or its
+	 * chained chunks are freed wrongly.
+	 */
 	sgt->orig_nents = sgt->nents;
 	sg_free_table(sgt);
 	kfree(sgt);
@@ -108,6 +143,10 @@ static struct sg_table *loom_dmabuf_map(struct dma_buf_attachment *attach,
 		return ERR_PTR(-EOPNOTSUPP);
 	if (!seg)
 		return ERR_PTR(-EINVAL);
+	phys = loom_dmabuf_phys(ld);
+	/* Its DMA mask may have changed since it attached. */
+	if (!loom_dmabuf_reachable(attach->dev, phys, dmabuf->size))
+		return ERR_PTR(-EOPNOTSUPP);
 	if (!drm_dev_enter(&ldev->drm, &idx))
 		return ERR_PTR(-ENODEV);
 	nents = DIV_ROUND_UP_ULL(dmabuf->size, seg);
@@ -121,15 +160,16 @@ static struct sg_table *loom_dmabuf_map(struct dma_buf_attachment *attach,
 		kfree(sgt);
 		goto err_exit;
 	}
-	phys = ldev->dram_bar_phys + ld->owner->dram_pa + ld->offset;
 	for_each_sgtable_sg(sgt, sg, i) {
 		n = min_t(u64, dmabuf->size - done, seg);
-		addr = dma_map_resource(attach->dev, phys + done, n, dir, DMA_ATTR_SKIP_CPU_SYNC);
+		if (unlikely(loom_fault_countdown(&ldev->fail_dmabuf_map)))
+			addr = DMA_MAPPING_ERROR;
+		else
+			addr = dma_map_resource(attach->dev, phys + done, n, dir,
+						DMA_ATTR_SKIP_CPU_SYNC);
 		ret = dma_mapping_error(attach->dev, addr);
 		if (ret) {
-			sgt->nents = i;
-			sgt->orig_nents = 0;
-			loom_dmabuf_sgt_free(attach, sgt, dir);
+			loom_dmabuf_sgt_free(attach, sgt, i, dir);
 			goto err_exit;
 		}
 		sg_set_page(sg, NULL, n, 0);
@@ -155,7 +195,7 @@ err_exit:
 static void loom_dmabuf_unmap(struct dma_buf_attachment *attach, struct sg_table *sgt,
 			      enum dma_data_direction dir)
 {
-	loom_dmabuf_sgt_free(attach, sgt, dir);
+	loom_dmabuf_sgt_free(attach, sgt, sgt->nents, dir);
 }
 
 static void loom_dmabuf_release(struct dma_buf *dmabuf)
@@ -367,9 +407,14 @@ struct drm_gem_object *loom_dmabuf_import_sg_table(struct drm_device *drm,
 	struct loom_bo *bo;
 	unsigned int i;
 
-	/* The device maps DMA segments with its own pages: they must fit them. */
+	/*
+	 * The device maps DMA segments with its own pages: they must fit
+	 * them, and lie inside its host window (whatever the exporter made
+	 * of the DMA mask).
+	 */
 	for_each_sgtable_dma_sg(sgt, sg, i) {
-		if (!IS_ALIGNED(sg_dma_address(sg) | sg_dma_len(sg), LOOM_PAGE_SIZE))
+		if (!IS_ALIGNED(sg_dma_address(sg) | sg_dma_len(sg), LOOM_PAGE_SIZE) ||
+		    !loom_hw_dma_ok(sg_dma_address(sg), sg_dma_len(sg)))
 			return ERR_PTR(-EINVAL);
 		total += sg_dma_len(sg);
 	}

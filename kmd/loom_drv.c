@@ -89,7 +89,7 @@ static int loom_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (ret)
 		return ret;
 	pci_set_master(pdev);
-	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(LOOM_DMA_BITS));
 	if (ret) {
 		dev_err(&pdev->dev, "no usable DMA mask: %d\n", ret);
 		return ret;

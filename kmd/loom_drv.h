@@ -112,6 +112,8 @@ struct loom_device {
 	void __iomem *dram;		/* DRAM, write-combined */
 	/* debugfs fail_add_fence: the Nth loom_ctx_add_fence() from now fails (0: none). */
 	atomic_t fail_add_fence;
+	/* debugfs fail_dmabuf_map: the Nth DMA mapping of a dma-buf entry from now fails. */
+	atomic_t fail_dmabuf_map;
 
 	/* --- loom_info.c, loom_events.c, loom_hwmon.c, loom_sysfs.c, loom_debugfs.c --- */
 	atomic_t reset_count;		/* device resets to recover (loom_reset.c increments) */
@@ -129,6 +131,20 @@ struct loom_device {
 static inline struct loom_device *to_loom_device(struct drm_device *drm)
 {
 	return container_of(drm, struct loom_device, drm);
+}
+
+/*
+ * Fault injection by count (debugfs fail_*): *n > 0 counts down the
+ * calls; true on the call that takes it from 1 to 0, which is to fail.
+ */
+static inline bool loom_fault_countdown(atomic_t *n)
+{
+	int v = atomic_read(n);
+
+	while (v > 0)
+		if (atomic_try_cmpxchg(n, &v, v - 1))
+			return v == 1;
+	return false;
 }
 
 static inline void loom_obj_inc(struct loom_device *ldev, enum loom_obj o)

@@ -315,6 +315,8 @@ int loom_events_init(struct loom_device *ldev)
 				     GFP_KERNEL);
 	if (!ev->eq)
 		return -ENOMEM;
+	if (!loom_hw_dma_ok(ev->eq_dma, LOOM_EQ_ENTRIES * sizeof(*ev->eq)))
+		return -EIO;
 	pa = LOOM_PA_HOST(LOOM_KMD_CHANNEL, ev->eq_dma);
 
 	/* Off while it moves: the firmware skips (or counts) events meanwhile. */

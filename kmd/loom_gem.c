@@ -52,6 +52,7 @@
 #include "loom_dmabuf.h"
 #include "loom_drv.h"
 #include "loom_gem.h"
+#include "loom_hw.h"
 #include "loom_mmu.h"
 
 /* drm_gem_shmem_free() kfree()s the shmem object: it must come first. */
@@ -553,6 +554,13 @@ static int loom_vm_map_sgt(struct loom_ctx *ctx, struct sg_table *sgt, u64 va,
 			continue;
 		}
 		n = min(len - skip, size - done);
+		/* Checked at import for other exporters' tables; ours by the mask. */
+		if (!loom_hw_dma_ok(sg_dma_address(sg) + skip, n)) {
+			ret = -EIO;
+			if (done)
+				loom_mmu_unmap_locked(ctx, va, done);
+			return ret;
+		}
 		ret = loom_mmu_map_locked(ctx, va + done,
 					  LOOM_PA_HOST(LOOM_KMD_CHANNEL, sg_dma_address(sg) + skip),
 					  n, mmu_flags);

@@ -32,6 +32,21 @@ static inline void loom_wr64(struct loom_device *ldev, u32 lo, u64 val)
 	loom_wr32(ldev, lo + 4, upper_32_bits(val));
 }
 
+/*
+ * The device reaches host memory through its channel's window
+ * (LOOM_PA_HOST(LOOM_KMD_CHANNEL, dma_addr)), LOOM_PA_HOST_WINDOW_MAX
+ * (2^40) bytes: the driver's DMA mask. A DMA address past it would land
+ * in another channel's window, so every address given to the device is
+ * checked, also those other exporters' dma-bufs hand in.
+ */
+#define LOOM_DMA_BITS	LOOM_PA_HOST_CH_SHIFT
+
+/* Whether [dma_addr, dma_addr + size) lies inside the host window. */
+static inline bool loom_hw_dma_ok(dma_addr_t dma_addr, u64 size)
+{
+	return size <= LOOM_PA_HOST_WINDOW_MAX && dma_addr <= LOOM_PA_HOST_WINDOW_MAX - size;
+}
+
 /* Map the BARs and check that the function is a Loom device (-ENODEV). */
 int loom_hw_init(struct loom_device *ldev);
 /* Full device reset (DEV_CTRL); waits until the device is ready again. */

@@ -51,8 +51,7 @@ static struct loom_pt *loom_pt_alloc(struct loom_ctx *ctx, unsigned int level)
 	pt->cpu = dma_alloc_coherent(dev, LOOM_PT_SIZE, &pt->dma, GFP_KERNEL);
 	if (!pt->cpu)
 		goto err_free;
-	/* The host window covers guest RAM up to LOOM_PA_HOST_WINDOW_MAX. */
-	if (pt->dma + LOOM_PT_SIZE > LOOM_PA_HOST_WINDOW_MAX)
+	if (!loom_hw_dma_ok(pt->dma, LOOM_PT_SIZE))
 		goto err_dma;
 	if (level < LOOM_PT_LEVELS - 1) {
 		pt->child = kcalloc(LOOM_PT_ENTRIES, sizeof(*pt->child), GFP_KERNEL);

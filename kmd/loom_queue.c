@@ -457,6 +457,11 @@ int loom_queue_create(struct loom_cs_dev *cs, struct loom_ctx *ctx, struct loom_
 	q->cb = dma_alloc_coherent(dev, LOOM_QUEUE_CB_AREA, &q->cb_dma, GFP_KERNEL);
 	if (!q->cb)
 		goto err_free;
+	/* Inside the host window, as the DMA mask promises. */
+	ret = -EIO;
+	if (!loom_hw_dma_ok(q->ring_dma, LOOM_QUEUE_RING_BYTES) ||
+	    !loom_hw_dma_ok(q->cb_dma, LOOM_QUEUE_CB_AREA))
+		goto err_free;
 	ret = loom_ctx_kva_alloc(ctx, LOOM_QUEUE_CB_AREA, &q->cb_va);
 	if (ret)
 		goto err_free;

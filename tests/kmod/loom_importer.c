@@ -33,6 +33,10 @@
 MODULE_IMPORT_NS(DMA_BUF);
 
 static struct platform_device *imp_pdev;
+/* The importer with a DMA mask the tests set (LOOM_IMP_SET_DMA_MASK). */
+static struct platform_device *imp_lim_pdev;
+/* Protects imp_lim_pdev's mask against attaching files. */
+static DEFINE_MUTEX(imp_lim_lock);
 
 /* One open file of /dev/loom_importer. */
 struct imp_file {
@@ -42,6 +46,7 @@ struct imp_file {
 	struct dma_buf_attachment *attach;
 	struct sg_table *sgt;
 	bool dynamic;			/* pinned dynamic attachment */
+	struct device *dev;		/* the importing device */
 	void *bounce;			/* one page, for BAR memory */
 };
 
@@ -81,7 +86,7 @@ static int imp_attach_dynamic(struct imp_file *f)
 	long wait;
 	int ret;
 
-	f->attach = dma_buf_dynamic_attach(f->dmabuf, &imp_pdev->dev, &imp_attach_ops, f);
+	f->attach = dma_buf_dynamic_attach(f->dmabuf, f->dev, &imp_attach_ops, f);
 	if (IS_ERR(f->attach))
 		return PTR_ERR(f->attach);
 	dma_resv_lock(f->dmabuf->resv, NULL);
@@ -117,7 +122,7 @@ static int imp_attach_static(struct imp_file *f)
 {
 	struct sg_table *sgt;
 
-	f->attach = dma_buf_attach(f->dmabuf, &imp_pdev->dev);
+	f->attach = dma_buf_attach(f->dmabuf, f->dev);
 	if (IS_ERR(f->attach))
 		return PTR_ERR(f->attach);
 	sgt = dma_buf_map_attachment_unlocked(f->attach, DMA_BIDIRECTIONAL);
@@ -149,10 +154,13 @@ static long imp_ioctl_attach(struct imp_file *f, void __user *uarg)
 		f->dmabuf = NULL;
 		return ret;
 	}
+	f->dev = a.flags & LOOM_IMP_F_LIMITED ? &imp_lim_pdev->dev : &imp_pdev->dev;
+	mutex_lock(&imp_lim_lock);
 	if (a.flags & LOOM_IMP_F_STATIC)
 		ret = imp_attach_static(f);
 	else
 		ret = imp_attach_dynamic(f);
+	mutex_unlock(&imp_lim_lock);
 	if (ret) {
 		dma_buf_put(f->dmabuf);
 		f->dmabuf = NULL;
@@ -254,7 +262,7 @@ static long imp_ioctl_rw(struct imp_file *f, void __user *uarg, bool write)
 		u64 from = max(seg_start, rw.offset), to = min(seg_end, end);
 
 		while (from < to) {
-			phys_addr_t pa = dma_to_phys(&imp_pdev->dev, sg_dma_address(sg)) +
+			phys_addr_t pa = dma_to_phys(f->dev, sg_dma_address(sg)) +
 					 (from - seg_start);
 			size_t n = min_t(u64, to - from, PAGE_SIZE - offset_in_page(pa));
 
@@ -276,7 +284,18 @@ static long imp_ioctl_rw(struct imp_file *f, void __user *uarg, bool write)
 struct imp_export {
 	struct page **pages;
 	unsigned long npages;
+	bool dma_high;			/* LOOM_IMP_EXPORT_F_DMA_HIGH */
 };
+
+/* Move every DMA address of sgt by delta (an exporter that ignores the importer's mask). */
+static void imp_exp_forge(struct sg_table *sgt, u64 delta)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	for_each_sgtable_dma_sg(sgt, sg, i)
+		sg_dma_address(sg) += delta;
+}
 
 static struct sg_table *imp_exp_map(struct dma_buf_attachment *attach,
 				    enum dma_data_direction dir)
@@ -298,12 +317,19 @@ static struct sg_table *imp_exp_map(struct dma_buf_attachment *attach,
 		kfree(sgt);
 		return ERR_PTR(ret);
 	}
+	if (e->dma_high)
+		imp_exp_forge(sgt, LOOM_IMP_DMA_HIGH);
 	return sgt;
 }
 
 static void imp_exp_unmap(struct dma_buf_attachment *attach, struct sg_table *sgt,
 			  enum dma_data_direction dir)
 {
+	struct imp_export *e = attach->dmabuf->priv;
+
+	/* The DMA layer gets back the addresses it gave. */
+	if (e->dma_high)
+		imp_exp_forge(sgt, -LOOM_IMP_DMA_HIGH);
 	dma_unmap_sgtable(attach->dev, sgt, dir, 0);
 	sg_free_table(sgt);
 	kfree(sgt);
@@ -339,11 +365,12 @@ static long imp_ioctl_export(void __user *uarg)
 
 	if (copy_from_user(&x, uarg, sizeof(x)))
 		return -EFAULT;
-	if (x.pad || !x.size || x.size > LOOM_IMP_EXPORT_MAX)
+	if ((x.flags & ~LOOM_IMP_EXPORT_F_MASK) || !x.size || x.size > LOOM_IMP_EXPORT_MAX)
 		return -EINVAL;
 	e = kzalloc(sizeof(*e), GFP_KERNEL);
 	if (!e)
 		return -ENOMEM;
+	e->dma_high = x.flags & LOOM_IMP_EXPORT_F_DMA_HIGH;
 	n = DIV_ROUND_UP(x.size, PAGE_SIZE);
 	e->pages = kvcalloc(n, sizeof(*e->pages), GFP_KERNEL);
 	if (!e->pages) {
@@ -399,6 +426,19 @@ static long imp_ioctl_resv_wait(struct imp_file *f, void __user *uarg)
 	return t > 0 ? 0 : t == 0 ? -ETIME : t;
 }
 
+static long imp_ioctl_set_dma_mask(void __user *uarg)
+{
+	struct loom_imp_dma_mask m;
+	int ret;
+
+	if (copy_from_user(&m, uarg, sizeof(m)))
+		return -EFAULT;
+	mutex_lock(&imp_lim_lock);
+	ret = dma_set_mask(&imp_lim_pdev->dev, m.mask);
+	mutex_unlock(&imp_lim_lock);
+	return ret;
+}
+
 static long imp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct imp_file *f = file->private_data;
@@ -428,6 +468,9 @@ static long imp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		break;
 	case LOOM_IMP_RESV_WAIT:
 		ret = imp_ioctl_resv_wait(f, uarg);
+		break;
+	case LOOM_IMP_SET_DMA_MASK:
+		ret = imp_ioctl_set_dma_mask(uarg);
 		break;
 	default:
 		ret = -ENOTTY;
@@ -489,10 +532,21 @@ static int __init imp_init(void)
 	ret = dma_coerce_mask_and_coherent(&imp_pdev->dev, DMA_BIT_MASK(64));
 	if (ret)
 		goto unregister;
+	imp_lim_pdev = platform_device_register_simple("loom_importer_limited",
+						       PLATFORM_DEVID_NONE, NULL, 0);
+	if (IS_ERR(imp_lim_pdev)) {
+		ret = PTR_ERR(imp_lim_pdev);
+		goto unregister;
+	}
+	ret = dma_coerce_mask_and_coherent(&imp_lim_pdev->dev, DMA_BIT_MASK(32));
+	if (ret)
+		goto unregister_lim;
 	ret = misc_register(&imp_misc);
 	if (ret)
-		goto unregister;
+		goto unregister_lim;
 	return 0;
+unregister_lim:
+	platform_device_unregister(imp_lim_pdev);
 unregister:
 	platform_device_unregister(imp_pdev);
 	return ret;
@@ -501,6 +555,7 @@ unregister:
 static void __exit imp_exit(void)
 {
 	misc_deregister(&imp_misc);
+	platform_device_unregister(imp_lim_pdev);
 	platform_device_unregister(imp_pdev);
 }
 

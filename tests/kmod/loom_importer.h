@@ -20,7 +20,11 @@
  *
  * LOOM_IMP_EXPORT goes the other way: it makes a dma-buf of any size (not
  * only whole pages) over system pages, so that the tests can hand an
- * importer (loom.ko's PRIME import) sizes no real exporter makes.
+ * importer (loom.ko's PRIME import) sizes no real exporter makes, or DMA
+ * addresses beyond the importer's mask (LOOM_IMP_EXPORT_F_DMA_HIGH).
+ *
+ * LOOM_IMP_F_LIMITED attaches through a second device whose DMA mask
+ * LOOM_IMP_SET_DMA_MASK sets (a NIC limited to 32 bits, or less).
  *
  * This interface is for Loom's tests only; it is not a stable uAPI.
  */
@@ -34,7 +38,12 @@
 
 /* Attach statically (no peer-to-peer): what a driver without P2P does. */
 #define LOOM_IMP_F_STATIC	(1U << 0)
-#define LOOM_IMP_F_MASK		LOOM_IMP_F_STATIC
+/*
+ * Attach as the second importing device, whose DMA mask LOOM_IMP_SET_DMA_MASK
+ * sets (32 bits at load): a NIC that cannot address all of memory.
+ */
+#define LOOM_IMP_F_LIMITED	(1U << 1)
+#define LOOM_IMP_F_MASK		(LOOM_IMP_F_STATIC | LOOM_IMP_F_LIMITED)
 
 struct loom_imp_attach {
 	__s32 fd;		/* in: the dma-buf */
@@ -61,7 +70,19 @@ struct loom_imp_rw {
 struct loom_imp_export {
 	__u64 size;		/* in: bytes, 1 .. LOOM_IMP_EXPORT_MAX */
 	__s32 fd;		/* out: the dma-buf (O_RDWR | O_CLOEXEC) */
-	__u32 pad;		/* 0 */
+	__u32 flags;		/* in: LOOM_IMP_EXPORT_F_* */
+};
+
+/*
+ * The dma-buf's mappings carry DMA addresses LOOM_IMP_DMA_HIGH above the
+ * real ones: an exporter that ignores its importer's DMA mask.
+ */
+#define LOOM_IMP_EXPORT_F_DMA_HIGH	(1U << 0)
+#define LOOM_IMP_EXPORT_F_MASK		LOOM_IMP_EXPORT_F_DMA_HIGH
+#define LOOM_IMP_DMA_HIGH		(1ULL << 44)
+
+struct loom_imp_dma_mask {
+	__u64 mask;		/* in: the limited importer's DMA mask */
 };
 
 #define LOOM_IMP_EXPORT_MAX	(16ULL << 20)
@@ -77,7 +98,8 @@ struct loom_imp_resv_wait {
  * static importer with -EOPNOTSUPP); SG/READ/WRITE -ENOTCONN (not
  * attached), -EINVAL (index, pad, range), -EFAULT (user buffer); EXPORT
  * -EINVAL (size, pad), -ENOMEM; RESV_WAIT -ENOTCONN, -EINVAL (pad), -ETIME
- * (fences still unsignalled after timeout_ms), -EINTR.
+ * (fences still unsignalled after timeout_ms), -EINTR; SET_DMA_MASK -EIO
+ * (a mask the platform cannot honour).
  */
 #define LOOM_IMP_ATTACH		_IOWR('L', 0x40, struct loom_imp_attach)
 #define LOOM_IMP_DETACH		_IO('L', 0x41)
@@ -86,5 +108,6 @@ struct loom_imp_resv_wait {
 #define LOOM_IMP_WRITE		_IOW('L', 0x44, struct loom_imp_rw)
 #define LOOM_IMP_EXPORT		_IOWR('L', 0x45, struct loom_imp_export)
 #define LOOM_IMP_RESV_WAIT	_IOW('L', 0x46, struct loom_imp_resv_wait)
+#define LOOM_IMP_SET_DMA_MASK	_IOW('L', 0x47, struct loom_imp_dma_mask)
 
 #endif /* LOOM_IMPORTER_H */

@@ -423,3 +423,18 @@ void loom_pci_address(int fd, char *addr, size_t size)
 	loom_assert(strrchr(target, '/'));
 	snprintf(addr, size, "%s", strrchr(target, '/') + 1);
 }
+
+void loom_debugfs_path(int fd, const char *name, char *path, size_t size)
+{
+	char addr[64];
+
+	if (access("/sys/kernel/debug/accel", F_OK)) {
+		mkdir("/sys/kernel/debug", 0755);
+		if (mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL) && errno != EBUSY)
+			loom_skip("cannot mount debugfs: %s", strerror(errno));
+	}
+	loom_pci_address(fd, addr, sizeof(addr));
+	snprintf(path, size, "/sys/kernel/debug/accel/%s/%s", addr, name);
+	if (access(path, F_OK))
+		loom_skip("no %s", path);
+}

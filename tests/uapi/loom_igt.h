@@ -117,5 +117,10 @@ int loom_module_load(void);
 bool loom_wait_node(bool present);
 /* The PCI address ("0000:00:04.0") of the device behind an open node. */
 void loom_pci_address(int fd, char *addr, size_t size);
+/*
+ * The path of debugfs file name of the device behind fd (mounting debugfs
+ * if needed); skips the subtest if there is none.
+ */
+void loom_debugfs_path(int fd, const char *name, char *path, size_t size);
 
 #endif /* LOOM_IGT_H */

@@ -542,22 +542,6 @@ static void test_destroy_while_busy(void)
 
 /* ---- bad arguments ------------------------------------------------------------ */
 
-/* A debugfs file of the device behind fd (mounting debugfs if needed), or skip. */
-static void debugfs_path(int fd, const char *name, char *path, size_t size)
-{
-	char addr[64];
-
-	if (access("/sys/kernel/debug/accel", F_OK)) {
-		mkdir("/sys/kernel/debug", 0755);
-		if (mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL) && errno != EBUSY)
-			loom_skip("cannot mount debugfs: %s", strerror(errno));
-	}
-	loom_pci_address(fd, addr, sizeof(addr));
-	snprintf(path, size, "/sys/kernel/debug/accel/%s/%s", addr, name);
-	if (access(path, F_OK))
-		loom_skip("no %s", path);
-}
-
 /* The vm_mappings count of debugfs "objects" (unbound ones waiting for jobs included). */
 static long long vm_mappings(void)
 {
@@ -586,7 +570,7 @@ static void test_abort_in_order(void)
 	uint64_t s1, s3;
 	int i;
 
-	debugfs_path(fd, "fail_add_fence", path, sizeof(path));
+	loom_debugfs_path(fd, "fail_add_fence", path, sizeof(path));
 	cb_wait(&gated, g.sob, 1, 0);
 	cb_nop(&nop);
 	s1 = submit_cb(fd, q, &gated);
