@@ -548,7 +548,7 @@ void loom_cs_irq(struct loom_device *ldev)
 
 	if (!cs)
 		return;
-	spin_lock(&cs->irq_lock);
+	spin_lock_irq(&cs->irq_lock);
 	for (i = 0; i < LOOM_NUM_QUEUES; i++) {
 		struct loom_queue *q = cs->queues[i];
 
@@ -558,7 +558,7 @@ void loom_cs_irq(struct loom_device *ldev)
 		loom_queue_process_cq_locked(q);
 		spin_unlock(&q->lock);
 	}
-	spin_unlock(&cs->irq_lock);
+	spin_unlock_irq(&cs->irq_lock);
 }
 
 static void loom_cs_devm_fini(void *arg)

@@ -29,7 +29,7 @@ void loom_cs_fini(struct loom_device *ldev);
 int loom_cs_file_open(struct drm_device *drm, struct drm_file *file);
 void loom_cs_file_close(struct drm_device *drm, struct drm_file *file);
 
-/* MSI-X vector LOOM_IRQ_COMPLETION: finish the jobs the CQs report. Hard-IRQ context. */
+/* MSI-X vector LOOM_IRQ_COMPLETION: finish the jobs the CQs report. The interrupt thread. */
 void loom_cs_irq(struct loom_device *ldev);
 
 /* True once the device is dead or unbound (ioctls answer -ENODEV). */

@@ -136,6 +136,22 @@ static void loom_remove(struct pci_dev *pdev)
 	drm_dev_unplug(&ldev->drm);
 }
 
+/*
+ * Reboot, kexec, power-off: the device must not write guest memory the
+ * next kernel owns. The queues stop as at unbind (jobs fail with -ENODEV),
+ * the event queue goes off, and the function stops mastering the bus.
+ */
+static void loom_shutdown(struct pci_dev *pdev)
+{
+	struct loom_device *ldev = pci_get_drvdata(pdev);
+
+	if (!ldev)
+		return;
+	loom_cs_fini(ldev);
+	loom_events_stop(ldev);
+	pci_clear_master(pdev);
+}
+
 static const struct pci_device_id loom_pci_ids[] = {
 	{ PCI_DEVICE(LOOM_IVSHMEM_PCI_VENDOR, LOOM_IVSHMEM_PCI_DEVICE) },
 	{ }
@@ -147,6 +163,7 @@ static struct pci_driver loom_pci_driver = {
 	.id_table = loom_pci_ids,
 	.probe = loom_probe,
 	.remove = loom_remove,
+	.shutdown = loom_shutdown,
 };
 module_pci_driver(loom_pci_driver);
 

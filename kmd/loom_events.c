@@ -242,12 +242,13 @@ static void loom_events_drain_locked(struct loom_events *ev)
 void loom_events_irq(struct loom_device *ldev)
 {
 	struct loom_events *ev = smp_load_acquire(&ldev->events);
+	unsigned long flags;
 
 	if (!ev)
 		return;
-	spin_lock(&ev->lock);
+	spin_lock_irqsave(&ev->lock, flags);
 	loom_events_drain_locked(ev);
-	spin_unlock(&ev->lock);
+	spin_unlock_irqrestore(&ev->lock, flags);
 }
 
 void loom_events_post_hang(struct loom_device *ldev, u32 asid, u32 hw)
@@ -294,6 +295,14 @@ static void loom_events_fini(void *arg)
 	/* The device must stop writing into memory that is about to be freed. */
 	loom_wr32(ev->ldev, LOOM_EQ(SIZE), 0);
 	spin_unlock_irqrestore(&ev->lock, flags);
+}
+
+void loom_events_stop(struct loom_device *ldev)
+{
+	struct loom_events *ev = smp_load_acquire(&ldev->events);
+
+	if (ev)
+		loom_events_fini(ev);
 }
 
 int loom_events_init(struct loom_device *ldev)

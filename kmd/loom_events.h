@@ -27,7 +27,10 @@ struct seq_file;
  */
 int loom_events_init(struct loom_device *ldev);
 
-/* MSI-X vector LOOM_IRQ_EVENT: read the new records. Hard-IRQ context. */
+/* Switch the event queue off (shutdown); its memory stays until unbind. */
+void loom_events_stop(struct loom_device *ldev);
+
+/* MSI-X vector LOOM_IRQ_EVENT: read the new records. The interrupt thread. */
 void loom_events_irq(struct loom_device *ldev);
 
 /*

@@ -501,7 +501,7 @@ int loom_gem_info_ioctl(struct drm_device *drm, void *data, struct drm_file *fil
 	struct loom_bo *bo;
 	int ret = 0;
 
-	if (args->flags)
+	if (args->flags || args->reserved[0] || args->reserved[1])
 		return -EINVAL;
 	obj = drm_gem_object_lookup(file, args->handle);
 	if (!obj)

@@ -17,6 +17,7 @@
  * stopped (loomd gone) answers telemetry queries with -ENODEV at once
  * instead of waiting for the mailbox to time out.
  */
+#include <linux/capability.h>
 #include <linux/math64.h>
 #include <linux/nospec.h>
 #include <linux/uaccess.h>
@@ -415,6 +416,11 @@ static int loom_info_open_stats(struct loom_device *ldev, struct drm_loom_info *
 	struct drm_loom_info_open_stats os = {};
 
 	loom_events_open_stats(ldev, &os);
+	/* When other users opened and closed the device is theirs to know. */
+	if (!perfmon_capable()) {
+		os.last_open_ns = 0;
+		os.last_close_ns = 0;
+	}
 	return loom_info_copy(args, &os, sizeof(os));
 }
 

@@ -4,7 +4,10 @@
  * vectors (LOOM_IRQ_COMPLETION, _EVENT, _MAILBOX, _MONITOR) as the MSI-X
  * vectors of the same numbers. An interrupt carries no status of its own
  * (several may arrive as one), so each handler only wakes whoever re-reads
- * the state the interrupt is about: the mailbox waiter for LOOM_IRQ_MAILBOX.
+ * the state the interrupt is about: the mailbox waiter for LOOM_IRQ_MAILBOX
+ * (in the hard handler), the interrupt thread for the others, which reads
+ * the event queue and the completion queues and signals the jobs' fences
+ * (fence callbacks of other drivers run there, not with interrupts off).
  */
 #include <linux/interrupt.h>
 
@@ -22,12 +25,21 @@ static const char * const loom_irq_names[LOOM_IRQS_PER_CHANNEL] = {
 static irqreturn_t loom_irq_handler(int irq, void *arg)
 {
 	struct loom_irq *li = arg;
-	struct loom_device *ldev = li->ldev;
 
 	atomic64_inc(&li->count);
 	if (li->vec == LOOM_IRQ_MAILBOX) {
-		complete(&ldev->mbox_done);
-	} else if (li->vec == LOOM_IRQ_EVENT) {
+		complete(&li->ldev->mbox_done);
+		return IRQ_HANDLED;
+	}
+	return IRQ_WAKE_THREAD;
+}
+
+static irqreturn_t loom_irq_thread(int irq, void *arg)
+{
+	struct loom_irq *li = arg;
+	struct loom_device *ldev = li->ldev;
+
+	if (li->vec == LOOM_IRQ_EVENT) {
 		loom_events_irq(ldev);
 	} else if (li->vec == LOOM_IRQ_COMPLETION) {
 		/*
@@ -60,8 +72,9 @@ int loom_irq_init(struct loom_device *ldev)
 		ldev->irqs[i].ldev = ldev;
 		ldev->irqs[i].vec = i;
 		atomic64_set(&ldev->irqs[i].count, 0);
-		ret = devm_request_irq(&pdev->dev, pci_irq_vector(pdev, i), loom_irq_handler, 0,
-				       loom_irq_names[i], &ldev->irqs[i]);
+		ret = devm_request_threaded_irq(&pdev->dev, pci_irq_vector(pdev, i),
+						loom_irq_handler, loom_irq_thread, 0,
+						loom_irq_names[i], &ldev->irqs[i]);
 		if (ret) {
 			dev_err(&pdev->dev, "cannot request MSI-X vector %u: %d\n", i, ret);
 			return ret;

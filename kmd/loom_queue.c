@@ -536,7 +536,7 @@ void loom_queue_destroy(struct loom_queue *q, int err)
 	struct loom_cs_dev *cs = q->cs;
 	struct loom_device *ldev = q->ldev;
 	struct device *dev = ldev->drm.dev;
-	bool quiet = false;
+	bool quiet = false, cookie;
 	int idx;
 
 	/* Out of the tables: no interrupt, watchdog or device reset sees it now. */
@@ -547,6 +547,8 @@ void loom_queue_destroy(struct loom_queue *q, int err)
 	mutex_unlock(&cs->table_lock);
 	cancel_work_sync(&q->reset_work);
 
+	/* It fails every job of the queue: a fence-signalling path. */
+	cookie = dma_fence_begin_signalling();
 	down_read(&cs->reset_sem);
 	mutex_lock(&q->submit_lock);
 	q->dying = true;
@@ -572,6 +574,7 @@ void loom_queue_destroy(struct loom_queue *q, int err)
 	spin_unlock_irq(&q->lock);
 	mutex_unlock(&q->submit_lock);
 	up_read(&cs->reset_sem);
+	dma_fence_end_signalling(cookie);
 	cancel_work_sync(&q->push_work);
 
 	if (!quiet && !q->hw_stuck && !READ_ONCE(cs->gone)) {

@@ -63,10 +63,12 @@ static unsigned long loom_reset_period(void)
 static void loom_reset_stop_all(struct loom_cs_dev *cs, bool hw, int err)
 {
 	struct loom_device *ldev = cs->ldev;
-	bool stuck = false;
+	bool stuck = false, cookie;
 	unsigned int i;
 	int idx;
 
+	/* It fails every job: a fence-signalling path. */
+	cookie = dma_fence_begin_signalling();
 	mutex_lock(&cs->table_lock);
 	for (i = 0; i < LOOM_NUM_QUEUES; i++) {
 		struct loom_queue *q = cs->queues[i];
@@ -88,6 +90,7 @@ static void loom_reset_stop_all(struct loom_cs_dev *cs, bool hw, int err)
 		mutex_unlock(&q->submit_lock);
 	}
 	mutex_unlock(&cs->table_lock);
+	dma_fence_end_signalling(cookie);
 }
 
 void loom_reset_device_gone(struct loom_cs_dev *cs, const char *why)
@@ -108,6 +111,7 @@ void loom_reset_device(struct loom_cs_dev *cs)
 {
 	struct loom_device *ldev = cs->ldev;
 	unsigned int i;
+	bool cookie;
 	int ret, idx;
 
 	down_write(&cs->reset_sem);
@@ -115,6 +119,8 @@ void loom_reset_device(struct loom_cs_dev *cs)
 		up_write(&cs->reset_sem);
 		return;
 	}
+	/* It fails every job and lets the next ones run: a fence-signalling path. */
+	cookie = dma_fence_begin_signalling();
 	mutex_lock(&cs->table_lock);
 	for (i = 0; i < LOOM_NUM_QUEUES; i++) {
 		struct loom_queue *q = cs->queues[i];
@@ -131,6 +137,7 @@ void loom_reset_device(struct loom_cs_dev *cs)
 		mutex_unlock(&cs->table_lock);
 		drm_dev_exit(idx);
 		loom_reset_device_gone(cs, "device reset failed");
+		dma_fence_end_signalling(cookie);
 		up_write(&cs->reset_sem);
 		return;
 	}
@@ -156,6 +163,7 @@ void loom_reset_device(struct loom_cs_dev *cs)
 	}
 	mutex_unlock(&cs->table_lock);
 	drm_dev_exit(idx);
+	dma_fence_end_signalling(cookie);
 	up_write(&cs->reset_sem);
 	drm_info(&ldev->drm, "device reset done, its queues run again\n");
 }

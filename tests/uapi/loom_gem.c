@@ -469,6 +469,11 @@ static void test_bad_gem_info(void)
 	loom_assert_err(__loom_ioctl(fd, DRM_IOCTL_LOOM_GEM_INFO, &info), EINVAL);
 	info = (struct drm_loom_gem_info){ .handle = h, .flags = 0x80000000u };
 	loom_assert_err(__loom_ioctl(fd, DRM_IOCTL_LOOM_GEM_INFO, &info), EINVAL);
+	for (int i = 0; i < 2; i++) {
+		info = (struct drm_loom_gem_info){ .handle = h };
+		info.reserved[i] = 1;
+		loom_assert_err(__loom_ioctl(fd, DRM_IOCTL_LOOM_GEM_INFO, &info), EINVAL);
+	}
 	close(fd);
 }
 
@@ -557,7 +562,7 @@ static const struct loom_subtest tests[] = {
 	{ "bad-userptr", "GEM_USERPTR: EINVAL, EFAULT and E2BIG cases", test_bad_userptr },
 	{ "bad-userptr-rlimit", "GEM_USERPTR past RLIMIT_MEMLOCK (without CAP_IPC_LOCK): ENOMEM; freed pins count no more",
 	  test_bad_userptr_rlimit },
-	{ "bad-gem-info", "GEM_INFO: unknown handle ENOENT, flags EINVAL", test_bad_gem_info },
+	{ "bad-gem-info", "GEM_INFO: unknown handle ENOENT, flags or reserved EINVAL", test_bad_gem_info },
 	{ "bad-mmap", "mmap beyond an object, private, or at no object's offset: EINVAL",
 	  test_bad_mmap },
 	{ "unbind-with-objects", "unbind with objects mapped and bound: DRAM mappings SIGBUS, "

@@ -42,9 +42,12 @@ int __gem_userptr(int fd, void *ptr, uint64_t size, uint32_t flags, uint32_t *ha
 
 int __gem_info(int fd, uint32_t handle, struct drm_loom_gem_info *info)
 {
+	/* The outputs must be written: fill them with a pattern first. */
 	memset(info, 0xa5, sizeof(*info));
 	info->handle = handle;
 	info->flags = 0;
+	info->reserved[0] = 0;
+	info->reserved[1] = 0;
 	return __loom_ioctl(fd, DRM_IOCTL_LOOM_GEM_INFO, info);
 }
 

@@ -364,6 +364,26 @@ static void test_info_open_stats(void)
 	close(fd);
 }
 
+/* Without CAP_PERFMON and CAP_SYS_ADMIN, other users' open and close times read 0. */
+static void test_info_open_stats_unprivileged(void)
+{
+	struct drm_loom_info_open_stats o;
+	int fd = loom_open(), fd2 = loom_open();
+
+	close(fd2);
+	info(fd, DRM_LOOM_INFO_OPEN_STATS, &o, sizeof(o));
+	loom_assert(o.last_open_ns && o.last_close_ns);
+	/* From root to nobody: every capability goes. */
+	if (setgid(65534) || setuid(65534))
+		loom_skip("cannot become nobody: %s", strerror(errno));
+	info(fd, DRM_LOOM_INFO_OPEN_STATS, &o, sizeof(o));
+	loom_assert(o.open_files >= 1);
+	loom_assert(o.total_opens >= 2);
+	loom_assert_eq(o.last_open_ns, 0);
+	loom_assert_eq(o.last_close_ns, 0);
+	close(fd);
+}
+
 /* Every query's answer fits a buffer of its size and leaves the rest alone. */
 static void test_info_sizes(void)
 {
@@ -505,6 +525,8 @@ static const struct loom_subtest tests[] = {
 	  test_info_hw_events },
 	{ "info-open-stats", "open files, total opens and last open/close times follow opens",
 	  test_info_open_stats },
+	{ "info-open-stats-unprivileged", "OPEN_STATS without CAP_PERFMON or CAP_SYS_ADMIN: the times read 0",
+	  test_info_open_stats_unprivileged },
 	{ "info-sizes", "every answer has its structure's size and leaves the rest of the buffer",
 	  test_info_sizes },
 	{ "bad-info-size", "each new query: a buffer smaller than its structure -> EINVAL",

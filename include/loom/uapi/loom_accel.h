@@ -552,10 +552,17 @@ struct drm_loom_info_open_stats {
 	/** @total_opens: opens since the driver bound the device. */
 	__u64 total_opens;
 
-	/** @last_open_ns: CLOCK_REALTIME of the latest open, in ns. */
+	/**
+	 * @last_open_ns: CLOCK_REALTIME of the latest open, in ns; 0 unless
+	 * the caller has CAP_PERFMON or CAP_SYS_ADMIN (other users' opens
+	 * are theirs).
+	 */
 	__u64 last_open_ns;
 
-	/** @last_close_ns: CLOCK_REALTIME of the latest close; 0: none yet. */
+	/**
+	 * @last_close_ns: CLOCK_REALTIME of the latest close; 0: none yet,
+	 * or the caller has neither CAP_PERFMON nor CAP_SYS_ADMIN.
+	 */
 	__u64 last_close_ns;
 
 	/** @reserved: 0. */
@@ -794,7 +801,7 @@ struct drm_loom_gem_info {
 	 */
 	__u64 mmap_offset;
 
-	/** @reserved: out: 0. */
+	/** @reserved: in: must be 0 (-EINVAL otherwise); out: 0. */
 	__u64 reserved[2];
 };
 
