@@ -2,13 +2,14 @@
 /*
  * loom.ko: buffer objects (GEM) and VM_BIND.
  *
- * Every object is a struct loom_bo, one of three kinds:
+ * Every object is a struct loom_bo, one of four kinds:
  *  - DRAM: a range of device DRAM from the device's drm_mm allocator
  *    (2 MiB aligned from 2 MiB up, so it can be mapped with 2 MiB pages),
  *    zeroed through the BAR before its handle is returned. The CPU maps it
  *    write-combined through PCI BAR2 (LOOM_DRAM_BAR_OFFSET + PA).
  *  - host: shmem pages (drm_gem_shmem helpers), zero-filled, CPU-mapped
- *    cached; pinned and DMA-mapped the first time they are bound. The
+ *    cached; pinned and DMA-mapped the first time they are bound, and
+ *    counted then against the binder's RLIMIT_MEMLOCK until freed. The
  *    device reaches them at LOOM_PA_HOST(LOOM_KMD_CHANNEL, dma_addr).
  *  - userptr: user pages pinned with FOLL_LONGTERM (for writing unless
  *    READONLY) and DMA-mapped at creation; not mappable through the file.
@@ -128,9 +129,12 @@ static struct dma_buf *loom_bo_no_export(struct drm_gem_object *obj, int flags)
 
 /* ---- host objects (shmem) ------------------------------------------------ */
 
+static void loom_bo_pin_unaccount(struct loom_bo *bo);
+
 static void loom_bo_host_free(struct drm_gem_object *obj)
 {
 	loom_obj_dec(to_loom_device(obj->dev), LOOM_OBJ_BO);
+	loom_bo_pin_unaccount(to_loom_bo(obj));
 	drm_gem_shmem_free(&to_loom_bo(obj)->base);
 }
 
@@ -295,19 +299,22 @@ static struct loom_bo *loom_bo_dram_create(struct loom_device *ldev, u64 size)
 	return bo;
 }
 
-/* ---- userptr objects ------------------------------------------------------ */
+/* ---- pinned pages ----------------------------------------------------------- */
 
 /*
- * Count npages pinned pages against the caller's RLIMIT_MEMLOCK (unless it
- * has CAP_IPC_LOCK): 0 or -ENOMEM. Undone by loom_bo_userptr_unaccount(),
- * whichever process frees the object.
+ * Count npages pinned pages of bo against the caller's RLIMIT_MEMLOCK
+ * (unless it has CAP_IPC_LOCK): 0 (also when bo was counted already) or
+ * -ENOMEM. Undone by loom_bo_pin_unaccount() when the object is freed,
+ * whichever process frees it.
  */
-static int loom_bo_userptr_account(struct loom_bo *bo, unsigned long npages)
+static int loom_bo_pin_account(struct loom_bo *bo, unsigned long npages)
 {
 	struct mm_struct *mm = current->mm;
 	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
 	s64 pinned;
 
+	if (READ_ONCE(bo->pin_mm))
+		return 0;
 	if (!mm)
 		return -EFAULT;
 	pinned = atomic64_add_return(npages, &mm->pinned_vm);
@@ -316,12 +323,16 @@ static int loom_bo_userptr_account(struct loom_bo *bo, unsigned long npages)
 		return -ENOMEM;
 	}
 	mmgrab(mm);
-	bo->pin_mm = mm;
 	bo->pin_acct = npages;
+	/* Two first binds at once: one pays. */
+	if (cmpxchg(&bo->pin_mm, NULL, mm)) {
+		atomic64_sub(npages, &mm->pinned_vm);
+		mmdrop(mm);
+	}
 	return 0;
 }
 
-static void loom_bo_userptr_unaccount(struct loom_bo *bo)
+static void loom_bo_pin_unaccount(struct loom_bo *bo)
 {
 	if (!bo->pin_mm)
 		return;
@@ -329,6 +340,8 @@ static void loom_bo_userptr_unaccount(struct loom_bo *bo)
 	mmdrop(bo->pin_mm);
 	bo->pin_mm = NULL;
 }
+
+/* ---- userptr objects ------------------------------------------------------ */
 
 static void loom_bo_userptr_free(struct drm_gem_object *obj)
 {
@@ -346,7 +359,7 @@ static void loom_bo_userptr_free(struct drm_gem_object *obj)
 		if (bo->npages)
 			loom_obj_dec(to_loom_device(obj->dev), LOOM_OBJ_USERPTR_PIN);
 	}
-	loom_bo_userptr_unaccount(bo);
+	loom_bo_pin_unaccount(bo);
 	loom_obj_dec(to_loom_device(obj->dev), LOOM_OBJ_BO);
 	drm_gem_object_release(obj);
 	kfree(bo);
@@ -380,7 +393,7 @@ static struct loom_bo *loom_bo_userptr_create(struct loom_device *ldev, u64 ptr,
 	/* From here on, the object's free function undoes what was done. */
 	loom_obj_inc(ldev, LOOM_OBJ_BO);
 
-	ret = loom_bo_userptr_account(bo, npages);
+	ret = loom_bo_pin_account(bo, npages);
 	if (ret)
 		goto err_put;
 	bo->pages = kvmalloc_array(npages, sizeof(*bo->pages), GFP_KERNEL | __GFP_NOWARN);
@@ -612,6 +625,13 @@ static int loom_vm_bind_map(struct loom_ctx *ctx, struct drm_file *file,
 		goto err_put;
 	}
 	if (bo->kind == LOOM_BO_HOST) {
+		/*
+		 * Its pages stay pinned from the first bind until it is freed:
+		 * they count against the binder's RLIMIT_MEMLOCK, as userptr's.
+		 */
+		ret = loom_bo_pin_account(bo, obj->size >> PAGE_SHIFT);
+		if (ret)
+			goto err_put;
 		sgt = drm_gem_shmem_get_pages_sgt(&bo->base);
 		if (IS_ERR(sgt)) {
 			ret = PTR_ERR(sgt);

@@ -50,9 +50,11 @@ struct loom_bo {
 	struct page **pages;			/* userptr: pinned pages */
 	unsigned long npages;
 	/*
-	 * userptr: the process whose RLIMIT_MEMLOCK the pinned pages count
-	 * against (mm->pinned_vm, as RDMA's umem does), grabbed; NULL
-	 * until the pages were accounted.
+	 * userptr, host: the process whose RLIMIT_MEMLOCK the pinned pages
+	 * count against (mm->pinned_vm, as RDMA's umem does), grabbed; NULL
+	 * until the pages were accounted (userptr: its creator; host: the
+	 * first to bind it, when its pages are pinned for the object's life).
+	 * Set once (cmpxchg), given back when the object is freed.
 	 */
 	struct mm_struct *pin_mm;
 	unsigned long pin_acct;			/* pages added to pin_mm->pinned_vm */

@@ -352,17 +352,6 @@ static void test_bad_create(void)
 	close(fd);
 }
 
-/* Drop CAP_IPC_LOCK from the effective set: RLIMIT_MEMLOCK applies to root then too. */
-static void drop_ipc_lock(void)
-{
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct d[2];
-
-	loom_assert_eq(syscall(SYS_capget, &h, d), 0);
-	d[CAP_IPC_LOCK / 32].effective &= ~(1u << (CAP_IPC_LOCK % 32));
-	loom_assert_eq(syscall(SYS_capset, &h, d), 0);
-}
-
 static void bad_userptr_rlimit_body(void)
 {
 	const uint64_t n = 64 * PAGE;

@@ -4,8 +4,11 @@
  * loom_gem_common.h).
  */
 #include <errno.h>
+#include <linux/capability.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "loom_gem_common.h"
 
@@ -129,4 +132,15 @@ long long check_zero(const volatile uint32_t *p, uint64_t size)
 		if (p[i])
 			return i;
 	return -1;
+}
+
+/* Drop CAP_IPC_LOCK from the effective set: RLIMIT_MEMLOCK applies to root then too. */
+void drop_ipc_lock(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+
+	loom_assert_eq(syscall(SYS_capget, &h, d), 0);
+	d[CAP_IPC_LOCK / 32].effective &= ~(1u << (CAP_IPC_LOCK % 32));
+	loom_assert_eq(syscall(SYS_capset, &h, d), 0);
 }

@@ -31,6 +31,12 @@ int __vm_map(int fd, uint32_t handle, uint64_t offset, uint64_t size, uint32_t f
 uint64_t vm_map(int fd, uint32_t handle, uint64_t offset, uint64_t size, uint32_t flags);
 int __vm_unmap(int fd, uint64_t va, uint64_t size);
 
+/*
+ * Drop CAP_IPC_LOCK from the calling process's effective set, so that
+ * RLIMIT_MEMLOCK applies to root too (call it in a child of the subtest).
+ */
+void drop_ipc_lock(void);
+
 /* The device's DRAM size (INFO HW_IP), at least 64 MiB. */
 uint64_t dram_size(int fd);
 /* A pattern of seed in size bytes, and the index of its first wrong word or -1. */

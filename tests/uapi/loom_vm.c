@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -490,6 +491,62 @@ static void test_asid_exhaustion(void)
 		close(fds[i]);
 }
 
+/*
+ * A host object's pages are pinned from its first VM_BIND until it is
+ * freed: they count against the binder's RLIMIT_MEMLOCK (without
+ * CAP_IPC_LOCK), once per object, however often it is bound.
+ */
+static void bind_rlimit_body(void)
+{
+	struct rlimit rl = { .rlim_cur = 16 * PAGE, .rlim_max = 16 * PAGE };
+	int fd = loom_open();
+	uint32_t big = gem_create(fd, 64 * PAGE, DRM_LOOM_BO_HOST);
+	uint32_t a = gem_create(fd, 8 * PAGE, DRM_LOOM_BO_HOST);
+	uint32_t b = gem_create(fd, 8 * PAGE, DRM_LOOM_BO_HOST);
+	uint32_t c = gem_create(fd, PAGE, DRM_LOOM_BO_HOST);
+	uint32_t d = gem_create(fd, 2 * MIB, DRM_LOOM_BO_DRAM);
+	uint64_t va, va_a, va_b;
+
+	drop_ipc_lock();
+	loom_assert_eq(setrlimit(RLIMIT_MEMLOCK, &rl), 0);
+	loom_assert_err(__vm_map(fd, big, 0, PAGE, 0, &va), ENOMEM);
+	va_a = vm_map(fd, a, 0, 8 * PAGE, 0);
+	/* Bound again, or in part: counted once. */
+	vm_map(fd, a, 0, PAGE, DRM_LOOM_VM_BIND_READONLY);
+	va_b = vm_map(fd, b, 0, 8 * PAGE, 0);
+	loom_assert_err(__vm_map(fd, c, 0, PAGE, 0, &va), ENOMEM);
+	/* DRAM pins nothing of the host. */
+	vm_map(fd, d, 0, 2 * MIB, 0);
+	/* Freeing an object (unbound, handle closed) gives its pages back. */
+	loom_assert_eq(__vm_unmap(fd, va_b, 0), 0);
+	loom_assert_eq(__gem_close(fd, b), 0);
+	loom_assert_eq(__vm_map(fd, c, 0, PAGE, 0, &va), 0);
+	/* Unbinding alone does not: the pages stay pinned with the object. */
+	loom_assert_eq(__vm_unmap(fd, va_a, 0), 0);
+	loom_assert_eq(__vm_map(fd, big, 0, PAGE, 0, &va), -ENOMEM);
+	close(fd);
+	/* Closing the file frees them all. */
+	fd = loom_open();
+	big = gem_create(fd, 16 * PAGE, DRM_LOOM_BO_HOST);
+	loom_assert_eq(__vm_map(fd, big, 0, PAGE, 0, &va), 0);
+	close(fd);
+	exit(0);
+}
+
+static void test_bad_vm_bind_rlimit(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	loom_assert(pid >= 0);
+	if (pid == 0)
+		bind_rlimit_body();	/* its limit and capabilities stay its own */
+	loom_assert_eq(waitpid(pid, &status, 0), pid);
+	loom_assert(WIFEXITED(status));
+	if (WEXITSTATUS(status))
+		exit(WEXITSTATUS(status));
+}
+
 /* ---- concurrency ------------------------------------------------------------------ */
 
 struct race_arg {
@@ -718,6 +775,8 @@ static const struct loom_subtest tests[] = {
 	{ "asid-exhaustion", "63 open files at a time, the next gets EBUSY",
 	  test_asid_exhaustion },
 	{ "bad-vm-bind", "VM_BIND: every EINVAL and ENOENT case", test_bad_vm_bind },
+	{ "bad-vm-bind-rlimit", "a host object's pages count against the binder's RLIMIT_MEMLOCK from its first bind: ENOMEM past it",
+	  test_bad_vm_bind_rlimit },
 	{ "bad-random", "VM_BIND with random arguments: documented errors only",
 	  test_bad_random, 60 },
 	{ "bind-race", "four threads map, unmap, create and close on one file at once",
