@@ -7,13 +7,17 @@
  * table (loom_mmu.c) and its VA allocators (userspace range and the
  * driver's window). The ASID's registers get the table's PA, channel 0 for
  * its events, and the enable bit. With every ASID taken, open fails with
- * -EBUSY. Then the other parts of the driver set up their per-file state
+ * -EBUSY; with the opener's user at its quota of contexts
+ * (loom.user_contexts, contexts still finishing work counted), -EDQUOT. Then the other parts of the driver set up their per-file state
  * (loom_events_file_open(), ...); closing undoes it in reverse order.
  *
  * The last reference to a context disables the ASID, invalidates the MMU,
  * drops the VM_BIND mappings (and with them their buffer objects'
  * references), frees the page tables and releases the ASID.
  */
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
@@ -25,6 +29,52 @@
 #include "loom_gem.h"
 #include "loom_hw.h"
 #include "loom_mmu.h"
+
+unsigned int loom_user_contexts = 32;
+module_param_named(user_contexts, loom_user_contexts, uint, 0644);
+MODULE_PARM_DESC(user_contexts,
+		 "open files (contexts) one user may hold per device, of 63 (0 = no limit; default 32)");
+unsigned int loom_user_queues = 16;
+module_param_named(user_queues, loom_user_queues, uint, 0644);
+MODULE_PARM_DESC(user_queues,
+		 "hardware queues one user may hold per device, of 32 (0 = no limit; default 16)");
+
+/* Whether uid holds fewer than limit of what count() counts. ctx_lock held. */
+static bool loom_ctx_user_room_locked(struct loom_device *ldev, kuid_t uid, unsigned int limit,
+				      bool queues)
+{
+	struct loom_ctx *ctx;
+	unsigned int n = 0;
+
+	lockdep_assert_held(&ldev->ctx_lock);
+	if (!limit || capable(CAP_SYS_RESOURCE))
+		return true;
+	list_for_each_entry(ctx, &ldev->ctx_list, link)
+		if (uid_eq(ctx->uid, uid))
+			n += queues ? ctx->nqueues : 1;
+	return n < limit;
+}
+
+int loom_ctx_queue_charge(struct loom_ctx *ctx)
+{
+	struct loom_device *ldev = ctx->ldev;
+	int ret = -EDQUOT;
+
+	mutex_lock(&ldev->ctx_lock);
+	if (loom_ctx_user_room_locked(ldev, ctx->uid, READ_ONCE(loom_user_queues), true)) {
+		ctx->nqueues++;
+		ret = 0;
+	}
+	mutex_unlock(&ldev->ctx_lock);
+	return ret;
+}
+
+void loom_ctx_queue_uncharge(struct loom_ctx *ctx)
+{
+	mutex_lock(&ctx->ldev->ctx_lock);
+	ctx->nqueues--;
+	mutex_unlock(&ctx->ldev->ctx_lock);
+}
 
 int loom_ctx_dev_init(struct loom_device *ldev)
 {
@@ -81,6 +131,7 @@ static struct loom_ctx *loom_ctx_create(struct loom_device *ldev)
 	if (!ctx)
 		return ERR_PTR(-ENOMEM);
 	ctx->ldev = ldev;
+	ctx->uid = current_euid();
 	kref_init(&ctx->ref);
 	mutex_init(&ctx->lock);
 	drm_mm_init(&ctx->va_mm, LOOM_USER_VA_START, LOOM_USER_VA_END - LOOM_USER_VA_START);
@@ -93,6 +144,11 @@ static struct loom_ctx *loom_ctx_create(struct loom_device *ldev)
 		goto err_free;
 
 	mutex_lock(&ldev->ctx_lock);
+	if (!loom_ctx_user_room_locked(ldev, ctx->uid, READ_ONCE(loom_user_contexts), false)) {
+		mutex_unlock(&ldev->ctx_lock);
+		ret = -EDQUOT;
+		goto err_mmu;
+	}
 	asid = find_first_zero_bit(ldev->asid_map, LOOM_NUM_ASIDS);
 	if (asid >= LOOM_NUM_ASIDS) {
 		mutex_unlock(&ldev->ctx_lock);

@@ -25,6 +25,7 @@
 #include <linux/mutex.h>
 #include <linux/dma-resv.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
 #include <linux/workqueue.h>
 #include <drm/drm_mm.h>
 
@@ -70,6 +71,8 @@ struct loom_ctx {
 	struct loom_device *ldev;
 	struct kref ref;
 	u32 asid;
+	kuid_t uid;			/* the opener's effective uid: its quotas */
+	unsigned int nqueues;		/* hardware queues held; ldev->ctx_lock */
 
 	/* Protects the page tables, the VA allocators and the bindings. */
 	struct mutex lock;
@@ -99,6 +102,19 @@ int loom_ctx_dev_init(struct loom_device *ldev);
  * context's PGD/CTRL/CHANNEL again and invalidate the MMU.
  */
 void loom_ctx_dev_restore(struct loom_device *ldev);
+
+/*
+ * Per-user quotas (module parameters loom.user_contexts, loom.user_queues):
+ * the contexts and hardware queues one user's files may hold at once, so
+ * that no user locks everyone else out of the device's 63 ASIDs and 32
+ * queues. Callers with CAP_SYS_RESOURCE are not limited, as for rlimits.
+ */
+extern unsigned int loom_user_contexts;
+extern unsigned int loom_user_queues;
+/* Take one of ctx's user's queues: 0 or -EDQUOT. */
+int loom_ctx_queue_charge(struct loom_ctx *ctx);
+/* Give it back. */
+void loom_ctx_queue_uncharge(struct loom_ctx *ctx);
 
 int loom_ctx_file_open(struct drm_device *drm, struct drm_file *file);   /* drm_driver.open */
 void loom_ctx_file_close(struct drm_device *drm, struct drm_file *file); /* drm_driver.postclose */

@@ -448,6 +448,13 @@ int loom_queue_create(struct loom_cs_dev *cs, struct loom_ctx *ctx, struct loom_
 	INIT_WORK(&q->reset_work, loom_reset_queue_work);
 	q->fence_ctx = dma_fence_context_alloc(1);
 	q->ctx = loom_ctx_get(ctx);
+	ret = loom_ctx_queue_charge(ctx);
+	if (ret) {
+		loom_ctx_put(q->ctx);
+		loom_obj_dec(ldev, LOOM_OBJ_QUEUE);
+		kfree(q);
+		return ret;
+	}
 
 	ret = -ENOMEM;
 	q->ring = dma_alloc_coherent(dev, LOOM_QUEUE_RING_BYTES, &q->ring_dma, GFP_KERNEL);
@@ -525,6 +532,7 @@ err_free:
 		dma_free_coherent(dev, LOOM_QUEUE_CB_AREA, q->cb, q->cb_dma);
 	if (q->ring)
 		dma_free_coherent(dev, LOOM_QUEUE_RING_BYTES, q->ring, q->ring_dma);
+	loom_ctx_queue_uncharge(q->ctx);
 	loom_ctx_put(q->ctx);
 	loom_obj_dec(ldev, LOOM_OBJ_QUEUE);
 	kfree(q);
@@ -600,6 +608,7 @@ void loom_queue_destroy(struct loom_queue *q, int err)
 			q->hw);
 	}
 	loom_dbg(ldev, IOCTL, "queue %u destroyed\n", q->hw);
+	loom_ctx_queue_uncharge(q->ctx);
 	loom_ctx_put(q->ctx);
 	q->ctx = NULL;
 	loom_queue_put(q);

@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -547,6 +548,90 @@ static void test_bad_vm_bind_rlimit(void)
 		exit(WEXITSTATUS(status));
 }
 
+/* QUEUE_CREATE on fd: 0 or -errno. */
+static int __queue_new(int fd)
+{
+	struct drm_loom_queue_create c = { 0 };
+
+	return __loom_ioctl(fd, DRM_IOCTL_LOOM_QUEUE_CREATE, &c);
+}
+
+/*
+ * As uid: open the node up to the quota (EDQUOT past it) and take queues
+ * up to theirs; report on out, hold until in says go.
+ */
+static void quota_child(const char *path, uid_t uid, unsigned files, unsigned queues,
+			int out, int in)
+{
+	int fds[8], n = 0, r;
+	char c = 0;
+
+	if (setgid(uid) || setuid(uid))
+		exit(77);
+	while (n < 8 && (r = open(path, O_RDWR | O_CLOEXEC)) >= 0)
+		fds[n++] = r;
+	loom_assert_eq(errno, EDQUOT);
+	loom_assert_eq(n, files);
+	for (unsigned i = 0; i < queues; i++)
+		loom_assert_eq(__queue_new(fds[i % n]), 0);
+	loom_assert_err(__queue_new(fds[0]), EDQUOT);
+	loom_assert_err(__queue_new(fds[n - 1]), EDQUOT);
+	loom_assert_eq(write(out, &c, 1), 1);
+	loom_assert_eq(read(in, &c, 1), 1);
+	/* A closed file gives its context and queues back. */
+	close(fds[0]);
+	r = open(path, O_RDWR | O_CLOEXEC);
+	loom_assert(r >= 0);
+	loom_assert_eq(__queue_new(r), 0);
+	exit(0);
+}
+
+static void test_user_quotas(void)
+{
+	static const char ctxs[] = "/sys/module/loom/parameters/user_contexts";
+	static const char qs[] = "/sys/module/loom/parameters/user_queues";
+	char path[64], link[64], old_ctxs[16], old_qs[16], c;
+	int fd = loom_open(), up[2], down[2], status;
+	pid_t a, b;
+	struct stat st;
+	ssize_t len;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	len = readlink(link, path, sizeof(path) - 1);
+	loom_assert(len > 0);
+	path[len] = 0;
+	if (loom_read_file(ctxs, old_ctxs, sizeof(old_ctxs)) ||
+	    loom_read_file(qs, old_qs, sizeof(old_qs)))
+		loom_skip("no loom.user_contexts or loom.user_queues parameter");
+	loom_assert_eq(stat(path, &st), 0);
+	loom_assert_eq(chmod(path, 0666), 0);
+	loom_assert_eq(loom_write_file(ctxs, "3"), 0);
+	loom_assert_eq(loom_write_file(qs, "2"), 0);
+	loom_assert_eq(pipe(up), 0);
+	loom_assert_eq(pipe(down), 0);
+	/* One user at its quotas... */
+	a = fork();
+	loom_assert(a >= 0);
+	if (a == 0)
+		quota_child(path, 65534, 3, 2, up[1], down[0]);
+	loom_assert_eq(read(up[0], &c, 1), 1);
+	/* ...leaves room for another, which has quotas of its own. */
+	b = fork();
+	loom_assert(b >= 0);
+	if (b == 0)
+		quota_child(path, 65533, 3, 2, up[1], down[0]);
+	loom_assert_eq(read(up[0], &c, 1), 1);
+	loom_assert_eq(write(down[1], "gg", 2), 2);
+	loom_assert_eq(waitpid(a, &status, 0), a);
+	loom_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	loom_assert_eq(waitpid(b, &status, 0), b);
+	loom_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	loom_assert_eq(loom_write_file(ctxs, old_ctxs), 0);
+	loom_assert_eq(loom_write_file(qs, old_qs), 0);
+	loom_assert_eq(chmod(path, st.st_mode & 07777), 0);
+	close(fd);
+}
+
 /* ---- concurrency ------------------------------------------------------------------ */
 
 struct race_arg {
@@ -774,6 +859,8 @@ static const struct loom_subtest tests[] = {
 	{ "isolation", "another file's or process's handles and VAs: ENOENT", test_isolation },
 	{ "asid-exhaustion", "63 open files at a time, the next gets EBUSY",
 	  test_asid_exhaustion },
+	{ "user-quotas", "a user at loom.user_contexts files and loom.user_queues queues gets EDQUOT; another user still gets its share",
+	  test_user_quotas },
 	{ "bad-vm-bind", "VM_BIND: every EINVAL and ENOENT case", test_bad_vm_bind },
 	{ "bad-vm-bind-rlimit", "a host object's pages count against the binder's RLIMIT_MEMLOCK from its first bind: ENOMEM past it",
 	  test_bad_vm_bind_rlimit },
