@@ -351,6 +351,8 @@ int loom_dev_attach_window(struct loom_dev *dev, unsigned ch, int fd, uint64_t s
 		w->ptr = ptr;
 		w->size = size;
 		w->fd = nfd;
+		/* A new driver instance: it may master its window. */
+		loom_reg_write(dev, LOOM_REG_CH(ch, LOOM_CREG_CTRL), LOOM_CCTRL_BUS_MASTER);
 	}
 	pthread_rwlock_unlock(&dev->window_lock);
 
@@ -380,13 +382,21 @@ void loom_dev_detach_window(struct loom_dev *dev, unsigned ch)
 		close(old.fd);
 }
 
+/*
+ * DMA_ACTIVE counts the accesses under way. The increment is a full
+ * barrier before the access reads a channel's BUS_MASTER bit, and a
+ * driver clears that bit before it reads DMA_ACTIVE: a driver that reads
+ * 0 knows that every later access sees the bit clear.
+ */
 void loom_dev_access_begin(struct loom_dev *dev)
 {
 	pthread_rwlock_rdlock(&dev->window_lock);
+	__atomic_add_fetch((uint32_t *)(dev->bar + LOOM_REG_DMA_ACTIVE), 1, __ATOMIC_SEQ_CST);
 }
 
 void loom_dev_access_end(struct loom_dev *dev)
 {
+	__atomic_sub_fetch((uint32_t *)(dev->bar + LOOM_REG_DMA_ACTIVE), 1, __ATOMIC_SEQ_CST);
 	pthread_rwlock_unlock(&dev->window_lock);
 }
 
@@ -410,6 +420,10 @@ void *loom_dev_pa_ptr(struct loom_dev *dev, uint64_t pa, uint64_t len)
 	off = rel & (LOOM_PA_HOST_WINDOW_MAX - 1);
 	w = &dev->windows[ch];
 	if (!w->ptr || off >= w->size || len > w->size - off)
+		return NULL;
+	/* Bus mastering off: the channel's driver stopped the device's DMA. */
+	if (!(__atomic_load_n((uint32_t *)(dev->bar + LOOM_REG_CH(ch, LOOM_CREG_CTRL)),
+			      __ATOMIC_SEQ_CST) & LOOM_CCTRL_BUS_MASTER))
 		return NULL;
 	return w->ptr + off;
 }

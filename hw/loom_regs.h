@@ -96,6 +96,7 @@
 #define LOOM_REG_TIMESTAMP_LO		0x0110	/* RO: device clock, ns */
 #define LOOM_REG_TIMESTAMP_HI		0x0114	/* RO */
 #define LOOM_REG_QUEUE_TIMEOUT_MS	0x0118	/* PRIV: watchdog, 0 = off */
+#define LOOM_REG_DMA_ACTIVE		0x011c	/* RO: host-memory accesses in progress */
 
 #define LOOM_CAP_MME_BF16		(1U << 0)
 #define LOOM_CAP_PAGE_2M		(1U << 1)
@@ -206,8 +207,18 @@
 #define LOOM_CREG_EQ_SIZE		0x048	/* entries, power of two; 0 = off */
 #define LOOM_CREG_EQ_PI			0x04c	/* RO: free-running */
 #define LOOM_CREG_EQ_LOST		0x050	/* RO: events dropped: EQ off or its PA invalid */
+#define LOOM_CREG_CTRL			0x054	/* driver: LOOM_CCTRL_* */
 #define LOOM_CREG_MBOX_DATA		0x800	/* 2 KiB request/response data */
 #define LOOM_MBOX_DATA_SIZE		0x800
+
+/*
+ * CTRL.BUS_MASTER: the device may access the channel's host window (as a
+ * PCI function's Bus Master Enable). Set when the channel gets its window;
+ * with it clear, every access there fails as an invalid PA would. A driver
+ * clears it, then reads DMA_ACTIVE as 0 to know that no access of the
+ * device is under way, before it frees memory the device could still write.
+ */
+#define LOOM_CCTRL_BUS_MASTER		(1U << 0)
 
 #define LOOM_MBOX_IDLE			0U
 #define LOOM_MBOX_PENDING		1U	/* driver sets, then rings FW doorbell */

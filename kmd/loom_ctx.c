@@ -17,6 +17,7 @@
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
+#include <linux/kmemleak.h>
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <drm/drm_drv.h>
@@ -186,6 +187,18 @@ static void loom_ctx_release(struct kref *ref)
 	list_del(&ctx->link);
 	loom_ctx_hw_set(ctx, false);
 	mutex_unlock(&ldev->ctx_lock);
+
+	if (READ_ONCE(ldev->dma_unsafe)) {
+		/*
+		 * The device stalled in the middle of an access and may resume
+		 * it: the memory this context maps is never given back (its
+		 * mappings, and so their objects, stay referenced from here).
+		 */
+		drm_err(&ldev->drm, "context %u: keeping the memory it maps, which the device may still write\n",
+			ctx->asid);
+		kmemleak_not_leak(ctx);
+		return;
+	}
 
 	/*
 	 * The device no longer walks the tables: take everything apart, once

@@ -10,6 +10,9 @@
  *   contexts      ASIDs in use: enabled, channel, page table, owner
  *   events        event counters, the event queue's indices, each file's list
  *   fw            the firmware's limits and a telemetry dump
+ *   dma           channel 0's bus mastering (CTRL.BUS_MASTER), the
+ *                 device's accesses under way (DMA_ACTIVE), the event
+ *                 queue's PI and EQ_LOST registers, and dma_unsafe
  *   objects       live objects of the device (enum loom_obj: GEM objects,
  *                 contexts, queues, jobs not retired, VM_BIND mappings,
  *                 dma-buf exports and imports, userptr pins) and the job
@@ -194,6 +197,25 @@ static int loom_debugfs_events(struct seq_file *m, void *data)
 	if (!drm_dev_enter(&ldev->drm, &idx))
 		return -ENODEV;
 	loom_events_debugfs_show(ldev, m);
+	drm_dev_exit(idx);
+	return 0;
+}
+
+/* Channel 0's access to guest memory: loom_hw_dma_stop() and what follows it. */
+static int loom_debugfs_dma(struct seq_file *m, void *data)
+{
+	struct loom_device *ldev = loom_debugfs_ldev(m);
+	int idx;
+
+	if (!drm_dev_enter(&ldev->drm, &idx))
+		return -ENODEV;
+	seq_printf(m, "bus_master %u\n",
+		   loom_rd32(ldev, LOOM_REG_CH(LOOM_KMD_CHANNEL, LOOM_CREG_CTRL)) &
+		   LOOM_CCTRL_BUS_MASTER ? 1 : 0);
+	seq_printf(m, "dma_active %u\n", loom_rd32(ldev, LOOM_REG_DMA_ACTIVE));
+	seq_printf(m, "eq_pi %u\n", loom_rd32(ldev, LOOM_REG_CH(LOOM_KMD_CHANNEL, LOOM_CREG_EQ_PI)));
+	seq_printf(m, "eq_lost %u\n", loom_rd32(ldev, LOOM_REG_CH(LOOM_KMD_CHANNEL, LOOM_CREG_EQ_LOST)));
+	seq_printf(m, "dma_unsafe %d\n", READ_ONCE(ldev->dma_unsafe));
 	drm_dev_exit(idx);
 	return 0;
 }
@@ -391,6 +413,7 @@ static const struct drm_debugfs_info loom_debugfs_list[] = {
 	{ "events", loom_debugfs_events, 0 },
 	{ "fw", loom_debugfs_fw, 0 },
 	{ "objects", loom_debugfs_objects, 0 },
+	{ "dma", loom_debugfs_dma, 0 },
 };
 
 void loom_debugfs_init(struct loom_device *ldev)

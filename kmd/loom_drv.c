@@ -100,6 +100,8 @@ static int loom_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = loom_hw_reset(ldev);
 	if (ret)
 		return ret;
+	/* An earlier binding may have stopped it. */
+	loom_hw_dma_enable(ldev);
 	ret = loom_fw_init(ldev);
 	if (ret)
 		return ret;
@@ -133,13 +135,17 @@ static void loom_remove(struct pci_dev *pdev)
 	struct loom_device *ldev = pci_get_drvdata(pdev);
 
 	loom_cs_fini(ldev);	/* queues off while the BARs are still there */
+	loom_events_stop(ldev);
+	if (!ldev->dma_unsafe && loom_hw_dma_stop(ldev))
+		ldev->dma_unsafe = true;
 	drm_dev_unplug(&ldev->drm);
 }
 
 /*
  * Reboot, kexec, power-off: the device must not write guest memory the
  * next kernel owns. The queues stop as at unbind (jobs fail with -ENODEV),
- * the event queue goes off, and the function stops mastering the bus.
+ * the event queue goes off, and the function stops mastering the bus
+ * (loom_hw_dma_stop()).
  */
 static void loom_shutdown(struct pci_dev *pdev)
 {
@@ -149,7 +155,7 @@ static void loom_shutdown(struct pci_dev *pdev)
 		return;
 	loom_cs_fini(ldev);
 	loom_events_stop(ldev);
-	pci_clear_master(pdev);
+	loom_hw_dma_stop(ldev);
 }
 
 static const struct pci_device_id loom_pci_ids[] = {

@@ -115,6 +115,14 @@ struct loom_device {
 	/* debugfs fail_dmabuf_map: the Nth DMA mapping of a dma-buf entry from now fails. */
 	atomic_t fail_dmabuf_map;
 
+	/*
+	 * The device may still write guest memory it was given: it stopped
+	 * answering in the middle of an access and may resume it
+	 * (loom_hw_dma_stop() failed). Memory it could write is then never
+	 * given back (queues' rings and CB areas, contexts' mappings).
+	 */
+	bool dma_unsafe;
+
 	/* --- loom_info.c, loom_events.c, loom_hwmon.c, loom_sysfs.c, loom_debugfs.c --- */
 	atomic_t reset_count;		/* device resets to recover (loom_reset.c increments) */
 	atomic_t queue_reset_count;	/* queue resets after a hang (loom_reset.c increments) */

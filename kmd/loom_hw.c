@@ -9,6 +9,13 @@
  * DRAM that fits the BAR), and otherwise leaves the function alone with
  * -ENODEV. Only the register space is mapped here; DRAM is mapped where
  * it is used.
+ *
+ * Bus mastering: channel 0's CTRL.BUS_MASTER gates every access of the
+ * device to the guest's memory (QEMU's own Bus Master Enable does not
+ * reach loomd, which maps the guest's RAM directly). The driver sets it at
+ * probe and clears it, with the PCI function's, before memory the device
+ * could write goes back to the kernel while the device may still run: at
+ * unbind, shutdown, and when the device stopped answering.
  */
 #include <linux/delay.h>
 #include <linux/ktime.h>
@@ -92,6 +99,32 @@ void loom_hw_doorbell(struct loom_device *ldev, unsigned int vec)
 {
 	writel(LOOM_IVSHMEM_DOORBELL(LOOM_IVSHMEM_DEVICE_PEER, vec),
 	       ldev->ivshmem + LOOM_IVSHMEM_REG_DOORBELL);
+}
+
+void loom_hw_dma_enable(struct loom_device *ldev)
+{
+	loom_wr32(ldev, LOOM_REG_CH(LOOM_KMD_CHANNEL, LOOM_CREG_CTRL), LOOM_CCTRL_BUS_MASTER);
+	pci_set_master(ldev->pdev);
+}
+
+int loom_hw_dma_stop(struct loom_device *ldev)
+{
+	ktime_t deadline = ktime_add_ms(ktime_get(), LOOM_HW_DMA_QUIESCE_MS);
+	u32 active;
+
+	loom_wr32(ldev, LOOM_REG_CH(LOOM_KMD_CHANNEL, LOOM_CREG_CTRL), 0);
+	pci_clear_master(ldev->pdev);
+	/* The device counts its accesses before it reads the bit (hw/loom_regs.h). */
+	mb();
+	while ((active = loom_rd32(ldev, LOOM_REG_DMA_ACTIVE))) {
+		if (ktime_after(ktime_get(), deadline)) {
+			drm_err(&ldev->drm, "the device is still in %u access(es) to memory %u ms after bus mastering went off\n",
+				active, LOOM_HW_DMA_QUIESCE_MS);
+			return -EBUSY;
+		}
+		usleep_range(100, 1000);
+	}
+	return 0;
 }
 
 int loom_hw_reset(struct loom_device *ldev)

@@ -49,6 +49,19 @@ static inline bool loom_hw_dma_ok(dma_addr_t dma_addr, u64 size)
 
 /* Map the BARs and check that the function is a Loom device (-ENODEV). */
 int loom_hw_init(struct loom_device *ldev);
+/* How long loom_hw_dma_stop() waits for accesses under way to end. */
+#define LOOM_HW_DMA_QUIESCE_MS	500
+
+/* Let the device master the guest's memory (channel 0's CTRL.BUS_MASTER, PCI). */
+void loom_hw_dma_enable(struct loom_device *ldev);
+/*
+ * Stop the device's accesses to the guest's memory: 0 once none is under
+ * way (from then on none starts), -EBUSY if one still was after
+ * LOOM_HW_DMA_QUIESCE_MS (a device stalled in the middle of it, which may
+ * still write when it resumes).
+ */
+int loom_hw_dma_stop(struct loom_device *ldev);
+
 /* Full device reset (DEV_CTRL); waits until the device is ready again. */
 int loom_hw_reset(struct loom_device *ldev);
 /* Ring doorbell vector vec: a queue index or LOOM_DOORBELL_FW. */

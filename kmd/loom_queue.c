@@ -563,7 +563,8 @@ void loom_queue_destroy(struct loom_queue *q, int err)
 	if (q->hw_stuck) {
 		quiet = false;
 	} else if (READ_ONCE(cs->gone) || q->stopped) {
-		quiet = true;	/* disabled at removal, or nobody serves the device any more */
+		/* Disabled at removal, or bus mastering off: unless stalled mid-access. */
+		quiet = !READ_ONCE(ldev->dma_unsafe);
 	} else if (drm_dev_enter(&ldev->drm, &idx)) {
 		if (!loom_queue_hw_reset(q)) {
 			spin_lock_irq(&q->lock);

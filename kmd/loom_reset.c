@@ -30,9 +30,13 @@
  * nothing moves in it). The mailbox check keeps a loomd that was only
  * starved of CPU for a few seconds from being given up for good. Every job
  * fails with -ENODEV, the ioctls of this file answer -ENODEV from then on,
- * and the queues' memory is freed when their files close. A device that
- * was merely stuck and comes back is not used again before the driver is
- * bound anew.
+ * and the queues' memory is freed when their files close. Before that the
+ * driver turns bus mastering off (loom_hw_dma_stop()), so that a device
+ * that was merely stuck and resumes writes nothing into memory given back
+ * meanwhile; if it stalled in the middle of an access (DMA_ACTIVE stays
+ * non-zero), the memory it may still write is kept for good
+ * (ldev->dma_unsafe). A device that comes back is not used again before
+ * the driver is bound anew.
  */
 #include <linux/debugfs.h>
 #include <linux/fs.h>
@@ -95,6 +99,9 @@ static void loom_reset_stop_all(struct loom_cs_dev *cs, bool hw, int err)
 
 void loom_reset_device_gone(struct loom_cs_dev *cs, const char *why)
 {
+	struct loom_device *ldev = cs->ldev;
+	int idx;
+
 	mutex_lock(&cs->table_lock);
 	if (cs->gone) {
 		mutex_unlock(&cs->table_lock);
@@ -102,8 +109,19 @@ void loom_reset_device_gone(struct loom_cs_dev *cs, const char *why)
 	}
 	WRITE_ONCE(cs->gone, true);
 	mutex_unlock(&cs->table_lock);
-	drm_err(&cs->ldev->drm, "the device stopped answering (%s): its work fails, its files get ENODEV\n",
+	drm_err(&ldev->drm, "the device stopped answering (%s): its work fails, its files get ENODEV\n",
 		why);
+	/*
+	 * A device that only stalled may resume: it must not then write the
+	 * memory that the files give back as they close.
+	 */
+	if (drm_dev_enter(&ldev->drm, &idx)) {
+		if (loom_hw_dma_stop(ldev)) {
+			WRITE_ONCE(ldev->dma_unsafe, true);
+			drm_err(&ldev->drm, "keeping the memory the device may still write: it is lost until reboot\n");
+		}
+		drm_dev_exit(idx);
+	}
 	loom_reset_stop_all(cs, false, -ENODEV);
 }
 

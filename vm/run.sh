@@ -92,6 +92,7 @@ truncate -s $VM_MEM "$ram" || fail "cannot create the guest RAM file $ram"
 loomd_pid=""
 cleanup()
 {
+	[ -n "$loomd_pid" ] && kill -CONT "$loomd_pid" 2>/dev/null
 	[ -n "$loomd_pid" ] && kill "$loomd_pid" 2>/dev/null && wait "$loomd_pid" 2>/dev/null
 	rm -f "$ram"
 	rm -rf "$tmp"
@@ -127,9 +128,22 @@ qemu_pid=$!
 # A guest loomd refuses is told so only by a closed socket, on which QEMU
 # waits for ever: stop it at once rather than at the time limit. A guest
 # test that prints "LOOM-VM: kill-loomd" (tests/uapi/loom_gone.c) gets
-# loomd killed under it: the device disappears as when loomd crashes.
+# loomd killed under it: the device disappears as when loomd crashes;
+# "LOOM-VM: stop-loomd" and "LOOM-VM: cont-loomd" stop and resume it
+# (SIGSTOP, SIGCONT): a device that stalls and comes back. Each once.
 loomd_killed=""
+loomd_stopped=""
+loomd_resumed=""
 while kill -0 $qemu_pid 2>/dev/null; do
+	if [ -z "$loomd_stopped" ] && grep -q "LOOM-VM: stop-loomd" "$out/console.log"; then
+		kill -STOP "$loomd_pid" 2>/dev/null
+		loomd_stopped=1
+	fi
+	if [ -n "$loomd_stopped" ] && [ -z "$loomd_resumed" ] &&
+	   grep -q "LOOM-VM: cont-loomd" "$out/console.log"; then
+		kill -CONT "$loomd_pid" 2>/dev/null
+		loomd_resumed=1
+	fi
 	if grep -q "guest refused" "$out/loomd.log"; then
 		kill $qemu_pid
 		wait $qemu_pid 2>/dev/null

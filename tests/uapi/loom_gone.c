@@ -7,11 +7,97 @@
  * loomd; the driver must notice (the firmware heartbeat stops), fail the
  * job, answer ENODEV from then on, and let the files close without an
  * oops. Without a harness that serves the marker, the subtest skips.
+ *
+ * loomd-stalled comes first: "LOOM-VM: stop-loomd" has the harness stop
+ * loomd (SIGSTOP) with a job on a queue; the driver gives the device up,
+ * turns bus mastering off and lets the files free their memory; then
+ * "LOOM-VM: cont-loomd" resumes loomd, whose firmware goes on posting its
+ * heartbeat events: none may reach the guest's memory (the channel's
+ * EQ_LOST counts them instead). Rebinding the driver makes the device
+ * usable again for the subtests after it.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "loom_submit.h"
+
+/* One "NAME VALUE" line of debugfs dma (channel 0's registers). */
+static long long dma_reg(const char *path, const char *name)
+{
+	char buf[512], *p;
+	size_t n = strlen(name);
+
+	loom_assert_eq(loom_read_file(path, buf, sizeof(buf)), 0);
+	for (p = buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (!strncmp(p, name, n) && p[n] == ' ')
+			return strtoll(p + n + 1, NULL, 10);
+	loom_igt_fail(__FILE__, __LINE__, "no %s in %s", name, path);
+}
+
+/* Unbind and bind loom.ko to the function again: a fresh start. */
+static void rebind(const char *addr)
+{
+	loom_assert_eq(loom_write_file("/sys/bus/pci/drivers/loom/unbind", addr), 0);
+	loom_assert(loom_wait_node(false));
+	loom_assert_eq(loom_write_file("/sys/bus/pci/drivers/loom/bind", addr), 0);
+	loom_assert(loom_wait_node(true));
+}
+
+static void test_loomd_stalled(void)
+{
+	int fd = loom_open();
+	uint32_t sob, q = queue_create(fd, &sob), st = 0;
+	struct bo bo = bo_new(fd, 4096, DRM_LOOM_BO_HOST);
+	struct cb hang = { .n = 0 }, nop = { .n = 0 };
+	long long lost, pi;
+	char addr[64], path[192];
+	uint64_t s1;
+	int r;
+
+	loom_pci_address(fd, addr, sizeof(addr));
+	loom_debugfs_path(fd, "dma", path, sizeof(path));
+	loom_assert_eq(dma_reg(path, "bus_master"), 1);
+	/* A job the device works on (a WAIT) when it stops. */
+	cb_wait(&hang, sob, 0x40000000, 20000);
+	s1 = submit_cb(fd, q, &hang);
+	usleep(100 * 1000);
+	loom_assert_err(__wait(fd, q, s1, 0, &st), ETIME);
+
+	printf("LOOM-VM: stop-loomd\n");
+	fflush(stdout);
+	r = __wait(fd, q, s1, 30ULL * 1000 * 1000 * 1000, &st);
+	if (r == 0 || r == -ETIME)
+		loom_skip("loomd was not stopped (no harness serving LOOM-VM: stop-loomd): %d", r);
+	loom_assert_err(r, ENODEV);
+	/* Bus mastering off, no access under way: nothing kept. */
+	loom_assert_eq(dma_reg(path, "bus_master"), 0);
+	loom_assert_eq(dma_reg(path, "dma_active"), 0);
+	loom_assert_eq(dma_reg(path, "dma_unsafe"), 0);
+	/* The files give their memory back: rings, CB areas, the object. */
+	munmap(bo.map, bo.size);
+	loom_assert_eq(__queue_destroy(fd, q), 0);
+	close(fd);
+
+	lost = dma_reg(path, "eq_lost");
+	pi = dma_reg(path, "eq_pi");
+	printf("LOOM-VM: cont-loomd\n");
+	fflush(stdout);
+	/* Heartbeat events (one a second) find no way into guest memory. */
+	for (int i = 0; i < 50 && dma_reg(path, "eq_lost") < lost + 2; i++)
+		usleep(100 * 1000);
+	loom_assert(dma_reg(path, "eq_lost") >= lost + 2);
+	loom_assert_eq(dma_reg(path, "eq_pi"), pi);
+
+	/* Bound anew, the device works again. */
+	rebind(addr);
+	fd = loom_open();
+	q = queue_create(fd, NULL);
+	cb_nop(&nop);
+	loom_assert_eq(wait_status(fd, q, submit_cb(fd, q, &nop)), 0);
+	close(fd);
+}
 
 static void test_loomd_killed_mid_job(void)
 {
@@ -65,6 +151,8 @@ static void test_after_gone(void)
 }
 
 static const struct loom_subtest tests[] = {
+	{ "loomd-stalled", "loomd stopped and resumed: bus mastering off, nothing written to guest memory after, rebinds",
+	  test_loomd_stalled, 90 },
 	{ "loomd-killed-mid-job", "loomd killed while a job runs: the job fails, ENODEV, clean close",
 	  test_loomd_killed_mid_job, 60 },
 	{ "after-gone", "a file opened after the device went: ENODEV", test_after_gone },
