@@ -220,13 +220,16 @@ int loom_queue_create_ioctl(struct drm_device *drm, void *data, struct drm_file 
 	struct loom_cs_file *cf = lfile->cs;
 	struct drm_loom_queue_create *args = data;
 	struct loom_queue *q;
+	int ret, idx;
 	u32 id;
-	int ret;
 
 	if (args->flags & ~DRM_LOOM_QUEUE_CREATE_FLAGS_MASK || args->pad ||
 	    args->reserved[0] || args->reserved[1])
 		return -EINVAL;
 	if (loom_cs_device_gone(ldev))
+		return -ENODEV;
+	/* Unbind waits for it before it frees the queues' DMA memory. */
+	if (!drm_dev_enter(drm, &idx))
 		return -ENODEV;
 
 	mutex_lock(&cf->lock);
@@ -248,6 +251,7 @@ int loom_queue_create_ioctl(struct drm_device *drm, void *data, struct drm_file 
 	args->sob = q->sob;
 out_unlock:
 	mutex_unlock(&cf->lock);
+	drm_dev_exit(idx);
 	loom_dbg(ldev, IOCTL, "QUEUE_CREATE: %d\n", ret);
 	return ret;
 }

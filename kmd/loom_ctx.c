@@ -112,6 +112,21 @@ static void loom_ctx_hw_set(struct loom_ctx *ctx, bool enable)
 	loom_mmu_invalidate(ldev);
 }
 
+void loom_ctx_dev_unplug(struct loom_device *ldev)
+{
+	struct loom_ctx *ctxs[LOOM_NUM_ASIDS];
+	unsigned int i, n;
+
+	n = loom_ctx_get_all(ldev, ctxs, ARRAY_SIZE(ctxs));
+	for (i = 0; i < n; i++) {
+		/* Disabled with the device: nobody walks the tables any more. */
+		mutex_lock(&ctxs[i]->lock);
+		loom_mmu_ctx_fini(ctxs[i]);
+		mutex_unlock(&ctxs[i]->lock);
+		loom_ctx_put(ctxs[i]);
+	}
+}
+
 void loom_ctx_dev_restore(struct loom_device *ldev)
 {
 	struct loom_ctx *ctx;
@@ -214,8 +229,8 @@ static void loom_ctx_release(struct kref *ref)
 		drm_mm_remove_node(node);
 		kfree(node);
 	}
-	mutex_unlock(&ctx->lock);
 	loom_mmu_ctx_fini(ctx);
+	mutex_unlock(&ctx->lock);
 	drm_mm_takedown(&ctx->kva_mm);
 	drm_mm_takedown(&ctx->va_mm);
 	dma_resv_fini(&ctx->resv);
@@ -228,6 +243,19 @@ static void loom_ctx_release(struct kref *ref)
 	loom_dbg(ldev, IOCTL, "context %u destroyed\n", ctx->asid);
 	kfree(ctx);
 	loom_obj_dec(ldev, LOOM_OBJ_CTX);
+}
+
+unsigned int loom_ctx_get_all(struct loom_device *ldev, struct loom_ctx **out, unsigned int max)
+{
+	struct loom_ctx *ctx;
+	unsigned int n = 0;
+
+	mutex_lock(&ldev->ctx_lock);
+	list_for_each_entry(ctx, &ldev->ctx_list, link)
+		if (n < max && kref_get_unless_zero(&ctx->ref))
+			out[n++] = ctx;
+	mutex_unlock(&ldev->ctx_lock);
+	return n;
 }
 
 struct loom_ctx *loom_ctx_get(struct loom_ctx *ctx)

@@ -102,6 +102,12 @@ int loom_ctx_dev_init(struct loom_device *ldev);
  * context's PGD/CTRL/CHANNEL again and invalidate the MMU.
  */
 void loom_ctx_dev_restore(struct loom_device *ldev);
+/*
+ * Unbind, the device stopped: free every live context's page tables (DMA
+ * memory of the device) now; mapping calls then fail with -ENODEV and the
+ * contexts themselves go with their files.
+ */
+void loom_ctx_dev_unplug(struct loom_device *ldev);
 
 /*
  * Per-user quotas (module parameters loom.user_contexts, loom.user_queues):
@@ -119,6 +125,12 @@ void loom_ctx_queue_uncharge(struct loom_ctx *ctx);
 int loom_ctx_file_open(struct drm_device *drm, struct drm_file *file);   /* drm_driver.open */
 void loom_ctx_file_close(struct drm_device *drm, struct drm_file *file); /* drm_driver.postclose */
 struct loom_ctx *loom_ctx_get(struct loom_ctx *ctx);
+/*
+ * References on the live contexts (at most max) into out; their number.
+ * ldev->ctx_lock orders device resets (a fence-signalling path): nothing
+ * that allocates or takes ctx->lock may run under it, so walk them so.
+ */
+unsigned int loom_ctx_get_all(struct loom_device *ldev, struct loom_ctx **out, unsigned int max);
 void loom_ctx_put(struct loom_ctx *ctx);
 
 /*

@@ -159,7 +159,8 @@ static int loom_debugfs_queues(struct seq_file *m, void *data)
 static int loom_debugfs_mmu(struct seq_file *m, void *data)
 {
 	struct loom_device *ldev = loom_debugfs_ldev(m);
-	struct loom_ctx *ctx;
+	struct loom_ctx *ctxs[LOOM_NUM_ASIDS];
+	unsigned int i, n;
 	int idx;
 
 	if (!drm_dev_enter(&ldev->drm, &idx))
@@ -169,11 +170,13 @@ static int loom_debugfs_mmu(struct seq_file *m, void *data)
 		   loom_rd64(ldev, LOOM_REG_MMU_FAULT_VA_LO),
 		   loom_rd32(ldev, LOOM_REG_MMU_FAULT_ASID),
 		   loom_rd32(ldev, LOOM_REG_MMU_FAULT_CAUSE));
-	mutex_lock(&ldev->ctx_lock);
-	list_for_each_entry(ctx, &ldev->ctx_list, link)
-		loom_mmu_debugfs_show(ctx, m);
-	mutex_unlock(&ldev->ctx_lock);
 	drm_dev_exit(idx);
+	/* ctx->lock is never taken under ctx_lock (a fence-signalling lock). */
+	n = loom_ctx_get_all(ldev, ctxs, ARRAY_SIZE(ctxs));
+	for (i = 0; i < n; i++) {
+		loom_mmu_debugfs_show(ctxs[i], m);
+		loom_ctx_put(ctxs[i]);
+	}
 	return 0;
 }
 

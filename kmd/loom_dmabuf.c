@@ -362,6 +362,7 @@ static struct drm_gem_object *loom_dmabuf_slice_create(struct loom_bo *owner, u6
 	if (!bo)
 		return ERR_PTR(-ENOMEM);
 	bo->kind = LOOM_BO_DRAM;
+	INIT_LIST_HEAD(&bo->dma_link);
 	bo->dram_pa = owner->dram_pa + offset;
 	bo->parent = owner;
 	bo->readonly = readonly;
@@ -386,6 +387,7 @@ static void loom_bo_import_free(struct drm_gem_object *obj)
 {
 	struct loom_bo *bo = to_loom_bo(obj);
 
+	loom_gem_dma_untrack(bo);
 	if (obj->import_attach)
 		drm_prime_gem_destroy(obj, bo->sgt);
 	loom_obj_dec(to_loom_device(obj->dev), LOOM_OBJ_IMPORT);
@@ -425,8 +427,10 @@ struct drm_gem_object *loom_dmabuf_import_sg_table(struct drm_device *drm,
 		return ERR_PTR(-ENOMEM);
 	bo->kind = LOOM_BO_IMPORT;
 	bo->sgt = sgt;
+	INIT_LIST_HEAD(&bo->dma_link);
 	bo->base.base.funcs = &loom_bo_import_funcs;
 	drm_gem_private_object_init(drm, &bo->base.base, size);
+	loom_gem_dma_track(bo);
 	loom_obj_inc(to_loom_device(drm), LOOM_OBJ_BO);
 	loom_obj_inc(to_loom_device(drm), LOOM_OBJ_IMPORT);
 	return &bo->base.base;
@@ -434,7 +438,9 @@ struct drm_gem_object *loom_dmabuf_import_sg_table(struct drm_device *drm,
 
 struct drm_gem_object *loom_dmabuf_prime_import(struct drm_device *drm, struct dma_buf *dma_buf)
 {
+	struct drm_gem_object *obj;
 	struct loom_dmabuf *ld;
+	int idx;
 
 	if (dma_buf->ops == &loom_dmabuf_ops) {
 		ld = dma_buf->priv;
@@ -447,5 +453,10 @@ struct drm_gem_object *loom_dmabuf_prime_import(struct drm_device *drm, struct d
 	}
 	if (!IS_ALIGNED(dma_buf->size, LOOM_PAGE_SIZE) || !dma_buf->size)
 		return ERR_PTR(-EINVAL);
-	return drm_gem_prime_import(drm, dma_buf);
+	/* It maps the dma-buf for the device: not once unbind has begun. */
+	if (!drm_dev_enter(drm, &idx))
+		return ERR_PTR(-ENODEV);
+	obj = drm_gem_prime_import(drm, dma_buf);
+	drm_dev_exit(idx);
+	return obj;
 }

@@ -27,6 +27,7 @@
 #include "loom_gem.h"
 #include "loom_hw.h"
 #include "loom_info.h"
+#include "loom_queue.h"
 
 unsigned int loom_dbg_mask;
 module_param_named(dbg_mask, loom_dbg_mask, uint, 0644);
@@ -138,7 +139,18 @@ static void loom_remove(struct pci_dev *pdev)
 	loom_events_stop(ldev);
 	if (!ldev->dma_unsafe && loom_hw_dma_stop(ldev))
 		ldev->dma_unsafe = true;
+	/* No ioctl, mmap or dma-buf map of the device runs after this. */
 	drm_dev_unplug(&ldev->drm);
+	/*
+	 * Files may outlive the binding, but the DMA memory and mappings of
+	 * the device may not: the rings and CB areas of their queues, their
+	 * contexts' page tables, their objects' DMA mappings go now.
+	 */
+	if (!ldev->dma_unsafe) {
+		loom_queue_dev_unplug(ldev->cs);
+		loom_ctx_dev_unplug(ldev);
+		loom_gem_dev_unplug(ldev);
+	}
 }
 
 /*

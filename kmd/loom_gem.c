@@ -100,6 +100,10 @@ int loom_gem_dev_init(struct loom_device *ldev)
 	ret = drmm_mutex_init(&ldev->drm, &ldev->dram_lock);
 	if (ret)
 		return ret;
+	ret = drmm_mutex_init(&ldev->drm, &ldev->dma_bo_lock);
+	if (ret)
+		return ret;
+	INIT_LIST_HEAD(&ldev->dma_bos);
 	ldev->dram_bar_phys = pci_resource_start(pdev, LOOM_IVSHMEM_BAR_MEM) + LOOM_DRAM_BAR_OFFSET;
 	ldev->dram = devm_ioremap_wc(&pdev->dev, ldev->dram_bar_phys, ldev->dram_size);
 	if (!ldev->dram) {
@@ -112,6 +116,77 @@ int loom_gem_dev_init(struct loom_device *ldev)
 	drm_mm_init(&ldev->dram_mm, 0, ldev->dram_size);
 	ldev->dram_used = 0;
 	return drmm_add_action_or_reset(&ldev->drm, loom_gem_dram_fini, ldev);
+}
+
+void loom_gem_dma_track(struct loom_bo *bo)
+{
+	struct loom_device *ldev = to_loom_device(bo->base.base.dev);
+
+	mutex_lock(&ldev->dma_bo_lock);
+	if (list_empty(&bo->dma_link))
+		list_add_tail(&bo->dma_link, &ldev->dma_bos);
+	mutex_unlock(&ldev->dma_bo_lock);
+}
+
+void loom_gem_dma_untrack(struct loom_bo *bo)
+{
+	struct loom_device *ldev = to_loom_device(bo->base.base.dev);
+
+	mutex_lock(&ldev->dma_bo_lock);
+	list_del_init(&bo->dma_link);
+	mutex_unlock(&ldev->dma_bo_lock);
+}
+
+/* Undo bo's DMA mapping for the device. dma_bo_lock held. */
+static void loom_gem_dma_unmap_locked(struct loom_bo *bo)
+{
+	struct drm_gem_object *obj = &bo->base.base;
+	struct sg_table *sgt;
+
+	switch (bo->kind) {
+	case LOOM_BO_HOST:
+		dma_resv_lock(obj->resv, NULL);
+		sgt = bo->base.sgt;
+		bo->base.sgt = NULL;
+		dma_resv_unlock(obj->resv);
+		if (sgt)
+			dma_unmap_sgtable(obj->dev->dev, sgt, DMA_BIDIRECTIONAL, 0);
+		break;
+	case LOOM_BO_USERPTR:
+		sgt = bo->sgt;
+		bo->sgt = NULL;
+		if (sgt)
+			dma_unmap_sgtable(obj->dev->dev, sgt,
+					  bo->readonly ? DMA_TO_DEVICE : DMA_BIDIRECTIONAL, 0);
+		break;
+	case LOOM_BO_IMPORT:
+		sgt = bo->sgt;
+		bo->sgt = NULL;
+		/* The exporter unmaps; the attachment stays until the object goes. */
+		if (sgt)
+			dma_buf_unmap_attachment_unlocked(obj->import_attach, sgt,
+							  DMA_BIDIRECTIONAL);
+		return;
+	default:
+		return;
+	}
+	if (sgt) {
+		sg_free_table(sgt);
+		kfree(sgt);
+	}
+}
+
+void loom_gem_dev_unplug(struct loom_device *ldev)
+{
+	struct loom_bo *bo, *tmp;
+
+	/* An object being freed waits at dma_bo_lock, before it unmaps. */
+	mutex_lock(&ldev->dma_bo_lock);
+	list_for_each_entry_safe(bo, tmp, &ldev->dma_bos, dma_link) {
+		loom_gem_dma_unmap_locked(bo);
+		list_del_init(&bo->dma_link);
+	}
+	mutex_unlock(&ldev->dma_bo_lock);
 }
 
 void loom_gem_dram_usage(struct loom_device *ldev, u64 *used, u64 *total)
@@ -133,6 +208,7 @@ static void loom_bo_pin_unaccount(struct loom_bo *bo);
 
 static void loom_bo_host_free(struct drm_gem_object *obj)
 {
+	loom_gem_dma_untrack(to_loom_bo(obj));
 	loom_obj_dec(to_loom_device(obj->dev), LOOM_OBJ_BO);
 	loom_bo_pin_unaccount(to_loom_bo(obj));
 	drm_gem_shmem_free(&to_loom_bo(obj)->base);
@@ -158,6 +234,7 @@ struct drm_gem_object *loom_gem_create_object(struct drm_device *drm, size_t siz
 	if (!bo)
 		return ERR_PTR(-ENOMEM);
 	bo->kind = LOOM_BO_HOST;
+	INIT_LIST_HEAD(&bo->dma_link);
 	bo->base.map_wc = false;
 	bo->base.base.funcs = &loom_bo_host_funcs;
 	return &bo->base.base;
@@ -272,6 +349,7 @@ static struct loom_bo *loom_bo_dram_create(struct loom_device *ldev, u64 size)
 	if (!bo)
 		return ERR_PTR(-ENOMEM);
 	bo->kind = LOOM_BO_DRAM;
+	INIT_LIST_HEAD(&bo->dma_link);
 	bo->base.base.funcs = &loom_bo_dram_funcs;
 	drm_gem_private_object_init(&ldev->drm, &bo->base.base, size);
 
@@ -347,6 +425,7 @@ static void loom_bo_userptr_free(struct drm_gem_object *obj)
 {
 	struct loom_bo *bo = to_loom_bo(obj);
 
+	loom_gem_dma_untrack(bo);
 	if (bo->sgt) {
 		dma_unmap_sgtable(obj->dev->dev, bo->sgt,
 				  bo->readonly ? DMA_TO_DEVICE : DMA_BIDIRECTIONAL, 0);
@@ -388,6 +467,7 @@ static struct loom_bo *loom_bo_userptr_create(struct loom_device *ldev, u64 ptr,
 		return ERR_PTR(-ENOMEM);
 	bo->kind = LOOM_BO_USERPTR;
 	bo->readonly = readonly;
+	INIT_LIST_HEAD(&bo->dma_link);
 	bo->base.base.funcs = &loom_bo_userptr_funcs;
 	drm_gem_private_object_init(&ldev->drm, &bo->base.base, size);
 	/* From here on, the object's free function undoes what was done. */
@@ -432,6 +512,7 @@ static struct loom_bo *loom_bo_userptr_create(struct loom_device *ldev, u64 ptr,
 		bo->sgt = NULL;
 		goto err_put;
 	}
+	loom_gem_dma_track(bo);
 	return bo;
 
 err_put:
@@ -493,6 +574,7 @@ int loom_gem_userptr_ioctl(struct drm_device *drm, void *data, struct drm_file *
 	struct loom_device *ldev = to_loom_device(drm);
 	struct drm_loom_gem_userptr *args = data;
 	struct loom_bo *bo;
+	int idx;
 
 	if (args->reserved[0] || args->reserved[1] ||
 	    (args->flags & ~DRM_LOOM_USERPTR_FLAGS_MASK) || !args->size ||
@@ -500,8 +582,12 @@ int loom_gem_userptr_ioctl(struct drm_device *drm, void *data, struct drm_file *
 		return -EINVAL;
 	if (args->user_ptr + args->size < args->user_ptr)
 		return -EFAULT;
+	/* It maps the pages for the device: not once unbind has begun. */
+	if (!drm_dev_enter(drm, &idx))
+		return -ENODEV;
 	bo = loom_bo_userptr_create(ldev, args->user_ptr, args->size,
 				    args->flags & DRM_LOOM_USERPTR_READONLY);
+	drm_dev_exit(idx);
 	if (IS_ERR(bo))
 		return PTR_ERR(bo);
 	return loom_gem_handle_new(file, bo, &args->handle);
@@ -637,6 +723,7 @@ static int loom_vm_bind_map(struct loom_ctx *ctx, struct drm_file *file,
 			ret = PTR_ERR(sgt);
 			goto err_put;
 		}
+		loom_gem_dma_track(bo);
 	} else if (bo->kind == LOOM_BO_USERPTR || bo->kind == LOOM_BO_IMPORT) {
 		sgt = bo->sgt;
 	}
@@ -870,12 +957,18 @@ int loom_vm_bind_ioctl(struct drm_device *drm, void *data, struct drm_file *file
 	struct loom_file *lfile = file->driver_priv;
 	struct drm_loom_vm_bind *args = data;
 	struct loom_ctx *ctx = lfile->ctx;
+	int idx, ret;
 
 	if (args->pad || args->reserved[0] || args->reserved[1])
 		return -EINVAL;
 	switch (args->op) {
 	case DRM_LOOM_VM_BIND_OP_MAP:
-		return loom_vm_bind_map(ctx, file, args);
+		/* Unbind waits for it before it takes the DMA mappings down. */
+		if (!drm_dev_enter(drm, &idx))
+			return -ENODEV;
+		ret = loom_vm_bind_map(ctx, file, args);
+		drm_dev_exit(idx);
+		return ret;
 	case DRM_LOOM_VM_BIND_OP_UNMAP:
 		return loom_vm_bind_unmap(ctx, args);
 	default:

@@ -59,6 +59,12 @@ struct loom_bo {
 	struct mm_struct *pin_mm;
 	unsigned long pin_acct;			/* pages added to pin_mm->pinned_vm */
 	struct sg_table *sgt;			/* userptr, import: DMA-mapped pages */
+	/*
+	 * In ldev->dma_bos while the object holds a DMA mapping for the
+	 * device (host: its shmem sgt; userptr, import: sgt), which the
+	 * device's unbind takes down (loom_gem_dev_unplug()).
+	 */
+	struct list_head dma_link;
 };
 
 static inline struct loom_bo *to_loom_bo(struct drm_gem_object *obj)
@@ -71,6 +77,16 @@ static inline struct loom_bo *loom_bo_dram_owner(struct loom_bo *bo)
 {
 	return bo->parent ? bo->parent : bo;
 }
+
+/* Put bo on the device's list of objects with a DMA mapping (once). */
+void loom_gem_dma_track(struct loom_bo *bo);
+/* Take it off (its free function, before it unmaps). */
+void loom_gem_dma_untrack(struct loom_bo *bo);
+/*
+ * Unbind, the device stopped: undo every object's DMA mapping for the
+ * device now (the objects themselves live on with their files).
+ */
+void loom_gem_dev_unplug(struct loom_device *ldev);
 
 /* Probe: the DRAM allocator and the BAR mapping of DRAM (drmm-managed). */
 int loom_gem_dev_init(struct loom_device *ldev);

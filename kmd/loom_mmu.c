@@ -98,7 +98,7 @@ void loom_mmu_ctx_fini(struct loom_ctx *ctx)
 
 u64 loom_mmu_pgd_pa(struct loom_ctx *ctx)
 {
-	return loom_pt_pa(ctx->pgd);
+	return ctx->pgd ? loom_pt_pa(ctx->pgd) : 0;
 }
 
 void loom_mmu_invalidate(struct loom_device *ldev)
@@ -170,6 +170,8 @@ bool loom_mmu_range_busy(struct loom_ctx *ctx, u64 va, u64 size)
 	int err = 0;
 
 	lockdep_assert_held(&ctx->lock);
+	if (!ctx->pgd)
+		return false;
 	while (va < end) {
 		l2 = loom_mmu_walk_l2(ctx, va, false, &next, &err);
 		if (!l2) {
@@ -203,6 +205,9 @@ int loom_mmu_map_locked(struct loom_ctx *ctx, u64 va, u64 pa, u64 size, u32 flag
 	lockdep_assert_held(&ctx->lock);
 	if (!loom_mmu_args_ok(va, pa, size) || (flags & ~LOOM_MMU_WRITE))
 		return -EINVAL;
+	/* The device was unbound: its tables are gone (loom_mmu_ctx_fini()). */
+	if (!ctx->pgd)
+		return -ENODEV;
 	if (loom_mmu_range_busy(ctx, va, size))
 		return -EBUSY;
 
@@ -263,7 +268,7 @@ void loom_mmu_unmap_locked(struct loom_ctx *ctx, u64 va, u64 size)
 	int err = 0;
 
 	lockdep_assert_held(&ctx->lock);
-	if (!loom_mmu_args_ok(va, 0, size))
+	if (!loom_mmu_args_ok(va, 0, size) || !ctx->pgd)
 		return;
 	end = va + size;
 	while (va < end) {

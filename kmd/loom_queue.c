@@ -539,11 +539,41 @@ err_free:
 	return ret;
 }
 
+/* Free the ring and the CB area, once. submit_lock held. */
+static void loom_queue_free_mem_locked(struct loom_queue *q)
+{
+	struct device *dev = q->ldev->drm.dev;
+
+	lockdep_assert_held(&q->submit_lock);
+	if (q->mem_freed)
+		return;
+	q->mem_freed = true;
+	dma_free_coherent(dev, LOOM_QUEUE_CB_AREA, q->cb, q->cb_dma);
+	dma_free_coherent(dev, LOOM_QUEUE_RING_BYTES, q->ring, q->ring_dma);
+}
+
+void loom_queue_dev_unplug(struct loom_cs_dev *cs)
+{
+	unsigned int i;
+
+	mutex_lock(&cs->table_lock);
+	for (i = 0; i < LOOM_NUM_QUEUES; i++) {
+		struct loom_queue *q = cs->queues[i];
+
+		if (!q)
+			continue;
+		mutex_lock(&q->submit_lock);
+		if (!q->hw_stuck && !READ_ONCE(q->ldev->dma_unsafe))
+			loom_queue_free_mem_locked(q);
+		mutex_unlock(&q->submit_lock);
+	}
+	mutex_unlock(&cs->table_lock);
+}
+
 void loom_queue_destroy(struct loom_queue *q, int err)
 {
 	struct loom_cs_dev *cs = q->cs;
 	struct loom_device *ldev = q->ldev;
-	struct device *dev = ldev->drm.dev;
 	bool quiet = false, cookie;
 	int idx;
 
@@ -598,8 +628,9 @@ void loom_queue_destroy(struct loom_queue *q, int err)
 		loom_ctx_kva_free(q->ctx, q->cb_va);
 	}
 	if (quiet) {
-		dma_free_coherent(dev, LOOM_QUEUE_CB_AREA, q->cb, q->cb_dma);
-		dma_free_coherent(dev, LOOM_QUEUE_RING_BYTES, q->ring, q->ring_dma);
+		mutex_lock(&q->submit_lock);
+		loom_queue_free_mem_locked(q);
+		mutex_unlock(&q->submit_lock);
 		mutex_lock(&cs->table_lock);
 		cs->hw_used &= ~BIT(q->hw);
 		mutex_unlock(&cs->table_lock);

@@ -130,6 +130,7 @@ struct loom_queue {
 	u64 cb_va;			/* its VA in the context's kernel window */
 	bool cb_mapped;
 	bool hw_stuck;			/* a reset failed: the device may still use the memory */
+	bool mem_freed;			/* ring and CB area freed (unbind); submit_lock */
 
 	/* Protects the ring (ring_pi), the CB area's head, and dying. */
 	struct mutex submit_lock;
@@ -187,6 +188,12 @@ struct loom_job {
 
 /* loom_queue.c */
 int loom_queue_create(struct loom_cs_dev *cs, struct loom_ctx *ctx, struct loom_queue **out);
+/*
+ * Unbind, the device stopped: free the rings and CB areas of every queue
+ * still open (DMA memory of the device) now, unless the device may still
+ * write them (hw_stuck, ldev->dma_unsafe).
+ */
+void loom_queue_dev_unplug(struct loom_cs_dev *cs);
 /* Reset, cancel every job (fence error err), release. The caller's reference is dropped. */
 void loom_queue_destroy(struct loom_queue *q, int err);
 void loom_queue_put(struct loom_queue *q);
