@@ -3,16 +3,23 @@
  * loom.ko: device DRAM as dma-bufs (DRM_IOCTL_LOOM_EXPORT_DMABUF, PRIME
  * export of DRAM objects) and dma-bufs taken in (PRIME import).
  *
- * The exporter is static, like habanalabs': the memory of a DRAM object
- * never moves, so there is no pin/unpin or move_notify. Attaching needs an
+ * The exporter is dynamic: the memory of a DRAM object never moves, so
+ * pin/unpin only count, but dynamic importers map under the dma-buf's
+ * reservation lock (so a mapping's direction is the importer's own, a
+ * read-only dma-buf giving only DMA_TO_DEVICE), and at unbind every
+ * importer is told (dma_buf_move_notify()) and new maps fail: the export
+ * is revoked. DRAM a pinned importer may still use stays out of later
+ * bindings' allocators (loom_dram_hold.c). Attaching needs an
  * importer that can do peer-to-peer DMA (attach->peer2peer, set by a
  * dynamic importer whose ops allow it, as RDMA's pinned dma-buf umem
  * does); any other importer gets -EOPNOTSUPP, since what it would be given
- * is PCI BAR space, not system memory. The PCI core's own check,
- * pci_p2pdma_distance(), is not used: the kernels this driver targets
- * (Debian's) build without CONFIG_PCI_P2PDMA, where it refuses every pair
- * of devices, and the Loom BAR is reachable by any bus master anyway. So
- * the importer's word (allow_peer2peer) is trusted.
+ * is PCI BAR space, not system memory. Where the kernel is built with
+ * CONFIG_PCI_P2PDMA, pci_p2pdma_distance() must find a path from a PCI
+ * importer to the BAR; Debian's kernels build without it (the function
+ * then refuses every pair), so there, and for importers that are not PCI
+ * functions, the importer's word (allow_peer2peer) is taken, with its DMA
+ * mask checked against the BAR's addresses where no IOMMU translates. A
+ * read-only dma-buf maps only for DMA_TO_DEVICE (the importer reads).
  *
  * map_dma_buf builds an sg table without pages: each entry is a
  * dma_map_resource() of a run of the BAR (BAR2 + LOOM_DRAM_BAR_OFFSET +
@@ -38,6 +45,7 @@
 #include <linux/fcntl.h>
 #include <linux/iommu.h>
 #include <linux/module.h>
+#include <linux/pci-p2pdma.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <drm/drm_drv.h>
@@ -58,6 +66,10 @@ struct loom_dmabuf {
 	struct loom_device *ldev;	/* holds a reference on the DRM device */
 	struct loom_bo *owner;		/* the DRAM object owning the memory, referenced */
 	u64 offset;			/* of the dma-buf's byte 0 in owner */
+	struct dma_buf *dmabuf;
+	struct list_head link;		/* in ldev->exports (export_lock) */
+	bool revoked;			/* unbind told its importers (export_lock) */
+	atomic_t pins;			/* importers that pinned it */
 };
 
 static const struct dma_buf_ops loom_dmabuf_ops;
@@ -91,6 +103,19 @@ static int loom_dmabuf_attach(struct dma_buf *dmabuf, struct dma_buf_attachment 
 
 	if (!attach->peer2peer) {
 		loom_dbg(ld->ldev, IOCTL, "dma-buf: %s cannot do peer-to-peer DMA, refused\n",
+			 dev_name(attach->dev));
+		return -EOPNOTSUPP;
+	}
+	/*
+	 * Where the kernel has PCI P2PDMA, it judges whether a PCI importer
+	 * reaches the BAR (through a common switch, or a host bridge known to
+	 * route peer-to-peer). Without it (Debian's kernels: the function
+	 * refuses every pair) and for importers that are not PCI functions,
+	 * the DMA-mask check below is what is left.
+	 */
+	if (IS_ENABLED(CONFIG_PCI_P2PDMA) && dev_is_pci(attach->dev) &&
+	    pci_p2pdma_distance(ld->ldev->pdev, attach->dev, false) < 0) {
+		loom_dbg(ld->ldev, IOCTL, "dma-buf: %s has no peer-to-peer path to the BAR, refused\n",
 			 dev_name(attach->dev));
 		return -EOPNOTSUPP;
 	}
@@ -143,6 +168,12 @@ static struct sg_table *loom_dmabuf_map(struct dma_buf_attachment *attach,
 		return ERR_PTR(-EOPNOTSUPP);
 	if (!seg)
 		return ERR_PTR(-EINVAL);
+	/* A read-only dma-buf: the importing device may read it, not write. */
+	if (!(dmabuf->file->f_mode & FMODE_WRITE) && dir != DMA_TO_DEVICE) {
+		loom_dbg(ldev, IOCTL, "dma-buf: read-only, %s maps it for writing: refused\n",
+			 dev_name(attach->dev));
+		return ERR_PTR(-EACCES);
+	}
 	phys = loom_dmabuf_phys(ld);
 	/* Its DMA mask may have changed since it attached. */
 	if (!loom_dmabuf_reachable(attach->dev, phys, dmabuf->size))
@@ -192,6 +223,29 @@ err_exit:
 	return ERR_PTR(ret);
 }
 
+/*
+ * A dynamic exporter: importers that can (dma_buf_dynamic_attach() with
+ * move_notify) map under the dma-buf's reservation lock and are told by
+ * dma_buf_move_notify() when the device is unbound (the mappings are then
+ * revoked: a new map fails with -ENODEV). DRAM never moves, so pinning
+ * only counts; a pinned importer keeps its addresses until it lets go,
+ * and the DRAM stays held for it (loom_dram_hold.c).
+ */
+static int loom_dmabuf_pin(struct dma_buf_attachment *attach)
+{
+	struct loom_dmabuf *ld = attach->dmabuf->priv;
+
+	atomic_inc(&ld->pins);
+	return 0;
+}
+
+static void loom_dmabuf_unpin(struct dma_buf_attachment *attach)
+{
+	struct loom_dmabuf *ld = attach->dmabuf->priv;
+
+	atomic_dec(&ld->pins);
+}
+
 static void loom_dmabuf_unmap(struct dma_buf_attachment *attach, struct sg_table *sgt,
 			      enum dma_data_direction dir)
 {
@@ -204,6 +258,9 @@ static void loom_dmabuf_release(struct dma_buf *dmabuf)
 	struct loom_device *ldev = ld->ldev;
 
 	loom_dbg(ldev, IOCTL, "dma-buf of %zu bytes released\n", dmabuf->size);
+	mutex_lock(&ldev->export_lock);
+	list_del(&ld->link);
+	mutex_unlock(&ldev->export_lock);
 	/* The last reference gives the DRAM back. */
 	drm_gem_object_put(&ld->owner->base.base);
 	kfree(ld);
@@ -213,6 +270,8 @@ static void loom_dmabuf_release(struct dma_buf *dmabuf)
 
 static const struct dma_buf_ops loom_dmabuf_ops = {
 	.attach = loom_dmabuf_attach,
+	.pin = loom_dmabuf_pin,
+	.unpin = loom_dmabuf_unpin,
 	.map_dma_buf = loom_dmabuf_map,
 	.unmap_dma_buf = loom_dmabuf_unmap,
 	.release = loom_dmabuf_release,
@@ -252,11 +311,46 @@ static struct dma_buf *loom_dmabuf_export(struct loom_bo *bo, u64 offset, u64 si
 		kfree(ld);
 		return dmabuf;
 	}
+	ld->dmabuf = dmabuf;
+	mutex_lock(&ldev->export_lock);
+	list_add_tail(&ld->link, &ldev->exports);
+	mutex_unlock(&ldev->export_lock);
 	loom_gem_mark_exported(owner);
 	loom_obj_inc(ldev, LOOM_OBJ_EXPORT);
 	loom_dbg(ldev, IOCTL, "dma-buf: DRAM %#llx+%#llx exported\n",
 		 owner->dram_pa + ld->offset, size);
 	return dmabuf;
+}
+
+void loom_dmabuf_revoke_all(struct loom_device *ldev)
+{
+	struct loom_dmabuf *ld, *found;
+	struct file *file;
+
+	for (;;) {
+		found = NULL;
+		mutex_lock(&ldev->export_lock);
+		list_for_each_entry(ld, &ldev->exports, link) {
+			if (ld->revoked)
+				continue;
+			ld->revoked = true;
+			/* One that is being released needs no telling. */
+			file = ld->dmabuf->file;
+			if (get_file_active(&file)) {
+				found = ld;
+				break;
+			}
+		}
+		mutex_unlock(&ldev->export_lock);
+		if (!found)
+			return;
+		dma_resv_lock(found->dmabuf->resv, NULL);
+		dma_buf_move_notify(found->dmabuf);
+		dma_resv_unlock(found->dmabuf->resv);
+		loom_dbg(ldev, IOCTL, "dma-buf of %zu bytes revoked (%d pinned)\n",
+			 found->dmabuf->size, atomic_read(&found->pins));
+		fput(file);
+	}
 }
 
 struct dma_buf *loom_dmabuf_gem_export(struct drm_gem_object *obj, int flags)
@@ -363,6 +457,7 @@ static struct drm_gem_object *loom_dmabuf_slice_create(struct loom_bo *owner, u6
 		return ERR_PTR(-ENOMEM);
 	bo->kind = LOOM_BO_DRAM;
 	INIT_LIST_HEAD(&bo->dma_link);
+	INIT_LIST_HEAD(&bo->hold_link);
 	bo->dram_pa = owner->dram_pa + offset;
 	bo->parent = owner;
 	bo->readonly = readonly;

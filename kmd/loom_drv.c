@@ -141,6 +141,7 @@ static void loom_remove(struct pci_dev *pdev)
 		ldev->dma_unsafe = true;
 	/* No ioctl, mmap or dma-buf map of the device runs after this. */
 	drm_dev_unplug(&ldev->drm);
+	loom_dmabuf_revoke_all(ldev);
 	/*
 	 * Files may outlive the binding, but the DMA memory and mappings of
 	 * the device may not: the rings and CB areas of their queues, their

@@ -104,6 +104,9 @@ struct loom_device {
 	struct list_head ctx_list;	/* live struct loom_ctx */
 	/* Protects LOOM_REG_MMU_INV_ASID and its doorbell. */
 	spinlock_t mmu_inv_lock;
+	/* Protects exports (loom_dmabuf.c). */
+	struct mutex export_lock;
+	struct list_head exports;	/* live dma-bufs of the device's DRAM */
 	/* Protects dma_bos (loom_gem.c); taken before an object's resv. */
 	struct mutex dma_bo_lock;
 	struct list_head dma_bos;	/* objects holding a DMA mapping for the device */

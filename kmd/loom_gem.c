@@ -75,6 +75,7 @@ static void loom_gem_dram_fini(struct drm_device *drm, void *arg)
 {
 	struct loom_device *ldev = arg;
 
+	loom_dram_unreserve_held(ldev);
 	drm_mm_takedown(&ldev->dram_mm);
 }
 
@@ -104,6 +105,10 @@ int loom_gem_dev_init(struct loom_device *ldev)
 	if (ret)
 		return ret;
 	INIT_LIST_HEAD(&ldev->dma_bos);
+	ret = drmm_mutex_init(&ldev->drm, &ldev->export_lock);
+	if (ret)
+		return ret;
+	INIT_LIST_HEAD(&ldev->exports);
 	ldev->dram_bar_phys = pci_resource_start(pdev, LOOM_IVSHMEM_BAR_MEM) + LOOM_DRAM_BAR_OFFSET;
 	ldev->dram = devm_ioremap_wc(&pdev->dev, ldev->dram_bar_phys, ldev->dram_size);
 	if (!ldev->dram) {
@@ -115,7 +120,10 @@ int loom_gem_dev_init(struct loom_device *ldev)
 		return ret;
 	drm_mm_init(&ldev->dram_mm, 0, ldev->dram_size);
 	ldev->dram_used = 0;
-	return drmm_add_action_or_reset(&ldev->drm, loom_gem_dram_fini, ldev);
+	ret = drmm_add_action_or_reset(&ldev->drm, loom_gem_dram_fini, ldev);
+	if (ret)
+		return ret;
+	return loom_dram_reserve_held(ldev);
 }
 
 void loom_gem_dma_track(struct loom_bo *bo)
@@ -257,6 +265,7 @@ void loom_gem_mark_exported(struct loom_bo *owner)
 	if (!owner->exported) {
 		atomic_inc(&loom_gem_nr_exported);
 		WRITE_ONCE(owner->exported, true);
+		loom_dram_hold(owner);
 	}
 	mutex_unlock(&loom_gem_export_lock);
 }
@@ -266,8 +275,10 @@ static void loom_bo_dram_free(struct drm_gem_object *obj)
 	struct loom_device *ldev = to_loom_device(obj->dev);
 	struct loom_bo *bo = to_loom_bo(obj);
 
-	if (bo->exported)
+	if (bo->exported) {
 		atomic_dec(&loom_gem_nr_exported);
+		loom_dram_unhold(bo);
+	}
 	loom_obj_dec(ldev, LOOM_OBJ_BO);
 
 	mutex_lock(&ldev->dram_lock);
@@ -350,6 +361,7 @@ static struct loom_bo *loom_bo_dram_create(struct loom_device *ldev, u64 size)
 		return ERR_PTR(-ENOMEM);
 	bo->kind = LOOM_BO_DRAM;
 	INIT_LIST_HEAD(&bo->dma_link);
+	INIT_LIST_HEAD(&bo->hold_link);
 	bo->base.base.funcs = &loom_bo_dram_funcs;
 	drm_gem_private_object_init(&ldev->drm, &bo->base.base, size);
 

@@ -65,6 +65,8 @@ struct loom_bo {
 	 * device's unbind takes down (loom_gem_dev_unplug()).
 	 */
 	struct list_head dma_link;
+	/* DRAM owner, exported: in the held list (loom_dram_hold.c). */
+	struct list_head hold_link;
 };
 
 static inline struct loom_bo *to_loom_bo(struct drm_gem_object *obj)
@@ -77,6 +79,17 @@ static inline struct loom_bo *loom_bo_dram_owner(struct loom_bo *bo)
 {
 	return bo->parent ? bo->parent : bo;
 }
+
+/*
+ * loom_dram_hold.c: an exported DRAM owner's range stays out of every
+ * later binding's allocator until the owner is freed.
+ */
+void loom_dram_hold(struct loom_bo *owner);		/* its first export */
+void loom_dram_unhold(struct loom_bo *owner);		/* its free */
+/* Probe: reserve the ranges earlier bindings of the function still hold. */
+int loom_dram_reserve_held(struct loom_device *ldev);
+/* The allocator's end: give those reservations up. */
+void loom_dram_unreserve_held(struct loom_device *ldev);
 
 /* Put bo on the device's list of objects with a DMA mapping (once). */
 void loom_gem_dma_track(struct loom_bo *bo);

@@ -47,12 +47,20 @@ struct imp_file {
 	struct sg_table *sgt;
 	bool dynamic;			/* pinned dynamic attachment */
 	struct device *dev;		/* the importing device */
+	enum dma_data_direction dir;	/* of the mapping */
+	atomic_t moves;			/* move_notify calls (exporter revoked it) */
 	void *bounce;			/* one page, for BAR memory */
 };
 
 static void imp_move_notify(struct dma_buf_attachment *attach)
 {
-	/* Never called for a pinned attachment (as for a NIC's pinned umem). */
+	struct imp_file *f = attach->importer_priv;
+
+	/*
+	 * A pinned attachment (a NIC's pinned umem) cannot let go of its
+	 * mapping: like RDMA's, it only notes that it was told.
+	 */
+	atomic_inc(&f->moves);
 }
 
 static const struct dma_buf_attach_ops imp_attach_ops = {
@@ -67,11 +75,11 @@ static void imp_detach(struct imp_file *f)
 	if (f->dynamic) {
 		dma_resv_lock(f->dmabuf->resv, NULL);
 		if (f->sgt)
-			dma_buf_unmap_attachment(f->attach, f->sgt, DMA_BIDIRECTIONAL);
+			dma_buf_unmap_attachment(f->attach, f->sgt, f->dir);
 		dma_buf_unpin(f->attach);
 		dma_resv_unlock(f->dmabuf->resv);
 	} else if (f->sgt) {
-		dma_buf_unmap_attachment_unlocked(f->attach, f->sgt, DMA_BIDIRECTIONAL);
+		dma_buf_unmap_attachment_unlocked(f->attach, f->sgt, f->dir);
 	}
 	dma_buf_detach(f->dmabuf, f->attach);
 	dma_buf_put(f->dmabuf);
@@ -93,7 +101,7 @@ static int imp_attach_dynamic(struct imp_file *f)
 	ret = dma_buf_pin(f->attach);
 	if (ret)
 		goto unlock;
-	sgt = dma_buf_map_attachment(f->attach, DMA_BIDIRECTIONAL);
+	sgt = dma_buf_map_attachment(f->attach, f->dir);
 	if (IS_ERR(sgt)) {
 		ret = PTR_ERR(sgt);
 		dma_buf_unpin(f->attach);
@@ -104,7 +112,7 @@ static int imp_attach_dynamic(struct imp_file *f)
 				     MAX_SCHEDULE_TIMEOUT);
 	if (wait < 0) {
 		ret = wait;
-		dma_buf_unmap_attachment(f->attach, sgt, DMA_BIDIRECTIONAL);
+		dma_buf_unmap_attachment(f->attach, sgt, f->dir);
 		dma_buf_unpin(f->attach);
 		goto unlock;
 	}
@@ -125,7 +133,7 @@ static int imp_attach_static(struct imp_file *f)
 	f->attach = dma_buf_attach(f->dmabuf, f->dev);
 	if (IS_ERR(f->attach))
 		return PTR_ERR(f->attach);
-	sgt = dma_buf_map_attachment_unlocked(f->attach, DMA_BIDIRECTIONAL);
+	sgt = dma_buf_map_attachment_unlocked(f->attach, f->dir);
 	if (IS_ERR(sgt)) {
 		dma_buf_detach(f->dmabuf, f->attach);
 		return PTR_ERR(sgt);
@@ -155,6 +163,7 @@ static long imp_ioctl_attach(struct imp_file *f, void __user *uarg)
 		return ret;
 	}
 	f->dev = a.flags & LOOM_IMP_F_LIMITED ? &imp_lim_pdev->dev : &imp_pdev->dev;
+	f->dir = a.flags & LOOM_IMP_F_READ ? DMA_TO_DEVICE : DMA_BIDIRECTIONAL;
 	mutex_lock(&imp_lim_lock);
 	if (a.flags & LOOM_IMP_F_STATIC)
 		ret = imp_attach_static(f);
@@ -426,6 +435,15 @@ static long imp_ioctl_resv_wait(struct imp_file *f, void __user *uarg)
 	return t > 0 ? 0 : t == 0 ? -ETIME : t;
 }
 
+static long imp_ioctl_status(struct imp_file *f, void __user *uarg)
+{
+	struct loom_imp_status st = { .moves = atomic_read(&f->moves) };
+
+	if (!f->dmabuf)
+		return -ENOTCONN;
+	return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
+}
+
 static long imp_ioctl_set_dma_mask(void __user *uarg)
 {
 	struct loom_imp_dma_mask m;
@@ -471,6 +489,9 @@ static long imp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		break;
 	case LOOM_IMP_SET_DMA_MASK:
 		ret = imp_ioctl_set_dma_mask(uarg);
+		break;
+	case LOOM_IMP_STATUS:
+		ret = imp_ioctl_status(f, uarg);
 		break;
 	default:
 		ret = -ENOTTY;

@@ -25,6 +25,8 @@
  *
  * LOOM_IMP_F_LIMITED attaches through a second device whose DMA mask
  * LOOM_IMP_SET_DMA_MASK sets (a NIC limited to 32 bits, or less).
+ * LOOM_IMP_STATUS tells how often the exporter called move_notify on the
+ * attachment (a revocation); the pinned mapping stays, as a NIC's does.
  *
  * This interface is for Loom's tests only; it is not a stable uAPI.
  */
@@ -43,7 +45,12 @@
  * sets (32 bits at load): a NIC that cannot address all of memory.
  */
 #define LOOM_IMP_F_LIMITED	(1U << 1)
-#define LOOM_IMP_F_MASK		(LOOM_IMP_F_STATIC | LOOM_IMP_F_LIMITED)
+/*
+ * Map for reading only (DMA_TO_DEVICE: the importing device reads the
+ * memory), as a NIC that only sends from it; else DMA_BIDIRECTIONAL.
+ */
+#define LOOM_IMP_F_READ		(1U << 2)
+#define LOOM_IMP_F_MASK		(LOOM_IMP_F_STATIC | LOOM_IMP_F_LIMITED | LOOM_IMP_F_READ)
 
 struct loom_imp_attach {
 	__s32 fd;		/* in: the dma-buf */
@@ -81,6 +88,11 @@ struct loom_imp_export {
 #define LOOM_IMP_EXPORT_F_MASK		LOOM_IMP_EXPORT_F_DMA_HIGH
 #define LOOM_IMP_DMA_HIGH		(1ULL << 44)
 
+struct loom_imp_status {
+	__u32 moves;		/* out: move_notify calls on the attachment */
+	__u32 pad;
+};
+
 struct loom_imp_dma_mask {
 	__u64 mask;		/* in: the limited importer's DMA mask */
 };
@@ -109,5 +121,6 @@ struct loom_imp_resv_wait {
 #define LOOM_IMP_EXPORT		_IOWR('L', 0x45, struct loom_imp_export)
 #define LOOM_IMP_RESV_WAIT	_IOW('L', 0x46, struct loom_imp_resv_wait)
 #define LOOM_IMP_SET_DMA_MASK	_IOW('L', 0x47, struct loom_imp_dma_mask)
+#define LOOM_IMP_STATUS		_IOR('L', 0x48, struct loom_imp_status)
 
 #endif /* LOOM_IMPORTER_H */

@@ -155,6 +155,38 @@ static void test_importer_map_fails(void)
 	close(fd);
 }
 
+/*
+ * A read-only export maps only for the importer to read (DMA_TO_DEVICE):
+ * a mapping for writing (bidirectional) gets EACCES, from a P2P importer
+ * too; a read-write export maps either way.
+ */
+static void test_importer_readonly(void)
+{
+	const uint64_t n = 64 << 10;
+	int fd = loom_open(), imp = imp_open(), ro, rw;
+	struct bo bo = bo_new(fd, n, DRM_LOOM_BO_DRAM);
+	uint8_t *got = malloc(n);
+	struct loom_imp_attach a;
+
+	loom_assert(got);
+	loom_assert_eq(__export(fd, bo.handle, 0, n, DRM_LOOM_EXPORT_CLOEXEC, &ro), 0);
+	rw = export(fd, bo.handle, 0, n);
+	loom_assert_err(imp_attach(imp, ro, 0, &a), EACCES);
+	loom_assert_eq(imp_attach(imp, ro, LOOM_IMP_F_READ, &a), 0);
+	fill(bo.map, n, 7);
+	loom_assert_eq(imp_rw(imp, LOOM_IMP_READ, 0, n, got), 0);
+	loom_assert(!memcmp(got, bo.map, n));
+	loom_assert_eq(__loom_ioctl(imp, LOOM_IMP_DETACH, NULL), 0);
+	loom_assert_eq(imp_attach(imp, rw, 0, &a), 0);
+	loom_assert_eq(__loom_ioctl(imp, LOOM_IMP_DETACH, NULL), 0);
+	loom_assert_eq(imp_attach(imp, rw, LOOM_IMP_F_READ, &a), 0);
+	free(got);
+	close(imp);
+	close(rw);
+	close(ro);
+	close(fd);
+}
+
 /* A foreign dma-buf whose DMA addresses lie beyond the device's window: EINVAL. */
 static void test_import_dma_high(void)
 {
@@ -183,6 +215,8 @@ static const struct loom_subtest tests[] = {
 	  test_importer_mask_below_bar },
 	{ "importer-map-fails", "a DMA mapping failing part way (fail_dmabuf_map): ENOMEM, nothing left behind",
 	  test_importer_map_fails },
+	{ "importer-readonly", "a read-only export maps for reading only: EACCES for a mapping that writes",
+	  test_importer_readonly },
 	{ "import-dma-high", "a foreign dma-buf with DMA addresses beyond the 40-bit window: EINVAL",
 	  test_import_dma_high },
 };

@@ -195,7 +195,13 @@ static void test_export_dram(void)
 	loom_assert_eq(__export(fd, bo.handle, 4096, 4096, 0, &db), 0);
 	loom_assert(!(fcntl(db, F_GETFD) & FD_CLOEXEC));
 	loom_assert_eq(fcntl(db, F_GETFL) & O_ACCMODE, O_RDONLY);
-	imp_attach_dram(imp, db, 4096);
+	/* The importer may read it, not map it for writing. */
+	{
+		struct loom_imp_attach a;
+
+		loom_assert_err(imp_attach(imp, db, 0, &a), EACCES);
+	}
+	imp_attach_dram_flags(imp, db, 4096, LOOM_IMP_F_READ);
 	imp_expect(imp, want + 4096, 4096);
 	close(db);
 
@@ -580,6 +586,71 @@ static void test_export_unbind(void)
 	close(fd);
 }
 
+/*
+ * Unbind under a pinned importer: it is told (move_notify), new maps fail,
+ * and while it holds the dma-buf the next binding keeps the DRAM out of
+ * its allocator: what the stale importer writes reaches no new object.
+ */
+static void test_export_revoked_held(void)
+{
+	const size_t n = 2 << 20;
+	int fd = loom_open(), imp = imp_open(), imp2 = imp_open(), db;
+	struct bo bo = bo_new(fd, n, DRM_LOOM_BO_DRAM);
+	struct loom_imp_status st = { 0 };
+	struct loom_imp_attach a;
+	uint8_t *pattern = malloc(n);
+	uint64_t used0;
+	char addr[64];
+
+	loom_assert(pattern);
+	loom_pci_address(fd, addr, sizeof(addr));
+	db = export(fd, bo.handle, 0, n);
+	imp_attach_dram(imp, db, n);
+	loom_assert_eq(__loom_ioctl(imp, LOOM_IMP_STATUS, &st), 0);
+	loom_assert_eq(st.moves, 0);
+	munmap(bo.map, n);
+	close(fd);
+
+	loom_assert_eq(loom_write_file("/sys/bus/pci/drivers/loom/unbind", addr), 0);
+	loom_assert(loom_wait_node(false));
+	/* Revoked: the importer was told, a new attachment cannot map. */
+	loom_assert_eq(__loom_ioctl(imp, LOOM_IMP_STATUS, &st), 0);
+	loom_assert_eq(st.moves, 1);
+	loom_assert_err(imp_attach(imp2, db, 0, &a), ENODEV);
+	close(db);
+
+	loom_assert_eq(loom_write_file("/sys/bus/pci/drivers/loom/bind", addr), 0);
+	loom_assert(loom_wait_node(true));
+	fd = loom_open();
+	/* The pinned importer still holds the DRAM: it counts as used. */
+	used0 = dram_used(fd);
+	loom_assert(used0 >= n);
+	bo = bo_new(fd, n, DRM_LOOM_BO_DRAM);
+	loom_assert_eq(dram_used(fd), used0 + n);
+	fill(pattern, n, 99);
+	loom_assert_eq(imp_rw(imp, LOOM_IMP_WRITE, 0, n, pattern), 0);
+	for (size_t i = 0; i < n; i += 4096)
+		if (pattern[i])
+			loom_assert_eq(((volatile uint8_t *)bo.map)[i], 0);
+	/* Let go: the DRAM is free again. */
+	close(imp);
+	for (int i = 0; i < 100 && dram_used(fd) != n; i++)
+		usleep(10 * 1000);
+	loom_assert_eq(dram_used(fd), n);
+	munmap(bo.map, n);
+	close(imp2);
+	close(fd);
+	free(pattern);
+	/*
+	 * The held binding kept its node's minor meanwhile, so this one has
+	 * another: bind once more, for the tests that expect accel0.
+	 */
+	loom_assert_eq(loom_write_file("/sys/bus/pci/drivers/loom/unbind", addr), 0);
+	loom_assert(loom_wait_node(false));
+	loom_assert_eq(loom_write_file("/sys/bus/pci/drivers/loom/bind", addr), 0);
+	loom_assert(loom_wait_node(true));
+}
+
 static void test_export_static_importer(void)
 {
 	int fd = loom_open(), imp = imp_open(), db, pdb;
@@ -863,6 +934,8 @@ static const struct loom_subtest tests[] = {
 	  test_export_fences },
 	{ "export-fences-resv-held", "an importer waits for a held-back job with the dma-buf's resv locked while SUBMIT on its queue needs that lock: no deadlock",
 	  test_export_fences_resv_held },
+	{ "export-revoked-held", "unbind under a pinned importer: told, new maps ENODEV, its DRAM held out of the next binding until it lets go",
+	  test_export_revoked_held, 60 },
 	{ "export-static-importer", "an importer without peer-to-peer: EOPNOTSUPP",
 	  test_export_static_importer },
 	{ "bad-export-handle", "EXPORT_DMABUF of a handle or VA that does not exist here (another file's): ENOENT",

@@ -184,12 +184,17 @@ static void loom_bar2(uint64_t *start, uint64_t *end)
 
 void imp_attach_dram(int imp, int db, uint64_t size)
 {
+	imp_attach_dram_flags(imp, db, size, 0);
+}
+
+void imp_attach_dram_flags(int imp, int db, uint64_t size, uint32_t flags)
+{
 	struct loom_imp_attach a;
 	struct loom_imp_sg sg;
 	uint64_t total = 0, bar, bar_end;
 
 	loom_bar2(&bar, &bar_end);
-	loom_assert_eq(imp_attach(imp, db, 0, &a), 0);
+	loom_assert_eq(imp_attach(imp, db, flags, &a), 0);
 	loom_assert_eq(a.size, size);
 	loom_assert(a.nents >= 1);
 	for (uint32_t i = 0; i < a.nents; i++) {

@@ -34,6 +34,8 @@ int imp_rw(int imp, unsigned long req, uint64_t off, uint64_t size, void *buf);
  * the DRAM window of the Loom BAR.
  */
 void imp_attach_dram(int imp, int db, uint64_t size);
+/* The same with LOOM_IMP_F_* flags (LOOM_IMP_F_READ for a read-only dma-buf). */
+void imp_attach_dram_flags(int imp, int db, uint64_t size, uint32_t flags);
 /* The importer reads the whole dma-buf; it must equal want. */
 void imp_expect(int imp, const uint8_t *want, size_t n);
 
