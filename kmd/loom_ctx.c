@@ -8,7 +8,8 @@
  * driver's window). The ASID's registers get the table's PA, channel 0 for
  * its events, and the enable bit. With every ASID taken, open fails with
  * -EBUSY; with the opener's user at its quota of contexts
- * (loom.user_contexts, contexts still finishing work counted), -EDQUOT. Then the other parts of the driver set up their per-file state
+ * (loom.user_contexts, contexts still finishing work counted), -EDQUOT.
+ * Then the other parts of the driver set up their per-file state
  * (loom_events_file_open(), ...); closing undoes it in reverse order.
  *
  * The last reference to a context disables the ASID, invalidates the MMU,

@@ -59,8 +59,10 @@ struct loom_pt;
 struct loom_file {
 	struct loom_device *ldev;
 	struct loom_ctx *ctx;
-	/* SUBMIT's per-file state (queues) and INFO's (eventfds, event list):
-	 * each adds its own fields here in a block naming its file. */
+	/*
+	 * SUBMIT's per-file state (queues) and INFO's (eventfds, event list):
+	 * each adds its own fields here in a block naming its file.
+	 */
 
 	/* --- loom_cs.c: the file's queues --- */
 	struct loom_cs_file *cs;

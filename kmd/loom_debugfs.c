@@ -216,8 +216,10 @@ static int loom_debugfs_dma(struct seq_file *m, void *data)
 		   loom_rd32(ldev, LOOM_REG_CH(LOOM_KMD_CHANNEL, LOOM_CREG_CTRL)) &
 		   LOOM_CCTRL_BUS_MASTER ? 1 : 0);
 	seq_printf(m, "dma_active %u\n", loom_rd32(ldev, LOOM_REG_DMA_ACTIVE));
-	seq_printf(m, "eq_pi %u\n", loom_rd32(ldev, LOOM_REG_CH(LOOM_KMD_CHANNEL, LOOM_CREG_EQ_PI)));
-	seq_printf(m, "eq_lost %u\n", loom_rd32(ldev, LOOM_REG_CH(LOOM_KMD_CHANNEL, LOOM_CREG_EQ_LOST)));
+	seq_printf(m, "eq_pi %u\n",
+		   loom_rd32(ldev, LOOM_REG_CH(LOOM_KMD_CHANNEL, LOOM_CREG_EQ_PI)));
+	seq_printf(m, "eq_lost %u\n",
+		   loom_rd32(ldev, LOOM_REG_CH(LOOM_KMD_CHANNEL, LOOM_CREG_EQ_LOST)));
 	seq_printf(m, "dma_unsafe %d\n", READ_ONCE(ldev->dma_unsafe));
 	drm_dev_exit(idx);
 	return 0;

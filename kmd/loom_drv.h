@@ -47,6 +47,10 @@
 
 extern unsigned int loom_dbg_mask;
 
+/*
+ * Printed at KERN_DEBUG when its category is on, whatever dynamic debug
+ * says: dev_dbg(), which checkpatch prefers, would need both switched on.
+ */
 #define loom_dbg(ldev, cat, fmt, ...) do {				\
 	if (unlikely(loom_dbg_mask & LOOM_DBG_##cat))			\
 		dev_printk(KERN_DEBUG, (ldev)->drm.dev, "[%s] " fmt,	\
@@ -133,7 +137,7 @@ struct loom_device {
 	atomic_t reset_count;		/* device resets to recover (loom_reset.c increments) */
 	atomic_t queue_reset_count;	/* queue resets after a hang (loom_reset.c increments) */
 	struct loom_info *info;		/* firmware limits, power averaging (loom_info.c) */
-	struct loom_events *events;	/* channel 0's event queue, per-file events (loom_events.c) */
+	struct loom_events *events;	/* channel 0's event queue, files' events (loom_events.c) */
 
 	/* --- loom_queue.c, loom_cs.c, loom_reset.c: queues, submission, recovery --- */
 	struct loom_cs_dev *cs;

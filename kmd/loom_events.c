@@ -241,6 +241,7 @@ static void loom_events_drain_locked(struct loom_events *ev)
 
 void loom_events_irq(struct loom_device *ldev)
 {
+	/* Pairs with loom_events_init()'s release: ev is set up when seen. */
 	struct loom_events *ev = smp_load_acquire(&ldev->events);
 	unsigned long flags;
 
@@ -299,6 +300,7 @@ static void loom_events_fini(void *arg)
 
 void loom_events_stop(struct loom_device *ldev)
 {
+	/* Pairs with loom_events_init()'s release: ev is set up when seen. */
 	struct loom_events *ev = smp_load_acquire(&ldev->events);
 
 	if (ev)
@@ -336,6 +338,7 @@ int loom_events_init(struct loom_device *ldev)
 	ev->hb_value = loom_rd32(ldev, LOOM_REG_HEARTBEAT);
 	ev->hb_jiffies = jiffies;
 	ev->enabled = true;
+	/* Published set up: the interrupt thread acquires it. */
 	smp_store_release(&ldev->events, ev);
 	/* writel() orders the writes above before the device sees the queue on. */
 	loom_wr32(ldev, LOOM_EQ(SIZE), LOOM_EQ_ENTRIES);
@@ -665,13 +668,16 @@ void loom_events_debugfs_contexts(struct loom_device *ldev, struct seq_file *m)
 	struct loom_events *ev = ldev->events;
 	struct loom_events_file *ef;
 	unsigned long flags;
-	u32 a, ctrl;
+	u32 a, ctrl, ch;
+	u64 pgd;
 
 	seq_puts(m, "asid enabled channel pgd owner\n");
 	for (a = 1; a < LOOM_NUM_ASIDS; a++) {
 		bool owned = false;
 
 		ctrl = loom_rd32(ldev, LOOM_REG_ASID(a, LOOM_AREG_CTRL));
+		ch = loom_rd32(ldev, LOOM_REG_ASID(a, LOOM_AREG_CHANNEL));
+		pgd = loom_rd64(ldev, LOOM_REG_ASID(a, LOOM_AREG_PGD_LO));
 		if (ev) {
 			spin_lock_irqsave(&ev->lock, flags);
 			list_for_each_entry(ef, &ev->files, link) {
@@ -680,9 +686,7 @@ void loom_events_debugfs_contexts(struct loom_device *ldev, struct seq_file *m)
 				if (!owned && !(ctrl & 1))
 					seq_printf(m, "%u 0 - - ", a);
 				else if (!owned)
-					seq_printf(m, "%u 1 %u %#llx ", a,
-						   loom_rd32(ldev, LOOM_REG_ASID(a, LOOM_AREG_CHANNEL)),
-						   loom_rd64(ldev, LOOM_REG_ASID(a, LOOM_AREG_PGD_LO)));
+					seq_printf(m, "%u 1 %u %#llx ", a, ch, pgd);
 				seq_printf(m, "%spid=%d(%s)", owned ? "," : "", ef->pid, ef->comm);
 				owned = true;
 			}

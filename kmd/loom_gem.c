@@ -343,6 +343,7 @@ static int loom_dram_zero(struct loom_device *ldev, u64 pa, u64 size)
 		memset_io(ldev->dram + pa + off, 0, n);
 		cond_resched();
 	}
+	/* The zeros reach DRAM before the object's handle is handed out. */
 	wmb();
 	drm_dev_exit(idx);
 	return 0;

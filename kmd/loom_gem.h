@@ -111,7 +111,6 @@ void loom_gem_ctx_reap_work(struct work_struct *work);
 /* DRAM in buffer objects and the whole DRAM, in bytes (for INFO). */
 void loom_gem_dram_usage(struct loom_device *ldev, u64 *used, u64 *total);
 
-
 /* The CPU mapping of DRAM objects and slices (write-combined, through the BAR). */
 int loom_bo_dram_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma);
 extern const struct vm_operations_struct loom_bo_dram_vm_ops;
@@ -142,6 +141,5 @@ int loom_gem_va_lookup(struct loom_ctx *ctx, u64 va, u64 size, struct drm_gem_ob
 int loom_gem_ctx_fence_exports(struct loom_ctx *ctx, struct dma_fence *fence);
 /* loom_dmabuf.c: a dma-buf of owner (a DRAM object, not a slice) now exists. */
 void loom_gem_mark_exported(struct loom_bo *owner);
-
 
 #endif /* __LOOM_GEM_H__ */

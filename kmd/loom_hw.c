@@ -61,7 +61,8 @@ int loom_hw_init(struct loom_device *ldev)
 	int ret;
 
 	if (pci_resource_len(pdev, LOOM_IVSHMEM_BAR_REGS) < LOOM_IVSHMEM_REGS_SIZE) {
-		dev_err(dev, "ivshmem register BAR%d missing or too small\n", LOOM_IVSHMEM_BAR_REGS);
+		dev_err(dev, "ivshmem register BAR%d missing or too small\n",
+			LOOM_IVSHMEM_BAR_REGS);
 		return -ENODEV;
 	}
 	ldev->mem_size = pci_resource_len(pdev, LOOM_IVSHMEM_BAR_MEM);

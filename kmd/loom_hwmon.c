@@ -185,6 +185,11 @@ static ssize_t loom_hwmon_freq_show(struct device *dev, struct device_attribute 
 	return sysfs_emit(buf, "%llu\n", (u64)t.clock_mhz[clk] * 1000000);
 }
 
+/*
+ * Three attribute definitions per clock. checkpatch asks for a do-while
+ * around them and warns that clk is used thrice: neither applies to
+ * definitions of static objects (false positives).
+ */
 #define LOOM_HWMON_FREQ(n, clk)								\
 	static SENSOR_DEVICE_ATTR_2(freq##n##_input, 0444, loom_hwmon_freq_show, NULL,	\
 				    LOOM_FREQ_INPUT, clk);					\

@@ -131,7 +131,8 @@ static void loom_info_power_sample(struct loom_info *info, const struct loom_fw_
 		dt = t->timestamp_ns - info->avg_start_ns;
 		if (dt >= LOOM_INFO_AVG_WINDOW_NS) {
 			/* mJ * 1e9 / ns = mW */
-			info->avg_mw = div64_u64((t->energy_mj - info->avg_start_mj) * NSEC_PER_SEC, dt);
+			info->avg_mw = div64_u64((t->energy_mj - info->avg_start_mj) * NSEC_PER_SEC,
+						 dt);
 			info->avg_valid = true;
 			info->avg_start_ns = t->timestamp_ns;
 			info->avg_start_mj = t->energy_mj;
@@ -288,8 +289,9 @@ static int loom_info_device_status_query(struct loom_device *ldev, struct drm_lo
 		u32 pi = loom_rd32(ldev, LOOM_REG_QUEUE(q, LOOM_QREG_RING_PI));
 		u32 ci = loom_rd32(ldev, LOOM_REG_QUEUE(q, LOOM_QREG_RING_CI));
 
-		if (LOOM_QSTATUS_STATE(st) != LOOM_QSTATUS_BUSY && (pi == ci || !(ctrl & LOOM_QCTRL_ENABLE) ||
-		    LOOM_QSTATUS_STATE(st) == LOOM_QSTATUS_HALTED))
+		if (LOOM_QSTATUS_STATE(st) != LOOM_QSTATUS_BUSY &&
+		    (pi == ci || !(ctrl & LOOM_QCTRL_ENABLE) ||
+		     LOOM_QSTATUS_STATE(st) == LOOM_QSTATUS_HALTED))
 			ds.idle_mask |= BIT_ULL(q);
 		if (LOOM_QSTATUS_STATE(st) == LOOM_QSTATUS_HALTED)
 			ds.halted_mask |= BIT_ULL(q);
@@ -375,8 +377,11 @@ static int loom_info_telemetry_query(struct loom_device *ldev, u32 query,
 		size = sizeof(a.temp);
 		break;
 	case DRM_LOOM_INFO_THROTTLE:
-		a.thr.reasons = (t.throttle_reasons & LOOM_THROTTLE_POWER ? DRM_LOOM_THROTTLE_POWER : 0) |
-				(t.throttle_reasons & LOOM_THROTTLE_THERMAL ? DRM_LOOM_THROTTLE_THERMAL : 0);
+		a.thr.reasons = 0;
+		if (t.throttle_reasons & LOOM_THROTTLE_POWER)
+			a.thr.reasons |= DRM_LOOM_THROTTLE_POWER;
+		if (t.throttle_reasons & LOOM_THROTTLE_THERMAL)
+			a.thr.reasons |= DRM_LOOM_THROTTLE_THERMAL;
 		a.thr.num_reasons = LOOM_FW_NUM_THROTTLE;
 		for (i = 0; i < LOOM_FW_NUM_THROTTLE; i++) {
 			a.thr.start_ns[i] = t.throttle_start_ns[i];

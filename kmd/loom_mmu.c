@@ -408,9 +408,11 @@ void loom_mmu_debugfs_show(struct loom_ctx *ctx, struct seq_file *m)
 	seq_printf(m, "asid %u pgd %#llx table-pages %llu mapped %llu\n", ctx->asid,
 		   ctx->pgd ? loom_mmu_pgd_pa(ctx) : 0, ctx->pt_pages, ctx->mapped_bytes);
 	drm_mm_for_each_node(node, &ctx->va_mm)
-		seq_printf(m, "  user   %#014llx-%#014llx\n", node->start, node->start + node->size);
+		seq_printf(m, "  user   %#014llx-%#014llx\n", node->start,
+			   node->start + node->size);
 	drm_mm_for_each_node(node, &ctx->kva_mm)
-		seq_printf(m, "  kernel %#014llx-%#014llx\n", node->start, node->start + node->size);
+		seq_printf(m, "  kernel %#014llx-%#014llx\n", node->start,
+			   node->start + node->size);
 	if (ctx->pgd)
 		loom_mmu_dump(ctx, m);
 	mutex_unlock(&ctx->lock);

@@ -28,7 +28,7 @@
 #define LOOM_QUEUE_RING_BYTES	(2 * LOOM_QUEUE_RING_ENTRIES * sizeof(struct loom_ring_entry))
 
 static_assert(sizeof(struct loom_ring_entry) == sizeof(struct loom_cq_entry));
-static_assert(LOOM_QUEUE_CB_RESERVED >= sizeof(struct loom_pkt_signal));
+static_assert(sizeof(struct loom_pkt_signal) <= LOOM_QUEUE_CB_RESERVED);
 
 static unsigned int loom_queue_reset_timeout_ms = LOOM_QUEUE_RESET_TIMEOUT_MS;
 module_param_named(queue_reset_timeout_ms, loom_queue_reset_timeout_ms, uint, 0644);
@@ -121,7 +121,8 @@ int loom_queue_hw_reset(struct loom_queue *q)
 	loom_hw_doorbell(ldev, q->hw);
 	while (loom_rd32(ldev, loom_q_reg(q, LOOM_QREG_CTRL)) & LOOM_QCTRL_RESET) {
 		if (!timeout_ms || time_after(jiffies, deadline)) {
-			drm_err(&ldev->drm, "queue %u did not reset within %u ms\n", q->hw, timeout_ms);
+			drm_err(&ldev->drm, "queue %u did not reset within %u ms\n", q->hw,
+				timeout_ms);
 			return -ETIMEDOUT;
 		}
 		usleep_range(200, 1000);
@@ -331,18 +332,18 @@ void loom_queue_abort_job_locked(struct loom_queue *q, struct loom_job *job, int
 	job->abort_err = err;
 }
 
-void loom_queue_cancel_locked(struct loom_queue *q, u64 upto, u32 status, int err)
+void loom_queue_cancel_locked(struct loom_queue *q, u64 last, u32 status, int err)
 {
 	struct loom_job *job, *tmp;
 
 	lockdep_assert_held(&q->lock);
 	list_for_each_entry_safe(job, tmp, &q->inflight, node) {
-		if (job->seq > upto)
+		if (job->seq > last)
 			return;
 		loom_queue_retire_locked(q, job, job->hung ? LOOM_ERR_TIMEOUT : status, err);
 	}
 	list_for_each_entry_safe(job, tmp, &q->waiting, node) {
-		if (job->seq > upto)
+		if (job->seq > last)
 			return;
 		loom_queue_drop_deps(q, job);
 		loom_queue_retire_locked(q, job, status, err);
@@ -355,7 +356,7 @@ void loom_queue_request_reset_locked(struct loom_queue *q)
 	if (q->needs_reset || q->stopped || q->dying)
 		return;
 	q->needs_reset = true;
-	q->cancel_upto = q->last_seq;
+	q->cancel_last = q->last_seq;
 	queue_work(q->cs->wq, &q->reset_work);
 }
 

@@ -149,7 +149,7 @@ struct loom_queue {
 	u32 cq_ci;
 	bool stopped;			/* device reset or device gone: hands off */
 	bool needs_reset;		/* halted on an error or hung: reset_work pending */
-	u64 cancel_upto;		/* jobs up to this one fail with the reset */
+	u64 cancel_last;		/* jobs up to this one fail with the reset */
 	unsigned long head_since;	/* jiffies: the oldest inflight job started */
 	u8 status_hist[DRM_LOOM_QUEUE_STATUS_HISTORY];
 
@@ -180,8 +180,8 @@ struct loom_job {
 	u32 cb_size;			/* its bytes */
 	u32 cb_bytes;			/* in the CB area: + the driver's SIGNAL, 8-byte multiple */
 	u32 cb_off;			/* place in the CB area once pushed (never 0), else 0 */
-	atomic_t deps_left;		/* in-fences not signalled yet, + 1 while SUBMIT holds it back */
-	int abort_err;			/* fails in its turn, without running, with this fence error */
+	atomic_t deps_left;		/* in-fences not signalled, + 1 while SUBMIT holds it */
+	int abort_err;			/* fails in its turn, without running: fence error */
 	unsigned int ndeps;
 	struct loom_dep *deps;
 };
@@ -216,8 +216,8 @@ void loom_queue_retire_locked(struct loom_queue *q, struct loom_job *job, u32 st
  * every older job has finished. q->lock held.
  */
 void loom_queue_abort_job_locked(struct loom_queue *q, struct loom_job *job, int err);
-/* Fail every job (up to upto, or all with U64_MAX) with status. q->lock held. */
-void loom_queue_cancel_locked(struct loom_queue *q, u64 upto, u32 status, int err);
+/* Fail every job (up to last, or all with U64_MAX) with status. q->lock held. */
+void loom_queue_cancel_locked(struct loom_queue *q, u64 last, u32 status, int err);
 /* Ask for a queue reset (error or hang). q->lock held. */
 void loom_queue_request_reset_locked(struct loom_queue *q);
 

@@ -82,8 +82,10 @@ static void loom_reset_stop_all(struct loom_cs_dev *cs, bool hw, int err)
 		mutex_lock(&q->submit_lock);
 		if (hw && drm_dev_enter(&ldev->drm, &idx)) {
 			/* One queue that does not reset: the device does not answer. */
-			if (stuck || loom_queue_hw_reset(q))
-				q->hw_stuck = stuck = true;
+			if (stuck || loom_queue_hw_reset(q)) {
+				stuck = true;
+				q->hw_stuck = true;
+			}
 			loom_queue_hw_disable(q);
 			drm_dev_exit(idx);
 		}
@@ -204,7 +206,7 @@ void loom_reset_queue_work(struct work_struct *work)
 	bool escalate = false, go, hang;
 	struct loom_job *job;
 	bool cookie;
-	u64 upto;
+	u64 last;
 	int idx;
 
 	/* It cancels jobs and lets the next ones run: a fence-signalling path. */
@@ -225,16 +227,16 @@ void loom_reset_queue_work(struct work_struct *work)
 	job = list_first_entry_or_null(&q->inflight, struct loom_job, node);
 	hang = job && job->hung;
 	loom_queue_process_cq_locked(q);
-	upto = q->cancel_upto;
-	loom_queue_cancel_locked(q, upto, LOOM_ERR_ABORTED, -EIO);
+	last = q->cancel_last;
+	loom_queue_cancel_locked(q, last, LOOM_ERR_ABORTED, -EIO);
 	q->cq_ci = loom_rd32(ldev, LOOM_REG_QUEUE(q->hw, LOOM_QREG_CQ_PI));
 	q->needs_reset = false;
 	spin_unlock_irq(&q->lock);
 	atomic_inc(&ldev->queue_reset_count);
 	if (hang)
 		loom_dbg(ldev, IRQ, "queue %u: the hung job failed\n", q->hw);
-	loom_dbg(ldev, IRQ, "queue %u reset; jobs up to %llu cancelled\n", q->hw, upto);
-	loom_queue_set_sob(q, lower_32_bits(upto));
+	loom_dbg(ldev, IRQ, "queue %u reset; jobs up to %llu cancelled\n", q->hw, last);
+	loom_queue_set_sob(q, lower_32_bits(last));
 	loom_queue_push_locked(q);
 	drm_dev_exit(idx);
 out:
@@ -262,7 +264,8 @@ static void loom_reset_watchdog(struct work_struct *work)
 		cs->heartbeat = hb;
 		cs->heartbeat_jiffies = now;
 	} else if (time_after(now, cs->heartbeat_jiffies + msecs_to_jiffies(LOOM_RESET_GONE_MS))) {
-		bool dead = loom_fw_command(ldev, LOOM_FW_CMD_GET_INFO, NULL, NULL, 0) == -ETIMEDOUT;
+		bool dead = loom_fw_command(ldev, LOOM_FW_CMD_GET_INFO, NULL, NULL, 0) ==
+			    -ETIMEDOUT;
 
 		drm_dev_exit(idx);
 		if (dead) {
