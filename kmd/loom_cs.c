@@ -23,6 +23,7 @@
  * turn. The out-syncobj gets the job's fence.
  */
 #include <linux/nospec.h>
+#include <linux/timekeeping.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <drm/drm_drv.h>
@@ -470,6 +471,23 @@ out_put:
 	return ret;
 }
 
+/* The uAPI's job status codes are the device's error codes. */
+static_assert(DRM_LOOM_JOB_OK == LOOM_ERR_NONE);
+static_assert(DRM_LOOM_JOB_BAD_PACKET == LOOM_ERR_BAD_PACKET);
+static_assert(DRM_LOOM_JOB_PAGE_FAULT == LOOM_ERR_PAGE_FAULT);
+static_assert(DRM_LOOM_JOB_PERMISSION == LOOM_ERR_PERMISSION);
+static_assert(DRM_LOOM_JOB_PRIV == LOOM_ERR_PRIV);
+static_assert(DRM_LOOM_JOB_BAD_ARG == LOOM_ERR_BAD_ARG);
+static_assert(DRM_LOOM_JOB_TIMEOUT == LOOM_ERR_TIMEOUT);
+static_assert(DRM_LOOM_JOB_UNSUPPORTED == LOOM_ERR_UNSUPPORTED);
+static_assert(DRM_LOOM_JOB_ABORTED == LOOM_ERR_ABORTED);
+static_assert(DRM_LOOM_JOB_BAD_CB == LOOM_ERR_BAD_CB);
+static_assert(DRM_LOOM_JOB_BAD_ASID == LOOM_ERR_BAD_ASID);
+static_assert(DRM_LOOM_JOB_STOPPED == LOOM_ERR_STOPPED);
+static_assert(DRM_LOOM_JOB_TPC_ILLEGAL == LOOM_ERR_TPC_ILLEGAL);
+static_assert(DRM_LOOM_JOB_TPC_OOB == LOOM_ERR_TPC_OOB);
+static_assert(DRM_LOOM_JOB_TPC_TIMEOUT == LOOM_ERR_TPC_TIMEOUT);
+
 static long loom_wait_jiffies(u64 timeout_ns)
 {
 	u64 j = nsecs_to_jiffies64(timeout_ns) + 1;
@@ -520,11 +538,18 @@ int loom_wait_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 	spin_unlock_irq(&q->lock);
 
 	if (job) {
-		if (!args->timeout_ns)
+		u64 timeout = args->timeout_ns;
+
+		/* An absolute deadline: what is left of it (none: poll). */
+		if (args->flags & DRM_LOOM_WAIT_ABSOLUTE) {
+			u64 now = ktime_get_ns();
+
+			timeout = timeout > now ? timeout - now : 0;
+		}
+		if (!timeout)
 			t = dma_fence_is_signaled(&job->base) ? 1 : 0;
 		else
-			t = dma_fence_wait_timeout(&job->base, true,
-						   loom_wait_jiffies(args->timeout_ns));
+			t = dma_fence_wait_timeout(&job->base, true, loom_wait_jiffies(timeout));
 		if (t == 0) {
 			ret = -ETIME;
 		} else if (t < 0) {

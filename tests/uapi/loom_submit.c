@@ -830,7 +830,8 @@ static void test_bad_flags(void)
 		loom_assert_err(__loom_ioctl(fd, DRM_IOCTL_LOOM_QUEUE_CREATE, &c), EINVAL);
 		loom_assert_err(__loom_ioctl(fd, DRM_IOCTL_LOOM_QUEUE_DESTROY, &d), EINVAL);
 		loom_assert_err(__loom_ioctl(fd, DRM_IOCTL_LOOM_SUBMIT, &s), EINVAL);
-		loom_assert_err(__loom_ioctl(fd, DRM_IOCTL_LOOM_WAIT, &w), EINVAL);
+		if (!(w.flags & DRM_LOOM_WAIT_FLAGS_MASK))
+			loom_assert_err(__loom_ioctl(fd, DRM_IOCTL_LOOM_WAIT, &w), EINVAL);
 	}
 	for (unsigned i = 0; i < 2; i++) {
 		struct drm_loom_queue_create c = { 0 };
@@ -905,6 +906,47 @@ static void test_wait_interrupted(void)
 	loom_assert(now_ns() - t0 < 5 * 1000000000LL);
 	gate_open(fd, &g);
 	loom_assert_eq(wait_status(fd, q, w.seq), 0);
+	close(fd);
+}
+
+/* DRM_LOOM_WAIT_ABSOLUTE: a CLOCK_MONOTONIC deadline, kept across signals. */
+static void test_wait_absolute(void)
+{
+	int fd = loom_open();
+	struct gate g = gate_new(fd);
+	uint32_t q = queue_create(fd, NULL);
+	struct cb gated = { .n = 0 }, nop = { .n = 0 };
+	struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = SA_RESTART };
+	struct itimerval it = { .it_value = { .tv_usec = 20000 }, .it_interval = { .tv_usec = 20000 } };
+	struct drm_loom_wait w = { .queue_id = q, .flags = DRM_LOOM_WAIT_ABSOLUTE };
+	int64_t t0, dt;
+
+	cb_wait(&gated, g.sob, 1, 0);
+	w.seq = submit_cb(fd, q, &gated);
+	/* A deadline already past only polls. */
+	w.timeout_ns = now_ns() - 1000000;
+	loom_assert_err(__loom_ioctl(fd, DRM_IOCTL_LOOM_WAIT, &w), ETIME);
+	w.timeout_ns = 0;
+	loom_assert_err(__loom_ioctl(fd, DRM_IOCTL_LOOM_WAIT, &w), ETIME);
+	/* 300 ms ahead, with a signal every 20 ms restarting the call: 300 ms in all. */
+	loom_assert_eq(sigaction(SIGALRM, &sa, NULL), 0);
+	loom_assert_eq(setitimer(ITIMER_REAL, &it, NULL), 0);
+	t0 = now_ns();
+	w.timeout_ns = t0 + 300000000;
+	loom_assert_err(__loom_ioctl(fd, DRM_IOCTL_LOOM_WAIT, &w), ETIME);
+	dt = now_ns() - t0;
+	it = (struct itimerval){ 0 };
+	loom_assert_eq(setitimer(ITIMER_REAL, &it, NULL), 0);
+	loom_assert(dt >= 290000000 && dt < 3000000000LL);
+	/* A job done in time. */
+	gate_open(fd, &g);
+	w.timeout_ns = now_ns() + WAIT_NS;
+	loom_assert_eq(__loom_ioctl(fd, DRM_IOCTL_LOOM_WAIT, &w), 0);
+	loom_assert_eq(w.status, 0);
+	cb_nop(&nop);
+	w.seq = submit_cb(fd, q, &nop);
+	w.timeout_ns = now_ns() + WAIT_NS;
+	loom_assert_eq(__loom_ioctl(fd, DRM_IOCTL_LOOM_WAIT, &w), 0);
 	close(fd);
 }
 
@@ -998,6 +1040,7 @@ static const struct loom_subtest tests[] = {
 	{ "bad-flags", "flags, pad and reserved of the four ioctls: EINVAL", test_bad_flags },
 	{ "bad-wait-seq", "WAIT on 0 or a sequence number never given out: EINVAL", test_bad_wait_seq },
 	{ "wait-interrupted", "a signal ends WAIT with EINTR; the job is unaffected", test_wait_interrupted },
+	{ "wait-absolute", "WAIT with an absolute deadline: past ones poll, signals keep it", test_wait_absolute },
 	{ "bad-random-cb", "random CBs: SUBMIT answers 0, EINVAL or EPERM; jobs end; the queue lives",
 	  test_bad_random_cb, 120 },
 };

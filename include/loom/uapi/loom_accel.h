@@ -486,7 +486,7 @@ struct drm_loom_info_reset_count {
  * &drm_loom_info_hw_events.counts.
  */
 #define DRM_LOOM_EVENT_PAGE_FAULT	1	/* a VA of the file's context was not mapped */
-#define DRM_LOOM_EVENT_QUEUE_ERROR	2	/* a queue stopped on an error (info: LOOM_ERR_*) */
+#define DRM_LOOM_EVENT_QUEUE_ERROR	2	/* a queue stopped on an error (info: DRM_LOOM_JOB_*) */
 #define DRM_LOOM_EVENT_HANG		3	/* a queue's WAIT timed out */
 #define DRM_LOOM_EVENT_ECC_CORRECTABLE	4	/* addr: device PA */
 #define DRM_LOOM_EVENT_ECC_UNCORRECTABLE 5	/* addr: device PA */
@@ -907,11 +907,39 @@ struct drm_loom_vm_bind {
 #define DRM_LOOM_WAIT_STATUS_UNKNOWN	0xffffffffU
 #define DRM_LOOM_QUEUE_STATUS_HISTORY	4096
 
-/* Flags of QUEUE_CREATE, QUEUE_DESTROY, SUBMIT and WAIT: none yet. */
+/*
+ * A job's status (&drm_loom_wait.status; the info of
+ * DRM_LOOM_EVENT_QUEUE_ERROR): 0, or the device's error code the job
+ * failed with (the hardware's LOOM_ERR_*, hw/loom_packets.h, by the same
+ * numbers).
+ */
+#define DRM_LOOM_JOB_OK			0
+#define DRM_LOOM_JOB_BAD_PACKET		1	/* unknown opcode, wrong length, bad flags */
+#define DRM_LOOM_JOB_PAGE_FAULT		2	/* a VA not mapped in the context */
+#define DRM_LOOM_JOB_PERMISSION		3	/* a write to a read-only mapping */
+#define DRM_LOOM_JOB_PRIV		4	/* a privileged register write */
+#define DRM_LOOM_JOB_BAD_ARG		5	/* packet fields out of range */
+#define DRM_LOOM_JOB_TIMEOUT		6	/* a WAIT ran out of time, or the job hung */
+#define DRM_LOOM_JOB_UNSUPPORTED	7	/* an opcode the device does not implement */
+#define DRM_LOOM_JOB_ABORTED		8	/* cancelled (reset, destroy) or not run */
+#define DRM_LOOM_JOB_BAD_CB		9	/* the ring entry or the CB was unreadable */
+#define DRM_LOOM_JOB_BAD_ASID		10	/* the queue's context was not enabled */
+#define DRM_LOOM_JOB_STOPPED		11	/* a STOP packet */
+#define DRM_LOOM_JOB_TPC_ILLEGAL	12	/* a TPC core ran an illegal instruction */
+#define DRM_LOOM_JOB_TPC_OOB		13	/* a TPC access out of bounds */
+#define DRM_LOOM_JOB_TPC_TIMEOUT	14	/* a TPC kernel outran its watchdog */
+
+/* Flags of QUEUE_CREATE, QUEUE_DESTROY and SUBMIT: none yet. */
 #define DRM_LOOM_QUEUE_CREATE_FLAGS_MASK	0x0U
 #define DRM_LOOM_QUEUE_DESTROY_FLAGS_MASK	0x0U
 #define DRM_LOOM_SUBMIT_FLAGS_MASK		0x0U
-#define DRM_LOOM_WAIT_FLAGS_MASK		0x0U
+/*
+ * WAIT: &drm_loom_wait.timeout_ns is an absolute CLOCK_MONOTONIC time
+ * (as drm_syncobj's and ivpu's waits): a wait restarted after a signal
+ * keeps its deadline.
+ */
+#define DRM_LOOM_WAIT_ABSOLUTE			(1U << 0)
+#define DRM_LOOM_WAIT_FLAGS_MASK		DRM_LOOM_WAIT_ABSOLUTE
 
 /**
  * struct drm_loom_queue_create - arguments of DRM_IOCTL_LOOM_QUEUE_CREATE
@@ -1024,7 +1052,7 @@ struct drm_loom_wait {
 	/** @queue_id: in: a queue of the calling file. */
 	__u32 queue_id;
 
-	/** @flags: in: must be 0 (DRM_LOOM_WAIT_FLAGS_MASK). */
+	/** @flags: in: DRM_LOOM_WAIT_* bits (DRM_LOOM_WAIT_FLAGS_MASK); others -EINVAL. */
 	__u32 flags;
 
 	/** @seq: in: a sequence number SUBMIT returned for the queue. */
@@ -1033,12 +1061,14 @@ struct drm_loom_wait {
 	/**
 	 * @timeout_ns: in: longest wait in nanoseconds, relative to the
 	 * call; 0 only polls. A signal restarts the wait with the full time.
+	 * With DRM_LOOM_WAIT_ABSOLUTE: the CLOCK_MONOTONIC time (ns) the
+	 * wait ends at; a time already past only polls.
 	 */
 	__u64 timeout_ns;
 
 	/**
-	 * @status: out: the finished job's status: 0 (LOOM_ERR_NONE) or the
-	 * LOOM_ERR_* code the job failed with (hw/loom_packets.h), or
+	 * @status: out: the finished job's status: DRM_LOOM_JOB_OK (0) or
+	 * the DRM_LOOM_JOB_* code the job failed with, or
 	 * DRM_LOOM_WAIT_STATUS_UNKNOWN for a job too old to be remembered.
 	 */
 	__u32 status;
