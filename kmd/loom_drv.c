@@ -95,6 +95,11 @@ static int loom_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		dev_err(&pdev->dev, "no usable DMA mask: %d\n", ret);
 		return ret;
 	}
+	/*
+	 * The device's MMU maps DMA segments of any length (shmem and userptr
+	 * tables hold segments of many MiB): not the PCI default of 64 KiB.
+	 */
+	dma_set_max_seg_size(&pdev->dev, UINT_MAX);
 	ret = loom_irq_init(ldev);
 	if (ret)
 		return ret;

@@ -134,13 +134,17 @@ void loom_reset_device(struct loom_cs_dev *cs)
 	bool cookie;
 	int ret, idx;
 
+	/*
+	 * It fails every job and lets the next ones run: a fence-signalling
+	 * path, which (as push and SUBMIT do) takes reset_sem inside.
+	 */
+	cookie = dma_fence_begin_signalling();
 	down_write(&cs->reset_sem);
 	if (READ_ONCE(cs->gone) || !drm_dev_enter(&ldev->drm, &idx)) {
 		up_write(&cs->reset_sem);
+		dma_fence_end_signalling(cookie);
 		return;
 	}
-	/* It fails every job and lets the next ones run: a fence-signalling path. */
-	cookie = dma_fence_begin_signalling();
 	mutex_lock(&cs->table_lock);
 	for (i = 0; i < LOOM_NUM_QUEUES; i++) {
 		struct loom_queue *q = cs->queues[i];
@@ -157,8 +161,8 @@ void loom_reset_device(struct loom_cs_dev *cs)
 		mutex_unlock(&cs->table_lock);
 		drm_dev_exit(idx);
 		loom_reset_device_gone(cs, "device reset failed");
-		dma_fence_end_signalling(cookie);
 		up_write(&cs->reset_sem);
+		dma_fence_end_signalling(cookie);
 		return;
 	}
 	atomic_inc(&ldev->reset_count);
@@ -183,8 +187,8 @@ void loom_reset_device(struct loom_cs_dev *cs)
 	}
 	mutex_unlock(&cs->table_lock);
 	drm_dev_exit(idx);
-	dma_fence_end_signalling(cookie);
 	up_write(&cs->reset_sem);
+	dma_fence_end_signalling(cookie);
 	drm_info(&ldev->drm, "device reset done, its queues run again\n");
 }
 
