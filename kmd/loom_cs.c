@@ -22,6 +22,7 @@
  * error does not run: it fails (LOOM_ERR_ABORTED) with that error, in its
  * turn. The out-syncobj gets the job's fence.
  */
+#include <linux/dma-fence-chain.h>
 #include <linux/nospec.h>
 #include <linux/timekeeping.h>
 #include <linux/slab.h>
@@ -282,10 +283,13 @@ int loom_queue_destroy_ioctl(struct drm_device *drm, void *data, struct drm_file
 /* Copy the CB, check it, and look up the in- and out-syncobjs. */
 static int loom_submit_prepare(struct drm_file *file, struct loom_cs_file *cf,
 			       struct drm_loom_submit *args, struct loom_job *job,
-			       struct drm_syncobj **out_syncobj)
+			       struct drm_syncobj **out_syncobj,
+			       struct dma_fence_chain **out_chain)
 {
 	struct loom_device *ldev = to_loom_device(file->minor->dev);
+	bool timeline = args->flags & DRM_LOOM_SUBMIT_TIMELINE;
 	u32 *handles = NULL, sob_mask, bad_off = 0;
+	u64 *points = NULL;
 	unsigned int i;
 	int ret;
 
@@ -318,10 +322,20 @@ static int loom_submit_prepare(struct drm_file *file, struct loom_cs_file *cf,
 			ret = -EFAULT;
 			goto out;
 		}
+		if (timeline) {
+			points = memdup_array_user(u64_to_user_ptr(args->in_points),
+						   args->in_syncobj_count, sizeof(*points));
+			if (IS_ERR(points)) {
+				ret = PTR_ERR(points);
+				points = NULL;
+				goto out;
+			}
+		}
 		for (i = 0; i < args->in_syncobj_count; i++) {
 			struct dma_fence *f;
 
-			ret = drm_syncobj_find_fence(file, handles[i], 0, 0, &f);
+			/* A point with no fence yet: -EINVAL (no wait for submission). */
+			ret = drm_syncobj_find_fence(file, handles[i], points ? points[i] : 0, 0, &f);
 			if (ret)
 				goto out;
 			/* One that failed stays: the job fails in its turn (loom_queue.c). */
@@ -337,10 +351,19 @@ static int loom_submit_prepare(struct drm_file *file, struct loom_cs_file *cf,
 	}
 	if (args->out_syncobj) {
 		*out_syncobj = drm_syncobj_find(file, args->out_syncobj);
-		if (!*out_syncobj)
+		if (!*out_syncobj) {
 			ret = -ENOENT;
+			goto out;
+		}
+		/* Allocated here: adding the point later must not fail. */
+		if (args->out_point) {
+			*out_chain = dma_fence_chain_alloc();
+			if (!*out_chain)
+				ret = -ENOMEM;
+		}
 	}
 out:
+	kfree(points);
 	kfree(handles);
 	return ret;
 }
@@ -351,6 +374,7 @@ int loom_submit_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 	struct loom_cs_file *cf = loom_cs_file(file);
 	struct drm_loom_submit *args = data;
 	struct drm_syncobj *out_syncobj = NULL;
+	struct dma_fence_chain *out_chain = NULL;
 	struct loom_cs_dev *cs = ldev->cs;
 	struct loom_queue *q;
 	struct loom_job *job;
@@ -360,7 +384,7 @@ int loom_submit_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 	int ret;
 
 	if (args->flags & ~DRM_LOOM_SUBMIT_FLAGS_MASK || args->pad ||
-	    args->reserved[0] || args->reserved[1])
+	    (!(args->flags & DRM_LOOM_SUBMIT_TIMELINE) && (args->in_points || args->out_point)))
 		return -EINVAL;
 	if (!args->cb_size || args->cb_size % 4 || args->cb_size > DRM_LOOM_CB_MAX_SIZE ||
 	    args->in_syncobj_count > DRM_LOOM_MAX_IN_SYNCOBJS)
@@ -378,7 +402,7 @@ int loom_submit_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 	atomic_inc(&loom_cs_fences);
 	job->cs = cs;
 	spin_lock_init(&job->fence_lock);
-	ret = loom_submit_prepare(file, cf, args, job, &out_syncobj);
+	ret = loom_submit_prepare(file, cf, args, job, &out_syncobj, &out_chain);
 	if (ret)
 		goto err_job;
 
@@ -430,8 +454,12 @@ int loom_submit_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 	 */
 	ret = loom_ctx_add_fence(ctx, &job->base);
 	loom_ctx_put(ctx);
-	if (!ret && out_syncobj)
+	if (!ret && out_chain) {
+		drm_syncobj_add_point(out_syncobj, out_chain, &job->base, args->out_point);
+		out_chain = NULL;
+	} else if (!ret && out_syncobj) {
 		drm_syncobj_replace_fence(out_syncobj, &job->base);
+	}
 
 	/* From here on the queue's fences signal: no allocation, no resv. */
 	cookie = dma_fence_begin_signalling();
@@ -465,6 +493,7 @@ int loom_submit_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 err_job:
 	loom_job_free_unqueued(job);
 out_put:
+	dma_fence_chain_free(out_chain);
 	if (out_syncobj)
 		drm_syncobj_put(out_syncobj);
 	loom_queue_put(q);

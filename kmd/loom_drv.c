@@ -50,7 +50,8 @@ static const struct drm_ioctl_desc loom_drm_ioctls[] = {
 DEFINE_DRM_ACCEL_FOPS(loom_fops);
 
 static const struct drm_driver loom_drm_driver = {
-	.driver_features = DRIVER_GEM | DRIVER_COMPUTE_ACCEL | DRIVER_SYNCOBJ,
+	.driver_features = DRIVER_GEM | DRIVER_COMPUTE_ACCEL | DRIVER_SYNCOBJ |
+			   DRIVER_SYNCOBJ_TIMELINE,
 	.fops = &loom_fops,
 	.open = loom_ctx_file_open,
 	.postclose = loom_ctx_file_close,

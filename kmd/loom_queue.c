@@ -15,6 +15,7 @@
  * submitted before it are cancelled.
  */
 #include <linux/delay.h>
+#include <linux/dma-fence-chain.h>
 #include <linux/dma-mapping.h>
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
@@ -224,7 +225,8 @@ static int loom_job_deps_error(struct loom_job *job)
 	for (i = 0; i < job->ndeps; i++) {
 		if (!job->deps[i].fence)
 			continue;
-		err = READ_ONCE(job->deps[i].fence->error);
+		/* A timeline point's chain node does not carry its fence's error. */
+		err = READ_ONCE(dma_fence_chain_contained(job->deps[i].fence)->error);
 		if (err)
 			return err;
 	}

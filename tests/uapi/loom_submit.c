@@ -829,7 +829,8 @@ static void test_bad_flags(void)
 
 		loom_assert_err(__loom_ioctl(fd, DRM_IOCTL_LOOM_QUEUE_CREATE, &c), EINVAL);
 		loom_assert_err(__loom_ioctl(fd, DRM_IOCTL_LOOM_QUEUE_DESTROY, &d), EINVAL);
-		loom_assert_err(__loom_ioctl(fd, DRM_IOCTL_LOOM_SUBMIT, &s), EINVAL);
+		if (!(s.flags & DRM_LOOM_SUBMIT_FLAGS_MASK))
+			loom_assert_err(__loom_ioctl(fd, DRM_IOCTL_LOOM_SUBMIT, &s), EINVAL);
 		if (!(w.flags & DRM_LOOM_WAIT_FLAGS_MASK))
 			loom_assert_err(__loom_ioctl(fd, DRM_IOCTL_LOOM_WAIT, &w), EINVAL);
 	}
@@ -841,7 +842,11 @@ static void test_bad_flags(void)
 
 		c.reserved[i] = 1;
 		d.reserved[i] = 1;
-		s.reserved[i] = 1;
+		/* Timeline points without DRM_LOOM_SUBMIT_TIMELINE. */
+		if (i)
+			s.out_point = 1;
+		else
+			s.in_points = 1;
 		w.reserved[i] = 1;
 		loom_assert_err(__loom_ioctl(fd, DRM_IOCTL_LOOM_QUEUE_CREATE, &c), EINVAL);
 		loom_assert_err(__loom_ioctl(fd, DRM_IOCTL_LOOM_QUEUE_DESTROY, &d), EINVAL);

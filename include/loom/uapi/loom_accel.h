@@ -929,10 +929,16 @@ struct drm_loom_vm_bind {
 #define DRM_LOOM_JOB_TPC_OOB		13	/* a TPC access out of bounds */
 #define DRM_LOOM_JOB_TPC_TIMEOUT	14	/* a TPC kernel outran its watchdog */
 
-/* Flags of QUEUE_CREATE, QUEUE_DESTROY and SUBMIT: none yet. */
+/* Flags of QUEUE_CREATE and QUEUE_DESTROY: none yet. */
 #define DRM_LOOM_QUEUE_CREATE_FLAGS_MASK	0x0U
 #define DRM_LOOM_QUEUE_DESTROY_FLAGS_MASK	0x0U
-#define DRM_LOOM_SUBMIT_FLAGS_MASK		0x0U
+/*
+ * SUBMIT: the syncobjs are timelines: &drm_loom_submit.in_points and
+ * &drm_loom_submit.out_point name their points (DRIVER_SYNCOBJ_TIMELINE;
+ * the DRM core's timeline ioctls work on the node).
+ */
+#define DRM_LOOM_SUBMIT_TIMELINE		(1U << 0)
+#define DRM_LOOM_SUBMIT_FLAGS_MASK		DRM_LOOM_SUBMIT_TIMELINE
 /*
  * WAIT: &drm_loom_wait.timeout_ns is an absolute CLOCK_MONOTONIC time
  * (as drm_syncobj's and ivpu's waits): a wait restarted after a signal
@@ -1001,7 +1007,7 @@ struct drm_loom_submit {
 	/** @queue_id: in: a queue of the calling file. */
 	__u32 queue_id;
 
-	/** @flags: in: must be 0 (DRM_LOOM_SUBMIT_FLAGS_MASK). */
+	/** @flags: in: DRM_LOOM_SUBMIT_* bits (DRM_LOOM_SUBMIT_FLAGS_MASK); others -EINVAL. */
 	__u32 flags;
 
 	/** @cb_ptr: in: user pointer to the CB (any alignment). */
@@ -1021,8 +1027,9 @@ struct drm_loom_submit {
 
 	/**
 	 * @in_syncobjs: in: user pointer to an array of @in_syncobj_count
-	 * __u32 syncobj handles (binary syncobjs, each with a fence); the job
-	 * waits for those fences. Ignored when @in_syncobj_count is 0.
+	 * __u32 syncobj handles, each with a fence (at the point
+	 * @in_points names, with DRM_LOOM_SUBMIT_TIMELINE); the job waits
+	 * for those fences. Ignored when @in_syncobj_count is 0.
 	 */
 	__u64 in_syncobjs;
 
@@ -1038,8 +1045,21 @@ struct drm_loom_submit {
 	/** @seq: out: the job's sequence number in the queue (>= 1). */
 	__u64 seq;
 
-	/** @reserved: must be 0. */
-	__u64 reserved[2];
+	/**
+	 * @in_points: in: with DRM_LOOM_SUBMIT_TIMELINE, a user pointer to
+	 * @in_syncobj_count __u64 timeline points, one per in-syncobj (0:
+	 * the syncobj's current fence, as a binary one's); a point with no
+	 * fence yet gives -EINVAL. Without the flag: must be 0.
+	 */
+	__u64 in_points;
+
+	/**
+	 * @out_point: in: with DRM_LOOM_SUBMIT_TIMELINE and @out_syncobj, the
+	 * point at which the job's fence joins the out-syncobj's timeline
+	 * (0: it replaces the syncobj's fence, as for a binary one). Without
+	 * the flag: must be 0.
+	 */
+	__u64 out_point;
 };
 
 /**
