@@ -24,6 +24,14 @@
  *                                  command line; default 20 s)
  *   LOOM_FUZZ_SECONDS=N LOOM_FUZZ_SEED=S loom_fuzz   a longer run, a seed
  * The seed is printed so a failing run can be repeated.
+ *
+ * Where the kernel has KCOV (the debug guest kernel, whose loom.ko is
+ * built instrumented), each thread traces the PCs its calls reach;
+ * those inside loom.ko go into a bitmap shared by the processes, and an
+ * operation whose call reached code no earlier call had gets drawn more
+ * often from then on (a coverage-guided choice of operations, as
+ * syzkaller's choice table is). The run prints how many distinct PCs of
+ * loom.ko it reached.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/capability.h>
+#include <linux/kcov.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -68,6 +77,89 @@ struct fuzz_state {
 };
 
 static struct fuzz_state *st;
+
+/* ---- coverage (KCOV) ----------------------------------------------------------- */
+
+#define COVER_WORDS	(64 << 10)	/* PCs one call may record */
+#define COVER_BITS	(1U << 22)	/* bitmap of loom.ko's PCs (hashed) */
+#define WEIGHT_BASE	8
+#define WEIGHT_MAX	64
+
+/* Shared by the processes (MAP_SHARED before fork). */
+struct fuzz_cover {
+	uint64_t mod_start, mod_end;	/* loom.ko's core in kernel memory */
+	_Atomic unsigned long pcs;	/* distinct PCs seen (bits set) */
+	_Atomic uint64_t bits[COVER_BITS / 64];
+};
+
+static struct fuzz_cover *cover;
+static _Atomic unsigned op_weight[64];
+static __thread uint64_t *kcov_area;	/* this thread's trace, or NULL */
+
+/* loom.ko's base and size from /proc/modules (root sees the addresses). */
+static bool module_range(uint64_t *start, uint64_t *end)
+{
+	FILE *f = fopen("/proc/modules", "r");
+	char name[64], line[256];
+	unsigned long size;
+	unsigned long long base;
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %lu %*d %*s %*s %llx", name, &size, &base) == 3 &&
+		    !strcmp(name, "loom") && base) {
+			*start = base;
+			*end = base + size;
+			found = true;
+		}
+	fclose(f);
+	return found;
+}
+
+static void kcov_thread_start(void)
+{
+	int fd;
+	void *p;
+
+	if (!cover || !cover->mod_start)
+		return;
+	fd = open("/sys/kernel/debug/kcov", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (ioctl(fd, KCOV_INIT_TRACE, COVER_WORDS) ||
+	    (p = mmap(NULL, COVER_WORDS * 8, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) ==
+	    MAP_FAILED || ioctl(fd, KCOV_ENABLE, KCOV_TRACE_PC)) {
+		close(fd);
+		return;
+	}
+	kcov_area = p;	/* fd stays open with the thread */
+}
+
+/* Credit operation op with the loom.ko PCs its call reached that were new. */
+static void kcov_collect(unsigned op)
+{
+	uint64_t n, pc, h;
+	bool fresh = false;
+
+	if (!kcov_area)
+		return;
+	n = __atomic_load_n(&kcov_area[0], __ATOMIC_RELAXED);
+	for (uint64_t i = 0; i < n && i + 1 < COVER_WORDS; i++) {
+		pc = kcov_area[i + 1];
+		if (pc < cover->mod_start || pc >= cover->mod_end)
+			continue;
+		h = (pc * 0x9e3779b97f4a7c15ULL) >> (64 - 22);
+		if (!(atomic_fetch_or(&cover->bits[h / 64], 1ULL << (h % 64)) & (1ULL << (h % 64)))) {
+			atomic_fetch_add(&cover->pcs, 1);
+			fresh = true;
+		}
+	}
+	if (fresh && atomic_load(&op_weight[op]) < WEIGHT_MAX)
+		atomic_fetch_add(&op_weight[op], 2);
+	__atomic_store_n(&kcov_area[0], 0, __ATOMIC_RELAXED);
+}
 
 /* Calls and successes per operation, for the summary. */
 #define OP_STATS	32
@@ -467,12 +559,37 @@ static void (*const ops[])(uint64_t *) = {
 	op_export, op_prime, op_close_dmabuf, op_info, op_eventfd, op_inject,
 };
 
+#define NOPS	(sizeof(ops) / sizeof(ops[0]))
+
+/* An operation, drawn by weight (all equal without coverage). */
+static unsigned pick_op(uint64_t *s)
+{
+	unsigned total = 0, r;
+
+	for (unsigned i = 0; i < NOPS; i++)
+		total += atomic_load(&op_weight[i]);
+	r = (unsigned)pick(s, total);
+	for (unsigned i = 0; i < NOPS; i++) {
+		unsigned w = atomic_load(&op_weight[i]);
+
+		if (r < w)
+			return i;
+		r -= w;
+	}
+	return 0;
+}
+
 static void *fuzz_thread(void *arg)
 {
 	uint64_t s = (uintptr_t)arg;
+	unsigned op;
 
-	while (now_ns() < st->deadline)
-		ops[pick(&s, sizeof(ops) / sizeof(ops[0]))](&s);
+	kcov_thread_start();
+	while (now_ns() < st->deadline) {
+		op = pick_op(&s);
+		ops[op](&s);
+		kcov_collect(op);
+	}
 	return NULL;
 }
 
@@ -543,6 +660,8 @@ static void fuzz_process(uint64_t seed, int seconds)
 	if (st->kernel_faults)
 		loom_write_file("/proc/self/make-it-fail", "1");
 	st->deadline = now_ns() + seconds * 1000000000LL;
+	for (unsigned i = 0; i < NOPS; i++)
+		atomic_store(&op_weight[i], WEIGHT_BASE);
 	for (unsigned i = 0; i < THREADS; i++)
 		loom_assert_eq(pthread_create(&t[i], NULL, fuzz_thread,
 					      (void *)(uintptr_t)(seed * 7919 + i + 1)), 0);
@@ -576,6 +695,13 @@ static void test_fuzz_uapi(void)
 	       (unsigned long long)now_ns() | 1;
 	printf("# seed %#llx, %llu s, %d processes x %d threads\n", seed, secs, PROCS, THREADS);
 	fflush(stdout);
+	cover = mmap(NULL, sizeof(*cover), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	loom_assert(cover != MAP_FAILED);
+	if (access("/sys/kernel/debug/kcov", R_OK) ||
+	    !module_range(&cover->mod_start, &cover->mod_end))
+		cover->mod_start = cover->mod_end = 0;
+	printf("# coverage (KCOV): %s\n", cover->mod_start ? "on, loom.ko's PCs guide the choice" :
+							"not in this kernel");
 	faults = kernel_faults_arm(true);
 	printf("# kernel fault injection (failslab, fail_page_alloc): %s\n",
 	       faults ? "on" : "not in this kernel");
@@ -596,6 +722,8 @@ static void test_fuzz_uapi(void)
 		}
 	}
 	kernel_faults_arm(false);
+	if (cover->mod_start)
+		printf("# coverage: %lu distinct PCs of loom.ko reached\n", atomic_load(&cover->pcs));
 	/* Disarm the driver's own, and check that the device still works. */
 	fd = loom_open();
 	if (!access("/sys/kernel/debug/accel", F_OK)) {
