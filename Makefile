@@ -1,7 +1,8 @@
 # Loom top-level targets. Each installs its Debian dependencies first.
 #   make          build everything into build/
 #   make test     run every test; the last line is "N passed, N failed, N skipped"
-#   make vm-test  only the kernel driver's tests in a QEMU guest (vm/run.sh)
+#   make vm-test  only the kernel driver's tests in a QEMU guest (vm/run.sh),
+#                 on Debian's kernel and on the debug kernel
 #   make demo     the main job: an MLP trained on Fashion-MNIST on the device
 #                 (progress, test accuracy, telemetry, a plot and a JSON log in
 #                 $(BUILD)/demo/); DEMO_ARGS="--epochs 5 ..." passes options
@@ -30,11 +31,14 @@ deps-demo: deps-test
 deps-bench: deps-test
 	-@scripts/install-deps.sh bench || echo "bench: cannot install python3-torch; the PyTorch reference will be unavailable"
 
-# QEMU and its tools, and Debian's kernel (downloaded, not installed). If
-# either cannot be had, the guest tests SKIP and say why.
+# QEMU and its tools, and Debian's kernel (downloaded, not installed); the
+# debug kernel, built once from Debian's source and cached outside the tree
+# (vm/build-debug-kernel.sh: about 20 min the first time on 2 cores, nothing
+# after). If either cannot be had, the guest tests SKIP and say why.
 deps-vm: deps-test
 	-@scripts/install-deps.sh vm || echo "vm: cannot install the guest tests' packages; they will SKIP"
 	-@vm/fetch-kernel.sh || true
+	-@vm/build-debug-kernel.sh || echo "vm: no debug kernel; the vm-debug test will SKIP"
 
 # clang's libFuzzer for the short fuzz run in make test (it SKIPs without).
 deps-fuzz:
@@ -47,17 +51,17 @@ build: deps-test $(BUILD)/build.ninja
 	meson compile -C $(BUILD)
 
 test: deps-vm deps-fuzz build
-	-@rm -f $(BUILD)/vm/result.txt; \
+	-@rm -f $(BUILD)/vm/result.txt $(BUILD)/vm-debug/result.txt; \
 	  meson test -C $(BUILD) --print-errorlogs --num-processes 2 > $(BUILD)/test-output.txt 2>&1; \
 	  grep -E '^ *[0-9]+/[0-9]+ ' $(BUILD)/test-output.txt || cat $(BUILD)/test-output.txt
-	-@cat $(BUILD)/vm/result.txt 2>/dev/null
+	-@cat $(BUILD)/vm/result.txt $(BUILD)/vm-debug/result.txt 2>/dev/null
 	@tests/tally.sh $(BUILD)/meson-logs/testlog.json
 
 vm-test: deps-vm deps-fuzz build
-	-@rm -f $(BUILD)/vm/result.txt; \
+	-@rm -f $(BUILD)/vm/result.txt $(BUILD)/vm-debug/result.txt; \
 	  meson test -C $(BUILD) --suite vm --print-errorlogs > $(BUILD)/test-output.txt 2>&1; \
 	  grep -E '^ *[0-9]+/[0-9]+ ' $(BUILD)/test-output.txt || cat $(BUILD)/test-output.txt
-	-@cat $(BUILD)/vm/result.txt 2>/dev/null
+	-@cat $(BUILD)/vm/result.txt $(BUILD)/vm-debug/result.txt 2>/dev/null
 	@tests/tally.sh $(BUILD)/meson-logs/testlog.json
 
 asan: deps-test

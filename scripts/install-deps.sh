@@ -1,11 +1,13 @@
 #!/bin/sh
 # Install the Debian packages Loom needs to build, test and run, if missing.
-# Usage: scripts/install-deps.sh [build|test|demo|bench|vm|fuzz]   (default: build)
+# Usage: scripts/install-deps.sh [build|test|demo|bench|vm|vm-debug|fuzz]   (default: build)
 # demo: the training job's data set (Fashion-MNIST) and gnuplot for its plot;
 # test installs the data set too, so the training test runs. bench: PyTorch,
 # loom-bench's reference for the training step (never needed by make test).
 # vm: what the QEMU guest tests need on top of test (vm/run.sh); the kernel
 # packages themselves are downloaded, not installed, by vm/fetch-kernel.sh.
+# vm-debug: Debian's kernel source and what building it takes, for the
+# debug guest kernel (vm/build-debug-kernel.sh) on top of vm.
 # fuzz: clang's libFuzzer for loomcc's fuzz target (fuzz/run.sh).
 # Why each package is here: docs/dependencies.md.
 set -e
@@ -15,6 +17,7 @@ case "${1:-build}" in
   demo) pkgs="$pkgs dataset-fashion-mnist gnuplot-nox" ;;
   bench) pkgs="$pkgs python3 python3-torch" ;;
   vm) pkgs="$pkgs libcmocka-dev libdrm-dev make qemu-system-x86 busybox-static cpio kmod dwarves gcc-12 xz-utils" ;;
+  vm-debug) pkgs="$pkgs make xz-utils linux-source-6.12 bc bison flex libelf-dev" ;;
   fuzz) pkgs="$pkgs clang-14 libclang-rt-14-dev" ;;
 esac
 missing=""

@@ -5,16 +5,20 @@
 # load order, loom.ko, the dma-buf test importer (tests/kmod/), the static uAPI test binaries of
 # tests/uapi/, the runtime's suites and tools with their shared libraries, and
 # the training job's data (a subset of Fashion-MNIST, vm/dataset-subset.py).
-# Usage: vm/build-initramfs.sh BUILD_DIR  ->  BUILD_DIR/vm/initramfs.cpio.gz
+# The debug kernel has DRM, its helpers and vgem built in: no module but
+# loom.ko and the importer goes in (/etc/modules is empty).
+# Usage: vm/build-initramfs.sh BUILD_DIR [debian|debug]  ->
+# BUILD_DIR/vm/initramfs.cpio.gz (Debian's kernel, the default) or
+# BUILD_DIR/vm-debug/initramfs.cpio.gz (the debug kernel's modules)
 set -eu
 . "$(dirname "$0")/common.sh"
 
 build=$(cd "$1" && pwd)
-kver=$(vm_extracted_version)-amd64
-mods=$VM_KROOT/lib/modules/$kver
-ko=$build/vm/kmd/loom.ko
-root=$build/vm/initramfs.d
-out=$build/vm/initramfs.cpio.gz
+vm_kernel_select "${2:-debian}" || { vm_log "$VM_KWHY"; exit 1; }
+mods=$VM_KMODS
+ko=$build/$VM_OUT/kmd/loom.ko
+root=$build/$VM_OUT/initramfs.d
+out=$build/$VM_OUT/initramfs.cpio.gz
 
 rm -rf "$root"
 mkdir -p "$root/bin" "$root/etc" "$root/lib/modules" "$root/tests"
@@ -30,10 +34,18 @@ path_of() {
 		gsub(/-/, "_", n); if (n == want) { print $1; exit } }' "$mods/modules.dep"
 }
 : > "$root/etc/modules"
-# vgem (a foreign dma-buf exporter for tests/uapi/prime_loom) rides along.
-for dep in $(modinfo -F depends "$ko" | tr ',' ' ') vgem; do
+deps=$(modinfo -F depends "$ko" | tr ',' ' ')
+if [ -z "$mods" ]; then
+	# A kernel without modules of its own: everything loom.ko uses is built in.
+	[ -z "$deps" ] || { vm_log "loom.ko needs the modules $deps, which the $VM_KIND kernel does not build in"; exit 1; }
+	deps=""
+else
+	# vgem (a foreign dma-buf exporter for tests/uapi/prime_loom) rides along.
+	deps="$deps vgem"
+fi
+for dep in $deps; do
 	p=$(path_of "$(echo "$dep" | tr - _)")
-	[ -n "$p" ] || { vm_log "module $dep (needed by loom.ko) not found in $kver"; exit 1; }
+	[ -n "$p" ] || { vm_log "module $dep (needed by loom.ko) not found in $mods"; exit 1; }
 	chain=$(grep "^$p:" "$mods/modules.dep" | cut -d: -f2)
 	list=""
 	for c in $chain; do list="$c $list"; done
@@ -45,7 +57,7 @@ for dep in $(modinfo -F depends "$ko" | tr ',' ' ') vgem; do
 	done
 done
 cp "$ko" "$root/lib/modules/loom.ko"
-cp "$build/vm/importer/loom_importer.ko" "$root/lib/modules/loom_importer.ko"
+cp "$build/$VM_OUT/importer/loom_importer.ko" "$root/lib/modules/loom_importer.ko"
 
 found=0
 for t in "$build"/tests/uapi/loom_* "$build"/tests/uapi/prime_*; do

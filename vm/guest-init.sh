@@ -4,7 +4,13 @@
 # in /tests, the runtime's suites and tools in /rt through libloom's kernel
 # backend, the training job (loom-run), dump the kernel log, power off.
 # Lines starting "LOOM-VM: " are for vm/report.sh; the tests' TAP stands
-# between "begin" and "end" lines.
+# between "begin" and "end" lines, which go to the kernel log too (so that
+# a kernel report there follows the name of the test that caused it).
+# On the debug kernel (loom_vm.kernel=debug on the command line), kmemleak
+# is scanned before the modules load (what boot left is cleared) and again
+# at the end, its findings printed between "kmemleak-begin" and
+# "kmemleak-end"; lockdep's state (debug_locks) and the DMA API debugging's
+# error count are printed too.
 /bin/busybox mkdir -p /proc /sys /dev /tmp
 /bin/busybox --install -s /bin
 export PATH=/bin
@@ -15,6 +21,36 @@ mount -t devtmpfs devtmpfs /dev
 # emergencies get through); the whole log is dumped at the end.
 echo 2 > /proc/sys/kernel/printk
 echo "LOOM-VM: boot $(cut -d' ' -f1 /proc/uptime)"
+vm_kernel=$(tr ' ' '\n' < /proc/cmdline | sed -n 's/^loom_vm\.kernel=//p')
+echo "LOOM-VM: kernel ${vm_kernel:-debian} $(uname -r)"
+
+# A line in the kernel log, beside its reports.
+mark()
+{
+	echo "loom-vm: $*" > /dev/kmsg
+}
+
+# kmemleak: objects no pointer refers to any more, at least 5 s old when
+# scanned. The scan before the modules load clears what boot left (the
+# kernel's own, not the tests'); the one at the end, two scans after every
+# test has exited and 6 s have passed, lists what leaked while the modules
+# were loaded and the tests ran (the second scan drops objects that the
+# first saw only in passing unreferenced).
+kmemleak=/sys/kernel/debug/kmemleak
+if [ "$vm_kernel" = debug ]; then
+	mount -t debugfs debugfs /sys/kernel/debug
+	# The DMA API debugging prints its first error only: the first 20.
+	echo 20 > /sys/kernel/debug/dma-api/num_errors
+	if [ -w $kmemleak ]; then
+		sleep 6
+		echo scan > $kmemleak
+		n=$(grep -c '^unreferenced object' $kmemleak)
+		echo clear > $kmemleak
+		echo "LOOM-VM: kmemleak-baseline $n"
+	else
+		echo "LOOM-VM: kmemleak-baseline none"
+	fi
+fi
 
 # Module parameters on the kernel command line (loom.dbg_mask=15), as
 # modprobe would pass them.
@@ -41,6 +77,7 @@ for t in /tests/*; do
 	n=${t##*/}
 	case $n in *_gone) continue ;; esac	# last: they take the device away
 	echo "LOOM-VM: begin $n"
+	mark "begin $n"
 	"$t"
 	echo "LOOM-VM: end $n $?"
 done
@@ -103,6 +140,7 @@ train_job()
 	data=/usr/share/datasets/fashion-mnist
 	set -- train kernel-device loss-falls above-chance same-as-host
 	echo "LOOM-VM: begin loom-run"
+	mark "begin loom-run"
 	echo "1..$#"
 	if [ -f $data.unavailable ] || [ ! -x /rt/loom-run ]; then
 		why=$(cat $data.unavailable 2>/dev/null || echo "loom-run was not built")
@@ -201,6 +239,7 @@ if [ -d /rt ]; then
 	export CMOCKA_MESSAGE_OUTPUT=TAP OPENBLAS_NUM_THREADS=1
 	for t in test_runtime test_kernel test_errors test_kernels test_graph; do
 		echo "LOOM-VM: begin $t"
+		mark "begin $t"
 		if [ -x /rt/$t ]; then
 			/rt/$t kernel
 			echo "LOOM-VM: end $t $?"
@@ -209,6 +248,7 @@ if [ -d /rt ]; then
 		fi
 	done
 	echo "LOOM-VM: begin tools"
+	mark "begin tools"
 	echo "1..2"
 	n=0
 	for c in "loom-smi" "loom-bench --quick --only kernel_"; do
@@ -228,9 +268,26 @@ for t in /tests/*_gone; do
 	[ -x "$t" ] || continue
 	n=${t##*/}
 	echo "LOOM-VM: begin $n"
+	mark "begin $n"
 	"$t"
 	echo "LOOM-VM: end $n $?"
 done
+mark "tests done"
+
+if [ "$vm_kernel" = debug ]; then
+	# lockdep turns itself off after its first report (debug_locks 0).
+	echo "LOOM-VM: debug_locks $(awk '$1 == "debug_locks:" { print $2 }' /proc/lockdep_stats 2>/dev/null)"
+	echo "LOOM-VM: dma-api-errors $(cat /sys/kernel/debug/dma-api/error_count)" \
+		"disabled $(cat /sys/kernel/debug/dma-api/disabled)"
+	if [ -w $kmemleak ]; then
+		sleep 6
+		echo scan > $kmemleak
+		echo scan > $kmemleak
+		echo "LOOM-VM: kmemleak-begin"
+		cat $kmemleak
+		echo "LOOM-VM: kmemleak-end $(grep -c '^unreferenced object' $kmemleak)"
+	fi
+fi
 
 echo "LOOM-VM: dmesg-begin"
 dmesg

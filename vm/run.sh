@@ -2,26 +2,42 @@
 # Run the kernel driver's tests in a QEMU guest and print the result as TAP.
 #
 #   1. build loom.ko (vm/build-module.sh) and the initramfs
-#      (vm/build-initramfs.sh) from what BUILD_DIR holds;
+#      (vm/build-initramfs.sh) from what BUILD_DIR holds, for the kernel
+#      chosen: Debian's (--kernel debian, the default) or the debug kernel
+#      built from Debian's source (--kernel debug: KASAN, lockdep, kmemleak...,
+#      vm/build-debug-kernel.sh);
 #   2. start loomd as the ivshmem server of the guest, with the guest's RAM
 #      (a shared memory-backend-file) as the device's host window;
-#   3. boot Debian's kernel under TCG with an ivshmem-doorbell device on
+#   3. boot the kernel under TCG with an ivshmem-doorbell device on
 #      that server (and a plain ivshmem device the driver must leave alone),
 #      under a time limit, its serial console to a log;
 #   4. vm/report.sh turns the log into TAP: the guest's subtests, and the
-#      harness's own checks (boot, modules, a clean kernel log, power-off).
+#      harness's own checks (boot, modules, a clean kernel log, power-off;
+#      on the debug kernel also no KASAN, lockdep or kmemleak report).
 #
-# Usage: vm/run.sh [BUILD_DIR]   (default: build/; meson runs it as the
-# 'vm' test). LOOM_VM_APPEND adds to the guest's kernel command line (for
-# example loom.dbg_mask=15), LOOM_VM_TIMEOUT changes the 240 s limit. Exit status 0 all passed, 1 something failed, 77 skipped:
-# QEMU or the kernel packages are not available, with one SKIP line saying
-# why. Logs: BUILD_DIR/vm/ (console.log, loomd.log, build.log);
-# BUILD_DIR/vm/result.txt holds the one-line summary make test prints.
+# Usage: vm/run.sh [--kernel debian|debug] [BUILD_DIR]   (default: build/;
+# meson runs it as the tests 'vm' and 'vm-debug'). LOOM_VM_APPEND adds to
+# the guest's kernel command line (for example loom.dbg_mask=15),
+# LOOM_VM_TIMEOUT changes the time limit (240 s on Debian's kernel, 600 s
+# on the debug kernel). Exit status 0 all passed, 1 something failed, 77
+# skipped: QEMU or the kernel is not available, with one SKIP line saying
+# why. Logs: BUILD_DIR/vm/ (BUILD_DIR/vm-debug/ for the debug kernel:
+# console.log, loomd.log, build.log); result.txt there holds the one-line
+# summary make test prints.
 set -u
 . "$(dirname "$0")/common.sh"
 
+kind=debian
+if [ "${1:-}" = --kernel ]; then
+	kind=${2:-}
+	shift 2
+fi
 build=$(cd "${1:-$VM_TOP/build}" && pwd)
-out=$build/vm
+case $kind in
+debian) out=$build/vm; name=vm; label="vm-test"; def_timeout=240 ;;
+debug) out=$build/vm-debug; name=vm-debug; label="vm-test (debug kernel)"; def_timeout=600 ;;
+*) echo "usage: vm/run.sh [--kernel debian|debug] [BUILD_DIR]" >&2; exit 2 ;;
+esac
 mkdir -p "$out"
 result=$out/result.txt
 rm -f "$result"
@@ -30,7 +46,7 @@ rm -f "$result"
 VM_MEM=1G
 VM_DRAM=510M
 VM_DRAM_BYTES=$((510 << 20))
-VM_TIMEOUT=${LOOM_VM_TIMEOUT:-240}
+VM_TIMEOUT=${LOOM_VM_TIMEOUT:-$def_timeout}
 # Vectors per ivshmem peer, as the driver and loomd expect them.
 VM_VECTORS=$(sed -n 's/^#define LOOM_IVSHMEM_VECTORS[[:space:]]*\([0-9]*\)U.*/\1/p' \
 	"$VM_TOP/hw/loom_ivshmem.h")
@@ -41,8 +57,8 @@ elapsed() { echo "$(date +%s.%N) $1" | awk '{ printf "%.1f", $1 - $2 }'; }
 skip()
 {
 	echo "1..1"
-	echo "ok 1 - vm # SKIP $*"
-	echo "vm-test: SKIP: $*" > "$result"
+	echo "ok 1 - $name # SKIP $*"
+	echo "$label: SKIP: $*" > "$result"
 	exit 77
 }
 
@@ -50,22 +66,21 @@ skip()
 fail()
 {
 	echo "1..1"
-	echo "not ok 1 - vm-setup"
+	echo "not ok 1 - $name-setup"
 	echo "# $1"
 	[ -f "${2:-}" ] && tail -n 20 "$2" | sed 's/^/# /'
-	echo "vm-test: FAILED: $1" > "$result"
+	echo "$label: FAILED: $1" > "$result"
 	exit 1
 }
 
 command -v qemu-system-x86_64 >/dev/null 2>&1 ||
 	skip "qemu-system-x86_64 is not installed (scripts/install-deps.sh vm)"
-kver=$(vm_extracted_version)
-if [ -z "$kver" ]; then
-	why=$(cat "$VM_CACHE/kernel.unavailable" 2>/dev/null)
-	skip "no Debian 6.12 kernel: ${why:-vm/fetch-kernel.sh has not run}"
-fi
-# The compiler Debian's kernel was built with, as its headers expect.
-for tool in cpio modinfo xz make x86_64-linux-gnu-gcc-12; do
+vm_kernel_select "$kind" || skip "$VM_KWHY"
+# The compiler the kernel was built with, as its headers expect: Debian's
+# kernel names gcc-12 by its triplet; the debug kernel was built with gcc.
+cc=gcc
+[ "$kind" = debian ] && cc=x86_64-linux-gnu-gcc-12
+for tool in cpio modinfo xz make $cc; do
 	command -v $tool >/dev/null 2>&1 || skip "$tool is not installed (scripts/install-deps.sh vm)"
 done
 [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 ||
@@ -73,9 +88,9 @@ done
 [ -x "$build/device/loomd" ] || fail "no loomd in $build"
 
 vm_build_log=$out/build.log
-"$VM_TOP/vm/build-module.sh" "$build" > "$vm_build_log" 2>&1 ||
+"$VM_TOP/vm/build-module.sh" "$build" "$kind" > "$vm_build_log" 2>&1 ||
 	fail "building loom.ko failed" "$vm_build_log"
-"$VM_TOP/vm/build-initramfs.sh" "$build" >> "$vm_build_log" 2>&1 ||
+"$VM_TOP/vm/build-initramfs.sh" "$build" "$kind" >> "$vm_build_log" 2>&1 ||
 	fail "building the initramfs failed" "$vm_build_log"
 
 # ---- loomd, the device ------------------------------------------------------
@@ -111,7 +126,11 @@ done
 [ -S "$sock" ] || fail "loomd did not start" "$out/loomd.log"
 
 # ---- the guest --------------------------------------------------------------
-kimg=$VM_KROOT/boot/vmlinuz-$kver-amd64
+kimg=$VM_KIMAGE
+append="console=ttyS0 panic=-1 quiet loom_test.dram_size=$VM_DRAM_BYTES"
+# The debug kernel: guest-init.sh's kmemleak scans and lockdep state, every
+# KASAN report (not only the first), a log that keeps them all.
+[ "$kind" = debug ] && append="$append loom_vm.kernel=debug kasan_multi_shot log_buf_len=4M"
 t_qemu=$(date +%s.%N)
 timeout -k 5 "$VM_TIMEOUT" qemu-system-x86_64 \
 	-accel tcg -m $VM_MEM -smp 2 -nographic -no-reboot -nic none \
@@ -122,7 +141,7 @@ timeout -k 5 "$VM_TIMEOUT" qemu-system-x86_64 \
 	-object memory-backend-memfd,id=foreign,size=4M,share=on \
 	-device ivshmem-plain,memdev=foreign \
 	-kernel "$kimg" -initrd "$out/initramfs.cpio.gz" \
-	-append "console=ttyS0 panic=-1 quiet loom_test.dram_size=$VM_DRAM_BYTES ${LOOM_VM_APPEND:-}" \
+	-append "$append ${LOOM_VM_APPEND:-}" \
 	< /dev/null > "$out/console.log" 2> "$out/qemu.log" &
 qemu_pid=$!
 # A guest loomd refuses is told so only by a closed socket, on which QEMU
@@ -159,9 +178,9 @@ wait $qemu_pid
 qemu_rc=$?
 qemu_time=$(elapsed "$t_qemu")
 
-"$VM_TOP/vm/report.sh" "$out/console.log" "$qemu_rc" "$VM_TIMEOUT" "$out/summary.txt"
+"$VM_TOP/vm/report.sh" "$out/console.log" "$qemu_rc" "$VM_TIMEOUT" "$out/summary.txt" "$kind"
 rc=$?
-echo "vm-test: $(cat "$out/summary.txt"); QEMU ${qemu_time} s, total $(elapsed "$t_start") s (logs: $out)" > "$result"
+echo "$label: $(cat "$out/summary.txt"); QEMU ${qemu_time} s, total $(elapsed "$t_start") s (logs: $out)" > "$result"
 if [ $qemu_rc -ne 0 ] && [ -s "$out/qemu.log" ]; then
 	sed 's/^/# qemu: /' "$out/qemu.log"
 fi
