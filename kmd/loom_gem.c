@@ -34,6 +34,7 @@
  * end), so the device never writes to memory that was freed and reused.
  */
 #include <linux/capability.h>
+#include <linux/dma-map-ops.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
@@ -145,6 +146,19 @@ void loom_gem_dma_untrack(struct loom_bo *bo)
 	mutex_unlock(&ldev->dma_bo_lock);
 }
 
+/*
+ * The DMA attributes of a userptr object's mapping. Its pages stay mapped
+ * for the object's life while the process and the device both use them
+ * (as RDMA's memory regions), and two objects may cover the same pages.
+ * Where the device is DMA-coherent, as the PCI function in a QEMU guest
+ * is, there is nothing to sync: DMA_ATTR_SKIP_CPU_SYNC says so, which
+ * also tells the DMA API's debugging that overlapping mappings are meant.
+ */
+static unsigned long loom_bo_userptr_dma_attrs(struct device *dev)
+{
+	return dev_is_dma_coherent(dev) ? DMA_ATTR_SKIP_CPU_SYNC : 0;
+}
+
 /* Undo bo's DMA mapping for the device. dma_bo_lock held. */
 static void loom_gem_dma_unmap_locked(struct loom_bo *bo)
 {
@@ -165,7 +179,8 @@ static void loom_gem_dma_unmap_locked(struct loom_bo *bo)
 		bo->sgt = NULL;
 		if (sgt)
 			dma_unmap_sgtable(obj->dev->dev, sgt,
-					  bo->readonly ? DMA_TO_DEVICE : DMA_BIDIRECTIONAL, 0);
+					  bo->readonly ? DMA_TO_DEVICE : DMA_BIDIRECTIONAL,
+					  loom_bo_userptr_dma_attrs(obj->dev->dev));
 		break;
 	case LOOM_BO_IMPORT:
 		sgt = bo->sgt;
@@ -434,6 +449,7 @@ static void loom_bo_pin_unaccount(struct loom_bo *bo)
 
 /* ---- userptr objects ------------------------------------------------------ */
 
+
 static void loom_bo_userptr_free(struct drm_gem_object *obj)
 {
 	struct loom_bo *bo = to_loom_bo(obj);
@@ -441,7 +457,8 @@ static void loom_bo_userptr_free(struct drm_gem_object *obj)
 	loom_gem_dma_untrack(bo);
 	if (bo->sgt) {
 		dma_unmap_sgtable(obj->dev->dev, bo->sgt,
-				  bo->readonly ? DMA_TO_DEVICE : DMA_BIDIRECTIONAL, 0);
+				  bo->readonly ? DMA_TO_DEVICE : DMA_BIDIRECTIONAL,
+				  loom_bo_userptr_dma_attrs(obj->dev->dev));
 		sg_free_table(bo->sgt);
 		kfree(bo->sgt);
 	}
@@ -518,7 +535,8 @@ static struct loom_bo *loom_bo_userptr_create(struct loom_device *ldev, u64 ptr,
 		goto err_put;
 	}
 	ret = dma_map_sgtable(ldev->drm.dev, bo->sgt,
-			      readonly ? DMA_TO_DEVICE : DMA_BIDIRECTIONAL, 0);
+			      readonly ? DMA_TO_DEVICE : DMA_BIDIRECTIONAL,
+			      loom_bo_userptr_dma_attrs(ldev->drm.dev));
 	if (ret) {
 		sg_free_table(bo->sgt);
 		kfree(bo->sgt);

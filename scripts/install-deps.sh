@@ -16,7 +16,7 @@ case "${1:-build}" in
   test) pkgs="$pkgs libcmocka-dev libdrm-dev dataset-fashion-mnist" ;;
   demo) pkgs="$pkgs dataset-fashion-mnist gnuplot-nox" ;;
   bench) pkgs="$pkgs python3 python3-torch" ;;
-  vm) pkgs="$pkgs libcmocka-dev libdrm-dev make qemu-system-x86 busybox-static cpio kmod dwarves gcc-12 xz-utils" ;;
+  vm) pkgs="$pkgs libcmocka-dev libdrm-dev make qemu-system-x86 busybox-static cpio kmod dwarves gcc-12 xz-utils sparse" ;;
   vm-debug) pkgs="$pkgs make xz-utils linux-source-6.12 bc bison flex libelf-dev" ;;
   fuzz) pkgs="$pkgs clang-14 libclang-rt-14-dev" ;;
 esac

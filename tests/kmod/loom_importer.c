@@ -451,8 +451,12 @@ static long imp_ioctl_set_dma_mask(void __user *uarg)
 
 	if (copy_from_user(&m, uarg, sizeof(m)))
 		return -EFAULT;
+	if (m.pad || (m.max_seg && m.max_seg < PAGE_SIZE))
+		return -EINVAL;
 	mutex_lock(&imp_lim_lock);
 	ret = dma_set_mask(&imp_lim_pdev->dev, m.mask);
+	if (!ret && m.max_seg)
+		dma_set_max_seg_size(&imp_lim_pdev->dev, m.max_seg);
 	mutex_unlock(&imp_lim_lock);
 	return ret;
 }
@@ -553,6 +557,8 @@ static int __init imp_init(void)
 	ret = dma_coerce_mask_and_coherent(&imp_pdev->dev, DMA_BIT_MASK(64));
 	if (ret)
 		goto unregister;
+	/* A NIC takes segments of any length (system heaps hand out MiB ones). */
+	dma_set_max_seg_size(&imp_pdev->dev, UINT_MAX);
 	imp_lim_pdev = platform_device_register_simple("loom_importer_limited",
 						       PLATFORM_DEVID_NONE, NULL, 0);
 	if (IS_ERR(imp_lim_pdev)) {
@@ -562,6 +568,7 @@ static int __init imp_init(void)
 	ret = dma_coerce_mask_and_coherent(&imp_lim_pdev->dev, DMA_BIT_MASK(32));
 	if (ret)
 		goto unregister_lim;
+	dma_set_max_seg_size(&imp_lim_pdev->dev, UINT_MAX);
 	ret = misc_register(&imp_misc);
 	if (ret)
 		goto unregister_lim;

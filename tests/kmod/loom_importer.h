@@ -95,6 +95,8 @@ struct loom_imp_status {
 
 struct loom_imp_dma_mask {
 	__u64 mask;		/* in: the limited importer's DMA mask */
+	__u32 max_seg;		/* in: its largest DMA segment in bytes; 0: unchanged */
+	__u32 pad;		/* 0 */
 };
 
 #define LOOM_IMP_EXPORT_MAX	(16ULL << 20)
@@ -111,7 +113,7 @@ struct loom_imp_resv_wait {
  * attached), -EINVAL (index, pad, range), -EFAULT (user buffer); EXPORT
  * -EINVAL (size, pad), -ENOMEM; RESV_WAIT -ENOTCONN, -EINVAL (pad), -ETIME
  * (fences still unsignalled after timeout_ms), -EINTR; SET_DMA_MASK -EIO
- * (a mask the platform cannot honour).
+ * (a mask the platform cannot honour), -EINVAL (pad, max_seg below a page).
  */
 #define LOOM_IMP_ATTACH		_IOWR('L', 0x40, struct loom_imp_attach)
 #define LOOM_IMP_DETACH		_IO('L', 0x41)

@@ -19,11 +19,16 @@
 
 #define MASK_32		0xffffffffULL
 
-static void set_limited_mask(int imp, uint64_t mask)
+static void set_limited(int imp, uint64_t mask, uint32_t max_seg)
 {
-	struct loom_imp_dma_mask m = { .mask = mask };
+	struct loom_imp_dma_mask m = { .mask = mask, .max_seg = max_seg };
 
 	loom_assert_eq(__loom_ioctl(imp, LOOM_IMP_SET_DMA_MASK, &m), 0);
+}
+
+static void set_limited_mask(int imp, uint64_t mask)
+{
+	set_limited(imp, mask, 0);
 }
 
 /* The DMA address of entry i of the importer's mapping. */
@@ -135,7 +140,9 @@ static void test_importer_map_fails(void)
 	uint32_t nents;
 
 	loom_debugfs_path(fd, "fail_dmabuf_map", path, sizeof(path));
-	loom_assert_eq(imp_attach(imp, db, 0, &a), 0);
+	/* The limited importer with 64 KiB segments: hundreds of entries. */
+	set_limited(imp, ~0ULL, 64 << 10);
+	loom_assert_eq(imp_attach(imp, db, LOOM_IMP_F_LIMITED, &a), 0);
 	nents = a.nents;
 	if (nents <= 200)
 		loom_skip("the importer's segments are too large: %u entries for %llu bytes",
@@ -143,13 +150,14 @@ static void test_importer_map_fails(void)
 	loom_assert_eq(__loom_ioctl(imp, LOOM_IMP_DETACH, NULL), 0);
 	for (unsigned i = 0; i < sizeof(nth) / sizeof(nth[0]); i++) {
 		loom_assert_eq(loom_write_file(path, nth[i]), 0);
-		loom_assert_err(imp_attach(imp, db, 0, &a), ENOMEM);
+		loom_assert_err(imp_attach(imp, db, LOOM_IMP_F_LIMITED, &a), ENOMEM);
 		loom_assert_eq(loom_read_file(path, left, sizeof(left)), 0);
 		loom_assert_eq(strtoul(left, NULL, 10), 0);
-		loom_assert_eq(imp_attach(imp, db, 0, &a), 0);
+		loom_assert_eq(imp_attach(imp, db, LOOM_IMP_F_LIMITED, &a), 0);
 		loom_assert_eq(a.nents, nents);
 		loom_assert_eq(__loom_ioctl(imp, LOOM_IMP_DETACH, NULL), 0);
 	}
+	set_limited(imp, 0xffffffffULL, UINT32_MAX);
 	close(imp);
 	close(db);
 	close(fd);
