@@ -335,7 +335,8 @@ static int loom_submit_prepare(struct drm_file *file, struct loom_cs_file *cf,
 			struct dma_fence *f;
 
 			/* A point with no fence yet: -EINVAL (no wait for submission). */
-			ret = drm_syncobj_find_fence(file, handles[i], points ? points[i] : 0, 0, &f);
+			ret = drm_syncobj_find_fence(file, handles[i], points ? points[i] : 0, 0,
+						     &f);
 			if (ret)
 				goto out;
 			/* One that failed stays: the job fails in its turn (loom_queue.c). */

@@ -449,7 +449,6 @@ static void loom_bo_pin_unaccount(struct loom_bo *bo)
 
 /* ---- userptr objects ------------------------------------------------------ */
 
-
 static void loom_bo_userptr_free(struct drm_gem_object *obj)
 {
 	struct loom_bo *bo = to_loom_bo(obj);
