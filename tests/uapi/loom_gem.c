@@ -385,16 +385,7 @@ static void bad_userptr_rlimit_body(void)
 
 static void test_bad_userptr_rlimit(void)
 {
-	int status;
-	pid_t pid = fork();
-
-	loom_assert(pid >= 0);
-	if (pid == 0)
-		bad_userptr_rlimit_body();	/* its limit and capabilities stay its own */
-	loom_assert_eq(waitpid(pid, &status, 0), pid);
-	loom_assert(WIFEXITED(status));
-	if (WEXITSTATUS(status))
-		exit(WEXITSTATUS(status));
+	in_child(bad_userptr_rlimit_body);	/* its limit and capabilities stay its own */
 }
 
 static void test_bad_userptr(void)

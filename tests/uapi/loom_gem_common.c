@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "loom_gem_common.h"
@@ -143,4 +144,18 @@ void drop_ipc_lock(void)
 	loom_assert_eq(syscall(SYS_capget, &h, d), 0);
 	d[CAP_IPC_LOCK / 32].effective &= ~(1u << (CAP_IPC_LOCK % 32));
 	loom_assert_eq(syscall(SYS_capset, &h, d), 0);
+}
+
+void in_child(void (*body)(void))
+{
+	int status;
+	pid_t pid = fork();
+
+	loom_assert(pid >= 0);
+	if (pid == 0)
+		body();
+	loom_assert_eq(waitpid(pid, &status, 0), pid);
+	loom_assert(WIFEXITED(status));
+	if (WEXITSTATUS(status))
+		exit(WEXITSTATUS(status));
 }

@@ -36,6 +36,12 @@ int __vm_unmap(int fd, uint64_t va, uint64_t size);
  * RLIMIT_MEMLOCK applies to root too (call it in a child of the subtest).
  */
 void drop_ipc_lock(void);
+/*
+ * Run body (which ends with exit(0), or fails as a subtest does) in a
+ * child process, so that what it changes of the process stays there; its
+ * failure is the caller's.
+ */
+void in_child(void (*body)(void));
 
 /* The device's DRAM size (INFO HW_IP), at least 64 MiB. */
 uint64_t dram_size(int fd);

@@ -536,16 +536,7 @@ static void bind_rlimit_body(void)
 
 static void test_bad_vm_bind_rlimit(void)
 {
-	int status;
-	pid_t pid = fork();
-
-	loom_assert(pid >= 0);
-	if (pid == 0)
-		bind_rlimit_body();	/* its limit and capabilities stay its own */
-	loom_assert_eq(waitpid(pid, &status, 0), pid);
-	loom_assert(WIFEXITED(status));
-	if (WEXITSTATUS(status))
-		exit(WEXITSTATUS(status));
+	in_child(bind_rlimit_body);	/* its limit and capabilities stay its own */
 }
 
 /* QUEUE_CREATE on fd: 0 or -errno. */
