@@ -16,8 +16,11 @@
  *   loom_hwmon.c, loom_sysfs.c, loom_debugfs.c  hwmon, sysfs and debugfs files
  *   loom_ctx.c   open files, hardware contexts (ASIDs)
  *   loom_mmu.c   the contexts' page tables
- *   loom_gem.c   buffer objects, VM_BIND
+ *   loom_gem.c   buffer objects
+ *   loom_vm.c    VM_BIND: objects mapped into contexts
  *   loom_dmabuf.c  DRAM as dma-bufs (EXPORT_DMABUF, PRIME), dma-buf import
+ *   loom_dram_hold.c  exported DRAM held out of later bindings
+ *   loom_queue.c, loom_cs.c, loom_reset.c  queues, SUBMIT/WAIT, recovery
  */
 #ifndef __LOOM_DRV_H__
 #define __LOOM_DRV_H__

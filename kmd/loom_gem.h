@@ -91,6 +91,14 @@ int loom_dram_reserve_held(struct loom_device *ldev);
 /* The allocator's end: give those reservations up. */
 void loom_dram_unreserve_held(struct loom_device *ldev);
 
+/*
+ * Count npages pinned pages of bo against the caller's RLIMIT_MEMLOCK
+ * (once per object): 0 or -ENOMEM. Given back when bo is freed.
+ */
+int loom_bo_pin_account(struct loom_bo *bo, unsigned long npages);
+/* Whether any DRAM object of any device was exported and still lives. */
+bool loom_gem_any_exported(void);
+
 /* Put bo on the device's list of objects with a DMA mapping (once). */
 void loom_gem_dma_track(struct loom_bo *bo);
 /* Take it off (its free function, before it unmaps). */
