@@ -339,8 +339,12 @@ static int loom_submit_prepare(struct drm_file *file, struct loom_cs_file *cf,
 						     &f);
 			if (ret)
 				goto out;
-			/* One that failed stays: the job fails in its turn (loom_queue.c). */
-			if (dma_fence_get_status(f) == 1) {
+			/*
+			 * One that failed stays: the job fails in its turn
+			 * (loom_queue.c); a timeline point's error is its
+			 * chain node's contained fence's.
+			 */
+			if (dma_fence_get_status(f) == 1 && !dma_fence_chain_contained(f)->error) {
 				dma_fence_put(f);
 				continue;
 			}

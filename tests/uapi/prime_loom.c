@@ -264,13 +264,19 @@ static void check_import(int db, uint8_t *cpu, size_t n)
 	fill(want, n, 91);
 	memcpy(dram.map, want, n);
 	dev_copy(fd, dram.va, va, n);
-	dmabuf_sync(db, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+	/*
+	 * Read and write syncs alike (RW): 6.12's udmabuf maps its table at
+	 * the first CPU access with that access's direction and syncs later
+	 * ones with theirs, which DMA API debugging reports (udmabuf's
+	 * doing, not the importer's).
+	 */
+	dmabuf_sync(db, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
 	loom_assert(!memcmp(cpu, want, n));
-	dmabuf_sync(db, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+	dmabuf_sync(db, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
 
-	dmabuf_sync(db, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
+	dmabuf_sync(db, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
 	fill(cpu, n, 92);
-	dmabuf_sync(db, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
+	dmabuf_sync(db, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
 	fill(want, n, 92);
 	dev_copy(fd, va + 4096, dram.va, n - 4096);
 	got = snapshot(dram.map, n - 4096);
