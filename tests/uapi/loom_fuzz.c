@@ -621,9 +621,12 @@ static bool kernel_faults_arm(bool on)
 /*
  * Pinned memory as an unprivileged user's: without CAP_IPC_LOCK, under a
  * RLIMIT_MEMLOCK of FUZZ_MEMLOCK (a root fuzzer would pin the guest's
- * memory until the OOM killer came).
+ * memory until the OOM killer came). Userptr objects take pages from an
+ * arena as large, so that few of them cover the same page at once: the
+ * DMA API's debugging tracks at most 7 live mappings of one cacheline
+ * (and warns past them).
  */
-#define FUZZ_MEMLOCK	(64ULL << 20)
+#define FUZZ_MEMLOCK	(32ULL << 20)
 
 static void fuzz_limits(void)
 {
@@ -645,7 +648,7 @@ static void fuzz_process(uint64_t seed, int seconds)
 	loom_assert(st != MAP_FAILED);
 	st->fd = loom_open();
 	st->fd2 = loom_open();
-	st->user_size = 1 << 20;
+	st->user_size = FUZZ_MEMLOCK;
 	st->user = mmap(NULL, st->user_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 			-1, 0);
 	loom_assert(st->user != MAP_FAILED);
