@@ -33,7 +33,7 @@ deps-bench: deps-test
 
 # QEMU and its tools, and Debian's kernel (downloaded, not installed); the
 # debug kernel, built once from Debian's source and cached outside the tree
-# (vm/build-debug-kernel.sh: about 20 min the first time on 2 cores, nothing
+# (vm/build-debug-kernel.sh: 6-7 min the first time on 2 cores, nothing
 # after). If either cannot be had, the guest tests SKIP and say why.
 deps-vm: deps-test
 	-@scripts/install-deps.sh vm || echo "vm: cannot install the guest tests' packages; they will SKIP"

@@ -43,10 +43,13 @@ if [ "$vm_kernel" = debug ]; then
 	echo 20 > /sys/kernel/debug/dma-api/num_errors
 	if [ -w $kmemleak ]; then
 		sleep 6
-		echo scan > $kmemleak
-		n=$(grep -c '^unreferenced object' $kmemleak)
-		echo clear > $kmemleak
-		echo "LOOM-VM: kmemleak-baseline $n"
+		if echo scan > $kmemleak; then
+			n=$(grep -c '^unreferenced object' $kmemleak)
+			echo clear > $kmemleak
+			echo "LOOM-VM: kmemleak-baseline $n"
+		else
+			echo "LOOM-VM: kmemleak-baseline none"
+		fi
 	else
 		echo "LOOM-VM: kmemleak-baseline none"
 	fi
@@ -296,11 +299,14 @@ if [ "$vm_kernel" = debug ]; then
 		"disabled $(cat /sys/kernel/debug/dma-api/disabled)"
 	if [ -w $kmemleak ]; then
 		sleep 6
-		echo scan > $kmemleak
-		echo scan > $kmemleak
-		echo "LOOM-VM: kmemleak-begin"
-		cat $kmemleak
-		echo "LOOM-VM: kmemleak-end $(grep -c '^unreferenced object' $kmemleak)"
+		# A scan fails (EPERM) once kmemleak has turned itself off.
+		if echo scan > $kmemleak && echo scan > $kmemleak; then
+			echo "LOOM-VM: kmemleak-begin"
+			cat $kmemleak
+			echo "LOOM-VM: kmemleak-end $(grep -c '^unreferenced object' $kmemleak)"
+		else
+			echo "LOOM-VM: kmemleak-off"
+		fi
 	fi
 fi
 
