@@ -242,6 +242,37 @@ static int io(unsigned long req, void *arg)
 	return __loom_ioctl(st->fd, req, arg);
 }
 
+/*
+ * Keep a new object in a slot, letting go of the one there: what the
+ * process holds stays bounded (objects whose handle were simply dropped
+ * would live, with their pages, until the file closed: over a long run,
+ * until the OOM killer came). The old value may have gone meanwhile.
+ */
+static void keep_handle(uint64_t *s, uint32_t h)
+{
+	struct drm_gem_close c = { .handle = atomic_exchange(&st->handles[pick(s, SLOTS)], h) };
+
+	if (c.handle)
+		__loom_ioctl(st->fd, DRM_IOCTL_GEM_CLOSE, &c);
+}
+
+static void keep_va(uint64_t *s, uint64_t va)
+{
+	struct drm_loom_vm_bind b = { .op = DRM_LOOM_VM_BIND_OP_UNMAP,
+				      .va = atomic_exchange(&st->vas[pick(s, SLOTS)], va) };
+
+	if (b.va)
+		__loom_ioctl(st->fd, DRM_IOCTL_LOOM_VM_BIND, &b);
+}
+
+static void keep_syncobj(uint64_t *s, uint32_t h)
+{
+	struct drm_syncobj_destroy d = { .handle = atomic_exchange(&st->syncobjs[pick(s, SLOTS)], h) };
+
+	if (d.handle)
+		__loom_ioctl(st->fd, DRM_IOCTL_SYNCOBJ_DESTROY, &d);
+}
+
 /* ---- operations ------------------------------------------------------------------ */
 
 static void op_gem_create(uint64_t *s)
@@ -252,7 +283,7 @@ static void op_gem_create(uint64_t *s)
 
 	check("GEM_CREATE", r, E(EINVAL) | E(E2BIG) | E(ENOMEM) | E(ENODEV));
 	if (!r)
-		atomic_store(&st->handles[pick(s, SLOTS)], c.handle);
+		keep_handle(s, c.handle);
 }
 
 static void op_gem_userptr(uint64_t *s)
@@ -270,7 +301,7 @@ static void op_gem_userptr(uint64_t *s)
 	r = io(DRM_IOCTL_LOOM_GEM_USERPTR, &u);
 	check("GEM_USERPTR", r, E(EINVAL) | E(EFAULT) | E(E2BIG) | E(ENOMEM) | E(ENODEV));
 	if (!r)
-		atomic_store(&st->handles[pick(s, SLOTS)], u.handle);
+		keep_handle(s, u.handle);
 }
 
 static void op_gem_close(uint64_t *s)
@@ -316,7 +347,7 @@ static void op_vm_map(uint64_t *s)
 	check("VM_BIND MAP", r, E(EINVAL) | E(ENOENT) | E(EBUSY) | E(ENOSPC) | E(ENOMEM) |
 				E(EPERM) | E(EIO) | E(ENODEV));
 	if (!r)
-		atomic_store(&st->vas[pick(s, SLOTS)], b.va);
+		keep_va(s, b.va);
 }
 
 static void op_vm_unmap(uint64_t *s)
@@ -438,7 +469,7 @@ static void op_syncobj(uint64_t *s)
 		r = io(DRM_IOCTL_SYNCOBJ_CREATE, &c);
 		check("SYNCOBJ_CREATE", r, E(ENOMEM));
 		if (!r)
-			atomic_store(&st->syncobjs[pick(s, SLOTS)], c.handle);
+			keep_syncobj(s, c.handle);
 		break;
 	}
 	case 1: {
@@ -500,9 +531,18 @@ static void op_prime(uint64_t *s)
 		if (p.fd <= 0)
 			return;
 		/* Into the other file now and then: an import of one of ours. */
-		r = __loom_ioctl(pick(s, 2) ? st->fd : st->fd2, DRM_IOCTL_PRIME_FD_TO_HANDLE, &p);
+		bool other = pick(s, 2);
+
+		r = __loom_ioctl(other ? st->fd2 : st->fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &p);
 		check("PRIME_FD_TO_HANDLE", r, E(EBADF) | E(EINVAL) | E(EOPNOTSUPP) | E(ENOMEM) |
 					       E(ENODEV));
+		if (!r && other) {
+			struct drm_gem_close c = { .handle = p.handle };
+
+			__loom_ioctl(st->fd2, DRM_IOCTL_GEM_CLOSE, &c);
+		} else if (!r) {
+			keep_handle(s, p.handle);
+		}
 	}
 }
 
