@@ -76,15 +76,23 @@ else
 	echo "LOOM-VM: no device"
 fi
 
+# One test binary, framed by the lines vm/report.sh reads and marked in
+# the kernel log (so reports name the test during which they came).
+run_test()
+{
+	n=${1##*/}
+	echo "LOOM-VM: begin $n"
+	mark "begin $n"
+	"$1"
+	echo "LOOM-VM: end $n $?"
+}
+
 for t in /tests/*; do
 	n=${t##*/}
 	# Later: the fuzzer (its fault injection may switch the DMA API's
 	# debugging off for the rest of the run), and what takes the device away.
 	case $n in *_fuzz|*_gone) continue ;; esac
-	echo "LOOM-VM: begin $n"
-	mark "begin $n"
-	"$t"
-	echo "LOOM-VM: end $n $?"
+	run_test "$t"
 done
 
 # A JSON document on stdin as "PATH VALUE" lines, PATH the keys and array
@@ -273,22 +281,14 @@ fi
 # debugging off for what follows ("dma-debug disabled" in the log).
 for t in /tests/*_fuzz; do
 	[ -x "$t" ] || continue
-	n=${t##*/}
-	echo "LOOM-VM: begin $n"
-	mark "begin $n"
-	"$t"
-	echo "LOOM-VM: end $n $?"
+	run_test "$t"
 done
 
 # Tests that take the device away (loom_gone: it prints "LOOM-VM:
 # kill-loomd" and vm/run.sh kills loomd), after everything else.
 for t in /tests/*_gone; do
 	[ -x "$t" ] || continue
-	n=${t##*/}
-	echo "LOOM-VM: begin $n"
-	mark "begin $n"
-	"$t"
-	echo "LOOM-VM: end $n $?"
+	run_test "$t"
 done
 mark "tests done"
 

@@ -40,6 +40,17 @@ static struct loom_imp_sg imp_sg(int imp, uint32_t i)
 	return sg;
 }
 
+/* The bus address of an export's first byte, as a full-mask importer sees it. */
+static uint64_t bar_address(int imp, int db, uint64_t n)
+{
+	uint64_t first;
+
+	imp_attach_dram(imp, db, n);
+	first = imp_sg(imp, 0).dma_addr;
+	loom_assert_eq(__loom_ioctl(imp, LOOM_IMP_DETACH, NULL), 0);
+	return first;
+}
+
 static void test_dma_mask(void)
 {
 	int fd = loom_open();
@@ -64,9 +75,7 @@ static void test_importer_dma32(void)
 	uint64_t first;
 
 	loom_assert(want && got);
-	imp_attach_dram(imp, db, n);
-	first = imp_sg(imp, 0).dma_addr;
-	loom_assert_eq(__loom_ioctl(imp, LOOM_IMP_DETACH, NULL), 0);
+	first = bar_address(imp, db, n);
 
 	set_limited_mask(imp, MASK_32);
 	if (first + n - 1 > MASK_32) {
@@ -99,9 +108,7 @@ static void test_importer_mask_below_bar(void)
 	struct loom_imp_attach a;
 	uint64_t first;
 
-	imp_attach_dram(imp, db, n);
-	first = imp_sg(imp, 0).dma_addr;
-	loom_assert_eq(__loom_ioctl(imp, LOOM_IMP_DETACH, NULL), 0);
+	first = bar_address(imp, db, n);
 	/* The DMA layer takes no mask below the lowest memory zone (16 MiB). */
 	if (first < (32 << 20))
 		loom_skip("the BAR lies at %#llx, too low for a mask below it",
