@@ -177,6 +177,19 @@ static bool qreg_wait(struct ctx *c, unsigned q, uint32_t r, uint32_t want, unsi
 	return true;
 }
 
+/* Wait up to ms for queue q's STATUS state field to read want. */
+static bool qstate_wait(struct ctx *c, unsigned q, uint32_t want, unsigned ms)
+{
+	uint64_t end = loom_now_ns() + (uint64_t)ms * 1000000ULL;
+
+	while (LOOM_QSTATUS_STATE(qreg(c, q, LOOM_QREG_STATUS)) != want) {
+		if (loom_now_ns() > end)
+			return false;
+		usleep(50);
+	}
+	return true;
+}
+
 static void queue_recover(struct ctx *c, unsigned q)
 {
 	qreg_set(c, q, LOOM_QREG_CTRL, LOOM_QCTRL_ENABLE | LOOM_QCTRL_RESET);

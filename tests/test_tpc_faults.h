@@ -91,6 +91,8 @@ static void test_timeout(void **state)
 	loom_reg_write(c->dev, LOOM_REG_QUEUE_TIMEOUT_MS, 0);
 	a.timeout_ms = 0;
 	launch_submit(c, 12, &k, &a);
+	/* Busy once the engine has fetched the launch (late on a loaded host). */
+	assert_true(qstate_wait(c, 12, LOOM_QSTATUS_BUSY, WAIT_MS));
 	usleep(100000);
 	assert_int_equal(LOOM_QSTATUS_STATE(qreg(c, 12, LOOM_QREG_STATUS)), LOOM_QSTATUS_BUSY);
 	t0 = loom_now_ns();
