@@ -13,14 +13,16 @@
  * copy goes to the queue's CB area, mapped read-only in the context, with
  * the driver's SIGNAL (SOB := sequence number) after it.
  *
- * Each job is a dma_fence (one fence context per queue, seqno = the job's
- * sequence number), signalled in order from the completion interrupt;
- * a failed job's fence carries -EIO, a cancelled one -EIO (reset),
- * -ECANCELED (queue destroyed) or -ENODEV (device gone). In-syncobjs hold
- * the job back until their fences signal (a callback per fence, then the
- * queue's push work); a job one of whose in-fences signalled with an
- * error does not run: it fails (LOOM_ERR_ABORTED) with that error, in its
- * turn. The out-syncobj gets the job's fence.
+ * Each job is a drm_sched job of its queue's entity: its finished fence
+ * (one fence context per queue, seqno = the job's sequence number) is the
+ * job's fence for userspace, signalled in order after its hardware fence
+ * (loom_queue.c) from the completion interrupt; a failed job's fence
+ * carries -EIO, a cancelled one -EIO (reset), -ECANCELED (queue destroyed;
+ * drm_sched's -ESRCH for a job it had not started) or -ENODEV (device
+ * gone). In-syncobjs are the job's drm_sched dependencies; a job one of
+ * whose in-fences signalled with an error does not run: it fails
+ * (LOOM_ERR_ABORTED) with that error, in its turn. The out-syncobj gets
+ * the job's fence.
  */
 #include <linux/dma-fence-chain.h>
 #include <linux/nospec.h>
@@ -31,15 +33,16 @@
 #include <drm/drm_file.h>
 #include <drm/drm_managed.h>
 #include <drm/drm_syncobj.h>
+#include <drm/gpu_scheduler.h>
 
 #include "loom_cs.h"
 #include "loom_ctx.h"
 #include "loom_queue.h"
 #include "loom_reset.h"
 
-/* ---- fences ------------------------------------------------------------ */
+/* ---- jobs ------------------------------------------------------------ */
 
-/* Jobs allocated and not yet freed (their fences), every device together. */
+/* Jobs allocated and not yet freed, every device together. */
 static atomic_t loom_cs_fences = ATOMIC_INIT(0);
 
 int loom_cs_live_fences(void)
@@ -54,16 +57,15 @@ static const char *loom_fence_driver_name(struct dma_fence *f)
 
 static const char *loom_fence_timeline_name(struct dma_fence *f)
 {
-	return "loom-queue";
+	return "loom-queue-hw";
 }
 
+/* The hardware fence's last reference: the job's memory goes. */
 static void loom_fence_release(struct dma_fence *f)
 {
-	struct loom_job *job = container_of(f, struct loom_job, base);
+	struct loom_job *job = container_of(f, struct loom_job, hw_fence);
 
-	/* In-fences were dropped when the job left the waiting list. */
 	kfree(job->cb);
-	kfree(job->deps);
 	dma_fence_free(f);
 	atomic_dec(&loom_cs_fences);
 }
@@ -74,33 +76,34 @@ static const struct dma_fence_ops loom_fence_ops = {
 	.release = loom_fence_release,
 };
 
-static void loom_job_dep_cb(struct dma_fence *f, struct dma_fence_cb *cb)
+/* A job that was never armed (an error in SUBMIT before its turn was taken). */
+static void loom_job_free_unarmed(struct loom_job *job, bool sched_init)
 {
-	struct loom_dep *d = container_of(cb, struct loom_dep, cb);
-	struct loom_job *job = d->job;
-	struct loom_cs_dev *cs = job->cs;
-	unsigned long flags;
-
-	if (atomic_dec_and_test(&job->deps_left)) {
-		spin_lock_irqsave(&cs->dep_lock, flags);
-		if (job->dep_q)
-			queue_work(cs->wq, &job->dep_q->push_work);
-		spin_unlock_irqrestore(&cs->dep_lock, flags);
-	}
-	dma_fence_put(&job->base);	/* taken when the callback was added */
-}
-
-/* A job that never got a fence (an error before it was queued). */
-static void loom_job_free_unqueued(struct loom_job *job)
-{
-	unsigned int i;
-
-	for (i = 0; i < job->ndeps; i++)
-		dma_fence_put(job->deps[i].fence);
-	kfree(job->deps);
+	if (sched_init)
+		drm_sched_job_cleanup(&job->base);
 	kfree(job->cb);
 	kfree(job);
 	atomic_dec(&loom_cs_fences);
+}
+
+void loom_cs_job_free(struct drm_sched_job *sj)
+{
+	struct loom_job *job = to_loom_job(sj);
+	struct loom_queue *q = job->q;
+	unsigned long flags;
+
+	spin_lock_irqsave(&q->lock, flags);
+	list_del(&job->link);
+	if (!job->retired) {
+		/* drm_sched failed it without running it (its queue went). */
+		job->retired = true;
+		q->njobs--;
+		loom_obj_dec(q->ldev, LOOM_OBJ_JOB);
+	}
+	spin_unlock_irqrestore(&q->lock, flags);
+	drm_sched_job_cleanup(sj);
+	dma_fence_put(&job->hw_fence);	/* the job's own reference */
+	loom_queue_put(q);
 }
 
 /* ---- the CB checker ----------------------------------------------------- */
@@ -280,17 +283,11 @@ int loom_queue_destroy_ioctl(struct drm_device *drm, void *data, struct drm_file
 	return 0;
 }
 
-/* Copy the CB, check it, and look up the in- and out-syncobjs. */
-static int loom_submit_prepare(struct drm_file *file, struct loom_cs_file *cf,
-			       struct drm_loom_submit *args, struct loom_job *job,
-			       struct drm_syncobj **out_syncobj,
-			       struct dma_fence_chain **out_chain)
+/* Copy the CB and check it. */
+static int loom_submit_copy_cb(struct loom_device *ldev, struct loom_cs_file *cf,
+			       struct drm_loom_submit *args, struct loom_job *job)
 {
-	struct loom_device *ldev = to_loom_device(file->minor->dev);
-	bool timeline = args->flags & DRM_LOOM_SUBMIT_TIMELINE;
-	u32 *handles = NULL, sob_mask, bad_off = 0;
-	u64 *points = NULL;
-	unsigned int i;
+	u32 sob_mask, bad_off = 0;
 	int ret;
 
 	job->cb = kmalloc(args->cb_size, GFP_KERNEL | __GFP_NOWARN);
@@ -304,24 +301,28 @@ static int loom_submit_prepare(struct drm_file *file, struct loom_cs_file *cf,
 	sob_mask = cf->sob_mask;
 	mutex_unlock(&cf->lock);
 	ret = loom_cs_check_cb(job->cb, args->cb_size, sob_mask, &bad_off);
-	if (ret) {
+	if (ret)
 		loom_dbg(ldev, IOCTL, "SUBMIT: CB refused at offset %u (header %#x): %d\n",
 			 bad_off, job->cb[bad_off / 4], ret);
-		return ret;
-	}
+	return ret;
+}
+
+/* The in-syncobjs become the job's dependencies; look up the out-syncobj. */
+static int loom_submit_syncobjs(struct drm_file *file, struct drm_loom_submit *args,
+				struct loom_job *job, struct drm_syncobj **out_syncobj,
+				struct dma_fence_chain **out_chain)
+{
+	bool timeline = args->flags & DRM_LOOM_SUBMIT_TIMELINE;
+	u32 *handles = NULL;
+	u64 *points = NULL;
+	unsigned int i;
+	int ret = 0;
 
 	if (args->in_syncobj_count) {
-		handles = kmalloc_array(args->in_syncobj_count, sizeof(*handles), GFP_KERNEL);
-		job->deps = kcalloc(args->in_syncobj_count, sizeof(*job->deps), GFP_KERNEL);
-		if (!handles || !job->deps) {
-			ret = -ENOMEM;
-			goto out;
-		}
-		if (copy_from_user(handles, u64_to_user_ptr(args->in_syncobjs),
-				   args->in_syncobj_count * sizeof(*handles))) {
-			ret = -EFAULT;
-			goto out;
-		}
+		handles = memdup_array_user(u64_to_user_ptr(args->in_syncobjs),
+					    args->in_syncobj_count, sizeof(*handles));
+		if (IS_ERR(handles))
+			return PTR_ERR(handles);
 		if (timeline) {
 			points = memdup_array_user(u64_to_user_ptr(args->in_points),
 						   args->in_syncobj_count, sizeof(*points));
@@ -348,10 +349,9 @@ static int loom_submit_prepare(struct drm_file *file, struct loom_cs_file *cf,
 				dma_fence_put(f);
 				continue;
 			}
-			job->deps[job->ndeps].fence = f;
-			job->deps[job->ndeps].job = job;
-			INIT_LIST_HEAD(&job->deps[job->ndeps].cb.node);
-			job->ndeps++;
+			ret = drm_sched_job_add_dependency(&job->base, f);	/* takes f */
+			if (ret)
+				goto out;
 		}
 	}
 	if (args->out_syncobj) {
@@ -380,12 +380,10 @@ int loom_submit_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 	struct drm_loom_submit *args = data;
 	struct drm_syncobj *out_syncobj = NULL;
 	struct dma_fence_chain *out_chain = NULL;
-	struct loom_cs_dev *cs = ldev->cs;
+	struct dma_fence *fence;
+	bool sched_init = false;
 	struct loom_queue *q;
 	struct loom_job *job;
-	struct loom_ctx *ctx;
-	unsigned int i;
-	bool cookie;
 	int ret;
 
 	if (args->flags & ~DRM_LOOM_SUBMIT_FLAGS_MASK || args->pad ||
@@ -405,98 +403,77 @@ int loom_submit_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 		goto out_put;
 	}
 	atomic_inc(&loom_cs_fences);
-	job->cs = cs;
 	spin_lock_init(&job->fence_lock);
-	ret = loom_submit_prepare(file, cf, args, job, &out_syncobj, &out_chain);
+	job->q = q;
+	job->status = LOOM_ERR_ABORTED;
+	ret = loom_submit_copy_cb(ldev, cf, args, job);
+	if (ret)
+		goto err_job;
+	ret = drm_sched_job_init(&job->base, &q->entity,
+				 DIV_ROUND_UP(job->cb_bytes, LOOM_QUEUE_CREDIT), NULL,
+				 file->client_id);
+	if (ret)
+		goto err_job;
+	sched_init = true;
+	ret = loom_submit_syncobjs(file, args, job, &out_syncobj, &out_chain);
 	if (ret)
 		goto err_job;
 
-	down_read(&cs->reset_sem);
-	mutex_lock(&q->submit_lock);
+	/* Armed and pushed in the order of the sequence numbers. */
+	mutex_lock(&q->arm_lock);
 	spin_lock_irq(&q->lock);
 	if (q->dying)
 		ret = -ENOENT;
-	else if (q->stopped)
+	else if (q->stopped || READ_ONCE(q->cs->gone))
 		ret = -ENODEV;
 	else if (q->njobs >= DRM_LOOM_QUEUE_MAX_JOBS)
 		ret = -EBUSY;
+	else
+		q->njobs++;
+	spin_unlock_irq(&q->lock);
 	if (ret) {
-		spin_unlock_irq(&q->lock);
-		mutex_unlock(&q->submit_lock);
-		up_read(&cs->reset_sem);
+		mutex_unlock(&q->arm_lock);
 		goto err_job;
 	}
-	job->seq = ++q->last_seq;
-	q->njobs++;
 	loom_obj_inc(ldev, LOOM_OBJ_JOB);
-	dma_fence_init(&job->base, &loom_fence_ops, &job->fence_lock, q->fence_ctx, job->seq);
-	job->dep_q = q;
-	/* + 1: held back until its callbacks are in and it joined its context's fences. */
-	atomic_set(&job->deps_left, job->ndeps + 1);
-	list_add_tail(&job->node, &q->waiting);
-	dma_fence_get(&job->base);	/* the ioctl's own: a cancel may retire it any time */
+	kref_get(&q->ref);		/* the job's, until free_job */
+	drm_sched_job_arm(&job->base);
+	fence = dma_fence_get(&job->base.s_fence->finished);
+	job->seq = fence->seqno;
+	dma_fence_init(&job->hw_fence, &loom_fence_ops, &job->fence_lock, q->hw_fence_ctx,
+		       job->seq);
+	spin_lock_irq(&q->lock);
+	q->last_seq = job->seq;
+	list_add_tail(&job->link, &q->jobs);
 	spin_unlock_irq(&q->lock);
-	ctx = loom_ctx_get(q->ctx);
-
-	/* Cancelling the job takes submit_lock: the callbacks go in undisturbed. */
-	for (i = 0; i < job->ndeps; i++) {
-		struct loom_dep *d = &job->deps[i];
-
-		dma_fence_get(&job->base);
-		if (dma_fence_add_callback(d->fence, &d->cb, loom_job_dep_cb)) {
-			atomic_dec(&job->deps_left);	/* signalled meanwhile */
-			dma_fence_put(&job->base);
-		}
-	}
-	mutex_unlock(&q->submit_lock);
-	up_read(&cs->reset_sem);
 
 	/*
-	 * Memory the context unbinds from now on outlives the job. Outside
-	 * submit_lock: this locks reservation objects (other drivers' too,
-	 * through exported DRAM) and allocates, while the queue's fences
-	 * signal only through work that takes submit_lock.
+	 * Memory the context unbinds from now on outlives the job. This locks
+	 * reservation objects (other drivers' too, through exported DRAM)
+	 * and allocates: under arm_lock, which no fence-signalling path takes.
+	 * A failure cannot take the job back (its number, and its fence in
+	 * reservation objects, stand): it fails in its turn.
 	 */
-	ret = loom_ctx_add_fence(ctx, &job->base);
-	loom_ctx_put(ctx);
-	if (!ret && out_chain) {
-		drm_syncobj_add_point(out_syncobj, out_chain, &job->base, args->out_point);
-		out_chain = NULL;
-	} else if (!ret && out_syncobj) {
-		drm_syncobj_replace_fence(out_syncobj, &job->base);
-	}
-
-	/* From here on the queue's fences signal: no allocation, no resv. */
-	cookie = dma_fence_begin_signalling();
-	down_read(&cs->reset_sem);
-	mutex_lock(&q->submit_lock);
+	ret = loom_ctx_add_fence(q->ctx, fence);
 	if (ret) {
-		/*
-		 * Its number is taken: it fails in its turn, once the jobs
-		 * before it have finished (its fence may already stand in
-		 * for theirs in a reservation object), and no waiter is left
-		 * behind. A cancel may have retired it meanwhile.
-		 */
-		spin_lock_irq(&q->lock);
-		if (!test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &job->base.flags))
-			loom_queue_abort_job_locked(q, job, ret);
-		spin_unlock_irq(&q->lock);
-	} else {
-		atomic_dec(&job->deps_left);
-		args->seq = job->seq;
+		job->abort_err = ret;
+	} else if (out_chain) {
+		drm_syncobj_add_point(out_syncobj, out_chain, fence, args->out_point);
+		out_chain = NULL;
+	} else if (out_syncobj) {
+		drm_syncobj_replace_fence(out_syncobj, fence);
 	}
-	/* Its turn, or (aborted) that of the jobs submitted behind it meanwhile. */
-	loom_queue_push_locked(q);
-	mutex_unlock(&q->submit_lock);
-	up_read(&cs->reset_sem);
-	dma_fence_end_signalling(cookie);
-	loom_dbg(ldev, IOCTL, "SUBMIT queue %u seq %llu, %u bytes, %u in-fences: %d\n",
-		 q->hw, job->seq, job->cb_size, job->ndeps, ret);
-	dma_fence_put(&job->base);
+	drm_sched_entity_push_job(&job->base);
+	mutex_unlock(&q->arm_lock);
+	if (!ret)
+		args->seq = job->seq;
+	loom_dbg(ldev, IOCTL, "SUBMIT queue %u seq %llu, %u bytes: %d\n",
+		 q->hw, job->seq, job->cb_size, ret);
+	dma_fence_put(fence);
 	goto out_put;
 
 err_job:
-	loom_job_free_unqueued(job);
+	loom_job_free_unarmed(job, sched_init);
 out_put:
 	dma_fence_chain_free(out_chain);
 	if (out_syncobj)
@@ -534,6 +511,7 @@ int loom_wait_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 	struct loom_device *ldev = to_loom_device(drm);
 	struct loom_cs_file *cf = loom_cs_file(file);
 	struct drm_loom_wait *args = data;
+	struct dma_fence *fence = NULL;
 	struct loom_job *job = NULL, *j;
 	struct loom_queue *q;
 	u32 status = 0;
@@ -557,17 +535,19 @@ int loom_wait_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 			 q->status_hist[args->seq % DRM_LOOM_QUEUE_STATUS_HISTORY] :
 			 DRM_LOOM_WAIT_STATUS_UNKNOWN;
 	} else {
-		list_for_each_entry(j, &q->inflight, node)
-			if (j->seq == args->seq)
+		list_for_each_entry(j, &q->jobs, link) {
+			if (j->seq == args->seq) {
 				job = j;
-		if (!job)
-			list_for_each_entry(j, &q->waiting, node)
-				if (j->seq == args->seq)
-					job = j;
-		if (job)
-			dma_fence_get(&job->base);
-		else
-			ret = -EINVAL;	/* cannot happen: jobs above retired_seq are on the lists */
+				break;
+			}
+		}
+		if (job) {
+			/* The hardware fence's reference keeps the job's memory. */
+			dma_fence_get(&job->hw_fence);
+			fence = dma_fence_get(&job->base.s_fence->finished);
+		} else {
+			ret = -EINVAL;	/* cannot happen: jobs above retired_seq are listed */
+		}
 	}
 	spin_unlock_irq(&q->lock);
 
@@ -581,9 +561,9 @@ int loom_wait_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 			timeout = timeout > now ? timeout - now : 0;
 		}
 		if (!timeout)
-			t = dma_fence_is_signaled(&job->base) ? 1 : 0;
+			t = dma_fence_is_signaled(fence) ? 1 : 0;
 		else
-			t = dma_fence_wait_timeout(&job->base, true, loom_wait_jiffies(timeout));
+			t = dma_fence_wait_timeout(fence, true, loom_wait_jiffies(timeout));
 		if (t == 0) {
 			ret = -ETIME;
 		} else if (t < 0) {
@@ -591,10 +571,11 @@ int loom_wait_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 		} else {
 			smp_rmb();	/* the status was written before the fence signalled */
 			status = READ_ONCE(job->status);
-			if (job->base.error == -ENODEV)
+			if (fence->error == -ENODEV)
 				ret = -ENODEV;
 		}
-		dma_fence_put(&job->base);
+		dma_fence_put(fence);
+		dma_fence_put(&job->hw_fence);
 	}
 	if (!ret)
 		args->status = status;
@@ -650,7 +631,6 @@ int loom_cs_init(struct loom_device *ldev)
 	if (ret)
 		return ret;
 	spin_lock_init(&cs->irq_lock);
-	spin_lock_init(&cs->dep_lock);
 	cs->wq = alloc_ordered_workqueue("loom-cs", 0);
 	if (!cs->wq)
 		return -ENOMEM;

@@ -10,9 +10,16 @@
  * LOOM_QUEUE_TAG_INTERNAL and write a CQ entry only if they fail.
  *
  * A CQ entry with an error means the CP halted: the queue asks for a reset
- * (loom_reset.c) before anything else goes on its ring, so that jobs
- * submitted after the failure was reported run normally, and those
- * submitted before it are cancelled.
+ * (loom_reset.c). Jobs submitted before the failure was reported are
+ * cancelled; those submitted after it run normally: any that drm_sched
+ * put on the halted ring meanwhile go on it again after the reset.
+ *
+ * run_job (drm_sched's) copies the checked CB into the CB area, behind
+ * the jobs still on the ring, with the driver's SIGNAL after it. The
+ * scheduler's credits are the area's bytes, and their limit leaves room
+ * for one more job of the largest size (loom_queue.h), so room is always
+ * there: the bytes lost at the area's end when a job wraps to its start
+ * are fewer than the largest job's.
  */
 #include <linux/delay.h>
 #include <linux/dma-fence-chain.h>
@@ -23,6 +30,7 @@
 
 #include "loom_ctx.h"
 #include "loom_hw.h"
+#include "loom_cs.h"
 #include "loom_queue.h"
 #include "loom_reset.h"
 
@@ -52,23 +60,6 @@ static void loom_queue_release(struct kref *ref)
 void loom_queue_put(struct loom_queue *q)
 {
 	kref_put(&q->ref, loom_queue_release);
-}
-
-static void loom_queue_push_work(struct work_struct *work)
-{
-	struct loom_queue *q = container_of(work, struct loom_queue, push_work);
-	struct loom_cs_dev *cs = q->cs;
-	bool cookie;
-
-	/* The queue's fences signal through here: no allocation, no resv. */
-	cookie = dma_fence_begin_signalling();
-	down_read(&cs->reset_sem);
-	mutex_lock(&q->submit_lock);
-	if (!q->dying)
-		loom_queue_push_locked(q);
-	mutex_unlock(&q->submit_lock);
-	up_read(&cs->reset_sem);
-	dma_fence_end_signalling(cookie);
 }
 
 void loom_queue_hw_program(struct loom_queue *q)
@@ -192,117 +183,115 @@ static bool loom_queue_cb_room(struct loom_queue *q, u32 len, u32 *off)
 	return false;		/* head == tail: full */
 }
 
-/* A job that never reached the ring: drop its in-fences. q->lock held. */
-static void loom_queue_drop_deps(struct loom_queue *q, struct loom_job *job)
-{
-	struct loom_cs_dev *cs = q->cs;
-	unsigned int i;
-
-	spin_lock(&cs->dep_lock);
-	job->dep_q = NULL;
-	spin_unlock(&cs->dep_lock);
-	for (i = 0; i < job->ndeps; i++) {
-		struct loom_dep *d = &job->deps[i];
-
-		if (!d->fence)
-			continue;
-		if (dma_fence_remove_callback(d->fence, &d->cb))
-			dma_fence_put(&job->base);	/* the callback's reference */
-		dma_fence_put(d->fence);
-		d->fence = NULL;
-	}
-}
-
 /*
  * The error of a failed in-fence of a job whose in-fences have all
- * signalled, or 0: such a job fails without running, as drm_sched's do.
+ * signalled, or 0: such a job fails without running, as it would have
+ * had the in-fence's work been part of it.
  */
 static int loom_job_deps_error(struct loom_job *job)
 {
-	unsigned int i;
+	struct dma_fence *f;
+	unsigned long i;
 	int err;
 
-	for (i = 0; i < job->ndeps; i++) {
-		if (!job->deps[i].fence)
-			continue;
+	xa_for_each(&job->base.dependencies, i, f) {
 		/* A timeline point's chain node does not carry its fence's error. */
-		err = READ_ONCE(dma_fence_chain_contained(job->deps[i].fence)->error);
+		err = READ_ONCE(dma_fence_chain_contained(f)->error);
 		if (err)
 			return err;
 	}
 	return 0;
 }
 
-void loom_queue_push_locked(struct loom_queue *q)
+/* Write job's ring entry (its CB is in the CB area at cb_off). submit_lock held. */
+static void loom_queue_write_job(struct loom_queue *q, struct loom_job *job)
 {
+	loom_queue_write_entry(q, job->cb_off, job->cb_size + sizeof(struct loom_pkt_signal),
+			       LOOM_RING_F_COMPLETION, job->seq);
+}
+
+/* drm_sched's run_job: the job's in-fences have signalled; its turn on the ring. */
+static struct dma_fence *loom_queue_run_job(struct drm_sched_job *sj)
+{
+	struct loom_job *job = to_loom_job(sj);
+	struct loom_queue *q = job->q;
 	struct loom_cs_dev *cs = q->cs;
 	struct loom_pkt_signal *sig;
-	struct loom_job *job;
-	bool pushed = false;
-	unsigned int i;
 	u32 off;
 
-	lockdep_assert_held(&q->submit_lock);
-	for (;;) {
-		spin_lock_irq(&q->lock);
-		job = list_first_entry_or_null(&q->waiting, struct loom_job, node);
-		if (!job || q->stopped || q->needs_reset ||
-		    (!job->abort_err && atomic_read(&job->deps_left))) {
-			spin_unlock_irq(&q->lock);
-			break;
-		}
-		if (!job->abort_err)
-			job->abort_err = loom_job_deps_error(job);
-		if (job->abort_err) {
-			/* Its fence signals after those of the jobs on the ring. */
-			if (q->ninflight) {
-				spin_unlock_irq(&q->lock);
-				break;
-			}
-			loom_queue_drop_deps(q, job);
-			loom_queue_retire_locked(q, job, LOOM_ERR_ABORTED, job->abort_err);
-			spin_unlock_irq(&q->lock);
-			continue;
-		}
-		if (q->ninflight >= LOOM_QUEUE_MAX_INFLIGHT ||
-		    !loom_queue_cb_room(q, job->cb_bytes, &off)) {
-			spin_unlock_irq(&q->lock);
-			break;
-		}
-		job->cb_off = off;
-		q->cb_head = off + job->cb_bytes;
-		list_move_tail(&job->node, &q->inflight);
-		if (q->ninflight++ == 0)
-			q->head_since = jiffies;
-		/* The device-gone path may finish it any time now. */
-		dma_fence_get(&job->base);
+	down_read(&cs->reset_sem);
+	mutex_lock(&q->submit_lock);
+	spin_lock_irq(&q->lock);
+	if (!job->abort_err)
+		job->abort_err = loom_job_deps_error(job);
+	if (!job->abort_err && job->seq <= q->cancel_last)
+		job->abort_err = q->cancel_err;
+	if (q->stopped) {
+		/* Every older job was retired when the queue stopped. */
+		loom_queue_retire_locked(q, job, LOOM_ERR_ABORTED,
+					 job->abort_err ?: -ECANCELED);
 		spin_unlock_irq(&q->lock);
-
-		/* Not waiting any more: late in-fence callbacks leave the queue alone. */
-		spin_lock_irq(&cs->dep_lock);
-		job->dep_q = NULL;
-		spin_unlock_irq(&cs->dep_lock);
-		for (i = 0; i < job->ndeps; i++) {
-			if (job->deps[i].fence) {
-				dma_fence_put(job->deps[i].fence);
-				job->deps[i].fence = NULL;
-			}
-		}
-
-		memcpy(q->cb + off, job->cb, job->cb_size);
-		sig = q->cb + off + job->cb_size;
-		sig->header = LOOM_PKT_HDR(LOOM_PKT_SIGNAL, 0, sizeof(*sig) / 4);
-		sig->sob = q->sob;
-		sig->op = LOOM_SIGNAL_OP_SET;
-		sig->value = lower_32_bits(job->seq);
-		loom_queue_write_entry(q, off, job->cb_size + sizeof(*sig),
-				       LOOM_RING_F_COMPLETION, job->seq);
-		kfree(job->cb);
-		job->cb = NULL;
-		dma_fence_put(&job->base);
-		pushed = true;
+		goto out;
 	}
-	if (pushed)
+	if (job->abort_err) {
+		/* Its turn all the same: an entry that only sets the SOB. */
+		job->cb_size = 0;
+		job->cb_bytes = ALIGN(sizeof(*sig), 8);
+	}
+	if (WARN_ON_ONCE(!loom_queue_cb_room(q, job->cb_bytes, &off))) {
+		/* The credits make this impossible (loom_queue.h). */
+		loom_queue_retire_locked(q, job, LOOM_ERR_ABORTED, -EIO);
+		spin_unlock_irq(&q->lock);
+		goto out;
+	}
+	job->cb_off = off;
+	q->cb_head = off + job->cb_bytes;
+	list_add_tail(&job->node, &q->inflight);
+	job->on_ring = true;
+	if (q->ninflight++ == 0)
+		q->head_since = jiffies;
+	spin_unlock_irq(&q->lock);
+
+	/* On the ring only through submit_lock, which resets take first. */
+	if (job->cb_size)
+		memcpy(q->cb + off, job->cb, job->cb_size);
+	sig = q->cb + off + job->cb_size;
+	sig->header = LOOM_PKT_HDR(LOOM_PKT_SIGNAL, 0, sizeof(*sig) / 4);
+	sig->sob = q->sob;
+	sig->op = LOOM_SIGNAL_OP_SET;
+	sig->value = lower_32_bits(job->seq);
+	loom_queue_write_job(q, job);
+	loom_queue_kick(q);
+	kfree(job->cb);
+	job->cb = NULL;
+out:
+	mutex_unlock(&q->submit_lock);
+	up_read(&cs->reset_sem);
+	/* drm_sched's reference (s_fence->parent). */
+	return dma_fence_get(&job->hw_fence);
+}
+
+static const struct drm_sched_backend_ops loom_sched_ops = {
+	.run_job = loom_queue_run_job,
+	.timedout_job = loom_reset_timedout_job,
+	.free_job = loom_cs_job_free,
+};
+
+void loom_queue_repush_locked(struct loom_queue *q)
+{
+	struct loom_job *job;
+	bool any = false;
+
+	lockdep_assert_held(&q->submit_lock);
+	spin_lock_irq(&q->lock);
+	list_for_each_entry(job, &q->inflight, node) {
+		loom_queue_write_job(q, job);
+		any = true;
+	}
+	if (any)
+		q->head_since = jiffies;
+	spin_unlock_irq(&q->lock);
+	if (any)
 		loom_queue_kick(q);
 }
 
@@ -311,27 +300,22 @@ void loom_queue_retire_locked(struct loom_queue *q, struct loom_job *job, u32 st
 	lockdep_assert_held(&q->lock);
 	/* In sequence order only: see loom_queue.h. */
 	WARN_ON_ONCE(job->seq != q->retired_seq + 1);
-	list_del(&job->node);
-	if (job->cb_off)
+	if (job->on_ring) {
+		list_del(&job->node);
+		job->on_ring = false;
 		q->ninflight--;
+	}
 	job->status = status;
+	job->retired = true;
 	q->head_since = jiffies;
-	if (status)
-		dma_fence_set_error(&job->base, err);
-	dma_fence_signal(&job->base);
 	q->retired_seq = job->seq;
 	q->njobs--;
 	loom_obj_dec(q->ldev, LOOM_OBJ_JOB);
 	q->status_hist[job->seq % DRM_LOOM_QUEUE_STATUS_HISTORY] = status;
-	dma_fence_put(&job->base);	/* the list's reference */
-}
-
-void loom_queue_abort_job_locked(struct loom_queue *q, struct loom_job *job, int err)
-{
-	lockdep_assert_held(&q->lock);
-	/* Its in-fences do not matter any more (a callback may still be running). */
-	loom_queue_drop_deps(q, job);
-	job->abort_err = err;
+	if (status)
+		dma_fence_set_error(&job->hw_fence, err);
+	/* drm_sched signals the finished fence from here, with the same error. */
+	dma_fence_signal(&job->hw_fence);
 }
 
 void loom_queue_cancel_locked(struct loom_queue *q, u64 last, u32 status, int err)
@@ -341,15 +325,18 @@ void loom_queue_cancel_locked(struct loom_queue *q, u64 last, u32 status, int er
 	lockdep_assert_held(&q->lock);
 	list_for_each_entry_safe(job, tmp, &q->inflight, node) {
 		if (job->seq > last)
-			return;
-		loom_queue_retire_locked(q, job, job->hung ? LOOM_ERR_TIMEOUT : status, err);
+			break;
+		if (job->abort_err)
+			loom_queue_retire_locked(q, job, LOOM_ERR_ABORTED, job->abort_err);
+		else if (job->hung)
+			loom_queue_retire_locked(q, job, LOOM_ERR_TIMEOUT, err);
+		else
+			loom_queue_retire_locked(q, job, status, err);
 	}
-	list_for_each_entry_safe(job, tmp, &q->waiting, node) {
-		if (job->seq > last)
-			return;
-		loom_queue_drop_deps(q, job);
-		loom_queue_retire_locked(q, job, status, err);
-	}
+	/* The others fail when drm_sched runs them. */
+	if (last > q->cancel_last)
+		q->cancel_last = last;
+	q->cancel_err = err;
 }
 
 void loom_queue_request_reset_locked(struct loom_queue *q)
@@ -358,7 +345,9 @@ void loom_queue_request_reset_locked(struct loom_queue *q)
 	if (q->needs_reset || q->stopped || q->dying)
 		return;
 	q->needs_reset = true;
-	q->cancel_last = q->last_seq;
+	if (q->last_seq > q->cancel_last)
+		q->cancel_last = q->last_seq;
+	q->cancel_err = -EIO;
 	queue_work(q->cs->wq, &q->reset_work);
 }
 
@@ -387,7 +376,7 @@ void loom_queue_process_cq_locked(struct loom_queue *q)
 		tag = READ_ONCE(e->tag);
 		status = READ_ONCE(e->status);
 		q->cq_ci++;
-		/* An error halted the CP: nothing more goes on the ring before a reset. */
+		/* An error halted the CP: nothing more runs on the ring before a reset. */
 		if (status && status != LOOM_ERR_ABORTED) {
 			loom_dbg(q->ldev, IRQ, "queue %u: entry %#llx failed with error %u at CB offset %u\n",
 				 q->hw, tag, status, READ_ONCE(e->err_offset));
@@ -399,13 +388,15 @@ void loom_queue_process_cq_locked(struct loom_queue *q)
 		       job->seq <= tag) {
 			u32 st = job->seq == tag ? status : LOOM_ERR_NONE;
 
+			if (job->abort_err) {
+				loom_queue_retire_locked(q, job, LOOM_ERR_ABORTED, job->abort_err);
+				continue;
+			}
 			if (job->hung && st)
 				st = LOOM_ERR_TIMEOUT;
 			loom_queue_retire_locked(q, job, st, -EIO);
 		}
 	}
-	if (!list_empty(&q->waiting) && !q->needs_reset)
-		queue_work(q->cs->wq, &q->push_work);
 }
 
 /* Wait until the CP has consumed every ring entry; 0, -EIO if it halted, -ETIMEDOUT. */
@@ -428,6 +419,64 @@ static int loom_queue_wait_idle(struct loom_queue *q)
 	return 0;
 }
 
+/* The queue's scheduler and its one entity. */
+static int loom_queue_sched_init(struct loom_queue *q)
+{
+	unsigned int timeout_ms = READ_ONCE(loom_job_timeout_ms);
+	struct drm_gpu_scheduler *sched = &q->sched;
+	const struct drm_sched_init_args args = {
+		.ops = &loom_sched_ops,
+		/* With queue and device resets: one recovery at a time. */
+		.timeout_wq = q->cs->wq,
+		.num_rqs = 1,
+		.credit_limit = LOOM_QUEUE_CREDITS,
+		.timeout = timeout_ms ? msecs_to_jiffies(timeout_ms) : MAX_SCHEDULE_TIMEOUT,
+		.name = q->name,
+		.dev = q->ldev->drm.dev,
+	};
+	int ret;
+
+	snprintf(q->name, sizeof(q->name), "loom-q%u", q->hw);
+	ret = drm_sched_init(sched, &args);
+	if (ret)
+		return ret;
+	/* Run queue 0, the only one: one entity per scheduler. */
+	ret = drm_sched_entity_init(&q->entity, 0, &sched, 1, NULL);
+	if (ret) {
+		drm_sched_fini(sched);
+		return ret;
+	}
+	q->sched_ready = true;
+	return 0;
+}
+
+/*
+ * Take the scheduler down once every job it ran has finished: the entity
+ * first (jobs it has not run yet fail with drm_sched's -ESRCH once their
+ * in-fences signal), then the jobs it still lists, freed by its free work.
+ */
+static void loom_queue_sched_fini(struct loom_queue *q)
+{
+	struct drm_gpu_scheduler *sched = &q->sched;
+	bool empty;
+
+	if (!q->sched_ready)
+		return;
+	drm_sched_entity_fini(&q->entity);
+	for (;;) {
+		/* A timeout handler in progress holds its job off the list. */
+		cancel_delayed_work_sync(&sched->work_tdr);
+		spin_lock(&sched->job_list_lock);
+		empty = list_empty(&sched->pending_list);
+		spin_unlock(&sched->job_list_lock);
+		if (empty)
+			break;
+		flush_workqueue(sched->submit_wq);
+	}
+	drm_sched_fini(sched);
+	q->sched_ready = false;
+}
+
 int loom_queue_create(struct loom_cs_dev *cs, struct loom_ctx *ctx, struct loom_queue **out)
 {
 	struct loom_device *ldev = cs->ldev;
@@ -443,13 +492,13 @@ int loom_queue_create(struct loom_cs_dev *cs, struct loom_ctx *ctx, struct loom_
 	q->ldev = ldev;
 	kref_init(&q->ref);
 	loom_obj_inc(ldev, LOOM_OBJ_QUEUE);
+	mutex_init(&q->arm_lock);
 	mutex_init(&q->submit_lock);
 	spin_lock_init(&q->lock);
-	INIT_LIST_HEAD(&q->waiting);
+	INIT_LIST_HEAD(&q->jobs);
 	INIT_LIST_HEAD(&q->inflight);
-	INIT_WORK(&q->push_work, loom_queue_push_work);
 	INIT_WORK(&q->reset_work, loom_reset_queue_work);
-	q->fence_ctx = dma_fence_context_alloc(1);
+	q->hw_fence_ctx = dma_fence_context_alloc(1);
 	q->ctx = loom_ctx_get(ctx);
 	ret = loom_ctx_queue_charge(ctx);
 	if (ret) {
@@ -523,6 +572,11 @@ int loom_queue_create(struct loom_cs_dev *cs, struct loom_ctx *ctx, struct loom_
 		loom_queue_destroy(q, -EIO);
 		return ret == -ENODEV ? ret : -EIO;
 	}
+	ret = loom_queue_sched_init(q);
+	if (ret) {
+		loom_queue_destroy(q, -ECANCELED);
+		return ret;
+	}
 	loom_dbg(ldev, IOCTL, "queue %u created for ASID %u\n", q->hw, ctx->asid);
 	*out = q;
 	return 0;
@@ -587,12 +641,17 @@ void loom_queue_destroy(struct loom_queue *q, int err)
 	spin_unlock_irq(&cs->irq_lock);
 	mutex_unlock(&cs->table_lock);
 	cancel_work_sync(&q->reset_work);
+	/* No job is armed from now on (SUBMIT answers -ENOENT). */
+	mutex_lock(&q->arm_lock);
+	spin_lock_irq(&q->lock);
+	q->dying = true;
+	spin_unlock_irq(&q->lock);
+	mutex_unlock(&q->arm_lock);
 
 	/* It fails every job of the queue: a fence-signalling path. */
 	cookie = dma_fence_begin_signalling();
 	down_read(&cs->reset_sem);
 	mutex_lock(&q->submit_lock);
-	q->dying = true;
 	if (q->hw_stuck) {
 		quiet = false;
 	} else if (READ_ONCE(cs->gone) || q->stopped) {
@@ -617,7 +676,8 @@ void loom_queue_destroy(struct loom_queue *q, int err)
 	mutex_unlock(&q->submit_lock);
 	up_read(&cs->reset_sem);
 	dma_fence_end_signalling(cookie);
-	cancel_work_sync(&q->push_work);
+	/* What drm_sched had not run yet fails now; it ran the rest. */
+	loom_queue_sched_fini(q);
 
 	if (!quiet && !q->hw_stuck && !READ_ONCE(cs->gone)) {
 		/* The queue does not stop: reset the device, which stops every queue. */

@@ -12,33 +12,40 @@
  * queue) belongs to the queue: the driver's last packet of every job sets
  * it to the job's sequence number.
  *
- * Jobs live on two lists of their queue, both in sequence order:
- * "waiting" (submitted, not yet on the ring: held back by in-fences, by a
- * full ring or CB area, or by a pending queue reset) and "inflight" (on
- * the ring; finished by the completion interrupt, in order).
+ * Each queue is a drm_sched scheduler with one entity (as in Xe and
+ * panthor: the firmware-less hardware queue is the ring the scheduler
+ * feeds). SUBMIT arms a job (its finished fence, seqno = the job's
+ * sequence number, is what userspace sees) and pushes it to the entity;
+ * drm_sched waits for its in-fences and calls run_job, which puts it on
+ * the ring and returns its hardware fence, signalled from the CQ in
+ * sequence order. Credits are the CB area's bytes (64-byte units), sized
+ * so that run_job always finds room (loom_queue.c). drm_sched's timeout
+ * handler (TDR) is the hang detection; it runs on the driver's ordered
+ * work queue, with the queue resets after errors and the device resets.
  *
- * Jobs finish in sequence order, so their fences (one fence context per
- * queue) signal in order, as dma_fence_unwrap_merge() and
- * dma_resv_add_fence() assume: they keep only the newest fence of a
- * context. A job that fails without running (SUBMIT could not add its
- * fence to its context, or one of its in-fences signalled with an error)
- * keeps its place on "waiting" with abort_err set, and is retired with
- * LOOM_ERR_ABORTED only once it is at the head and no older job is on the
- * ring; retired_seq is always the last job retired.
+ * Jobs finish in sequence order, so their fences signal in order, as
+ * dma_fence_unwrap_merge() and dma_resv_add_fence() assume: they keep
+ * only the newest fence of a context. A job that fails without running
+ * (SUBMIT could not add its fence to its context, one of its in-fences
+ * signalled with an error, or a reset cancelled it before it ran) still
+ * goes on the ring in its turn, as an entry that only sets the SOB
+ * (abort_err set), and is retired with LOOM_ERR_ABORTED from the CQ like
+ * any other; only on a stopped queue (device gone, queue destroyed) is it
+ * retired at once, every older job being retired already.
  *
- * Lock order: loom_cs_dev.reset_sem -> loom_cs_dev.table_lock ->
+ * Lock order: loom_queue.arm_lock -> (the context's and exported objects'
+ * reservation objects); loom_cs_dev.reset_sem -> loom_cs_dev.table_lock ->
  * loom_queue.submit_lock -> loom_cs_dev.irq_lock -> loom_queue.lock ->
- * a job's fence lock -> loom_cs_dev.dep_lock; loom_queue.lock ->
- * loom_events.lock (the watchdog posts a hang).
+ * a job's fence lock; loom_queue.lock -> loom_events.lock (a hang is
+ * posted).
  *
- * Fence signalling: the queue's jobs reach the ring (and so signal) only
- * through paths that take reset_sem and submit_lock (push work, queue
- * reset work, SUBMIT's last step), marked with
- * dma_fence_begin_signalling(). Nothing holding either may allocate
- * memory that can reclaim, lock a reservation object or wait for a
- * fence: SUBMIT adds a job's fence to its context's and exported
- * objects' reservation objects between two submit_lock sections, with
- * the job held back on "waiting" (its deps_left gate) until it is done.
+ * Fence signalling: run_job, the TDR, queue and device resets and queue
+ * destruction take reset_sem and submit_lock, inside
+ * dma_fence_begin_signalling() (drm_sched annotates run_job itself).
+ * Nothing holding either may allocate memory that can reclaim, lock a
+ * reservation object or wait for a fence. SUBMIT adds a job's fence to
+ * the reservation objects under arm_lock only, which no signalling path
+ * takes.
  */
 #ifndef __LOOM_QUEUE_H__
 #define __LOOM_QUEUE_H__
@@ -51,6 +58,7 @@
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
+#include <drm/gpu_scheduler.h>
 
 #include "hw/loom_packets.h"
 #include "loom/uapi/loom_accel.h"
@@ -73,11 +81,26 @@ struct loom_ctx;
  * (module parameter loom.queue_reset_timeout_ms).
  */
 #define LOOM_QUEUE_RESET_TIMEOUT_MS	2000
+/*
+ * drm_sched credits: the CB area's bytes in units of LOOM_QUEUE_CREDIT
+ * bytes. The limit leaves room for the largest job past the area's end,
+ * so that the space lost when a job wraps to the area's start never
+ * leaves run_job without room (loom_queue_cb_room()).
+ */
+#define LOOM_QUEUE_CREDIT	64U
+#define LOOM_QUEUE_JOB_MAX_BYTES \
+	ALIGN(DRM_LOOM_CB_MAX_SIZE + sizeof(struct loom_pkt_signal), 8)
+#define LOOM_QUEUE_CREDITS \
+	((LOOM_QUEUE_CB_AREA - LOOM_QUEUE_CB_RESERVED - LOOM_QUEUE_JOB_MAX_BYTES) / \
+	 LOOM_QUEUE_CREDIT)
 
 /* The driver's per-device state of submission (ldev->cs). */
 struct loom_cs_dev {
 	struct loom_device *ldev;
-	/* Ordered: queue resets, device resets and pushes (the watchdog runs on system_long_wq). */
+	/*
+	 * Ordered: queue resets, the schedulers' timeout handlers (TDR) and
+	 * device resets, one at a time (the watchdog runs on system_long_wq).
+	 */
 	struct workqueue_struct *wq;
 
 	/*
@@ -93,10 +116,7 @@ struct loom_cs_dev {
 	spinlock_t irq_lock;
 	struct loom_queue *queues[LOOM_NUM_QUEUES];
 
-	/* Protects loom_job.dep_q (in-fence callbacks against the queue going). */
-	spinlock_t dep_lock;
-
-	struct delayed_work watchdog;	/* hang and heartbeat checks */
+	struct delayed_work watchdog;	/* lost interrupts, hangs (backstop), heartbeat */
 	struct work_struct dev_reset_work;
 	u32 heartbeat;			/* last HEARTBEAT value seen */
 	unsigned long heartbeat_jiffies;	/* when it last changed */
@@ -116,11 +136,16 @@ struct loom_cs_file {
 struct loom_queue {
 	struct loom_cs_dev *cs;
 	struct loom_device *ldev;
-	struct kref ref;		/* the file's table and each ioctl using it */
+	struct kref ref;		/* the file's table, each ioctl using it, each job */
 	struct loom_ctx *ctx;		/* referenced */
 	u32 hw;				/* hardware queue index */
 	u32 sob;
-	u64 fence_ctx;
+	u64 hw_fence_ctx;		/* the jobs' hardware fences */
+	char name[16];			/* the scheduler's: loom-qN */
+
+	struct drm_gpu_scheduler sched;
+	struct drm_sched_entity entity;
+	bool sched_ready;		/* sched and entity initialised */
 
 	struct loom_ring_entry *ring;	/* ring, then CQ, in one allocation */
 	struct loom_cq_entry *cq;
@@ -132,59 +157,58 @@ struct loom_queue {
 	bool hw_stuck;			/* a reset failed: the device may still use the memory */
 	bool mem_freed;			/* ring and CB area freed (unbind); submit_lock */
 
-	/* Protects the ring (ring_pi), the CB area's head, and dying. */
+	/* Serialises arming and pushing jobs (their order is their sequence's). */
+	struct mutex arm_lock;
+
+	/* Protects the ring (ring_pi), the CB area's head. */
 	struct mutex submit_lock;
 	u32 ring_pi;
 	u32 cb_head;
-	bool dying;			/* being destroyed: no new work */
 
 	/* Protects the job lists and counters below, cq_ci and status_hist. */
 	spinlock_t lock;
-	struct list_head waiting;
-	struct list_head inflight;
-	unsigned int njobs;		/* on the two lists */
+	struct list_head jobs;		/* armed and not yet freed, in sequence order */
+	struct list_head inflight;	/* on the ring, not yet retired, in sequence order */
+	unsigned int njobs;		/* armed and not yet retired */
 	unsigned int ninflight;
 	u64 last_seq;			/* last sequence number given out */
 	u64 retired_seq;		/* the last job retired: every job up to it has finished */
 	u32 cq_ci;
-	bool stopped;			/* device reset or device gone: hands off */
-	bool needs_reset;		/* halted on an error or hung: reset_work pending */
-	u64 cancel_last;		/* jobs up to this one fail with the reset */
+	bool dying;			/* being destroyed: no new work (arm_lock and lock) */
+	bool stopped;			/* device gone or queue destroyed: hands off */
+	bool needs_reset;		/* halted on an error: reset_work pending */
+	u64 cancel_last;		/* jobs up to this one fail (the last reset's) */
+	int cancel_err;			/* with this fence error */
 	unsigned long head_since;	/* jiffies: the oldest inflight job started */
 	u8 status_hist[DRM_LOOM_QUEUE_STATUS_HISTORY];
 
-	struct work_struct push_work;
 	struct work_struct reset_work;
 };
 
-struct loom_job;
-
-/* One in-fence of a job. */
-struct loom_dep {
-	struct dma_fence_cb cb;
-	struct dma_fence *fence;
-	struct loom_job *job;
-};
-
 struct loom_job {
-	struct dma_fence base;		/* first: freed through dma_fence_free() */
-	/* Protects base (each job's fence has its own lock). */
+	struct dma_fence hw_fence;	/* first: freed through dma_fence_free() */
+	struct drm_sched_job base;
+	/* Protects hw_fence (each job's fence has its own lock). */
 	spinlock_t fence_lock;
-	struct loom_cs_dev *cs;
-	struct list_head node;		/* in the queue's waiting or inflight list */
-	struct loom_queue *dep_q;	/* until the job leaves "waiting"; under cs->dep_lock */
+	struct loom_queue *q;		/* referenced until free_job */
+	struct list_head link;		/* in q->jobs */
+	struct list_head node;		/* in q->inflight */
 	u64 seq;
-	u32 status;			/* LOOM_ERR_*, once finished */
-	bool hung;			/* the watchdog found it running too long */
-	u32 *cb;			/* the checked user CB, until pushed */
+	u32 status;			/* LOOM_ERR_*, once retired (ABORTED until then) */
+	bool retired;
+	bool hung;			/* the timeout handler found it running too long */
+	bool on_ring;
+	u32 *cb;			/* the checked user CB, until run */
 	u32 cb_size;			/* its bytes */
 	u32 cb_bytes;			/* in the CB area: + the driver's SIGNAL, 8-byte multiple */
-	u32 cb_off;			/* place in the CB area once pushed (never 0), else 0 */
-	atomic_t deps_left;		/* in-fences not signalled, + 1 while SUBMIT holds it */
+	u32 cb_off;			/* place in the CB area once run */
 	int abort_err;			/* fails in its turn, without running: fence error */
-	unsigned int ndeps;
-	struct loom_dep *deps;
 };
+
+static inline struct loom_job *to_loom_job(struct drm_sched_job *sj)
+{
+	return container_of(sj, struct loom_job, base);
+}
 
 /* loom_queue.c */
 int loom_queue_create(struct loom_cs_dev *cs, struct loom_ctx *ctx, struct loom_queue **out);
@@ -205,20 +229,25 @@ void loom_queue_hw_disable(struct loom_queue *q);
 int loom_queue_hw_reset(struct loom_queue *q);
 /* The driver's own entry: set the SOB to value. submit_lock held; rings the doorbell. */
 void loom_queue_set_sob(struct loom_queue *q, u32 value);
-/* Put waiting jobs whose turn it is on the ring. submit_lock and reset_sem held. */
-void loom_queue_push_locked(struct loom_queue *q);
+/*
+ * After a queue reset dropped the ring: put the jobs still inflight (those
+ * the reset did not cancel) on it again, in order. submit_lock held.
+ */
+void loom_queue_repush_locked(struct loom_queue *q);
 /* Read new CQ entries and finish their jobs. q->lock held. */
 void loom_queue_process_cq_locked(struct loom_queue *q);
 /* Finish job with status (and fence error err if status != 0). q->lock held. */
 void loom_queue_retire_locked(struct loom_queue *q, struct loom_job *job, u32 status, int err);
 /*
- * Fail a waiting job (fence error err) in its turn: it is retired when
- * every older job has finished. q->lock held.
+ * Fail every job up to last (U64_MAX: all) with status and fence error
+ * err: those on the ring now, the others when drm_sched runs them.
+ * q->lock held.
  */
-void loom_queue_abort_job_locked(struct loom_queue *q, struct loom_job *job, int err);
-/* Fail every job (up to last, or all with U64_MAX) with status. q->lock held. */
 void loom_queue_cancel_locked(struct loom_queue *q, u64 last, u32 status, int err);
-/* Ask for a queue reset (error or hang). q->lock held. */
+/* Ask for a queue reset (error). q->lock held. */
 void loom_queue_request_reset_locked(struct loom_queue *q);
+
+/* loom_cs.c: drm_sched's free_job (the job's scheduler state and references). */
+void loom_cs_job_free(struct drm_sched_job *sj);
 
 #endif /* __LOOM_QUEUE_H__ */

@@ -2,20 +2,24 @@
 /*
  * loom.ko: hangs, resets, and a device that stopped answering.
  *
- * A watchdog runs every quarter of loom.job_timeout_ms (between 50 and
- * 500 ms). It drains the CQs (an interrupt lost costs time, not jobs),
- * marks a queue whose oldest job has been running longer than
- * loom.job_timeout_ms as hung, and checks the firmware's heartbeat.
+ * Hangs: drm_sched's timeout handler (TDR, loom.job_timeout_ms, on the
+ * driver's ordered work queue) finds a queue whose oldest job on the ring
+ * has not finished. A watchdog runs every quarter of loom.job_timeout_ms
+ * (between 50 and 500 ms): it drains the CQs (an interrupt lost costs
+ * time, not jobs), starts the TDR at once for a job that has been running
+ * longer than the timeout although drm_sched kept re-arming its timer
+ * (each new job does), and checks the firmware's heartbeat.
  *
  * Queue reset (a job failed, the CP halted; or a job hung): QCTRL_RESET
  * drops the ring and ends a WAIT in progress. The hung job fails with
  * LOOM_ERR_TIMEOUT, the jobs the queue held when the failure was seen
- * with LOOM_ERR_ABORTED (fences: -EIO). A hang the watchdog found is
- * posted to the context's file as DRM_LOOM_EVENT_HANG (the device posts
- * its own for a WAIT that timed out). The driver's own entry then sets
- * the queue's SOB to the last of them, so that waiters elsewhere are not
- * left behind, and the queue goes on with the jobs submitted after the
- * failure. No context is banned: a queue's hang costs only that queue.
+ * with LOOM_ERR_ABORTED (fences: -EIO; those drm_sched has not run yet
+ * fail in their turn). A hang is posted to the context's file as
+ * DRM_LOOM_EVENT_HANG (the device posts its own for a WAIT that timed
+ * out). The driver's own entry then sets the queue's SOB to the last job
+ * retired, so that waiters elsewhere are not left behind, and the jobs
+ * submitted after the failure go on the ring again. No context is banned:
+ * a queue's hang costs only that queue.
  *
  * Device reset (a queue that does not reset within
  * loom.queue_reset_timeout_ms, default 2000): DEV_CTRL_RESET, then the contexts
@@ -174,7 +178,7 @@ void loom_reset_device(struct loom_cs_dev *cs)
 			continue;
 		mutex_lock(&q->submit_lock);
 		spin_lock_irq(&q->lock);
-		loom_queue_cancel_locked(q, U64_MAX, LOOM_ERR_ABORTED, -EIO);
+		loom_queue_cancel_locked(q, q->last_seq, LOOM_ERR_ABORTED, -EIO);
 		q->needs_reset = false;
 		q->hw_stuck = false;
 		spin_unlock_irq(&q->lock);
@@ -202,15 +206,40 @@ void loom_reset_schedule_device(struct loom_cs_dev *cs)
 	queue_work(cs->wq, &cs->dev_reset_work);
 }
 
+/*
+ * Reset hardware queue q: its jobs up to cancel_last fail, the others go
+ * on the ring again. submit_lock held, inside drm_dev_enter(). 0, or
+ * -ETIMEDOUT: the queue did not reset (the device must be).
+ */
+static int loom_reset_queue_locked(struct loom_queue *q)
+{
+	struct loom_device *ldev = q->ldev;
+	u64 last;
+
+	lockdep_assert_held(&q->submit_lock);
+	if (loom_queue_hw_reset(q))
+		return -ETIMEDOUT;
+	spin_lock_irq(&q->lock);
+	loom_queue_process_cq_locked(q);
+	last = q->cancel_last;
+	loom_queue_cancel_locked(q, last, LOOM_ERR_ABORTED, -EIO);
+	q->cq_ci = loom_rd32(ldev, LOOM_REG_QUEUE(q->hw, LOOM_QREG_CQ_PI));
+	q->needs_reset = false;
+	spin_unlock_irq(&q->lock);
+	atomic_inc(&ldev->queue_reset_count);
+	loom_dbg(ldev, IRQ, "queue %u reset; jobs up to %llu cancelled\n", q->hw, last);
+	loom_queue_set_sob(q, lower_32_bits(q->retired_seq));
+	loom_queue_repush_locked(q);
+	return 0;
+}
+
 void loom_reset_queue_work(struct work_struct *work)
 {
 	struct loom_queue *q = container_of(work, struct loom_queue, reset_work);
 	struct loom_cs_dev *cs = q->cs;
 	struct loom_device *ldev = q->ldev;
-	bool escalate = false, go, hang;
-	struct loom_job *job;
+	bool escalate = false, go;
 	bool cookie;
-	u64 last;
 	int idx;
 
 	/* It cancels jobs and lets the next ones run: a fence-signalling path. */
@@ -220,35 +249,68 @@ void loom_reset_queue_work(struct work_struct *work)
 	spin_lock_irq(&q->lock);
 	go = q->needs_reset && !q->stopped && !q->dying;
 	spin_unlock_irq(&q->lock);
-	if (!go || !drm_dev_enter(&ldev->drm, &idx))
-		goto out;
-	if (loom_queue_hw_reset(q)) {
-		escalate = true;
+	if (go && drm_dev_enter(&ldev->drm, &idx)) {
+		escalate = loom_reset_queue_locked(q);
 		drm_dev_exit(idx);
-		goto out;
 	}
-	spin_lock_irq(&q->lock);
-	job = list_first_entry_or_null(&q->inflight, struct loom_job, node);
-	hang = job && job->hung;
-	loom_queue_process_cq_locked(q);
-	last = q->cancel_last;
-	loom_queue_cancel_locked(q, last, LOOM_ERR_ABORTED, -EIO);
-	q->cq_ci = loom_rd32(ldev, LOOM_REG_QUEUE(q->hw, LOOM_QREG_CQ_PI));
-	q->needs_reset = false;
-	spin_unlock_irq(&q->lock);
-	atomic_inc(&ldev->queue_reset_count);
-	if (hang)
-		loom_dbg(ldev, IRQ, "queue %u: the hung job failed\n", q->hw);
-	loom_dbg(ldev, IRQ, "queue %u reset; jobs up to %llu cancelled\n", q->hw, last);
-	loom_queue_set_sob(q, lower_32_bits(last));
-	loom_queue_push_locked(q);
-	drm_dev_exit(idx);
-out:
 	mutex_unlock(&q->submit_lock);
 	up_read(&cs->reset_sem);
 	dma_fence_end_signalling(cookie);
 	if (escalate)
 		loom_reset_schedule_device(cs);
+}
+
+enum drm_gpu_sched_stat loom_reset_timedout_job(struct drm_sched_job *sj)
+{
+	struct loom_job *bad = to_loom_job(sj);
+	struct drm_gpu_scheduler *sched = sj->sched;
+	struct loom_queue *q = bad->q;
+	struct loom_cs_dev *cs = q->cs;
+	struct loom_device *ldev = q->ldev;
+	bool escalate = false, hang;
+	struct loom_job *job;
+	bool cookie;
+	int idx;
+
+	/* drm_sched took it off its list to call us: back at the head, as Xe does. */
+	spin_lock(&sched->job_list_lock);
+	list_add(&sj->list, &sched->pending_list);
+	spin_unlock(&sched->job_list_lock);
+	if (READ_ONCE(cs->gone))
+		return DRM_GPU_SCHED_STAT_ENODEV;
+
+	/* It cancels jobs and lets the next ones run: a fence-signalling path. */
+	cookie = dma_fence_begin_signalling();
+	down_read(&cs->reset_sem);
+	mutex_lock(&q->submit_lock);
+	spin_lock_irq(&q->lock);
+	/* A lost interrupt is not a hang. */
+	loom_queue_process_cq_locked(q);
+	job = list_first_entry_or_null(&q->inflight, struct loom_job, node);
+	hang = job && !q->stopped && !q->dying && !q->needs_reset &&
+	       !dma_fence_is_signaled(&bad->hw_fence);
+	if (hang) {
+		drm_err(&ldev->drm, "queue %u (ASID %u): job %llu still running after %u ms: resetting the queue\n",
+			q->hw, q->ctx->asid, job->seq, jiffies_to_msecs(jiffies - q->head_since));
+		job->hung = true;
+		q->needs_reset = true;
+		if (q->last_seq > q->cancel_last)
+			q->cancel_last = q->last_seq;
+		q->cancel_err = -EIO;
+		/* Before the reset ends the job: its waiters find the event. */
+		loom_events_post_hang(ldev, q->ctx->asid, q->hw);
+	}
+	spin_unlock_irq(&q->lock);
+	if (hang && drm_dev_enter(&ldev->drm, &idx)) {
+		escalate = loom_reset_queue_locked(q);
+		drm_dev_exit(idx);
+	}
+	mutex_unlock(&q->submit_lock);
+	up_read(&cs->reset_sem);
+	dma_fence_end_signalling(cookie);
+	if (escalate)
+		loom_reset_schedule_device(cs);
+	return DRM_GPU_SCHED_STAT_NOMINAL;
 }
 
 static void loom_reset_watchdog(struct work_struct *work)
@@ -292,15 +354,10 @@ static void loom_reset_watchdog(struct work_struct *work)
 		spin_lock(&q->lock);
 		loom_queue_process_cq_locked(q);
 		job = list_first_entry_or_null(&q->inflight, struct loom_job, node);
-		if (job && timeout_ms && !q->needs_reset && !q->stopped &&
-		    time_after(now, q->head_since + msecs_to_jiffies(timeout_ms))) {
-			drm_err(&ldev->drm, "queue %u (ASID %u): job %llu still running after %u ms: resetting the queue\n",
-				q->hw, q->ctx->asid, job->seq, timeout_ms);
-			job->hung = true;
-			loom_queue_request_reset_locked(q);
-			/* Before the reset ends the job: its waiters find the event. */
-			loom_events_post_hang(ldev, q->ctx->asid, q->hw);
-		}
+		/* The TDR decides (drm_sched_fault(): at once). */
+		if (job && timeout_ms && q->sched_ready && !q->needs_reset && !q->stopped &&
+		    time_after(now, q->head_since + msecs_to_jiffies(timeout_ms)))
+			drm_sched_fault(&q->sched);
 		spin_unlock(&q->lock);
 	}
 	spin_unlock_irq(&cs->irq_lock);

@@ -6,6 +6,8 @@
 #ifndef __LOOM_RESET_H__
 #define __LOOM_RESET_H__
 
+#include <drm/gpu_scheduler.h>
+
 struct loom_cs_dev;
 struct work_struct;
 
@@ -18,8 +20,13 @@ extern unsigned int loom_job_timeout_ms;
 void loom_reset_init(struct loom_cs_dev *cs);
 void loom_reset_fini(struct loom_cs_dev *cs);
 
-/* loom_queue.reset_work: reset a queue that failed or hung. */
+/* loom_queue.reset_work: reset a queue whose CP halted on an error. */
 void loom_reset_queue_work(struct work_struct *work);
+/*
+ * drm_sched's timedout_job: the queue's oldest job on the ring ran past
+ * loom.job_timeout_ms. It fails (LOOM_ERR_TIMEOUT), the queue is reset.
+ */
+enum drm_gpu_sched_stat loom_reset_timedout_job(struct drm_sched_job *sj);
 /*
  * Reset the whole device and bring every queue back (their unfinished
  * jobs fail with LOOM_ERR_ABORTED, -EIO); if the device does not come

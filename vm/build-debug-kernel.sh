@@ -99,6 +99,17 @@ if [ "$force" = 1 ] || [ ! -f "$dir/config.ok" ] || [ ! -f "$tree/.config" ]; th
 	mv "$dir/unpack/$VM_DEBUG_SRC_PKG" "$tree"
 	rmdir "$dir/unpack"
 
+	# DRM_SCHED and DRM_GPUVM (loom.ko's job scheduler and VA space) have
+	# no prompt in Kconfig: only the GPU drivers that use them select
+	# them, and none of those fits this guest. Give them one, so that the
+	# fragment can build them in like any other option.
+	for sym in DRM_SCHED DRM_GPUVM; do
+		sed -i "/^config $sym\$/{n;s/^\ttristate\$/\ttristate \"$sym (for loom.ko)\"/}" \
+			"$tree/drivers/gpu/drm/Kconfig"
+		grep -A1 "^config $sym\$" "$tree/drivers/gpu/drm/Kconfig" | grep -q 'tristate "' ||
+			failed "cannot give $sym a prompt in drivers/gpu/drm/Kconfig"
+	done
+
 	: > "$blog"
 	log "configuring: tinyconfig + vm/debug-kernel.config"
 	kmake tinyconfig >> "$blog" 2>&1 || failed "make tinyconfig failed"

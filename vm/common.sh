@@ -57,7 +57,7 @@ vm_debug_src_version()
 
 # The recipe of the base configuration; part of the cache key with the
 # fragment and the compiler, so that changing any of them builds anew.
-VM_DEBUG_RECIPE="tinyconfig + vm/debug-kernel.config, olddefconfig, make all"
+VM_DEBUG_RECIPE="prompts for DRM_SCHED and DRM_GPUVM, tinyconfig + vm/debug-kernel.config, olddefconfig, make all"
 
 # The cache key of the debug kernel the source tree asks for:
 # SOURCE_VERSION-HASH (the hash of the fragment, the recipe and the
