@@ -88,20 +88,36 @@ static void cb_hang(struct cb *cb, uint32_t own_sob)
 	cb_wait(cb, own_sob, 0x40000000, 60000);
 }
 
-/* The status of the fence in syncobj so, through a sync_file: 1 signalled, 0 not, < 0 error. */
-static int syncobj_fence_status(int fd, uint32_t so)
+/*
+ * A hung job on a queue that keeps getting new jobs (each of which
+ * restarts drm_sched's timer when it reaches the ring) still times out:
+ * within a few job timeouts, not never.
+ */
+static void test_hang_busy(void)
 {
-	struct drm_syncobj_handle h = {
-		.handle = so, .flags = DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE, .fd = -1,
-	};
-	struct sync_file_info fi = { 0 };
+	int fd;
+	uint32_t sob, q, st;
+	struct cb hang = { .n = 0 }, nop = { .n = 0 };
+	uint64_t s1;
+	int i, r = -ETIME;
 
-	loom_assert_eq(__loom_ioctl(fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &h), 0);
-	loom_assert(h.fd >= 0);
-	loom_assert_eq(ioctl(h.fd, SYNC_IOC_FILE_INFO, &fi), 0);
-	loom_assert_eq(fi.num_fences, 1);
-	close(h.fd);
-	return fi.status;
+	short_job_timeout();
+	fd = loom_open();
+	q = queue_create(fd, &sob);
+	cb_hang(&hang, sob);
+	cb_nop(&nop);
+	s1 = submit_cb(fd, q, &hang);
+	/* A job every 100 ms, for at most 20 job timeouts. */
+	for (i = 0; i < 20 * TEST_TIMEOUT_MS / 100; i++) {
+		r = __wait(fd, q, s1, 0, &st);
+		if (r != -ETIME)
+			break;
+		submit_cb(fd, q, &nop);
+		usleep(100 * 1000);
+	}
+	loom_assert_eq(r, 0);
+	loom_assert_eq(st, LOOM_ERR_TIMEOUT);
+	close(fd);
 }
 
 static void test_hang(void)
@@ -409,6 +425,7 @@ static void test_unbind_with_jobs(void)
 
 static const struct loom_subtest tests[] = {
 	{ "hang", "a job past loom.job_timeout_ms: LOOM_ERR_TIMEOUT, the next one ABORTED, fences -EIO", test_hang },
+	{ "hang-busy", "a hung job times out although new jobs keep coming behind it", test_hang_busy },
 	{ "submit-after-reset", "the reset queue runs new jobs; its SOB caught up", test_submit_after_reset },
 	{ "other-context-unaffected", "another file's queues run all through a hang and its reset",
 	  test_other_context_unaffected },

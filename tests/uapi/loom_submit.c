@@ -99,28 +99,6 @@ static void test_wait_seq(void)
 	close(fd);
 }
 
-/* A queue whose jobs stay blocked until another queue's SOB reaches 1. */
-struct gate {
-	uint32_t q;		/* the gate queue: a NOP on it opens the gate */
-	uint32_t sob;
-};
-
-static struct gate gate_new(int fd)
-{
-	struct gate g;
-
-	g.q = queue_create(fd, &g.sob);
-	return g;
-}
-
-static void gate_open(int fd, struct gate *g)
-{
-	struct cb cb = { .n = 0 };
-
-	cb_nop(&cb);
-	loom_assert_eq(wait_status(fd, g->q, submit_cb(fd, g->q, &cb)), 0);
-}
-
 static void test_wait_timeout(void)
 {
 	int fd = loom_open();

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Helpers of the submission tests (loom_submit.c, loom_reset.c): buffer
- * objects bound and mapped, queues, CBs built packet by packet, SUBMIT,
- * WAIT and syncobjs. Header-only: each test binary includes it once.
+ * Helpers of the submission tests (loom_submit.c, loom_reset.c,
+ * loom_syncobj.c, loom_sched.c, ...): buffer objects bound and mapped,
+ * queues, gates, CBs built packet by packet, SUBMIT, WAIT and syncobjs. Header-only: each test binary includes it once.
  * As in loom_igt.h, __helper() returns 0 or -errno, helper() asserts.
  */
 #ifndef LOOM_SUBMIT_TEST_H
@@ -10,8 +10,11 @@
 
 #include <errno.h>
 #include <string.h>
+#include <linux/sync_file.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "hw/loom_packets.h"
 #include "hw/loom_regs.h"
@@ -226,6 +229,46 @@ static inline int __syncobj_wait(int fd, uint32_t handle, int64_t timeout_ns)
 	};
 
 	return __loom_ioctl(fd, DRM_IOCTL_SYNCOBJ_WAIT, &w);
+}
+
+/* The status of the fence in syncobj so, through a sync_file: 1 signalled, 0 not, < 0 error. */
+static inline int syncobj_fence_status(int fd, uint32_t so)
+{
+	struct drm_syncobj_handle h = {
+		.handle = so, .flags = DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE, .fd = -1,
+	};
+	struct sync_file_info fi = { 0 };
+
+	loom_assert_eq(__loom_ioctl(fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &h), 0);
+	loom_assert(h.fd >= 0);
+	loom_assert_eq(ioctl(h.fd, SYNC_IOC_FILE_INFO, &fi), 0);
+	loom_assert_eq(fi.num_fences, 1);
+	close(h.fd);
+	return fi.status;
+}
+
+/* ---- gates ------------------------------------------------------------------------ */
+
+/* A queue whose SOB other queues' jobs WAIT on (target 1): a NOP on it opens the gate. */
+struct gate {
+	uint32_t q;		/* the gate queue */
+	uint32_t sob;
+};
+
+static inline struct gate gate_new(int fd)
+{
+	struct gate g;
+
+	g.q = queue_create(fd, &g.sob);
+	return g;
+}
+
+static inline void gate_open(int fd, struct gate *g)
+{
+	struct cb cb = { .n = 0 };
+
+	cb_nop(&cb);
+	loom_assert_eq(wait_status(fd, g->q, submit_cb(fd, g->q, &cb)), 0);
 }
 
 #endif /* LOOM_SUBMIT_TEST_H */

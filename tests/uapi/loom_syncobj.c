@@ -10,19 +10,6 @@
 
 #include "loom_submit.h"
 
-/* A queue whose jobs stay blocked until another queue's SOB reaches 1. */
-struct gate {
-	uint32_t q, sob;
-};
-
-static void gate_open(int fd, struct gate *g)
-{
-	struct cb cb = { .n = 0 };
-
-	cb_nop(&cb);
-	loom_assert_eq(wait_status(fd, g->q, submit_cb(fd, g->q, &cb)), 0);
-}
-
 static int __submit_tl(int fd, uint32_t q, const struct cb *cb, const uint32_t *in,
 		       const uint64_t *in_points, uint32_t nin, uint32_t out, uint64_t out_point,
 		       uint64_t *seq)
