@@ -251,7 +251,7 @@ train_job()
 if [ -d /rt ]; then
 	export CMOCKA_MESSAGE_OUTPUT=TAP OPENBLAS_NUM_THREADS=1
 	for t in test_runtime test_runtime_capture test_kernel test_errors test_errors_stream \
-		 test_kernels test_graph; do
+		 test_kernels test_graph test_graph_mixed test_graph_io; do
 		echo "LOOM-VM: begin $t"
 		mark "begin $t"
 		if [ -x /rt/$t ]; then
