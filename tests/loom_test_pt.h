@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A tiny page-table writer for the device-model unit tests (MMU, DMA,
- * MME): builds one context's four-level table in device DRAM with a bump
+ * MME, the CP and TPC fixtures): builds one context's four-level table in device DRAM with a bump
  * allocator for tables, writes leaf entries (hw/loom_mmu.h) and enables
  * the ASID through its registers. Tables live at the start of DRAM, below
  * TPT_TABLES_END; tests put their data above it.

@@ -8,9 +8,9 @@
  * in-process device; a few run through a private loomd.
  *
  * Each subtest also checks that what failed left everything else working,
- * and closes what it opened: the suite runs under LeakSanitizer. Devices
- * and memory are here; streams, copies, GEMMs and events are in
- * test_errors_stream.h, included below.
+ * and closes what it opened: the suite runs under LeakSanitizer. Devices,
+ * memory and strings are here; streams, copies, GEMMs and events are
+ * test_errors_stream's, over the same fixture (tests/loom_test_errors.h).
  *
  * "test_errors kernel" (the QEMU guest, vm/guest-init.sh) runs the suite
  * through libloom's kernel backend on loom.ko: the fixture's device is
@@ -18,144 +18,7 @@
  * are skipped with the reason; the memory subtests read the DRAM size of
  * the device they run on.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <math.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
-
-#include <cmocka.h>
-
-#include <loom/loom.h>
-
-#include "loom_test_rt.h"
-
-#define MIB		(1ULL << 20)
-#define SEC_NS		1000000000LL
-#define SYNC_TIMEOUT	(30 * SEC_NS)
-#define SMALL_DRAM	(64 * MIB)
-#define UNMAPPED_VA	0x7654320000ULL	/* below every mapping libloom makes */
-
-static struct loom_test_loomd loomd;
-static bool g_kernel;	/* through loom.ko: "kernel" instead of "inproc" */
-
-/* ---- helpers ------------------------------------------------------------------ */
-
-struct fixture {
-	loom_device *dev;	/* in-process, SMALL_DRAM */
-	loom_stream *s;
-	uint8_t *h;		/* 4 MiB of pinned memory */
-	uint64_t hva;
-};
-
-static loom_device *open_small(void)
-{
-	struct loom_device_opts o = LOOM_OPTS_INIT(struct loom_device_opts);
-
-	o.dram_size = SMALL_DRAM;
-	return loom_device_open(g_kernel ? "kernel" : "inproc", &o);
-}
-
-static int fixture_setup(void **state)
-{
-	static struct fixture f;
-
-	memset(&f, 0, sizeof(f));
-	f.dev = open_small();
-	if (!f.dev)
-		return -1;
-	f.s = loom_stream_create(f.dev);
-	f.h = loom_host_alloc(f.dev, 4 * MIB, &f.hva);
-	if (!f.s || !f.h) {
-		loom_device_close(f.dev);
-		return -1;
-	}
-	*state = &f;
-	return 0;
-}
-
-static int fixture_teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	loom_host_free(f->dev, f->h);
-	loom_stream_destroy(f->s);
-	loom_device_close(f->dev);
-	memset(f, 0, sizeof(*f));
-	return 0;
-}
-
-/* Copy a pattern into DRAM at va and back through the fixture's pinned memory. */
-static void assert_roundtrip(struct fixture *f, loom_stream *s, uint64_t va, uint64_t bytes,
-			     uint32_t seed)
-{
-	assert_true(bytes <= 2 * MIB);
-	loom_test_pat_fill(f->h, bytes, seed);
-	memset(f->h + 2 * MIB, 0, bytes);
-	assert_int_equal(loom_memcpy(s, va, f->hva, bytes), 0);
-	assert_int_equal(loom_memcpy(s, f->hva + 2 * MIB, va, bytes), 0);
-	assert_int_equal(loom_stream_sync(s, SYNC_TIMEOUT), 0);
-	assert_true(loom_test_pat_ok(f->h + 2 * MIB, bytes, seed));
-}
-
-/* A stream that works: allocate, round-trip, free. */
-static void assert_stream_works(struct fixture *f, loom_stream *s)
-{
-	uint64_t va;
-
-	assert_int_equal(loom_mem_alloc(f->dev, 64 * 1024, 0, &va), 0);
-	assert_roundtrip(f, s, va, 64 * 1024, 0x1234);
-	assert_int_equal(loom_mem_free(f->dev, va), 0);
-}
-
-/* A fresh stream of f's device must work (an error elsewhere did not spread). */
-static void assert_new_stream_works(struct fixture *f)
-{
-	loom_stream *s = loom_stream_create(f->dev);
-
-	assert_non_null(s);
-	assert_stream_works(f, s);
-	loom_stream_destroy(s);
-}
-
-/* Keep the MME busy for a while on s. */
-struct busy {
-	loom_device *dev;
-	uint64_t va[3];
-};
-
-static void busy_queue(struct busy *b, loom_device *dev, loom_stream *s, unsigned n, int count)
-{
-	b->dev = dev;
-	assert_int_equal(loom_test_gemm_busy(dev, s, n, count, b->va), 0);
-}
-
-static void busy_free(struct busy *b)
-{
-	assert_int_equal(loom_test_gemm_busy_free(b->dev, b->va), 0);
-}
-
-/* A small valid GEMM description over three n x n fp32 matrices. */
-static void gemm_init(struct loom_gemm *g, uint32_t n, const uint64_t va[3])
-{
-	memset(g, 0, sizeof(*g));
-	g->sz = sizeof(*g);
-	g->m = g->n = g->k = n;
-	g->a = va[0];
-	g->b = va[1];
-	g->d = va[2];
-	g->alpha = 1.0f;
-}
+#include "loom_test_errors.h"
 
 /* ---- devices ---------------------------------------------------------------------- */
 
@@ -735,8 +598,6 @@ static void test_import_other_device(void **state)
 	loom_device_close(other);
 }
 
-#include "test_errors_stream.h"
-
 /* ---- strings -------------------------------------------------------------------------------- */
 
 static void test_strings(void **state)
@@ -897,51 +758,14 @@ static void test_device_gone(void **state)
 	assert_true(loom_test_now_ms() - t0 < 10000);
 }
 
-static int group_setup(void **state)
-{
-	if (g_kernel)
-		return 0;
-	return loom_test_loomd_start(&loomd, "512M", NULL) ? -1 : 0;
-}
-
-static int group_teardown(void **state)
-{
-	int status;
-
-	if (g_kernel)
-		return 0;
-	status = loom_test_loomd_stop(&loomd);
-
-	if (status < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
-		fprintf(stderr, "# loomd ended with status 0x%x\n", (unsigned)status);
-		return -1;
-	}
-	return 0;
-}
-
-#define T(name, fn)	{ name, fn, fixture_setup, fixture_teardown, NULL }
-#define T0(name, fn)	{ name, fn, NULL, NULL, NULL }
-
 /* What the kernel backend cannot run, and why. */
-static const struct kernel_skip {
-	const char *name, *why;
-} kernel_skips[] = {
+static const struct kernel_skip kernel_skips[] = {
 	{ "open-bad-opts", "needs a loomd and the in-process device's DRAM size option" },
 	{ "open-channels-busy", "loomd's channels (loom.ko takes channel 0 alone)" },
 	{ "import-other-device", "needs a loomd and an in-process device" },
-	{ "streams-exhaust-shared", "loomd's queues shared between processes" },
-	{ "wait-device-timeout", "needs a loomd with a short watchdog (loom.ko: tests/uapi)" },
 	{ "loomd-errors", "needs a loomd" },
 	{ "device-gone", "kills a loomd (loom.ko: tests/uapi)" },
 };
-
-static void test_kernel_skip(void **state)
-{
-	const struct kernel_skip *k = *state;
-
-	print_message("# SKIP %s: %s\n", k->name, k->why);
-	skip();
-}
 
 /* Usage: test_errors [kernel] */
 int main(int argc, char **argv)
@@ -962,21 +786,6 @@ int main(int argc, char **argv)
 		T("export-bad", test_export_bad),
 		T("import-bad", test_import_bad),
 		T("import-other-device", test_import_other_device),
-		T("stream-null-args", test_stream_null_args),
-		T("memset-bad-size", test_memset_bad_size),
-		T("gemm-bad-args", test_gemm_bad_args),
-		T("gemm-bad-on-device", test_gemm_bad_on_device),
-		T("copy-fault", test_copy_fault),
-		T("copy-overlap", test_copy_overlap),
-		T("readonly-write", test_readonly),
-		T("sticky-error", test_sticky_error),
-		T("streams-exhaust", test_streams_exhaust),
-		T("streams-exhaust-shared", test_streams_exhaust_shared),
-		T("wait-timeout", test_wait_timeout),
-		{ "wait-device-timeout", test_wait_device_timeout, NULL, wait_device_timeout_teardown,
-		  NULL },
-		T("event-bad", test_event_bad),
-		T("event-outlives-stream", test_event_outlives_stream),
 		T0("strings", test_strings),
 		T0("strerror-int-min", test_strerror_int_min),
 		T0("close-with-live-event", test_close_with_live_event),
@@ -984,12 +793,6 @@ int main(int argc, char **argv)
 		{ "device-gone", test_device_gone, NULL, device_gone_teardown, NULL },
 	};
 
-	g_kernel = argc > 1 && !strcmp(argv[1], "kernel");
-	for (size_t i = 0; g_kernel && i < sizeof(tests) / sizeof(tests[0]); i++)
-		for (size_t j = 0; j < sizeof(kernel_skips) / sizeof(kernel_skips[0]); j++)
-			if (!strcmp(tests[i].name, kernel_skips[j].name))
-				tests[i] = (struct CMUnitTest){ tests[i].name, test_kernel_skip, NULL,
-								NULL, (void *)&kernel_skips[j] };
-	return cmocka_run_group_tests_name(g_kernel ? "test_errors-kernel" : "test_errors", tests,
-					   group_setup, group_teardown);
+	return errors_main(argc, argv, "test_errors", tests, sizeof(tests) / sizeof(tests[0]),
+			   kernel_skips, sizeof(kernel_skips) / sizeof(kernel_skips[0]));
 }

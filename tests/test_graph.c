@@ -8,8 +8,8 @@
  * training on synthetic data (the loss falls); bad graphs (exact
  * messages); a device error mid-step named by op (MME and TPC, in
  * captured steps); the MLP's step time per recipe mode. Mixed precision
- * is in test_graph_mixed.h, saved graphs in test_graph_io.h (included
- * here). Usage: test_graph [inproc|loomd|kernel].
+ * is test_graph_mixed's, saved graphs test_graph_io's, over the same
+ * fixture (tests/loom_test_graph.h). Usage: test_graph [inproc|loomd|kernel].
  *
  * Tolerance of the gradient checks: |dev - fd| <= 2e-4 + 2e-3 |fd|, fd the
  * central difference (h = 1e-4) of the float64 loss: the device computes in
@@ -17,46 +17,7 @@
  * terms) and the difference's truncation error is O(h^2); inputs are kept
  * away from relu's kink.
  */
-#include <errno.h>
-#include <math.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <cmocka.h>
-
-#include <loom/loom.h>
-#include <loom/graph.h>
-
-#include "loom_test_loomd.h"
-
-static char g_uri[128];
-static struct loom_test_loomd g_loomd;
-
-struct ctx {
-	loom_device *dev;
-};
-
-static int setup(void **state)
-{
-	static struct ctx c;
-
-	c.dev = loom_device_open(g_uri, NULL);
-	*state = &c;
-	return c.dev ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	struct ctx *c = *state;
-
-	loom_device_close(c->dev);
-	return 0;
-}
+#include "loom_test_graph.h"
 
 /* ---- A CPU evaluator in float64 mirroring the graph ------------------------- */
 
@@ -84,29 +45,6 @@ struct tg {
 	int count;
 	loom_graph *g;
 };
-
-static uint64_t rng = 0x1234567887654321ULL;
-
-static float urand(float lo, float hi)
-{
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return lo + (hi - lo) * (float)((rng * 0x2545F4914F6CDD1DULL) >> 40) / (float)(1 << 24);
-}
-
-/* Values in [lo, hi] with magnitude >= 0.05 (away from relu's kink). */
-static float *rand_vals(uint64_t n, float lo, float hi)
-{
-	float *f = malloc(n * sizeof(float));
-
-	for (uint64_t i = 0; i < n; i++) {
-		do
-			f[i] = urand(lo, hi);
-		while (fabsf(f[i]) < 0.05f);
-	}
-	return f;
-}
 
 static int tadd(struct tg *t, enum top op, int gid, uint32_t r, uint32_t c, int nd)
 {
@@ -695,8 +633,6 @@ static void mlp_sgd(void **state)
 		  LOOM_COMPILE_NO_REUSE | LOOM_COMPILE_NO_CAPTURE);
 }
 
-#include "test_graph_mixed.h"
-
 /* ---- Memory plan -------------------------------------------------------------- */
 
 static void plan(void **state)
@@ -874,8 +810,6 @@ static void bad_graphs(void **state)
 	loom_graph_destroy(g);
 }
 
-#include "test_graph_io.h"
-
 /* ---- A device error in a step names the op; the process keeps control ---------- */
 
 static void device_error(void **state)
@@ -1026,6 +960,7 @@ static void mlp_speed(void **state)
 	}
 }
 
+/* Usage: test_graph [inproc|loomd|kernel] */
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -1033,26 +968,12 @@ int main(int argc, char **argv)
 		cmocka_unit_test(grad_elementwise), cmocka_unit_test(grad_softmax),
 		cmocka_unit_test(grad_xent), cmocka_unit_test(grad_layernorm),
 		cmocka_unit_test(grad_shapes), cmocka_unit_test(mlp_adam),
-		cmocka_unit_test(mlp_sgd), cmocka_unit_test(mixed_bf16), cmocka_unit_test(plan),
+		cmocka_unit_test(mlp_sgd), cmocka_unit_test(plan),
 		cmocka_unit_test(train),
-		cmocka_unit_test(bad_graphs), cmocka_unit_test(saved_graphs),
+		cmocka_unit_test(bad_graphs),
 		cmocka_unit_test(device_error),
 		cmocka_unit_test(mlp_speed),
 	};
-	const char *which = argc > 1 ? argv[1] : "inproc";
-	int ret;
 
-	if (!strcmp(which, "loomd")) {
-		if (loom_test_loomd_start(&g_loomd, "1G", NULL))
-			return 1;
-		snprintf(g_uri, sizeof(g_uri), "%s", g_loomd.uri);
-	} else if (!strcmp(which, "kernel")) {	/* loom.ko's device (the QEMU guest's) */
-		snprintf(g_uri, sizeof(g_uri), "kernel");
-	} else {
-		snprintf(g_uri, sizeof(g_uri), "inproc");
-	}
-	ret = cmocka_run_group_tests_name(which, tests, setup, teardown);
-	if (g_loomd.pid)
-		loom_test_loomd_stop(&g_loomd);
-	return ret;
+	return graph_main(argc, argv, "", tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -2,97 +2,16 @@
 /*
  * Device link tests: the link server's requests and resource rules through
  * the in-process device and directly on sessions (HELLO, queues, DRAM,
- * SET_PGD, exports and their lifetime, session close), then loomd as a
- * process: several clients, malformed messages, a client that dies, and
- * shutdown on SIGTERM.
+ * SET_PGD, exports and their lifetime, session close). loomd as a process
+ * (several clients, malformed messages, a client that dies, shutdown on
+ * SIGTERM) is test_link_loomd's, over the same fixture
+ * (tests/loom_test_link.h).
  */
-#include <errno.h>
-#include <pthread.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <setjmp.h>
-#include <sys/eventfd.h>
-#include <sys/mman.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
-#include <cmocka.h>
-
-#include "device/loom_link.h"
-
-#define MiB		(1ULL << 20)
-#define TEST_DRAM	(64 * MiB)
-#define WINDOW_SIZE	(1 * MiB)
+#include "loom_test_link.h"
 
 static const struct loom_dev_config test_cfg = { .dram_size = TEST_DRAM };
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-
-	nanosleep(&ts, NULL);
-}
-
-static int make_window(uint64_t size)
-{
-	int fd = memfd_create("test-window", MFD_CLOEXEC);
-
-	assert_true(fd >= 0);
-	assert_int_equal(ftruncate(fd, (off_t)size), 0);
-	return fd;
-}
-
-static void close_fds(const int *fds, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++)
-		close(fds[i]);
-}
-
-static bool fd_is_eventfd(int fd)
-{
-	char path[64], buf[64];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	n = readlink(path, buf, sizeof(buf) - 1);
-	if (n < 0)
-		return false;
-	buf[n] = '\0';
-	return !strcmp(buf, "anon_inode:[eventfd]");
-}
-
-/* ---- Two ways to send a request: a link, or a session directly ----------- */
-
-static int link_req(struct loom_link *l, uint32_t type, uint64_t a0, uint64_t a1,
-		    struct loom_link_msg *out)
-{
-	struct loom_link_msg m = { .type = type, .arg = { a0, a1 } };
-	int fds[LOOM_LINK_MAX_FDS];
-	unsigned n = 0;
-	int ret = loom_link_call(l, &m, NULL, 0, fds, &n);
-
-	close_fds(fds, n);
-	if (out)
-		*out = m;
-	return ret;
-}
+/* ---- A session directly: the server's side of a link ----------------------- */
 
 static int sess_req(struct loom_link_session *s, uint32_t type, uint64_t a0, uint64_t a1,
 		    const int *fds_in, unsigned nin, struct loom_link_msg *out,
@@ -114,27 +33,6 @@ static int sess_req(struct loom_link_session *s, uint32_t type, uint64_t a0, uin
 	}
 	if (out)
 		*out = r;
-	return ret;
-}
-
-/* HELLO with a window and nirq interrupt eventfds; returns the status. */
-static int hello_link(struct loom_link *l, unsigned nirq, struct loom_link_msg *out)
-{
-	struct loom_link_msg m = { .type = LOOM_LINK_HELLO, .arg = { LOOM_LINK_VERSION, WINDOW_SIZE } };
-	int in[5], fds[LOOM_LINK_MAX_FDS];
-	unsigned n = 0;
-	int ret;
-
-	in[0] = make_window(WINDOW_SIZE);
-	for (unsigned i = 1; i <= nirq; i++)
-		in[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	ret = loom_link_call(l, &m, in, 1 + nirq, fds, &n);
-	close_fds(in, 1 + nirq);
-	if (!ret)
-		assert_int_equal(n, 2);
-	close_fds(fds, n);
-	if (out)
-		*out = m;
 	return ret;
 }
 
@@ -940,8 +838,6 @@ static void concurrent_sessions(void **state)
 	fixture_down(&f);
 }
 
-#include "test_link_loomd.h"
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -962,12 +858,6 @@ int main(void)
 		cmocka_unit_test(import_bad),
 		cmocka_unit_test(session_close_frees),
 		cmocka_unit_test(concurrent_sessions),
-		cmocka_unit_test_setup_teardown(loomd_clients, loomd_setup, loomd_teardown),
-		cmocka_unit_test_setup_teardown(loomd_full, loomd_setup, loomd_teardown),
-		cmocka_unit_test_setup_teardown(loomd_garbage, loomd_setup, loomd_teardown),
-		cmocka_unit_test_setup_teardown(loomd_client_killed, loomd_setup, loomd_teardown),
-		cmocka_unit_test_setup_teardown(loomd_sigterm, loomd_setup, loomd_teardown),
-		cmocka_unit_test_setup_teardown(loomd_stale_socket, loomd_setup, loomd_teardown),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

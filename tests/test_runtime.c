@@ -5,99 +5,11 @@
  * by the group setup (loomd is found through $LOOMD or LOOMD_PATH); and,
  * in the QEMU guest (vm/guest-init.sh), a third time through the kernel
  * backend on loom.ko ("kernel"). What the kernel backend cannot do yet is
- * skipped with the reason.
+ * skipped with the reason. The fixture (device kinds, a device and a
+ * stream per test) is tests/loom_test_runtime.h; test_runtime_capture has
+ * the command-buffer capture tests over the same fixture.
  */
-#include <errno.h>
-#include <math.h>
-#include <pthread.h>
-#include <setjmp.h>
-#include <signal.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
-#include <cmocka.h>
-
-#include <loom/loom.h>
-
-#include "loom_test_loomd.h"
-
-#define SEC 1000000000LL
-
-static char g_uri[512];
-static const char *g_backend = "direct";	/* what loom_device_info() must say */
-static struct loom_test_loomd g_loomd;
-
-static int group_inproc(void **state)
-{
-	snprintf(g_uri, sizeof(g_uri), "inproc");
-	return 0;
-}
-
-static int group_loomd(void **state)
-{
-	if (loom_test_loomd_start(&g_loomd, "1G", NULL))
-		return -1;
-	snprintf(g_uri, sizeof(g_uri), "%s", g_loomd.uri);
-	return 0;
-}
-
-static int group_kernel(void **state)
-{
-	snprintf(g_uri, sizeof(g_uri), "kernel");
-	g_backend = "kernel";
-	return 0;
-}
-
-static bool is_kernel(void)
-{
-	return !strcmp(g_backend, "kernel");
-}
-
-static int group_loomd_end(void **state)
-{
-	loom_test_loomd_stop(&g_loomd);
-	return 0;
-}
-
-struct ctx {
-	loom_device *dev;
-	loom_stream *s;
-};
-
-static int setup(void **state)
-{
-	struct ctx *c = calloc(1, sizeof(*c));
-	struct loom_device_opts o = LOOM_OPTS_INIT(struct loom_device_opts);
-
-	o.dram_size = 1ULL << 30;
-	o.host_pool_size = 4ULL << 30;
-	c->dev = loom_device_open(g_uri, &o);
-	if (!c->dev) {
-		free(c);
-		return -1;
-	}
-	c->s = loom_stream_create(c->dev);
-	if (!c->s)
-		return -1;
-	*state = c;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct ctx *c = *state;
-
-	loom_stream_destroy(c->s);
-	loom_device_close(c->dev);
-	free(c);
-	return 0;
-}
+#include "loom_test_runtime.h"
 
 static void fill(float *p, size_t n, unsigned seed)
 {
@@ -682,10 +594,6 @@ static void threads_share_device(void **state)
 	assert_int_equal(t1.dram_used, t0.dram_used);
 }
 
-#include "test_runtime_capture.h"
-
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
-
 /* Usage: test_runtime [inproc|loomd|kernel] (default: inproc and loomd, one after the other). */
 int main(int argc, char **argv)
 {
@@ -693,17 +601,8 @@ int main(int argc, char **argv)
 		T(device_info), T(copy_roundtrip), T(pinned_async), T(memset_hostptr),
 		T(gemm_fp32), T(gemm_bias_relu), T(gemm_batched_bf16), T(events_cross_stream), T(many_submissions),
 		T(page_fault_sticky), T(readonly_memory), T(telemetry_counts_work),
-		T(export_import), T(threads_share_device), CAPTURE_TESTS,
+		T(export_import), T(threads_share_device),
 	};
-	const char *which = argc > 1 ? argv[1] : "both";
-	int fails = 0;
 
-	if (!strcmp(which, "kernel"))
-		return cmocka_run_group_tests_name("runtime-kernel", tests, group_kernel, NULL) ? 1 : 0;
-	if (strcmp(which, "loomd"))
-		fails += cmocka_run_group_tests_name("runtime-inproc", tests, group_inproc, NULL);
-	if (strcmp(which, "inproc"))
-		fails += cmocka_run_group_tests_name("runtime-loomd", tests, group_loomd,
-						     group_loomd_end);
-	return fails ? 1 : 0;
+	return runtime_main(argc, argv, "runtime", tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -86,8 +86,9 @@ rt_copy()
 	done
 }
 mkdir -p "$root/rt"	# guest-init.sh reports a missing suite as a failure
-for t in tests/test_runtime tests/test_kernel tests/test_errors tests/test_kernels \
-	 tests/test_graph tools/loom-smi tools/loom-bench tools/loom-run; do
+for t in tests/test_runtime tests/test_runtime_capture tests/test_kernel tests/test_errors \
+	 tests/test_errors_stream tests/test_kernels tests/test_graph tests/test_graph_mixed \
+	 tests/test_graph_io tools/loom-smi tools/loom-bench tools/loom-run; do
 	[ -x "$build/$t" ] && rt_copy "$build/$t"
 done
 

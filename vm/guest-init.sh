@@ -250,7 +250,8 @@ train_job()
 # (their output as TAP comments: the guest's figures).
 if [ -d /rt ]; then
 	export CMOCKA_MESSAGE_OUTPUT=TAP OPENBLAS_NUM_THREADS=1
-	for t in test_runtime test_kernel test_errors test_kernels test_graph; do
+	for t in test_runtime test_runtime_capture test_kernel test_errors test_errors_stream \
+		 test_kernels test_graph test_graph_mixed test_graph_io; do
 		echo "LOOM-VM: begin $t"
 		mark "begin $t"
 		if [ -x /rt/$t ]; then

@@ -1,13 +1,12 @@
-/* SPDX-License-Identifier: MIT */
+// SPDX-License-Identifier: MIT
 /*
- * test_tpc's cases for the interpreter's fast paths (included by
- * test_tpc.c, which has the fixture and the kernel-building helpers):
- * vectors moved a page at a time, fused sequences and the guards inside
- * them, whole loops run at once (aliasing, edges, unrolled and loomcc
- * shapes, the registers they leave, the watchdog).
+ * Tests of the TPC interpreter's fast paths, through the fixture of
+ * tests/loom_test_tpc.h: each must behave as the instructions run one by
+ * one. Vectors moved a page at a time, fused sequences and the guards
+ * inside them, whole loops run at once (aliasing, edges, unrolled and
+ * loomcc shapes, the registers they leave, the watchdog).
  */
-#ifndef TEST_TPC_FAST_H
-#define TEST_TPC_FAST_H
+#include "loom_test_tpc.h"
 
 /* Host address of a VA in the scattered pages (mapped in reverse order). */
 static void *scat(struct ctx *c, uint64_t va)
@@ -39,7 +38,7 @@ static void test_straddle(void **state)
 		*(float *)scat(c, Z + 4ULL * i) = -1.0f;
 		y[i] = 0.25f;
 	}
-	queue_setup(c, 17);
+	queue_setup(&c->tq, 17, ASID);
 	k_binary(&k, OP(VADD), DT(F32));
 	assert_int_equal(run(c, 17, &k, &a), 0);
 	for (uint32_t i = 0; i < n; i++)
@@ -64,7 +63,7 @@ static void test_straddle(void **state)
 	for (uint32_t i = 0; i < 32; i++)
 		assert_true(*(float *)scat(c, LAST + 4ULL * i) == 0.25f);
 	assert_int_equal(loom_reg_read64(c->dev, LOOM_REG_TPC_ERR_VA_LO), CODE_VA + 17 * 0x8000 + 8);
-	queue_recover(c, 17);
+	queue_recover(&c->tq, 17);
 
 	/* The same vector as a load. */
 	k.w[0] = e(OP(LDT), DT(F32), 0, 0, 0, 1);
@@ -72,7 +71,7 @@ static void test_straddle(void **state)
 	assert_true(event_seen(c, LOOM_EVENT_PAGE_FAULT, LOOM_FAULT_NOT_PRESENT, 17, &addr));
 	assert_int_equal(addr, SCAT_VA + 32 * 4096);
 	assert_int_equal(loom_reg_read64(c->dev, LOOM_REG_TPC_ERR_VA_LO), CODE_VA + 17 * 0x8000);
-	queue_recover(c, 17);
+	queue_recover(&c->tq, 17);
 }
 
 /*
@@ -116,7 +115,7 @@ static void test_loop_alias(void **state)
 
 	assert_non_null(model);
 	a.scalars[0] = fb(0.75f);
-	queue_setup(c, 18);
+	queue_setup(&c->tq, 18, ASID);
 	for (unsigned shape = 0; shape < 4; shape++) {
 		/* shape & 1: 0 body, iadd, loop; 1 loomcc's iset, body, add, loop */
 		const uint32_t n = sizes[shape / 2], nv = (n + 63) / 64;
@@ -217,7 +216,7 @@ static void test_unrolled_axpy(void **state)
 	assert_non_null(model);
 	a.scalars[0] = fb(-1.25f);
 	k_axpy_unrolled(&k);
-	queue_setup(c, 22);
+	queue_setup(&c->tq, 22, ASID);
 	for (unsigned z = 0; z < sizeof(zoff) / sizeof(zoff[0]); z++) {
 		uint64_t Z = Y + zoff[z];
 
@@ -266,7 +265,7 @@ static void test_fused_guards(void **state)
 	ia = K(&k, ei(OP(IADD), 0, 0, 1, 64));
 	k_loop(&k, 1, top);
 	K(&k, e(OP(HALT), 0, 0, 0, 0, 0));
-	queue_setup(c, 19);
+	queue_setup(&c->tq, 19, ASID);
 
 	for (unsigned v = 0; v < 4; v++) {
 		for (uint32_t i = 0; i < n; i++) {
@@ -317,7 +316,7 @@ static void test_loop_watchdog(void **state)
 	lp = k.n;
 	k_loop(&k, 1, top);
 	K(&k, e(OP(HALT), 0, 0, 0, 0, 0));
-	queue_setup(c, 20);
+	queue_setup(&c->tq, 20, ASID);
 	t0 = loom_now_ns();
 	assert_int_equal(run(c, 20, &k, &a), LOOM_ERR_TPC_TIMEOUT);
 	assert_true(loom_now_ns() - t0 >= 200000000ULL);
@@ -325,7 +324,7 @@ static void test_loop_watchdog(void **state)
 	assert_true(event_seen(c, LOOM_EVENT_QUEUE_ERROR, LOOM_ERR_TPC_TIMEOUT, 20, NULL));
 	assert_int_equal(loom_reg_read64(c->dev, LOOM_REG_TPC_ERR_VA_LO),
 			 CODE_VA + 20 * 0x8000 + 8 * lp);
-	queue_recover(c, 20);
+	queue_recover(&c->tq, 20);
 }
 
 /*
@@ -402,7 +401,7 @@ static void test_while_loop(void **state)
 	float *in = mem(c, I), *out = mem(c, O), *r = mem(c, R);
 	struct kern k;
 
-	queue_setup(c, 21);
+	queue_setup(&c->tq, 21, ASID);
 	for (unsigned v = 0; v < 6; v++) {
 		/* (widths are such that the unrolled shape ends at the same vector) */
 		const uint32_t cols = widths[v % 2], last = (cols + 63) / 64 * 64 - 64;
@@ -436,4 +435,16 @@ static void test_while_loop(void **state)
 	}
 }
 
-#endif /* TEST_TPC_FAST_H */
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_straddle),
+		cmocka_unit_test(test_loop_alias),
+		cmocka_unit_test(test_fused_guards),
+		cmocka_unit_test(test_loop_watchdog),
+		cmocka_unit_test(test_while_loop),
+		cmocka_unit_test(test_unrolled_axpy),
+	};
+
+	return cmocka_run_group_tests_name("tpc-fast", tests, tpc_setup, tpc_teardown);
+}

@@ -1,14 +1,23 @@
-/* SPDX-License-Identifier: MIT */
+// SPDX-License-Identifier: MIT
 /*
- * The stream half of test_errors.c, included by it once (it uses the
- * suite's fixture and helpers): immediate argument errors of the stream,
- * copy and GEMM calls, errors the device finds while running a stream
- * (page faults, read-only memory, arguments only it checks), the sticky
- * stream error and its events, running out of queues, waits that time out,
- * and events used wrongly.
+ * Bad input to libloom's streams (the rest of the public API is
+ * test_errors'): immediate argument errors of the stream, copy and GEMM
+ * calls, errors the device finds while running a stream (page faults,
+ * read-only memory, arguments only it checks), the sticky stream error
+ * and its events, running out of queues, waits that time out, and events
+ * used wrongly. Most cases run on a small in-process device; a few
+ * through a loomd.
+ *
+ * Each subtest also checks that what failed left everything else working,
+ * and closes what it opened: the suite runs under LeakSanitizer. The
+ * fixture is tests/loom_test_errors.h, test_errors' too.
+ *
+ * "test_errors_stream kernel" (the QEMU guest, vm/guest-init.sh) runs the
+ * suite through libloom's kernel backend on loom.ko: the fixture's device
+ * is "kernel", and the subtests that need a loomd are skipped with the
+ * reason.
  */
-#ifndef TEST_ERRORS_STREAM_H
-#define TEST_ERRORS_STREAM_H
+#include "loom_test_errors.h"
 
 /* ---- streams: immediate argument errors ---------------------------------------------- */
 
@@ -640,4 +649,34 @@ static void test_event_outlives_stream(void **state)
 	assert_int_equal(loom_mem_free(f->dev, va), 0);
 }
 
-#endif /* TEST_ERRORS_STREAM_H */
+/* What the kernel backend cannot run, and why. */
+static const struct kernel_skip kernel_skips[] = {
+	{ "streams-exhaust-shared", "loomd's queues shared between processes" },
+	{ "wait-device-timeout", "needs a loomd with a short watchdog (loom.ko: tests/uapi)" },
+};
+
+/* Usage: test_errors_stream [kernel] */
+int main(int argc, char **argv)
+{
+	struct CMUnitTest tests[] = {
+		T("stream-null-args", test_stream_null_args),
+		T("memset-bad-size", test_memset_bad_size),
+		T("gemm-bad-args", test_gemm_bad_args),
+		T("gemm-bad-on-device", test_gemm_bad_on_device),
+		T("copy-fault", test_copy_fault),
+		T("copy-overlap", test_copy_overlap),
+		T("readonly-write", test_readonly),
+		T("sticky-error", test_sticky_error),
+		T("streams-exhaust", test_streams_exhaust),
+		T("streams-exhaust-shared", test_streams_exhaust_shared),
+		T("wait-timeout", test_wait_timeout),
+		{ "wait-device-timeout", test_wait_device_timeout, NULL, wait_device_timeout_teardown,
+		  NULL },
+		T("event-bad", test_event_bad),
+		T("event-outlives-stream", test_event_outlives_stream),
+	};
+
+	return errors_main(argc, argv, "test_errors_stream", tests,
+			   sizeof(tests) / sizeof(tests[0]),
+			   kernel_skips, sizeof(kernel_skips) / sizeof(kernel_skips[0]));
+}

@@ -1,12 +1,11 @@
-/* SPDX-License-Identifier: MIT */
+// SPDX-License-Identifier: MIT
 /*
- * test_graph's saved-graph case (included by test_graph.c, which has the
- * fixture): loom_graph_save/loom_graph_load over every public op, the
- * same training step bit for bit from a saved graph, another batch, and
- * the exact message of each kind of bad line.
+ * test_graph_io: libloomgraph's saved graphs (include/loom/graph.h), over
+ * the fixture of tests/loom_test_graph.h: loom_graph_save/loom_graph_load
+ * over every public op, the same training step bit for bit from a saved
+ * graph, another batch, and the exact message of each kind of bad line.
  */
-#ifndef TEST_GRAPH_IO_H
-#define TEST_GRAPH_IO_H
+#include "loom_test_graph.h"
 
 /* ---- Saved graphs: round trip, the same training step, exact errors ------------ */
 
@@ -209,4 +208,12 @@ static void saved_graphs(void **state)
 	loom_graph_destroy(g2);
 }
 
-#endif /* TEST_GRAPH_IO_H */
+/* Usage: test_graph_io [inproc|loomd|kernel] */
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(saved_graphs),
+	};
+
+	return graph_main(argc, argv, "io-", tests, sizeof(tests) / sizeof(tests[0]));
+}

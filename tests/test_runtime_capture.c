@@ -1,16 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_runtime's command-buffer capture subtests (loom_capture_begin/end,
- * loom_cmdbuf_launch): a recorded copy/GEMM/TPC chain against the same
- * chain queued directly and a CPU reference, replayed many times; two
- * streams' recordings depending on each other through events, replayed
- * without host synchronisation (wrong data if a relocated wait were
- * skipped or aimed at an older launch); the calls refused while recording;
- * a device fault inside a launch. Included by test_runtime.c after its
- * fixture (struct ctx, SEC, is_kernel()).
+ * Tests of command-buffer capture through libloom's public API
+ * (loom_capture_begin/end, loom_cmdbuf_launch): a recorded
+ * copy/GEMM/TPC chain against the same chain queued directly and a CPU
+ * reference, replayed many times; two streams' recordings depending on
+ * each other through events, replayed without host synchronisation (wrong
+ * data if a relocated wait were skipped or aimed at an older launch); the
+ * calls refused while recording; a device fault inside a launch. Like
+ * test_runtime (and over the same fixture, tests/loom_test_runtime.h),
+ * every test runs against an in-process device and a loomd, and in the
+ * QEMU guest through the kernel backend ("kernel").
  */
-#ifndef TEST_RUNTIME_CAPTURE_H
-#define TEST_RUNTIME_CAPTURE_H
+#include "loom_test_runtime.h"
 
 #include "../compiler/loom_asm.h"
 #include "../hw/loom_packets.h"
@@ -413,7 +414,14 @@ static void capture_fault(void **state)
 	loom_mem_free(c->dev, va);
 }
 
-#define CAPTURE_TESTS \
-	T(capture_chain_replay), T(capture_cross_stream), T(capture_errors), T(capture_fault)
+/* Usage: test_runtime_capture [inproc|loomd|kernel] (default: inproc and loomd). */
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		T(capture_chain_replay), T(capture_cross_stream), T(capture_errors),
+		T(capture_fault),
+	};
 
-#endif /* TEST_RUNTIME_CAPTURE_H */
+	return runtime_main(argc, argv, "runtime-capture", tests,
+			    sizeof(tests) / sizeof(tests[0]));
+}

@@ -1,13 +1,12 @@
-/* SPDX-License-Identifier: MIT */
+// SPDX-License-Identifier: MIT
 /*
- * test_tpc's cases for the vector arithmetic beyond the elementwise ops
- * (included by test_tpc.c, which has the fixture and the kernel-building
- * helpers): row reductions over padding, predicates and select,
- * conversions with each rounding mode, and the special functions within
- * their documented accuracy against libm.
+ * Tests of the TPC cores' vector arithmetic beyond the elementwise ops
+ * (test_tpc has those), with kernels encoded and launched through the
+ * fixture of tests/loom_test_tpc.h: row reductions over padding,
+ * predicates and select, conversions with each rounding mode, and the
+ * special functions within their documented accuracy against libm.
  */
-#ifndef TEST_TPC_MATH_H
-#define TEST_TPC_MATH_H
+#include "loom_test_tpc.h"
 
 /* ---- reductions, predicates ------------------------------------------------------ */
 
@@ -60,7 +59,7 @@ static void test_reduce(void **state)
 	K(&k, ei(OP(IADD), 0, 1, 2, 1));			/* next row */
 	k_loop(&k, 1, row);
 	K(&k, e(OP(HALT), 0, 0, 0, 0, 0));
-	queue_setup(c, 3);
+	queue_setup(&c->tq, 3, ASID);
 	assert_int_equal(run(c, 3, &k, &a), 0);
 	for (uint32_t r = 0; r < rows; r++) {
 		double sum = 0;
@@ -123,7 +122,7 @@ static void test_predicates(void **state)
 	skip = K(&k, e(OP(STTS), DT(I32), 0, 5, 4, 3));
 	(void)skip;
 	K(&k, e(OP(HALT), 0, 0, 0, 0, 0));
-	queue_setup(c, 4);
+	queue_setup(&c->tq, 4, ASID);
 	assert_int_equal(run(c, 4, &k, &a), 0);
 	for (uint32_t i = 0; i < n; i++) {
 		float want = x[i] > 0 ? x[i] : x[i] * 0.125f;
@@ -178,7 +177,7 @@ static void test_convert(void **state)
 	K(&k, e(OP(VCVT), DT(F32), 0, 5, 3, 0) | LOOM_TPC_ENC_CVT(DT(BF16), 0, 0));
 	K(&k, e(OP(STT), DT(F32), 0, 5, 0, 3));
 	K(&k, e(OP(HALT), 0, 0, 0, 0, 0));
-	queue_setup(c, 5);
+	queue_setup(&c->tq, 5, ASID);
 	assert_int_equal(run(c, 5, &k, &a), 0);
 	for (unsigned i = 0; i < 64; i++) {
 		float v = x[i];
@@ -243,7 +242,7 @@ static void test_special(void **state)
 	struct kern k;
 	unsigned top;
 
-	queue_setup(c, 6);
+	queue_setup(&c->tq, 6, ASID);
 	for (unsigned f = 0; f < sizeof(fn) / sizeof(fn[0]); f++) {
 		double worst = 0;
 
@@ -279,4 +278,14 @@ static void test_special(void **state)
 	}
 }
 
-#endif /* TEST_TPC_MATH_H */
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_reduce),
+		cmocka_unit_test(test_predicates),
+		cmocka_unit_test(test_convert),
+		cmocka_unit_test(test_special),
+	};
+
+	return cmocka_run_group_tests_name("tpc-math", tests, tpc_setup, tpc_teardown);
+}

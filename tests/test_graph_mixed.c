@@ -1,12 +1,11 @@
-/* SPDX-License-Identifier: MIT */
+// SPDX-License-Identifier: MIT
 /*
- * test_graph's mixed-precision case (included by test_graph.c, which has
- * the fixture and rand_vals()): the 2-layer MLP with every matmul operand
- * cast to bf16 against a float64 reference that rounds the same operands,
- * and against the f32 graph.
+ * test_graph_mixed: libloomgraph's mixed precision (include/loom/graph.h),
+ * over the fixture of tests/loom_test_graph.h: the 2-layer MLP with every
+ * matmul operand cast to bf16 against a float64 reference that rounds the
+ * same operands, and against the f32 graph.
  */
-#ifndef TEST_GRAPH_MIXED_H
-#define TEST_GRAPH_MIXED_H
+#include "loom_test_graph.h"
 
 /* ---- Mixed precision: bf16 operands on the MME, f32 parameters ---------------- */
 
@@ -184,4 +183,12 @@ static void mixed_bf16(void **state)
 		free(vals[i]);
 }
 
-#endif /* TEST_GRAPH_MIXED_H */
+/* Usage: test_graph_mixed [inproc|loomd|kernel] */
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(mixed_bf16),
+	};
+
+	return graph_main(argc, argv, "mixed-", tests, sizeof(tests) / sizeof(tests[0]));
+}

@@ -1,11 +1,11 @@
-/* SPDX-License-Identifier: MIT */
+// SPDX-License-Identifier: MIT
 /*
- * The loomd half of test_link.c: the daemon as a process (two clients,
- * a full device, garbage on the socket, killed clients, SIGTERM, stale
- * sockets). Included once by test_link.c, whose helpers it uses.
+ * Device link tests with loomd as a process, over the fixture of
+ * tests/loom_test_link.h (test_link has the link server's requests): two
+ * clients, a full device, garbage on the socket, killed clients, shutdown
+ * on SIGTERM, stale sockets.
  */
-#ifndef TEST_LINK_LOOMD_H
-#define TEST_LINK_LOOMD_H
+#include "loom_test_link.h"
 
 /* ---- loomd ------------------------------------------------------------------ */
 
@@ -512,4 +512,17 @@ static void loomd_stale_socket(void **state)
 	assert_int_equal(access(path, F_OK), -1);
 }
 
-#endif /* TEST_LINK_LOOMD_H */
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(loomd_clients, loomd_setup, loomd_teardown),
+		cmocka_unit_test_setup_teardown(loomd_full, loomd_setup, loomd_teardown),
+		cmocka_unit_test_setup_teardown(loomd_garbage, loomd_setup, loomd_teardown),
+		cmocka_unit_test_setup_teardown(loomd_client_killed, loomd_setup, loomd_teardown),
+		cmocka_unit_test_setup_teardown(loomd_sigterm, loomd_setup, loomd_teardown),
+		cmocka_unit_test_setup_teardown(loomd_stale_socket, loomd_setup, loomd_teardown),
+	};
+
+	signal(SIGPIPE, SIG_IGN);
+	return cmocka_run_group_tests_name("test_link_loomd", tests, NULL, NULL);
+}
