@@ -100,6 +100,7 @@ static void test_cb_area_full(void)
 		if (i == 0)
 			cb_wait(&head, g.sob, 1, 0);
 		cb_write64(&tail, bo.va + 8 * i, 100 + i);
+		memset(big, 0, DRM_LOOM_CB_MAX_SIZE);	/* NOPs' reserved words */
 		memcpy(big, head.dw, head.n * 4);
 		fill = DRM_LOOM_CB_MAX_SIZE / 4 - head.n - tail.n;
 		loom_assert_eq(fill % nop_dw, 0);
