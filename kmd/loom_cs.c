@@ -610,10 +610,13 @@ static void loom_cs_devm_fini(void *arg)
 	loom_cs_fini(arg);
 }
 
+/* The DRM device's release: no file, queue or job is left. */
 static void loom_cs_release(struct drm_device *drm, void *arg)
 {
 	struct loom_cs_dev *cs = arg;
 
+	loom_queue_sched_fini_dev(cs);
+	destroy_workqueue(cs->sched_wq);
 	destroy_workqueue(cs->wq);
 }
 
@@ -634,7 +637,16 @@ int loom_cs_init(struct loom_device *ldev)
 	cs->wq = alloc_ordered_workqueue("loom-cs", 0);
 	if (!cs->wq)
 		return -ENOMEM;
+	/* The schedulers' run_job and free_job: in the reclaim path. */
+	cs->sched_wq = alloc_workqueue("loom-sched", WQ_MEM_RECLAIM | WQ_UNBOUND, 0);
+	if (!cs->sched_wq) {
+		destroy_workqueue(cs->wq);
+		return -ENOMEM;
+	}
 	ret = drmm_add_action_or_reset(&ldev->drm, loom_cs_release, cs);
+	if (ret)
+		return ret;
+	ret = loom_queue_sched_init_dev(cs);
 	if (ret)
 		return ret;
 	loom_reset_init(cs);

@@ -138,8 +138,19 @@ void loom_ctx_dev_restore(struct loom_device *ldev)
 	mutex_unlock(&ldev->ctx_lock);
 }
 
+/* drm_gpuvm's last reference: the context's memory goes. */
+static void loom_ctx_vm_free(struct drm_gpuvm *gpuvm)
+{
+	kfree(container_of(gpuvm, struct loom_ctx, gpuvm));
+}
+
+static const struct drm_gpuvm_ops loom_ctx_gpuvm_ops = {
+	.vm_free = loom_ctx_vm_free,
+};
+
 static struct loom_ctx *loom_ctx_create(struct loom_device *ldev)
 {
+	struct drm_gem_object *r_obj;
 	struct loom_ctx *ctx;
 	unsigned long asid;
 	int ret;
@@ -147,13 +158,21 @@ static struct loom_ctx *loom_ctx_create(struct loom_device *ldev)
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
 	if (!ctx)
 		return ERR_PTR(-ENOMEM);
+	r_obj = drm_gpuvm_resv_object_alloc(&ldev->drm);
+	if (!r_obj) {
+		kfree(ctx);
+		return ERR_PTR(-ENOMEM);
+	}
+	/* The whole user VA range; VM_BIND maps whole objects or slices, never splits. */
+	drm_gpuvm_init(&ctx->gpuvm, "loom-ctx", 0, &ldev->drm, r_obj, LOOM_USER_VA_START,
+		       LOOM_USER_VA_END - LOOM_USER_VA_START, 0, 0, &loom_ctx_gpuvm_ops);
+	drm_gem_object_put(r_obj);	/* the VM holds its own */
 	ctx->ldev = ldev;
 	ctx->uid = current_euid();
 	kref_init(&ctx->ref);
 	mutex_init(&ctx->lock);
 	drm_mm_init(&ctx->va_mm, LOOM_USER_VA_START, LOOM_USER_VA_END - LOOM_USER_VA_START);
 	drm_mm_init(&ctx->kva_mm, LOOM_KVA_BASE, LOOM_KVA_SIZE);
-	dma_resv_init(&ctx->resv);
 	INIT_LIST_HEAD(&ctx->zombies);
 	INIT_WORK(&ctx->reap_work, loom_gem_ctx_reap_work);
 	ret = loom_mmu_ctx_init(ctx);
@@ -185,11 +204,10 @@ static struct loom_ctx *loom_ctx_create(struct loom_device *ldev)
 err_mmu:
 	loom_mmu_ctx_fini(ctx);
 err_free:
-	dma_resv_fini(&ctx->resv);
 	drm_mm_takedown(&ctx->kva_mm);
 	drm_mm_takedown(&ctx->va_mm);
 	mutex_destroy(&ctx->lock);
-	kfree(ctx);
+	drm_gpuvm_put(&ctx->gpuvm);
 	return ERR_PTR(ret);
 }
 
@@ -220,7 +238,7 @@ static void loom_ctx_release(struct kref *ref)
 	 * The device no longer walks the tables: take everything apart, once
 	 * no job of the context can still be moving data.
 	 */
-	if (dma_resv_wait_timeout(&ctx->resv, DMA_RESV_USAGE_BOOKKEEP, false,
+	if (dma_resv_wait_timeout(loom_ctx_resv(ctx), DMA_RESV_USAGE_BOOKKEEP, false,
 				  msecs_to_jiffies(LOOM_CTX_JOB_WAIT_MS)) <= 0)
 		drm_err(&ldev->drm, "context %u: jobs still running after %u ms; freeing its memory anyway\n",
 			ctx->asid, LOOM_CTX_JOB_WAIT_MS);
@@ -234,7 +252,6 @@ static void loom_ctx_release(struct kref *ref)
 	mutex_unlock(&ctx->lock);
 	drm_mm_takedown(&ctx->kva_mm);
 	drm_mm_takedown(&ctx->va_mm);
-	dma_resv_fini(&ctx->resv);
 	mutex_destroy(&ctx->lock);
 
 	/* The ASID is free only once nothing of the context is left. */
@@ -242,8 +259,8 @@ static void loom_ctx_release(struct kref *ref)
 	__clear_bit(ctx->asid, ldev->asid_map);
 	mutex_unlock(&ldev->ctx_lock);
 	loom_dbg(ldev, IOCTL, "context %u destroyed\n", ctx->asid);
-	kfree(ctx);
 	loom_obj_dec(ldev, LOOM_OBJ_CTX);
+	drm_gpuvm_put(&ctx->gpuvm);
 }
 
 unsigned int loom_ctx_get_all(struct loom_device *ldev, struct loom_ctx **out, unsigned int max)
@@ -273,15 +290,16 @@ void loom_ctx_put(struct loom_ctx *ctx)
 
 int loom_ctx_add_fence(struct loom_ctx *ctx, struct dma_fence *fence)
 {
+	struct dma_resv *resv = loom_ctx_resv(ctx);
 	int ret;
 
-	ret = dma_resv_lock_interruptible(&ctx->resv, NULL);
+	ret = dma_resv_lock_interruptible(resv, NULL);
 	if (ret)
 		return ret;
-	ret = dma_resv_reserve_fences(&ctx->resv, 1);
+	ret = dma_resv_reserve_fences(resv, 1);
 	if (!ret)
-		dma_resv_add_fence(&ctx->resv, fence, DMA_RESV_USAGE_BOOKKEEP);
-	dma_resv_unlock(&ctx->resv);
+		dma_resv_add_fence(resv, fence, DMA_RESV_USAGE_BOOKKEEP);
+	dma_resv_unlock(resv);
 	/*
 	 * Injected after the context holds the fence, where a failure hurts
 	 * most: the fence stands in for the older jobs of its queue there.

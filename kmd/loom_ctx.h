@@ -24,6 +24,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/dma-resv.h>
+#include <drm/drm_gpuvm.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
 #include <linux/workqueue.h>
@@ -83,16 +84,28 @@ struct loom_ctx {
 	struct loom_pt *pgd;		/* level-0 table */
 	u64 pt_pages;			/* page-table pages allocated */
 	u64 mapped_bytes;		/* bytes mapped by leaves */
+	/*
+	 * The VM_BIND mappings (drm_gpuva, loom_vm.c) and the VM's common
+	 * reservation object, which holds the fences of the context's jobs
+	 * (loom_ctx_add_fence()). Owns the context's memory: its last
+	 * reference frees it (loom_ctx.c's vm_free).
+	 */
+	struct drm_gpuvm gpuvm;
+	/* The VA allocator where the kernel chooses: every mapping holds a node. */
 	struct drm_mm va_mm;		/* userspace VA: VM_BIND mappings */
 	struct drm_mm kva_mm;		/* kernel window: loom_ctx_kva_alloc() */
 	struct list_head link;		/* in loom_device.ctx_list */
-	/* Fences of the context's jobs (loom_ctx_add_fence()); own lock. */
-	struct dma_resv resv;
 	/* Unbound mappings whose memory waits for a job fence (ctx->lock). */
 	struct list_head zombies;
 	/* Frees zombies once their fence signals (loom_gem.c). */
 	struct work_struct reap_work;
 };
+
+/* The reservation object of ctx's jobs: its drm_gpuvm's. */
+static inline struct dma_resv *loom_ctx_resv(struct loom_ctx *ctx)
+{
+	return drm_gpuvm_resv(&ctx->gpuvm);
+}
 
 /*
  * Probe: the ASID table and the device's DRAM allocator (torn down with

@@ -51,7 +51,7 @@ DEFINE_DRM_ACCEL_FOPS(loom_fops);
 
 static const struct drm_driver loom_drm_driver = {
 	.driver_features = DRIVER_GEM | DRIVER_COMPUTE_ACCEL | DRIVER_SYNCOBJ |
-			   DRIVER_SYNCOBJ_TIMELINE,
+			   DRIVER_SYNCOBJ_TIMELINE | DRIVER_GEM_GPUVA,
 	.fops = &loom_fops,
 	.open = loom_ctx_file_open,
 	.postclose = loom_ctx_file_close,

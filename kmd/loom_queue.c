@@ -49,12 +49,26 @@ static u32 loom_q_reg(struct loom_queue *q, u32 r)
 	return LOOM_REG_QUEUE(q->hw, r);
 }
 
+static void loom_queue_free_work(struct work_struct *work)
+{
+	struct loom_queue *q = container_of(work, struct loom_queue, free_work);
+	struct drm_device *drm = &q->ldev->drm;
+
+	kfree(q);
+	drm_dev_put(drm);
+}
+
 static void loom_queue_release(struct kref *ref)
 {
 	struct loom_queue *q = container_of(ref, struct loom_queue, ref);
 
 	loom_obj_dec(q->ldev, LOOM_OBJ_QUEUE);
-	kfree(q);
+	/*
+	 * Its last job's free_job may drop the last reference, from the
+	 * scheduler's work; the device's last reference (which takes the
+	 * schedulers down) must not go there.
+	 */
+	queue_work(system_wq, &q->free_work);
 }
 
 void loom_queue_put(struct loom_queue *q)
@@ -419,62 +433,61 @@ static int loom_queue_wait_idle(struct loom_queue *q)
 	return 0;
 }
 
-/* The queue's scheduler and its one entity. */
-static int loom_queue_sched_init(struct loom_queue *q)
+int loom_queue_sched_init_dev(struct loom_cs_dev *cs)
 {
 	unsigned int timeout_ms = READ_ONCE(loom_job_timeout_ms);
-	struct drm_gpu_scheduler *sched = &q->sched;
-	const struct drm_sched_init_args args = {
+	struct drm_sched_init_args args = {
 		.ops = &loom_sched_ops,
+		.submit_wq = cs->sched_wq,
 		/* With queue and device resets: one recovery at a time. */
-		.timeout_wq = q->cs->wq,
+		.timeout_wq = cs->wq,
 		.num_rqs = 1,
 		.credit_limit = LOOM_QUEUE_CREDITS,
 		.timeout = timeout_ms ? msecs_to_jiffies(timeout_ms) : MAX_SCHEDULE_TIMEOUT,
-		.name = q->name,
-		.dev = q->ldev->drm.dev,
+		.dev = cs->ldev->drm.dev,
 	};
 	int ret;
 
-	snprintf(q->name, sizeof(q->name), "loom-q%u", q->hw);
-	ret = drm_sched_init(sched, &args);
-	if (ret)
-		return ret;
-	/* Run queue 0, the only one: one entity per scheduler. */
-	ret = drm_sched_entity_init(&q->entity, 0, &sched, 1, NULL);
-	if (ret) {
-		drm_sched_fini(sched);
-		return ret;
+	for (cs->nsched = 0; cs->nsched < LOOM_NUM_QUEUES; cs->nsched++) {
+		snprintf(cs->sched_name[cs->nsched], sizeof(cs->sched_name[0]), "loom-q%u",
+			 cs->nsched);
+		args.name = cs->sched_name[cs->nsched];
+		ret = drm_sched_init(&cs->sched[cs->nsched], &args);
+		if (ret)
+			return ret;
 	}
-	q->sched_ready = true;
 	return 0;
 }
 
-/*
- * Take the scheduler down once every job it ran has finished: the entity
- * first (jobs it has not run yet fail with drm_sched's -ESRCH once their
- * in-fences signal), then the jobs it still lists, freed by its free work.
- */
-static void loom_queue_sched_fini(struct loom_queue *q)
+void loom_queue_sched_fini_dev(struct loom_cs_dev *cs)
 {
-	struct drm_gpu_scheduler *sched = &q->sched;
-	bool empty;
+	while (cs->nsched)
+		drm_sched_fini(&cs->sched[--cs->nsched]);
+}
 
-	if (!q->sched_ready)
+/* The queue: its hardware queue's scheduler's one entity. */
+static int loom_queue_entity_init(struct loom_queue *q)
+{
+	int ret;
+
+	q->sched = &q->cs->sched[q->hw];
+	/* Run queue 0, the only one. */
+	ret = drm_sched_entity_init(&q->entity, 0, &q->sched, 1, NULL);
+	if (!ret)
+		q->entity_ready = true;
+	return ret;
+}
+
+/*
+ * Jobs the scheduler has not run yet fail (drm_sched's -ESRCH, once their
+ * in-fences signal); those it ran are the scheduler's to free.
+ */
+static void loom_queue_entity_fini(struct loom_queue *q)
+{
+	if (!q->entity_ready)
 		return;
 	drm_sched_entity_fini(&q->entity);
-	for (;;) {
-		/* A timeout handler in progress holds its job off the list. */
-		cancel_delayed_work_sync(&sched->work_tdr);
-		spin_lock(&sched->job_list_lock);
-		empty = list_empty(&sched->pending_list);
-		spin_unlock(&sched->job_list_lock);
-		if (empty)
-			break;
-		flush_workqueue(sched->submit_wq);
-	}
-	drm_sched_fini(sched);
-	q->sched_ready = false;
+	q->entity_ready = false;
 }
 
 int loom_queue_create(struct loom_cs_dev *cs, struct loom_ctx *ctx, struct loom_queue **out)
@@ -491,6 +504,8 @@ int loom_queue_create(struct loom_cs_dev *cs, struct loom_ctx *ctx, struct loom_
 	q->cs = cs;
 	q->ldev = ldev;
 	kref_init(&q->ref);
+	INIT_WORK(&q->free_work, loom_queue_free_work);
+	drm_dev_get(&ldev->drm);	/* for its jobs, which may outlive the files */
 	loom_obj_inc(ldev, LOOM_OBJ_QUEUE);
 	mutex_init(&q->arm_lock);
 	mutex_init(&q->submit_lock);
@@ -505,6 +520,7 @@ int loom_queue_create(struct loom_cs_dev *cs, struct loom_ctx *ctx, struct loom_
 		loom_ctx_put(q->ctx);
 		loom_obj_dec(ldev, LOOM_OBJ_QUEUE);
 		kfree(q);
+		drm_dev_put(&ldev->drm);
 		return ret;
 	}
 
@@ -572,7 +588,7 @@ int loom_queue_create(struct loom_cs_dev *cs, struct loom_ctx *ctx, struct loom_
 		loom_queue_destroy(q, -EIO);
 		return ret == -ENODEV ? ret : -EIO;
 	}
-	ret = loom_queue_sched_init(q);
+	ret = loom_queue_entity_init(q);
 	if (ret) {
 		loom_queue_destroy(q, -ECANCELED);
 		return ret;
@@ -593,6 +609,7 @@ err_free:
 	loom_ctx_put(q->ctx);
 	loom_obj_dec(ldev, LOOM_OBJ_QUEUE);
 	kfree(q);
+	drm_dev_put(&ldev->drm);
 	return ret;
 }
 
@@ -677,7 +694,7 @@ void loom_queue_destroy(struct loom_queue *q, int err)
 	up_read(&cs->reset_sem);
 	dma_fence_end_signalling(cookie);
 	/* What drm_sched had not run yet fails now; it ran the rest. */
-	loom_queue_sched_fini(q);
+	loom_queue_entity_fini(q);
 
 	if (!quiet && !q->hw_stuck && !READ_ONCE(cs->gone)) {
 		/* The queue does not stop: reset the device, which stops every queue. */

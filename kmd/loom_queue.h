@@ -12,40 +12,43 @@
  * queue) belongs to the queue: the driver's last packet of every job sets
  * it to the job's sequence number.
  *
- * Each queue is a drm_sched scheduler with one entity (as in Xe and
- * panthor: the firmware-less hardware queue is the ring the scheduler
- * feeds). SUBMIT arms a job (its finished fence, seqno = the job's
- * sequence number, is what userspace sees) and pushes it to the entity;
- * drm_sched waits for its in-fences and calls run_job, which puts it on
- * the ring and returns its hardware fence, signalled from the CQ in
- * sequence order. Credits are the CB area's bytes (64-byte units), sized
- * so that run_job always finds room (loom_queue.c). drm_sched's timeout
- * handler (TDR) is the hang detection; it runs on the driver's ordered
- * work queue, with the queue resets after errors and the device resets.
+ * Each hardware queue has a drm_sched scheduler (the ring it feeds), which
+ * lives as long as the device, as amdgpu's per-ring schedulers do; a queue
+ * is that scheduler's one entity while it holds the hardware queue. (A
+ * job's fence points at its scheduler, and userspace may keep the fence
+ * long after the queue is gone: a scheduler per queue, freed with it,
+ * would leave those fences pointing at freed memory.) SUBMIT arms a job
+ * (its finished fence, seqno = the job's sequence number, is what
+ * userspace sees) and pushes it to the entity; drm_sched waits for its
+ * in-fences and calls run_job, which puts it on the ring and returns its
+ * hardware fence, signalled from the CQ in sequence order. Credits are the
+ * CB area's bytes (64-byte units), sized so that run_job always finds room
+ * (loom_queue.c). drm_sched's timeout handler (TDR) is the hang detection;
+ * it runs on the driver's ordered work queue, with the queue resets after
+ * errors and the device resets.
  *
  * Jobs finish in sequence order, so their fences signal in order, as
- * dma_fence_unwrap_merge() and dma_resv_add_fence() assume: they keep
- * only the newest fence of a context. A job that fails without running
- * (SUBMIT could not add its fence to its context, one of its in-fences
- * signalled with an error, or a reset cancelled it before it ran) still
- * goes on the ring in its turn, as an entry that only sets the SOB
- * (abort_err set), and is retired with LOOM_ERR_ABORTED from the CQ like
- * any other; only on a stopped queue (device gone, queue destroyed) is it
- * retired at once, every older job being retired already.
+ * dma_fence_unwrap_merge() and dma_resv_add_fence() assume: they keep only
+ * the newest fence of a context. A job that fails without running (SUBMIT
+ * could not add its fence to its context, one of its in-fences signalled
+ * with an error, or a reset cancelled it before it ran) still goes on the
+ * ring in its turn, as an entry that only sets the SOB (abort_err set),
+ * and is retired with LOOM_ERR_ABORTED from the CQ like any other; only on
+ * a stopped queue (device gone, queue destroyed) is it retired at once,
+ * every older job being retired already.
  *
  * Lock order: loom_queue.arm_lock -> (the context's and exported objects'
  * reservation objects); loom_cs_dev.reset_sem -> loom_cs_dev.table_lock ->
- * loom_queue.submit_lock -> loom_cs_dev.irq_lock -> loom_queue.lock ->
- * a job's fence lock; loom_queue.lock -> loom_events.lock (a hang is
+ * loom_queue.submit_lock -> loom_cs_dev.irq_lock -> loom_queue.lock -> a
+ * job's fence lock; loom_queue.lock -> loom_events.lock (a hang is
  * posted).
  *
  * Fence signalling: run_job, the TDR, queue and device resets and queue
  * destruction take reset_sem and submit_lock, inside
  * dma_fence_begin_signalling() (drm_sched annotates run_job itself).
  * Nothing holding either may allocate memory that can reclaim, lock a
- * reservation object or wait for a fence. SUBMIT adds a job's fence to
- * the reservation objects under arm_lock only, which no signalling path
- * takes.
+ * reservation object or wait for a fence. SUBMIT adds a job's fence to the
+ * reservation objects under arm_lock only, which no signalling path takes.
  */
 #ifndef __LOOM_QUEUE_H__
 #define __LOOM_QUEUE_H__
@@ -116,6 +119,16 @@ struct loom_cs_dev {
 	spinlock_t irq_lock;
 	struct loom_queue *queues[LOOM_NUM_QUEUES];
 
+	/*
+	 * One scheduler per hardware queue, for the device's life (its
+	 * timeout: loom.job_timeout_ms at probe; the watchdog applies a
+	 * changed value). Their run and free work runs on sched_wq.
+	 */
+	struct drm_gpu_scheduler sched[LOOM_NUM_QUEUES];
+	char sched_name[LOOM_NUM_QUEUES][12];
+	unsigned int nsched;		/* initialised */
+	struct workqueue_struct *sched_wq;
+
 	struct delayed_work watchdog;	/* lost interrupts, hangs (backstop), heartbeat */
 	struct work_struct dev_reset_work;
 	u32 heartbeat;			/* last HEARTBEAT value seen */
@@ -137,15 +150,15 @@ struct loom_queue {
 	struct loom_cs_dev *cs;
 	struct loom_device *ldev;
 	struct kref ref;		/* the file's table, each ioctl using it, each job */
+	struct work_struct free_work;	/* the last reference: free, drop the device */
 	struct loom_ctx *ctx;		/* referenced */
 	u32 hw;				/* hardware queue index */
 	u32 sob;
 	u64 hw_fence_ctx;		/* the jobs' hardware fences */
-	char name[16];			/* the scheduler's: loom-qN */
 
-	struct drm_gpu_scheduler sched;
+	struct drm_gpu_scheduler *sched;	/* cs->sched[hw] */
 	struct drm_sched_entity entity;
-	bool sched_ready;		/* sched and entity initialised */
+	bool entity_ready;		/* entity initialised */
 
 	struct loom_ring_entry *ring;	/* ring, then CQ, in one allocation */
 	struct loom_cq_entry *cq;
@@ -211,6 +224,10 @@ static inline struct loom_job *to_loom_job(struct drm_sched_job *sj)
 }
 
 /* loom_queue.c */
+/* Probe: the hardware queues' schedulers (cs->sched_wq and cs->wq exist). */
+int loom_queue_sched_init_dev(struct loom_cs_dev *cs);
+/* The DRM device's release: every queue and job is gone. */
+void loom_queue_sched_fini_dev(struct loom_cs_dev *cs);
 int loom_queue_create(struct loom_cs_dev *cs, struct loom_ctx *ctx, struct loom_queue **out);
 /*
  * Unbind, the device stopped: free the rings and CB areas of every queue

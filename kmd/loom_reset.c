@@ -355,9 +355,9 @@ static void loom_reset_watchdog(struct work_struct *work)
 		loom_queue_process_cq_locked(q);
 		job = list_first_entry_or_null(&q->inflight, struct loom_job, node);
 		/* The TDR decides (drm_sched_fault(): at once). */
-		if (job && timeout_ms && q->sched_ready && !q->needs_reset && !q->stopped &&
+		if (job && timeout_ms && q->entity_ready && !q->needs_reset && !q->stopped &&
 		    time_after(now, q->head_since + msecs_to_jiffies(timeout_ms)))
-			drm_sched_fault(&q->sched);
+			drm_sched_fault(q->sched);
 		spin_unlock(&q->lock);
 	}
 	spin_unlock_irq(&cs->irq_lock);

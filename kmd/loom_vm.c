@@ -3,15 +3,22 @@
  * loom.ko: VM_BIND, the buffer objects (loom_gem.c) mapped into a file's
  * context.
  *
- * VM_BIND MAP inserts a struct loom_vm_map in the file's context: a node
- * of the context's user VA allocator, the page-table entries, and a
- * reference on the object, so an object lives while it is mapped, even
- * after its handle is closed. UNMAP names a mapping by its start VA and
- * clears its entries at once; if jobs of the context are still running
- * (loom_ctx_add_fence()), the mapping's reference on the object is dropped
- * only once they are done (the mapping becomes a "zombie", freed by a work
- * item that the jobs' fence schedules when it signals, or by the context's
- * end), so the device never writes to memory that was freed and reused.
+ * VM_BIND MAP inserts a struct loom_vm_map in the file's context: a
+ * drm_gpuva in the context's drm_gpuvm (linked to the object through its
+ * drm_gpuvm_bo, so the object knows its mappings), a node of the context's
+ * VA allocator (a drm_mm: the kernel chooses the VA unless
+ * DRM_LOOM_VM_BIND_FIXED), the page-table entries, and a reference on the
+ * object, so an object lives while it is mapped, even after its handle is
+ * closed. Mappings never overlap and UNMAP takes a whole mapping, so
+ * drm_gpuvm's split/merge (sm_map/sm_unmap) has nothing to do; nothing is
+ * evicted (device memory and host pages stay pinned while mapped). The
+ * VM's common reservation object holds the context's job fences. UNMAP
+ * names a mapping by its start VA and clears its entries at once; if jobs
+ * of the context are still running (loom_ctx_add_fence()), the mapping's
+ * reference on the object is dropped only once they are done (the mapping
+ * becomes a "zombie", freed by a work item that the jobs' fence schedules
+ * when it signals, or by the context's end), so the device never writes to
+ * memory that was freed and reused.
  */
 #include <linux/dma-fence.h>
 #include <linux/slab.h>
@@ -26,9 +33,10 @@
 #include "loom_hw.h"
 #include "loom_mmu.h"
 
-/* A VM_BIND mapping in a context (ctx->va_mm). */
+/* A VM_BIND mapping in a context (ctx->gpuvm and ctx->va_mm). */
 struct loom_vm_map {
-	struct drm_mm_node node;		/* VA range */
+	struct drm_gpuva va;			/* in ctx->gpuvm; va.gem: the object */
+	struct drm_mm_node node;		/* the same range in the allocator */
 	struct loom_bo *bo;			/* holds a reference */
 	u64 bo_offset;
 	bool readonly;
@@ -80,6 +88,48 @@ static int loom_vm_map_sgt(struct loom_ctx *ctx, struct sg_table *sgt, u64 va,
 	if (done)
 		loom_mmu_unmap_locked(ctx, va, done);
 	return -EINVAL;
+}
+
+/*
+ * The mapping into the context's drm_gpuvm, linked to obj (under obj's
+ * reservation lock, which guards the object's list of mappings).
+ * ctx->lock held.
+ */
+static int loom_vm_gpuva_add(struct loom_ctx *ctx, struct loom_vm_map *map,
+			     struct drm_gem_object *obj)
+{
+	struct drm_gpuvm_bo *vm_bo;
+	int ret;
+
+	map->va.va.addr = map->node.start;
+	map->va.va.range = map->node.size;
+	map->va.gem.obj = obj;
+	map->va.gem.offset = map->bo_offset;
+	ret = drm_gpuva_insert(&ctx->gpuvm, &map->va);
+	if (ret)
+		return ret == -EEXIST ? -EBUSY : ret;
+	dma_resv_lock(obj->resv, NULL);
+	vm_bo = drm_gpuvm_bo_obtain(&ctx->gpuvm, obj);
+	if (IS_ERR(vm_bo)) {
+		dma_resv_unlock(obj->resv);
+		drm_gpuva_remove(&map->va);
+		return PTR_ERR(vm_bo);
+	}
+	drm_gpuva_link(&map->va, vm_bo);
+	drm_gpuvm_bo_put(vm_bo);	/* the link holds its own */
+	dma_resv_unlock(obj->resv);
+	return 0;
+}
+
+/* Out of the context's drm_gpuvm and the object's list. ctx->lock held. */
+static void loom_vm_gpuva_del(struct loom_vm_map *map)
+{
+	struct drm_gem_object *obj = map->va.gem.obj;
+
+	drm_gpuva_remove(&map->va);
+	dma_resv_lock(obj->resv, NULL);
+	drm_gpuva_unlink(&map->va);
+	dma_resv_unlock(obj->resv);
 }
 
 static int loom_vm_bind_map(struct loom_ctx *ctx, struct drm_file *file,
@@ -164,6 +214,12 @@ static int loom_vm_bind_map(struct loom_ctx *ctx, struct drm_file *file,
 		drm_mm_remove_node(&map->node);
 		goto err_unlock;
 	}
+	ret = loom_vm_gpuva_add(ctx, map, obj);
+	if (ret) {
+		loom_mmu_unmap_locked(ctx, map->node.start, map->node.size);
+		drm_mm_remove_node(&map->node);
+		goto err_unlock;
+	}
 	args->va = map->node.start;
 	loom_obj_inc(ctx->ldev, LOOM_OBJ_VM_MAP);
 	mutex_unlock(&ctx->lock);
@@ -181,14 +237,20 @@ err_put:
 	return ret;
 }
 
+/* The mapping containing va, or NULL. ctx->lock held. */
+static struct loom_vm_map *loom_vm_map_at(struct loom_ctx *ctx, u64 va)
+{
+	struct drm_gpuva *gva = drm_gpuva_find_first(&ctx->gpuvm, va, 1);
+
+	return gva ? container_of(gva, struct loom_vm_map, va) : NULL;
+}
+
+/* The mapping starting at va, or NULL. ctx->lock held. */
 static struct loom_vm_map *loom_vm_map_find(struct loom_ctx *ctx, u64 va)
 {
-	struct drm_mm_node *node;
+	struct loom_vm_map *map = loom_vm_map_at(ctx, va);
 
-	drm_mm_for_each_node_in_range(node, &ctx->va_mm, va, va + 1)
-		if (node->start == va)
-			return container_of(node, struct loom_vm_map, node);
-	return NULL;
+	return map && map->node.start == va ? map : NULL;
 }
 
 /* Free what loom_vm_map_release_locked() and loom_vm_reap_locked() collected. */
@@ -245,9 +307,9 @@ static void loom_vm_map_release_locked(struct loom_ctx *ctx, struct loom_vm_map 
 {
 	struct dma_fence *fence = NULL;
 
-	if (dma_resv_get_singleton(&ctx->resv, DMA_RESV_USAGE_BOOKKEEP, &fence)) {
+	if (dma_resv_get_singleton(loom_ctx_resv(ctx), DMA_RESV_USAGE_BOOKKEEP, &fence)) {
 		/* No memory for the fence array: wait for the jobs instead. */
-		dma_resv_wait_timeout(&ctx->resv, DMA_RESV_USAGE_BOOKKEEP, false,
+		dma_resv_wait_timeout(loom_ctx_resv(ctx), DMA_RESV_USAGE_BOOKKEEP, false,
 				      msecs_to_jiffies(LOOM_CTX_JOB_WAIT_MS));
 		fence = NULL;
 	}
@@ -279,6 +341,7 @@ static int loom_vm_bind_unmap(struct loom_ctx *ctx, struct drm_loom_vm_bind *arg
 		return -EINVAL;
 	}
 	loom_mmu_unmap_locked(ctx, map->node.start, map->node.size);
+	loom_vm_gpuva_del(map);
 	drm_mm_remove_node(&map->node);
 	loom_vm_map_release_locked(ctx, map, &free);
 	mutex_unlock(&ctx->lock);
@@ -289,7 +352,7 @@ static int loom_vm_bind_unmap(struct loom_ctx *ctx, struct drm_loom_vm_bind *arg
 
 int loom_gem_ctx_fence_exports(struct loom_ctx *ctx, struct dma_fence *fence)
 {
-	struct drm_mm_node *node;
+	struct drm_gpuva *gva;
 	struct loom_vm_map *map;
 	struct loom_bo *owner;
 	struct dma_resv *resv;
@@ -303,8 +366,8 @@ int loom_gem_ctx_fence_exports(struct loom_ctx *ctx, struct dma_fence *fence)
 	 * callbacks, which run under it, take neither).
 	 */
 	mutex_lock(&ctx->lock);
-	drm_mm_for_each_node(node, &ctx->va_mm) {
-		map = container_of(node, struct loom_vm_map, node);
+	drm_gpuvm_for_each_va(gva, &ctx->gpuvm) {
+		map = container_of(gva, struct loom_vm_map, va);
 		if (map->bo->kind != LOOM_BO_DRAM)
 			continue;
 		owner = loom_bo_dram_owner(map->bo);
@@ -329,19 +392,13 @@ int loom_gem_ctx_fence_exports(struct loom_ctx *ctx, struct dma_fence *fence)
 int loom_gem_va_lookup(struct loom_ctx *ctx, u64 va, u64 size, struct drm_gem_object **obj,
 		       u64 *offset)
 {
-	struct drm_mm_node *node;
-	struct loom_vm_map *map = NULL;
+	struct loom_vm_map *map;
 	int ret = -ENOENT;
 
 	if (va < LOOM_USER_VA_START || va >= LOOM_USER_VA_END)
 		return -ENOENT;
 	mutex_lock(&ctx->lock);
-	drm_mm_for_each_node_in_range(node, &ctx->va_mm, va, va + 1) {
-		if (node->start <= va && va - node->start < node->size) {
-			map = container_of(node, struct loom_vm_map, node);
-			break;
-		}
-	}
+	map = loom_vm_map_at(ctx, va);
 	if (map) {
 		ret = -EINVAL;
 		if (size <= map->node.size - (va - map->node.start)) {
@@ -381,7 +438,7 @@ int loom_vm_bind_ioctl(struct drm_device *drm, void *data, struct drm_file *file
 
 void loom_gem_ctx_fini(struct loom_ctx *ctx)
 {
-	struct drm_mm_node *node, *tmp;
+	struct drm_gpuva *gva, *tmp;
 	struct loom_vm_map *map;
 	LIST_HEAD(maps);
 
@@ -390,9 +447,10 @@ void loom_gem_ctx_fini(struct loom_ctx *ctx)
 	 * waited for them): no need to clear the entries one by one.
 	 */
 	mutex_lock(&ctx->lock);
-	drm_mm_for_each_node_safe(node, tmp, &ctx->va_mm) {
-		map = container_of(node, struct loom_vm_map, node);
-		drm_mm_remove_node(node);
+	drm_gpuvm_for_each_va_safe(gva, tmp, &ctx->gpuvm) {
+		map = container_of(gva, struct loom_vm_map, va);
+		loom_vm_gpuva_del(map);
+		drm_mm_remove_node(&map->node);
 		list_add_tail(&map->free_link, &maps);
 	}
 	list_for_each_entry(map, &ctx->zombies, free_link)
