@@ -64,11 +64,28 @@ static void loom_queue_release(struct kref *ref)
 
 	loom_obj_dec(q->ldev, LOOM_OBJ_QUEUE);
 	/*
-	 * Its last job's free_job may drop the last reference, from the
-	 * scheduler's work; the device's last reference (which takes the
-	 * schedulers down) must not go there.
+	 * A job's free_job may drop the last reference, from the scheduler's
+	 * free work: the device's last reference, which takes the schedulers
+	 * down, must not go there. Anywhere else it goes now, so that the
+	 * device is released with its last file.
 	 */
-	queue_work(system_wq, &q->free_work);
+	if (q->sched && current_work() == &q->sched->work_free_job)
+		queue_work(system_wq, &q->free_work);
+	else
+		loom_queue_free_work(&q->free_work);
+}
+
+/* Jobs of q that finished and that the scheduler has not freed yet. */
+static bool loom_queue_jobs_to_free(struct loom_queue *q)
+{
+	struct loom_job *job;
+	bool any = false;
+
+	spin_lock_irq(&q->lock);
+	list_for_each_entry(job, &q->jobs, link)
+		any |= job->retired;
+	spin_unlock_irq(&q->lock);
+	return any;
 }
 
 void loom_queue_put(struct loom_queue *q)
@@ -649,6 +666,7 @@ void loom_queue_destroy(struct loom_queue *q, int err)
 	struct loom_cs_dev *cs = q->cs;
 	struct loom_device *ldev = q->ldev;
 	bool quiet = false, cookie;
+	unsigned int i;
 	int idx;
 
 	/* Out of the tables: no interrupt, watchdog or device reset sees it now. */
@@ -695,6 +713,12 @@ void loom_queue_destroy(struct loom_queue *q, int err)
 	dma_fence_end_signalling(cookie);
 	/* What drm_sched had not run yet fails now; it ran the rest. */
 	loom_queue_entity_fini(q);
+	/*
+	 * Those it ran have finished: have it free them now (a bounded
+	 * wait), so that they hold the queue, and so the device, no longer.
+	 */
+	for (i = 0; i < 100 && loom_queue_jobs_to_free(q); i++)
+		flush_workqueue(cs->sched_wq);
 
 	if (!quiet && !q->hw_stuck && !READ_ONCE(cs->gone)) {
 		/* The queue does not stop: reset the device, which stops every queue. */
