@@ -6,7 +6,8 @@
  * reached), a destroyed queue's jobs that still wait for in-fences fail
  * only once those signal (and the destroy does not wait for them), and
  * jobs larger than what the CB area holds at once all run, in order
- * (the scheduler's credits).
+ * (the scheduler's credits), and a job's fence outlives its queue and its
+ * file (what it names stays readable: KASAN watches on the debug kernel).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -121,6 +122,38 @@ static void test_cb_area_full(void)
 	close(fd);
 }
 
+/*
+ * A job's fence, as a sync_file, outlives its queue and the file: its
+ * driver and timeline names (which point into the scheduler) still read.
+ */
+static void test_fence_outlives_queue(void)
+{
+	int fd = loom_open(), sf;
+	uint32_t q = queue_create(fd, NULL), so = syncobj_create(fd);
+	struct drm_syncobj_handle h = {
+		.handle = so, .flags = DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE, .fd = -1,
+	};
+	struct sync_fence_info fi = { 0 };
+	struct sync_file_info info = {
+		.num_fences = 1, .sync_fence_info = (uintptr_t)&fi,
+	};
+	struct cb nop = { .n = 0 };
+	uint64_t seq;
+
+	cb_nop(&nop);
+	loom_assert_eq(__submit_full(fd, q, nop.dw, nop.n * 4, NULL, 0, so, &seq), 0);
+	loom_assert_eq(wait_status(fd, q, seq), 0);
+	loom_assert_eq(__loom_ioctl(fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &h), 0);
+	sf = h.fd;
+	loom_assert_eq(__queue_destroy(fd, q), 0);
+	close(fd);
+	loom_assert_eq(ioctl(sf, SYNC_IOC_FILE_INFO, &info), 0);
+	loom_assert_eq(info.status, 1);
+	loom_assert_eq(fi.status, 1);
+	loom_assert(fi.driver_name[0] && fi.obj_name[0]);
+	close(sf);
+}
+
 static const struct loom_subtest tests[] = {
 	{ "abort-sets-sob", "a job failing in SUBMIT takes its turn: its SOB value is reached",
 	  test_abort_sets_sob },
@@ -128,6 +161,8 @@ static const struct loom_subtest tests[] = {
 	  test_destroy_blocked },
 	{ "cb-area-full", "more of the largest jobs than the CB area holds: all run, in order",
 	  test_cb_area_full },
+	{ "fence-outlives-queue", "a job's sync_file outlives its queue and file: its names still read",
+	  test_fence_outlives_queue },
 };
 
 int main(int argc, char **argv)
