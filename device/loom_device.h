@@ -259,9 +259,13 @@ void loom_power_telemetry(struct loom_dev *dev, struct loom_fw_telemetry *t);
 void loom_power_info(struct loom_dev *dev, struct loom_fw_info *info);
 int loom_power_set_limit(struct loom_dev *dev, uint32_t mw);		/* 0 = default */
 int loom_power_set_temp_limit(struct loom_dev *dev, int32_t mc);	/* 0 = default */
-/* Engines report what they did; the firmware tick turns it into watts. */
-void loom_power_account(struct loom_dev *dev, unsigned engine, uint64_t busy_ns,
-			uint64_t flops, uint64_t bytes);
+/*
+ * Engines report what they did, for context asid: the firmware tick turns
+ * it into watts, and the busy time also goes to the context's counter
+ * (LOOM_REG_ASID_BUSY).
+ */
+void loom_power_account(struct loom_dev *dev, unsigned engine, uint32_t asid,
+			uint64_t busy_ns, uint64_t flops, uint64_t bytes);
 /*
  * Clock slow-down the engines must apply: 1.0 at full clock, > 1.0 while
  * throttled (an engine that was busy t ns stays busy t * factor ns).

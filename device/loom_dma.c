@@ -276,7 +276,7 @@ static void dma_sleep_ns(uint64_t ns)
  * the job up by the time the caller ran out of chunks is called off, so a
  * busy host CPU never makes a split transfer slower than an unsplit one.
  */
-static void dma_transfer(struct loom_dev *dev, const struct dma_runs *dst,
+static void dma_transfer(struct loom_dev *dev, uint32_t asid, const struct dma_runs *dst,
 			 const struct dma_runs *src, uint32_t value, uint64_t size)
 {
 	struct loom_dma *dma = dev->dma;
@@ -326,7 +326,7 @@ static void dma_transfer(struct loom_dev *dev, const struct dma_runs *dst,
 		slow = 1.0;
 	for (i = 0; i < n; i++)
 		if (shares[i].bytes)
-			loom_power_account(dev, LOOM_ENGINE_DMA,
+			loom_power_account(dev, LOOM_ENGINE_DMA, asid,
 					   (uint64_t)(shares[i].busy_ns * slow), 0,
 					   shares[i].bytes);
 	if (slow > 1.0)
@@ -352,7 +352,7 @@ int loom_dma_copy(struct loom_dev *dev, uint32_t asid, uint64_t dst, uint64_t sr
 	if (!ret)
 		ret = dma_resolve(dev, asid, dst, size, true, &rd, f);
 	if (!ret)
-		dma_transfer(dev, &rd, &rs, 0, size);
+		dma_transfer(dev, asid, &rd, &rs, 0, size);
 	dma_runs_fini(&rs);
 	dma_runs_fini(&rd);
 	return ret;
@@ -369,7 +369,7 @@ int loom_dma_fill(struct loom_dev *dev, uint32_t asid, uint64_t dst, uint32_t va
 	dma_runs_init(&rd);
 	ret = dma_resolve(dev, asid, dst, size, true, &rd, f);
 	if (!ret)
-		dma_transfer(dev, &rd, NULL, value, size);
+		dma_transfer(dev, asid, &rd, NULL, value, size);
 	dma_runs_fini(&rd);
 	return ret;
 }

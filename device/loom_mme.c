@@ -494,7 +494,7 @@ int loom_mme_exec(struct loom_dev *dev, uint32_t asid, const struct loom_pkt_mme
 	slow = loom_power_slowdown(dev, LOOM_ENGINE_MME);
 	if (!(slow > 1.0))
 		slow = 1.0;
-	loom_power_account(dev, LOOM_ENGINE_MME, (uint64_t)(busy * slow), flops, bytes);
+	loom_power_account(dev, LOOM_ENGINE_MME, asid, (uint64_t)(busy * slow), flops, bytes);
 	if (slow > 1.0)
 		mme_sleep_ns((uint64_t)(busy * (slow - 1.0)));
 	pthread_mutex_unlock(&mme->lock);

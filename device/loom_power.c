@@ -173,12 +173,18 @@ void loom_power_fini(struct loom_dev *dev)
 	dev->power = NULL;
 }
 
-void loom_power_account(struct loom_dev *dev, unsigned engine, uint64_t busy_ns,
-			uint64_t flops, uint64_t bytes)
+void loom_power_account(struct loom_dev *dev, unsigned engine, uint32_t asid,
+			uint64_t busy_ns, uint64_t flops, uint64_t bytes)
 {
 	struct loom_power *p = dev->power;
 
-	if (!p || engine >= LOOM_FW_NUM_ENGINES)
+	if (engine >= LOOM_FW_NUM_ENGINES)
+		return;
+	if (busy_ns && asid && asid < LOOM_NUM_ASIDS)
+		__atomic_add_fetch((uint64_t *)(loom_dev_bar(dev) +
+						LOOM_REG_ASID_BUSY(asid, engine)),
+				   busy_ns, __ATOMIC_RELAXED);
+	if (!p)
 		return;
 	if (busy_ns)
 		atomic_fetch_add_explicit(&p->acc_busy_ns[engine], busy_ns, memory_order_relaxed);

@@ -295,7 +295,7 @@ int loom_cp_run_cb(struct loom_dev *dev, unsigned q, unsigned asid,
 	if (ret == LOOM_ERR_NONE)
 		*err_off = 0;
 	if (busy_ns)
-		loom_power_account(dev, LOOM_ENGINE_CP, busy_ns, 0, 0);
+		loom_power_account(dev, LOOM_ENGINE_CP, asid, busy_ns, 0, 0);
 	return ret;
 }
 
@@ -448,7 +448,7 @@ static void loom_cp_process(struct loom_dev *dev, struct loom_cp *cp, uint32_t c
 	if (!err)
 		err = loom_cp_fetch(dev, cp, asid, &e);
 	if (!err) {
-		loom_power_account(dev, LOOM_ENGINE_CP, loom_now_ns() - t0, 0, 0);
+		loom_power_account(dev, LOOM_ENGINE_CP, asid, loom_now_ns() - t0, 0, 0);
 		err = loom_cp_run_cb(dev, q, asid, cp->cb, e.cb_size, &err_off);
 	}
 

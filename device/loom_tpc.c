@@ -372,7 +372,7 @@ int loom_tpc_launch(struct loom_dev *dev, unsigned q, uint32_t asid,
 	slow = loom_power_slowdown(dev, LOOM_ENGINE_TPC);
 	if (!(slow > 1.0))
 		slow = 1.0;
-	loom_power_account(dev, LOOM_ENGINE_TPC,
+	loom_power_account(dev, LOOM_ENGINE_TPC, asid,
 			   (uint64_t)(wall * slow) * atomic_load(&l->active_cores),
 			   atomic_load(&l->flops), atomic_load(&l->bytes));
 	if (slow > 1.0 && !ret)

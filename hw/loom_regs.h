@@ -150,6 +150,18 @@
 #define LOOM_AREG_CTRL			0x08	/* PRIV: bit 0 enable */
 #define LOOM_AREG_CHANNEL		0x0c	/* PRIV: channel that gets its events */
 
+/*
+ * ---- 0x2800: busy time per context, 32 bytes each ----------------------
+ * 64-bit, RO, cumulative since the device was created (a device reset
+ * keeps them): the nanoseconds engine class e (LOOM_ENGINE_*, hw/loom_fw.h)
+ * worked for context a, summed over the class's engines (two DMA engines
+ * busy for 1 ms each count 2 ms). Read with one 64-bit access.
+ */
+#define LOOM_REG_ASID_BUSY_BASE		0x2800
+#define LOOM_REG_ASID_BUSY_STRIDE	0x20
+#define LOOM_REG_ASID_BUSY(a, e)	(LOOM_REG_ASID_BUSY_BASE + \
+					 (a) * LOOM_REG_ASID_BUSY_STRIDE + (e) * 8)
+
 /* ---- 0x3000: MMU --------------------------------------------------------- */
 #define LOOM_REG_MMU_INV_ASID		0x3000	/* write ASID (0 = all), ring any doorbell */
 #define LOOM_REG_MMU_FAULT_VA_LO	0x3004	/* RO: last fault */

@@ -217,6 +217,11 @@ static void test_lin_dma(void **state)
 	assert_memory_equal(s, d, size);
 	assert_int_equal(d[size / 4], 0xa5a5a5a5U);
 	assert_int_equal(d[size / 4 + 1], 0xa5a5a5a5U);
+	/* The context's busy counters: its DMA and CP worked, nothing else did. */
+	assert_true(loom_reg_read64(c->dev, LOOM_REG_ASID_BUSY(ASID, LOOM_ENGINE_DMA)) > 0);
+	assert_true(loom_reg_read64(c->dev, LOOM_REG_ASID_BUSY(ASID, LOOM_ENGINE_CP)) > 0);
+	assert_int_equal(loom_reg_read64(c->dev, LOOM_REG_ASID_BUSY(ASID, LOOM_ENGINE_MME)), 0);
+	assert_int_equal(loom_reg_read64(c->dev, LOOM_REG_ASID_BUSY(ASID + 1, LOOM_ENGINE_DMA)), 0);
 
 	/* Copy from an unmapped VA: PAGE_FAULT at the DMA packet. */
 	b.n = 0;

@@ -583,8 +583,8 @@ static void *load_thread(void *p)
 	struct loader *l = p;
 
 	while (!atomic_load(&l->stop)) {
-		loom_power_account(l->dev, LOOM_ENGINE_MME, 2 * MS, 0, 0);
-		loom_power_account(l->dev, LOOM_ENGINE_TPC, 16 * MS, 0, 0);
+		loom_power_account(l->dev, LOOM_ENGINE_MME, 0, 2 * MS, 0, 0);
+		loom_power_account(l->dev, LOOM_ENGINE_TPC, 0, 16 * MS, 0, 0);
 		sleep_ms(1);
 	}
 	return NULL;
@@ -668,12 +668,12 @@ static void model_step(struct loom_dev *dev, uint64_t *now, uint64_t dt,
 		       const struct model_load *ld, struct loom_fw_telemetry *t)
 {
 	if (ld) {
-		loom_power_account(dev, LOOM_ENGINE_MME, (uint64_t)(ld->mme * dt), 0, 0);
-		loom_power_account(dev, LOOM_ENGINE_TPC, (uint64_t)(ld->tpc * dt * LOOM_NUM_TPC),
+		loom_power_account(dev, LOOM_ENGINE_MME, 0, (uint64_t)(ld->mme * dt), 0, 0);
+		loom_power_account(dev, LOOM_ENGINE_TPC, 0, (uint64_t)(ld->tpc * dt * LOOM_NUM_TPC),
 				   0, 0);
-		loom_power_account(dev, LOOM_ENGINE_DMA, (uint64_t)(ld->dma * dt * LOOM_NUM_DMA),
+		loom_power_account(dev, LOOM_ENGINE_DMA, 0, (uint64_t)(ld->dma * dt * LOOM_NUM_DMA),
 				   0, ld->bytes);
-		loom_power_account(dev, LOOM_ENGINE_CP, (uint64_t)(ld->cp * dt), 0, 0);
+		loom_power_account(dev, LOOM_ENGINE_CP, 0, (uint64_t)(ld->cp * dt), 0, 0);
 	}
 	*now += dt;
 	loom_power_tick(dev, *now);
@@ -730,7 +730,7 @@ static void test_model_power_formula(void **state)
 	assert_int_equal(t.power_mw, 60000 + 400);
 	assert_int_equal(t.dma_bytes, 1000000000ULL);
 	/* Work reported in one lump spreads over the following ticks. */
-	loom_power_account(dev, LOOM_ENGINE_MME, 150 * MS, 1000, 0);
+	loom_power_account(dev, LOOM_ENGINE_MME, 0, 150 * MS, 1000, 0);
 	model_step(dev, &now, 50 * MS, NULL, &t);
 	assert_int_equal(t.util_pct[LOOM_ENGINE_MME], 100);
 	model_step(dev, &now, 50 * MS, NULL, &t);
@@ -742,7 +742,7 @@ static void test_model_power_formula(void **state)
 	assert_int_equal(t.flops, 1000);
 	assert_int_equal(t.busy_ns[LOOM_ENGINE_MME], 25 * MS + 150 * MS);
 	/* Unknown engines are ignored. */
-	loom_power_account(dev, LOOM_FW_NUM_ENGINES, 50 * MS, 1, 1);
+	loom_power_account(dev, LOOM_FW_NUM_ENGINES, 0, 50 * MS, 1, 1);
 	model_step(dev, &now, 50 * MS, NULL, &t);
 	assert_int_equal(t.power_mw, 60000);
 }
@@ -949,7 +949,7 @@ static void *acct_thread(void *p)
 	struct acct_arg *a = p;
 
 	for (int i = 0; i < 100000; i++)
-		loom_power_account(a->dev, LOOM_ENGINE_DMA, 3, 0, 7);
+		loom_power_account(a->dev, LOOM_ENGINE_DMA, 0, 3, 0, 7);
 	return NULL;
 }
 
