@@ -193,6 +193,9 @@ static struct loom_ctx *loom_ctx_create(struct loom_device *ldev)
 	}
 	__set_bit(asid, ldev->asid_map);
 	ctx->asid = asid;
+	/* The device's counters run on: the context's share starts here. */
+	for (unsigned int e = 0; e < LOOM_FW_NUM_ENGINES; e++)
+		ctx->busy_base[e] = loom_ctx_busy_ns(ldev, asid, e);
 	list_add_tail(&ctx->link, &ldev->ctx_list);
 	/* Under ctx_lock, so that loom_ctx_dev_restore() cannot interleave. */
 	loom_ctx_hw_set(ctx, true);

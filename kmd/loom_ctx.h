@@ -20,17 +20,18 @@
 #ifndef __LOOM_CTX_H__
 #define __LOOM_CTX_H__
 
+#include <linux/dma-resv.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
-#include <linux/dma-resv.h>
-#include <drm/drm_gpuvm.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
 #include <linux/workqueue.h>
+#include <drm/drm_gpuvm.h>
 #include <drm/drm_mm.h>
 
 #include "loom/uapi/loom_accel.h"
+#include "hw/loom_fw.h"
 #include "hw/loom_mmu.h"
 
 struct drm_device;
@@ -95,6 +96,8 @@ struct loom_ctx {
 	struct drm_mm va_mm;		/* userspace VA: VM_BIND mappings */
 	struct drm_mm kva_mm;		/* kernel window: loom_ctx_kva_alloc() */
 	struct list_head link;		/* in loom_device.ctx_list */
+	/* LOOM_REG_ASID_BUSY when the ASID was given out (loom_fdinfo.c). */
+	u64 busy_base[LOOM_FW_NUM_ENGINES];
 	/* Unbound mappings whose memory waits for a job fence (ctx->lock). */
 	struct list_head zombies;
 	/* Frees zombies once their fence signals (loom_gem.c). */
@@ -178,6 +181,11 @@ void loom_mmu_unmap(struct loom_ctx *ctx, u64 va, u64 size);
  */
 int loom_ctx_kva_alloc(struct loom_ctx *ctx, u64 size, u64 *va);
 void loom_ctx_kva_free(struct loom_ctx *ctx, u64 va);
+
+/* loom_fdinfo.c: the device's busy-time counter of asid for engine class engine (ns). */
+u64 loom_ctx_busy_ns(struct loom_device *ldev, u32 asid, unsigned int engine);
+/* drm_driver.show_fdinfo: the DRM usage statistics of file (loom_fdinfo.c). */
+void loom_show_fdinfo(struct drm_printer *p, struct drm_file *file);
 
 /* debugfs: the context's ASID, mappings and page-table usage. */
 void loom_mmu_debugfs_show(struct loom_ctx *ctx, struct seq_file *m);

@@ -47,7 +47,12 @@ static const struct drm_ioctl_desc loom_drm_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(LOOM_EXPORT_DMABUF, loom_dmabuf_export_ioctl, 0),
 };
 
-DEFINE_DRM_ACCEL_FOPS(loom_fops);
+/* DEFINE_DRM_ACCEL_FOPS(), plus the DRM usage statistics in fdinfo. */
+static const struct file_operations loom_fops = {
+	.owner = THIS_MODULE,
+	DRM_ACCEL_FOPS,
+	.show_fdinfo = drm_show_fdinfo,
+};
 
 static const struct drm_driver loom_drm_driver = {
 	.driver_features = DRIVER_GEM | DRIVER_COMPUTE_ACCEL | DRIVER_SYNCOBJ |
@@ -55,6 +60,7 @@ static const struct drm_driver loom_drm_driver = {
 	.fops = &loom_fops,
 	.open = loom_ctx_file_open,
 	.postclose = loom_ctx_file_close,
+	.show_fdinfo = loom_show_fdinfo,
 	.gem_create_object = loom_gem_create_object,
 	.gem_prime_import = loom_dmabuf_prime_import,
 	.gem_prime_import_sg_table = loom_dmabuf_import_sg_table,

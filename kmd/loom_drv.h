@@ -15,6 +15,7 @@
  *   loom_events.c  channel 0's event queue, DRM_IOCTL_LOOM_EVENTFD
  *   loom_hwmon.c, loom_sysfs.c, loom_debugfs.c  hwmon, sysfs and debugfs files
  *   loom_ctx.c   open files, hardware contexts (ASIDs)
+ *   loom_fdinfo.c  per-file accounting: DRM usage statistics in fdinfo
  *   loom_mmu.c   the contexts' page tables
  *   loom_gem.c   buffer objects
  *   loom_vm.c    VM_BIND: objects mapped into contexts

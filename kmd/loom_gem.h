@@ -35,6 +35,7 @@ struct loom_bo {
 	struct drm_gem_shmem_object base;	/* base.base: the GEM object */
 	enum loom_bo_kind kind;
 	bool readonly;				/* the device may only read it */
+	atomic_t vm_maps;			/* VM_BIND mappings of it (fdinfo's "active") */
 	struct drm_mm_node dram;		/* DRAM (not a slice): the range of DRAM */
 	u64 dram_pa;				/* DRAM: device PA of the object's byte 0 */
 	/*

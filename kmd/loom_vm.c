@@ -118,6 +118,7 @@ static int loom_vm_gpuva_add(struct loom_ctx *ctx, struct loom_vm_map *map,
 	drm_gpuva_link(&map->va, vm_bo);
 	drm_gpuvm_bo_put(vm_bo);	/* the link holds its own */
 	dma_resv_unlock(obj->resv);
+	atomic_inc(&to_loom_bo(obj)->vm_maps);
 	return 0;
 }
 
@@ -126,6 +127,7 @@ static void loom_vm_gpuva_del(struct loom_vm_map *map)
 {
 	struct drm_gem_object *obj = map->va.gem.obj;
 
+	atomic_dec(&to_loom_bo(obj)->vm_maps);
 	drm_gpuva_remove(&map->va);
 	dma_resv_lock(obj->resv, NULL);
 	drm_gpuva_unlink(&map->va);
