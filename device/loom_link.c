@@ -82,6 +82,8 @@ struct loom_link_session {
 	struct loom_link_server *srv;
 	unsigned channel;
 	unsigned asid;
+	uint32_t pid;			/* the driver's process, 0 if unknown */
+	int window_fd;			/* a copy of its host window's fd, -1 before HELLO */
 	/* Protects hello and window_size; serialises requests and close. */
 	pthread_mutex_t op_lock;
 	bool hello;
@@ -559,6 +561,7 @@ struct loom_link_session *loom_link_session_open(struct loom_link_server *srv)
 	s->srv = srv;
 	s->channel = ch;
 	s->asid = asid;
+	s->window_fd = -1;
 	pthread_mutex_init(&s->op_lock, NULL);
 	s->next = srv->sessions;
 	srv->sessions = s;
@@ -650,6 +653,8 @@ void loom_link_session_close(struct loom_link_session *s)
 
 	pthread_mutex_unlock(&s->op_lock);
 	pthread_mutex_destroy(&s->op_lock);
+	if (s->window_fd >= 0)
+		close(s->window_fd);
 	free(s);
 }
 
@@ -717,6 +722,8 @@ static int loom_link_hello(struct loom_link_session *s, const struct loom_link_m
 	}
 	s->hello = true;
 	s->window_size = size;
+	/* LOOM_LINK_SESSION reports how much of the window has memory behind it. */
+	__atomic_store_n(&s->window_fd, loom_link_dup(fds_in[0]), __ATOMIC_RELEASE);
 	resp->arg[0] = s->channel;
 	resp->arg[1] = s->asid;
 	resp->arg[2] = loom_dev_bar_size(dev);
@@ -852,7 +859,46 @@ static int loom_link_dram_free(struct loom_link_session *s, uint64_t pa)
 
 static bool loom_link_type_known(uint32_t type)
 {
-	return type >= LOOM_LINK_HELLO && type <= LOOM_LINK_QUERY;
+	return type >= LOOM_LINK_HELLO && type <= LOOM_LINK_SESSION;
+}
+
+void loom_link_session_set_pid(struct loom_link_session *s, uint32_t pid)
+{
+	if (s)
+		s->pid = pid;
+}
+
+/* LOOM_LINK_SESSION: the index-th attached driver, as hw/loom_link.h says. */
+static int loom_link_session_info(struct loom_link_server *srv, uint64_t index,
+				  struct loom_link_msg *r)
+{
+	struct loom_link_session *t;
+	struct loom_dram_block *blk;
+	struct stat st;
+	uint64_t i = 0;
+	int ret = -ENOENT, wfd;
+
+	pthread_mutex_lock(&srv->lock);
+	for (t = srv->sessions; t; t = t->next) {
+		if (i++ != index)
+			continue;
+		r->arg[0] = t->pid;
+		r->arg[1] = t->asid;
+		r->arg[2] = t->channel;
+		for (blk = srv->blocks; blk; blk = blk->next)
+			if (blk->owner == t)
+				r->arg[3] += blk->size;
+		/* Set once by HELLO: the pages of the window, populated. */
+		wfd = __atomic_load_n(&t->window_fd, __ATOMIC_ACQUIRE);
+		if (wfd >= 0 && !fstat(wfd, &st))
+			r->arg[4] = (uint64_t)st.st_blocks * 512;
+		for (unsigned q = 0; q < LOOM_NUM_QUEUES; q++)
+			r->arg[5] += srv->queue_owner[q] == t;
+		ret = 0;
+		break;
+	}
+	pthread_mutex_unlock(&srv->lock);
+	return ret;
 }
 
 int loom_link_handle(struct loom_link_session *s, const struct loom_link_msg *req,
@@ -912,6 +958,9 @@ int loom_link_handle(struct loom_link_session *s, const struct loom_link_msg *re
 		pthread_mutex_lock(&srv->lock);
 		ret = loom_link_unimport_locked(srv, s, req->arg[0], false);
 		pthread_mutex_unlock(&srv->lock);
+		break;
+	case LOOM_LINK_SESSION:
+		ret = loom_link_session_info(srv, req->arg[0], &r);
 		break;
 	case LOOM_LINK_QUERY:
 		pthread_mutex_lock(&srv->lock);

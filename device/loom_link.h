@@ -29,6 +29,8 @@ void loom_link_server_destroy(struct loom_link_server *srv);
 struct loom_dev *loom_link_server_dev(struct loom_link_server *srv);
 /* NULL with errno (EBUSY: every channel or ASID is taken). */
 struct loom_link_session *loom_link_session_open(struct loom_link_server *srv);
+/* The process on the other end of s (SO_PEERCRED; LOOM_LINK_SESSION reports it). */
+void loom_link_session_set_pid(struct loom_link_session *s, uint32_t pid);
 /* The driver is gone: reset its queues, free its resources. */
 void loom_link_session_close(struct loom_link_session *s);
 /*

@@ -49,6 +49,7 @@ static struct loom_link *loom_link_open_inproc(const struct loom_dev_config *cfg
 		ret = -errno;
 		goto err_srv;
 	}
+	loom_link_session_set_pid(l->session, (uint32_t)getpid());
 	pthread_mutex_init(&l->lock, NULL);
 	return l;
 

@@ -262,6 +262,13 @@ static void loomd_accept(struct loomd *d, int lfd)
 		free(cl);
 		return;
 	}
+	{
+		struct ucred cred;
+		socklen_t len = sizeof(cred);
+
+		if (!getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len))
+			loom_link_session_set_pid(cl->session, (uint32_t)cred.pid);
+	}
 	pthread_mutex_lock(&d->lock);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);

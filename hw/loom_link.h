@@ -66,6 +66,15 @@ enum loom_link_type {
 	LOOM_LINK_UNIMPORT = 9,
 	/* out: arg[0] = DRAM used, arg[1] = DRAM total, arg[2] = drivers attached. */
 	LOOM_LINK_QUERY = 10,
+	/*
+	 * The drivers attached to the device, one per call: arg[0] = index
+	 * (0, 1, ... in no particular order; -ENOENT past the last). out:
+	 * arg[0] = the driver's process id (0 if unknown), arg[1] = its ASID,
+	 * arg[2] = its channel, arg[3] = DRAM bytes it holds (allocations it
+	 * owns), arg[4] = bytes of its host window with memory behind them
+	 * (the memfd's allocated blocks), arg[5] = hardware queues it holds. Its busy time is in BAR0 (LOOM_REG_ASID_BUSY of its ASID).
+	 */
+	LOOM_LINK_SESSION = 11,
 };
 
 struct loom_link_msg {

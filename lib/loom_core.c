@@ -429,6 +429,32 @@ LOOM_API int loom_device_telemetry(loom_device *dev, struct loom_telemetry *t)
 	return dev->be->telemetry(dev, t);
 }
 
+void loom_proc_comm(uint32_t pid, char *name, size_t size)
+{
+	char path[64];
+	FILE *f;
+
+	name[0] = '\0';
+	if (!pid)
+		return;
+	snprintf(path, sizeof(path), "/proc/%u/comm", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (fgets(name, (int)size, f))
+		name[strcspn(name, "\n")] = '\0';
+	fclose(f);
+}
+
+LOOM_API int loom_device_processes(loom_device *dev, struct loom_process *out, int max)
+{
+	if (!dev || max < 0 || (max && !out))
+		return -EINVAL;
+	if (max)
+		memset(out, 0, (size_t)max * sizeof(*out));
+	return dev->be->processes(dev, out, max);
+}
+
 LOOM_API int loom_device_set_power_limit(loom_device *dev, uint32_t mw)
 {
 	if (!dev)

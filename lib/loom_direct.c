@@ -404,6 +404,40 @@ static int direct_info(loom_device *dev, struct loom_device_info *info)
 	return 0;
 }
 
+/* Every driver attached to the device: LOOM_LINK_SESSION, one by one. */
+static int direct_processes(loom_device *dev, struct loom_process *out, int max)
+{
+	struct loom_direct *d = loom_drv(dev);
+	int n = 0;
+
+	/* A driver holds a channel: no more than LOOM_NUM_CHANNELS. */
+	for (uint64_t i = 0; i <= LOOM_NUM_CHANNELS; i++) {
+		struct loom_link_msg m = { .type = LOOM_LINK_SESSION, .arg = { i } };
+		int ret = loom_link_call(d->link, &m, NULL, 0, NULL, NULL);
+
+		if (ret == -ENOENT)
+			break;
+		if (ret)
+			return ret;
+		if (n < max) {
+			struct loom_process *p = &out[n];
+
+			p->pid = (uint32_t)m.arg[0];
+			p->asid = (uint32_t)m.arg[1];
+			p->dram_bytes = m.arg[3];
+			p->host_bytes = m.arg[4];
+			p->queues = (uint32_t)m.arg[5];
+			loom_proc_comm(p->pid, p->name, sizeof(p->name));
+			for (unsigned e = 0; e < LOOM_ENG_COUNT && p->asid < LOOM_NUM_ASIDS; e++)
+				p->busy_ns[e] = __atomic_load_n(
+					(uint64_t *)(d->bar + LOOM_REG_ASID_BUSY(p->asid, e)),
+					__ATOMIC_RELAXED);
+		}
+		n++;
+	}
+	return n;
+}
+
 static int direct_telemetry(loom_device *dev, struct loom_telemetry *t)
 {
 	struct loom_fw_telemetry f;
@@ -459,6 +493,7 @@ const struct loom_backend_ops loom_direct_ops = {
 	.close = direct_close,
 	.info = direct_info,
 	.telemetry = direct_telemetry,
+	.processes = direct_processes,
 	.set_power_limit = direct_set_power_limit,
 	.events_poll = direct_events_poll,
 	.mem_alloc = loom_direct_mem_alloc,

@@ -121,12 +121,17 @@ struct loom_event_obj {
  * dev->cond (under dev->lock) whenever queue progress or an event may have
  * happened, and sets dev->dead if the device goes away.
  */
+/* /proc/PID/comm without its newline into name ("" if unreadable). */
+void loom_proc_comm(uint32_t pid, char *name, size_t size);
+
 struct loom_backend_ops {
 	const char *name;
 	int (*open)(loom_device *dev, const struct loom_device_opts *opts);
 	void (*close)(loom_device *dev);	/* after every stream is gone */
 	int (*info)(loom_device *dev, struct loom_device_info *info);
 	int (*telemetry)(loom_device *dev, struct loom_telemetry *t);
+	/* loom_device_processes(): the count, up to max filled in (zeroed). */
+	int (*processes)(loom_device *dev, struct loom_process *out, int max);
 	int (*set_power_limit)(loom_device *dev, uint32_t mw);
 	/* dev->lock held: append pending device events to dev->events. */
 	void (*events_poll)(loom_device *dev);

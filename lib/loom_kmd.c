@@ -443,6 +443,7 @@ const struct loom_backend_ops loom_kmd_ops = {
 	.close = kmd_close,
 	.info = kmd_info,
 	.telemetry = kmd_telemetry,
+	.processes = kmd_processes,
 	.set_power_limit = kmd_set_power_limit,
 	.events_poll = kmd_events_poll,
 	.mem_alloc = loom_kmd_mem_alloc,

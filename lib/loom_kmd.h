@@ -66,6 +66,9 @@ static inline struct loom_kmd *loom_kmd(loom_device *dev)
 	return dev->drv;
 }
 
+/* loom_kmd_procs.c: loom_device_processes() from fdinfo. */
+int kmd_processes(loom_device *dev, struct loom_process *out, int max);
+
 /* loom_kmd.c */
 /* ioctl() retried on EINTR; 0 or a negative errno. */
 int loom_kmd_ioctl(int fd, unsigned long req, void *arg);

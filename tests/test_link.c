@@ -228,11 +228,43 @@ static void hello_bad(void **state)
 	loom_link_close(l);
 }
 
+/*
+ * session: LOOM_LINK_SESSION lists the attached drivers (in-process: this
+ * one) with the process, ASID, channel, DRAM and queues each holds; past
+ * the last, -ENOENT; before HELLO, -ENOTCONN.
+ */
+static void session(void **state)
+{
+	struct loom_link *l = loom_link_open("inproc", &test_cfg);
+	struct loom_link_msg h, m = { .type = LOOM_LINK_SESSION };
+	struct loom_link_msg a = { .type = LOOM_LINK_DRAM_ALLOC, .arg = { 3 << 20, 4096 } };
+	struct loom_link_msg q = { .type = LOOM_LINK_QUEUE_ALLOC };
+	int fds[LOOM_LINK_MAX_FDS];
+	unsigned n = 0;
+
+	assert_non_null(l);
+	assert_int_equal(loom_link_call(l, &m, NULL, 0, NULL, NULL), -ENOTCONN);
+	assert_int_equal(hello_link(l, 4, &h), 0);
+	assert_int_equal(loom_link_call(l, &a, NULL, 0, NULL, NULL), 0);
+	assert_int_equal(loom_link_call(l, &q, NULL, 0, fds, &n), 0);
+	close_fds(fds, n);
+	m = (struct loom_link_msg){ .type = LOOM_LINK_SESSION, .arg = { 0 } };
+	assert_int_equal(loom_link_call(l, &m, NULL, 0, NULL, NULL), 0);
+	assert_int_equal(m.arg[0], (uint64_t)getpid());
+	assert_int_equal(m.arg[1], h.arg[1]);	/* ASID */
+	assert_int_equal(m.arg[2], h.arg[0]);	/* channel */
+	assert_int_equal(m.arg[3], 3 << 20);
+	assert_int_equal(m.arg[5], 1);
+	m = (struct loom_link_msg){ .type = LOOM_LINK_SESSION, .arg = { 1 } };
+	assert_int_equal(loom_link_call(l, &m, NULL, 0, NULL, NULL), -ENOENT);
+	loom_link_close(l);
+}
+
 static void bad_type_reserved(void **state)
 {
 	struct loom_link *l = loom_link_open("inproc", &test_cfg);
 	struct loom_link_msg m;
-	uint32_t types[] = { 0, LOOM_LINK_QUERY + 1, 0x7fffffff, 0xffffffff };
+	uint32_t types[] = { 0, LOOM_LINK_SESSION + 1, 0x7fffffff, 0xffffffff };
 
 	assert_non_null(l);
 	for (unsigned i = 0; i < 4; i++) {
@@ -845,6 +877,7 @@ int main(void)
 		cmocka_unit_test(hello_basic),
 		cmocka_unit_test(hello_bad),
 		cmocka_unit_test(bad_type_reserved),
+		cmocka_unit_test(session),
 		cmocka_unit_test(dram_alloc_free),
 		cmocka_unit_test(dram_exhaustion),
 		cmocka_unit_test(dram_foreign_free),

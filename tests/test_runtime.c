@@ -481,6 +481,62 @@ static void telemetry_counts_work(void **state)
 	loom_mem_free(c->dev, A);
 }
 
+/* The process entry of c's context in list (this process, holding at least dram bytes). */
+static const struct loom_process *find_self(const struct loom_process *list, int n, uint64_t dram)
+{
+	for (int i = 0; i < n; i++)
+		if (list[i].pid == (uint32_t)getpid() && list[i].dram_bytes >= dram)
+			return &list[i];
+	return NULL;
+}
+
+/*
+ * processes: the device lists this process's context with the DRAM it
+ * holds and its engines' busy time (DMA after a copy, MME after a GEMM); a
+ * second handle sees it too (loomd, kernel: the same device), and a handle
+ * closed is gone from the list.
+ */
+static void processes(void **state)
+{
+	struct ctx *c = *state;
+	struct loom_process p0[16], p1[16];
+	const struct loom_process *a, *b;
+	const uint64_t size = 3 << 20;
+	loom_device *other;
+	uint64_t A;
+	int n0, n1;
+
+	assert_int_equal(loom_device_processes(c->dev, NULL, 1), -EINVAL);
+	assert_int_equal(loom_mem_alloc(c->dev, size, 0, &A), 0);
+	n0 = loom_device_processes(c->dev, p0, 16);
+	assert_true(n0 >= 1 && n0 <= 16);
+	a = find_self(p0, n0, size);
+	assert_non_null(a);
+	assert_true(a->host_bytes > 0 || is_kernel());
+	assert_int_equal(loom_memcpy(c->s, A + size / 2, A, size / 2), 0);
+	assert_int_equal(loom_stream_sync(c->s, 30 * SEC), 0);
+	n1 = loom_device_processes(c->dev, p1, 16);
+	b = find_self(p1, n1, size);
+	assert_non_null(b);
+	assert_true(b->busy_ns[LOOM_ENG_DMA] > a->busy_ns[LOOM_ENG_DMA]);
+	assert_int_equal(b->busy_ns[LOOM_ENG_TPC], a->busy_ns[LOOM_ENG_TPC]);
+	if (!strcmp(g_uri, "inproc")) {	/* a private device: nobody else sees it */
+		loom_mem_free(c->dev, A);
+		return;
+	}
+	other = loom_device_open(g_uri, NULL);
+	assert_non_null(other);
+	n1 = loom_device_processes(other, p1, 16);
+	assert_int_equal(n1, n0 + 1);
+	assert_non_null(find_self(p1, n1, size));
+	loom_mem_free(c->dev, A);
+	n1 = loom_device_processes(other, p1, 16);
+	assert_null(find_self(p1, n1, size));
+	loom_device_close(other);
+	n1 = loom_device_processes(c->dev, p1, 16);
+	assert_int_equal(n1, n0);
+}
+
 /* export-import: an exported range imports into a second handle on one device. */
 static void export_import(void **state)
 {
@@ -600,7 +656,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		T(device_info), T(copy_roundtrip), T(pinned_async), T(memset_hostptr),
 		T(gemm_fp32), T(gemm_bias_relu), T(gemm_batched_bf16), T(events_cross_stream), T(many_submissions),
-		T(page_fault_sticky), T(readonly_memory), T(telemetry_counts_work),
+		T(page_fault_sticky), T(readonly_memory), T(telemetry_counts_work), T(processes),
 		T(export_import), T(threads_share_device),
 	};
 

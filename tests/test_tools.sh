@@ -30,7 +30,7 @@ ok() {	# ok DESCRIPTION COMMAND...
 JSON="python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if isinstance(d, list) and d else 1)'"
 status_is() { want="$1"; shift; "$@"; [ "$?" -eq "$want" ]; }
 
-echo "1..14"
+echo "1..16"
 ok "smi-table" sh -c "'$B/tools/loom-smi' -d inproc | grep -q 'POWER'"
 ok "smi-query" sh -c "'$B/tools/loom-smi' -d inproc -q | grep -qi 'energy'"
 ok "smi-json" sh -c "'$B/tools/loom-smi' -d inproc --json | $JSON"
@@ -43,6 +43,8 @@ daemon=$!
 i=0; while [ ! -S "$tmp/loom0.sock" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
 ok "smi-lists-loomd" sh -c "LOOM_SOCKET_DIR='$tmp' '$B/tools/loom-smi' --json | $JSON"
 ok "smi-loomd-dram" sh -c "LOOM_SOCKET_DIR='$tmp' '$B/tools/loom-smi' -q | grep -q 256"
+ok "smi-processes-table" sh -c "LOOM_SOCKET_DIR='$tmp' '$B/tools/loom-smi' | grep -q '^IDX *PID *NAME'"
+ok "smi-processes-json" sh -c "LOOM_SOCKET_DIR='$tmp' '$B/tools/loom-smi' --json | python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if isinstance(d[0][\"processes\"], list) else 1)'"
 ok "demo-inproc" "$B/examples/loom-demo"
 ok "demo-loomd" env LOOM_DEVICE="unix:$tmp/loom0.sock" "$B/examples/loom-demo"
 ok "bench-json" sh -c "LOOMD='$B/device/loomd' '$B/tools/loom-bench' --quick --json | $JSON"

@@ -5,7 +5,12 @@
  * (loom_device_list), opens each one, and shows its static facts
  * (loom_device_info) and the firmware's telemetry (loom_device_telemetry)
  * as a table, as a full per-device report (-q) or as JSON (--json); it can
- * repeat (-l) and drain the devices' event queues (--events).
+ * repeat (-l) and drain the devices' event queues (--events). Each view
+ * also lists the processes using each device (loom_device_processes):
+ * DRAM and host memory held, hardware queues, and their engines' busy
+ * share over the last second (over the loop's period with -l; a single
+ * run samples twice, a second apart, when some process uses a device).
+ * loom-smi's own context is left out.
  *
  * It uses only the public API (include/loom/loom.h). Opening "inproc"
  * creates a private device inside loom-smi itself: such a device is idle and
@@ -29,6 +34,8 @@
 
 #define SMI_MAX_DEVICES	64
 #define SMI_MAX_EVENTS	256
+#define SMI_MAX_PROCS	64
+#define SMI_NUM_UTIL	3	/* dma, mme, tpc */
 
 #define SMI_EXIT_OK		0
 #define SMI_EXIT_USAGE		1
@@ -58,6 +65,11 @@ struct smi_dev {
 	struct loom_telemetry tel;
 	int nev;
 	struct loom_device_event ev[SMI_MAX_EVENTS];
+	/* Processes using the device (smi_procs_sample()), and the previous sample. */
+	int nproc, proc_err, nprev;
+	struct loom_process proc[SMI_MAX_PROCS], prev[SMI_MAX_PROCS];
+	double proc_t, prev_t;	/* CLOCK_MONOTONIC seconds of each */
+	int util[SMI_MAX_PROCS][SMI_NUM_UTIL];	/* busy %, -1: not known yet */
 };
 
 static volatile sig_atomic_t smi_stop;
@@ -240,6 +252,67 @@ static void smi_dev_open(struct smi_dev *d)
 	d->open_err = d->dev ? 0 : (errno ? errno : EIO);
 }
 
+static double smi_now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The engines of class e (dma, mme, tpc): a share of 100% is all of them busy. */
+static uint32_t smi_engines(const struct smi_dev *d, int e)
+{
+	uint32_t n = e == LOOM_ENG_DMA ? d->info.num_dma :
+		     e == LOOM_ENG_MME ? d->info.num_mme : d->info.num_tpc;
+
+	return n ? n : 1;
+}
+
+/*
+ * Read the processes using the device (not loom-smi itself), and each one's
+ * busy share since the previous sample of the same context.
+ */
+static void smi_procs_sample(struct smi_dev *d)
+{
+	struct loom_process all[SMI_MAX_PROCS];
+	int r, i, j, e;
+
+	d->nprev = d->nproc;
+	memcpy(d->prev, d->proc, sizeof(d->prev));
+	d->prev_t = d->proc_t;
+	d->nproc = 0;
+	d->proc_err = 0;
+	if (!d->dev)
+		return;
+	r = loom_device_processes(d->dev, all, SMI_MAX_PROCS);
+	d->proc_t = smi_now_s();
+	if (r < 0) {
+		d->proc_err = -r;
+		return;
+	}
+	for (i = 0; i < r && i < SMI_MAX_PROCS; i++)
+		if (all[i].pid != (uint32_t)getpid())
+			d->proc[d->nproc++] = all[i];
+	for (i = 0; i < d->nproc; i++) {
+		const struct loom_process *p = &d->proc[i], *q = NULL;
+		double dt = d->proc_t - d->prev_t;
+
+		for (j = 0; j < d->nprev && !q; j++)
+			if (d->prev[j].pid == p->pid && d->prev[j].asid == p->asid)
+				q = &d->prev[j];
+		for (e = 0; e < SMI_NUM_UTIL; e++) {
+			double pct;
+
+			d->util[i][e] = -1;
+			if (!q || dt <= 0 || p->busy_ns[e] < q->busy_ns[e])
+				continue;
+			pct = (p->busy_ns[e] - q->busy_ns[e]) / (dt * 1e9 * smi_engines(d, e)) * 100;
+			d->util[i][e] = pct > 100 ? 100 : (int)(pct + 0.5);
+		}
+	}
+}
+
 /* Read info, telemetry and (optionally) events of an open device. */
 static void smi_dev_sample(struct smi_dev *d, bool events)
 {
@@ -252,6 +325,7 @@ static void smi_dev_sample(struct smi_dev *d, bool events)
 	memset(&d->tel, 0, sizeof(d->tel));
 	d->info_err = loom_device_info(d->dev, &d->info);
 	d->tel_err = loom_device_telemetry(d->dev, &d->tel);
+	smi_procs_sample(d);
 	if (events) {
 		r = loom_device_events(d->dev, d->ev, SMI_MAX_EVENTS);
 		d->nev = r > 0 ? r : 0;
@@ -319,6 +393,44 @@ static void smi_print_events_text(const struct smi_dev *d, const char *indent)
 	}
 }
 
+/* A busy share, or "-" while not known. */
+static const char *smi_pct(int v, char *buf, size_t len)
+{
+	if (v < 0)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%d%%", v);
+	return buf;
+}
+
+static void smi_print_procs_table(struct smi_dev *devs, int n)
+{
+	char u[SMI_NUM_UTIL][16];
+	int i, j, total = 0;
+
+	printf("\nProcesses\n%-3s  %7s  %-16s  %5s  %10s  %10s  %6s  %5s  %5s  %5s\n", "IDX", "PID",
+	       "NAME", "ASID", "DRAM MiB", "HOST MiB", "QUEUES", "DMA", "MME", "TPC");
+	for (i = 0; i < n; i++) {
+		const struct smi_dev *d = &devs[i];
+
+		if (d->proc_err)
+			printf("%-3d  (cannot list processes: %s)\n", d->index, strerror(d->proc_err));
+		for (j = 0; j < d->nproc; j++) {
+			const struct loom_process *p = &d->proc[j];
+
+			printf("%-3d  %7u  %-16s  %5u  %10.1f  %10.1f  %6u  %5s  %5s  %5s\n", d->index,
+			       p->pid, p->name[0] ? p->name : "?", p->asid, p->dram_bytes / 1048576.0,
+			       p->host_bytes / 1048576.0, p->queues,
+			       smi_pct(d->util[j][0], u[0], sizeof(u[0])),
+			       smi_pct(d->util[j][1], u[1], sizeof(u[1])),
+			       smi_pct(d->util[j][2], u[2], sizeof(u[2])));
+			total++;
+		}
+	}
+	if (!total)
+		printf("  no process is using the devices shown\n");
+}
+
 static void smi_print_table(struct smi_dev *devs, int n, bool events)
 {
 	char now[64], thr[32], dram[48], pwr[32], util[16], idx[16];
@@ -373,6 +485,7 @@ static void smi_print_table(struct smi_dev *devs, int n, bool events)
 	}
 	if (any_inproc)
 		printf("inproc: a private device emulated inside loom-smi; it is idle and shows no other process's work.\n");
+	smi_print_procs_table(devs, n);
 	if (!events)
 		return;
 	for (i = 0; i < n; i++) {
@@ -489,6 +602,27 @@ static void smi_print_query_dev(const struct smi_dev *d, bool events)
 	Q("DRAM used", "%.3f MiB", t->dram_used / 1048576.0);
 	Q("DRAM total", "%.3f MiB", t->dram_total / 1048576.0);
 	Q("Drivers attached", "%u", t->drivers);
+	if (d->proc_err)
+		printf("  Processes: cannot list them: %s\n", strerror(d->proc_err));
+	else
+		printf("  Processes: %d\n", d->nproc);
+	for (int j = 0; j < d->nproc; j++) {
+		const struct loom_process *p = &d->proc[j];
+		char u[16];
+
+		printf("    Process %u (%s)\n", p->pid, p->name[0] ? p->name : "?");
+		Q("  Context (ASID)", "%u", p->asid);
+		Q("  DRAM held", "%.3f MiB", p->dram_bytes / 1048576.0);
+		Q("  Host memory pinned", "%.3f MiB", p->host_bytes / 1048576.0);
+		Q("  Hardware queues", "%u", p->queues);
+		for (int e = 0; e < SMI_NUM_UTIL; e++) {
+			char label[40];
+
+			snprintf(label, sizeof(label), "  %s busy (total, last interval)",
+				 smi_engine_names[e]);
+			Q(label, "%.3f ms, %s", p->busy_ns[e] / 1e6, smi_pct(d->util[j][e], u, sizeof(u)));
+		}
+	}
 	if (events) {
 		printf("  Events pending: %d\n", d->nev);
 		smi_print_events_text(d, "    ");
@@ -674,6 +808,37 @@ static void smi_json_events(const struct smi_dev *d)
 	putchar(']');
 }
 
+static void smi_json_procs(const struct smi_dev *d)
+{
+	putchar('[');
+	for (int j = 0; j < d->nproc; j++) {
+		const struct loom_process *p = &d->proc[j];
+		uint64_t busy[SMI_NUM_UTIL];
+		bool first = true;
+
+		printf("%s{", j ? "," : "");
+		smi_json_u64("pid", p->pid, &first);
+		smi_json_strkv("name", p->name, &first);
+		smi_json_u64("asid", p->asid, &first);
+		smi_json_u64("dram_bytes", p->dram_bytes, &first);
+		smi_json_u64("host_bytes", p->host_bytes, &first);
+		smi_json_u64("queues", p->queues, &first);
+		for (int e = 0; e < SMI_NUM_UTIL; e++)
+			busy[e] = p->busy_ns[e];
+		smi_json_u64_array("busy_ns", busy, SMI_NUM_UTIL, &first);
+		smi_json_key("util_pct", &first);
+		putchar('[');
+		for (int e = 0; e < SMI_NUM_UTIL; e++) {
+			if (d->util[j][e] < 0)
+				printf("%snull", e ? "," : "");
+			else
+				printf("%s%d", e ? "," : "", d->util[j][e]);
+		}
+		printf("]}");
+	}
+	putchar(']');
+}
+
 static void smi_print_json(struct smi_dev *devs, int n, bool events)
 {
 	int i;
@@ -710,6 +875,12 @@ static void smi_print_json(struct smi_dev *devs, int n, bool events)
 		} else {
 			smi_json_key("telemetry", &first);
 			smi_json_telemetry(&d->tel);
+		}
+		if (d->proc_err) {
+			smi_json_strkv("processes_error", strerror(d->proc_err), &first);
+		} else {
+			smi_json_key("processes", &first);
+			smi_json_procs(d);
 		}
 		if (events) {
 			smi_json_key("events", &first);
@@ -753,6 +924,21 @@ int main(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		smi_dev_open(&devs[i]);
 		nopen += devs[i].dev != NULL;
+	}
+
+	/* A single run: busy shares over the last second, if anyone is busy. */
+	if (o.loop_s == 0) {
+		bool any = false;
+
+		for (i = 0; i < n; i++) {
+			if (devs[i].dev && !devs[i].inproc) {
+				loom_device_info(devs[i].dev, &devs[i].info);
+				smi_procs_sample(&devs[i]);
+				any |= devs[i].nproc > 0;
+			}
+		}
+		if (any)
+			smi_sleep(1.0);
 	}
 
 	do {

@@ -157,6 +157,36 @@ struct loom_telemetry {
 /** Read the firmware's telemetry (a mailbox round trip). */
 LOOM_API int loom_device_telemetry(loom_device *dev, struct loom_telemetry *t);
 
+/* A process's context on the device (loom_device_processes()). */
+struct loom_process {
+	uint32_t pid;			/* 0 if not known */
+	uint32_t asid;			/* its context (0 if not known: kernel backend) */
+	char name[16];			/* the process's command name, "" if not readable */
+	uint64_t dram_bytes;		/* device DRAM it holds */
+	/*
+	 * Host memory it holds for the device: the direct backend's DMA
+	 * window (the part with memory behind it); the kernel backend's host
+	 * and userptr objects.
+	 */
+	uint64_t host_bytes;
+	uint32_t queues;		/* hardware queues it holds (0 if not known) */
+	uint32_t reserved;
+	/* Busy time of its context per engine class (CP: 0), cumulative: take differences. */
+	uint64_t busy_ns[LOOM_ENG_COUNT];
+};
+
+/**
+ * The contexts using the device now, as nvidia-smi lists processes: up to
+ * max of them into out (out may be NULL if max is 0). Returns how many
+ * there are (possibly more than max), or a negative errno. The direct
+ * backend asks the device (every driver attached to loomd or to the
+ * in-process device); the kernel backend reads the DRM usage statistics
+ * of /proc/PID/fdinfo (the files of loom.ko for this device that the
+ * caller may read: its own user's, every user's as root). One entry per
+ * context: a process that opened the device twice appears twice.
+ */
+LOOM_API int loom_device_processes(loom_device *dev, struct loom_process *out, int max);
+
 /** Set the power limit in mW (0: default). -EINVAL outside [min, max]. */
 LOOM_API int loom_device_set_power_limit(loom_device *dev, uint32_t mw);
 
