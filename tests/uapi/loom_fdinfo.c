@@ -4,7 +4,8 @@
  * /proc/PID/fdinfo/FD (Documentation/gpu/drm-usage-stats.rst), run in the
  * QEMU guest: every drm- key has the format the document gives, and the
  * values move by the right amounts with allocations, exports, mappings
- * and work, for the file that did them only.
+ * and work, for the file that did them only; a host object's pages are
+ * charged to the memory cgroup of the process that binds it.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -12,6 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "loom_dmabuf_common.h"
@@ -270,6 +274,67 @@ static void test_engines(void)
 	close(fd);
 }
 
+#define CG_ROOT	"/sys/fs/cgroup"
+#define CG_TEST	CG_ROOT "/loom-fdinfo"
+
+static int64_t cg_read(const char *file)
+{
+	char path[128], buf[64] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), CG_TEST "/%s", file);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	return strtoll(buf, NULL, 10);
+}
+
+/*
+ * A host object's pages (allocated at its first bind) are charged to the
+ * memory cgroup of the process that binds it: memory.current grows by at
+ * least its size. Needs cgroup v2 with the memory controller.
+ */
+static void test_memcg(void)
+{
+	const uint64_t size = 16 << 20;
+	pid_t pid;
+	int st;
+
+	mkdir(CG_ROOT, 0755);
+	if (mount("cgroup2", CG_ROOT, "cgroup2", 0, NULL) && errno != EBUSY)
+		loom_skip("no cgroup v2 in this kernel (%s)", strerror(errno));
+	if (loom_write_file(CG_ROOT "/cgroup.subtree_control", "+memory"))
+		loom_skip("no memory controller in this kernel");
+	if (mkdir(CG_TEST, 0755) && errno != EEXIST)
+		loom_skip("cannot create a cgroup: %s", strerror(errno));
+	pid = fork();
+	loom_assert(pid >= 0);
+	if (pid == 0) {
+		char self[32];
+		int64_t before, after;
+		struct bo h;
+		int fd;
+
+		snprintf(self, sizeof(self), "%d", getpid());
+		if (loom_write_file(CG_TEST "/cgroup.procs", self))
+			_exit(2);
+		fd = loom_open();
+		before = cg_read("memory.current");
+		h = bo_new(fd, size, DRM_LOOM_BO_HOST);
+		after = cg_read("memory.current");
+		munmap(h.map, h.size);
+		close(fd);
+		_exit(before >= 0 && after - before >= (int64_t)size ? 0 : 1);
+	}
+	loom_assert_eq(waitpid(pid, &st, 0), pid);
+	rmdir(CG_TEST);
+	loom_assert(WIFEXITED(st));
+	loom_assert_eq(WEXITSTATUS(st), 0);
+}
+
 static const struct loom_subtest tests[] = {
 	{ "keys", "every drm- key of fdinfo is drm-usage-stats.rst's, in its format", test_keys },
 	{ "client-ids", "each open file has its own drm-client-id", test_client_ids },
@@ -277,6 +342,7 @@ static const struct loom_subtest tests[] = {
 	  test_memory },
 	{ "engines", "a DMA job moves its file's drm-engine-dma only; mapped objects active while it runs",
 	  test_engines },
+	{ "memcg", "a host object's pages are charged to the binder's memory cgroup", test_memcg },
 };
 
 int main(int argc, char **argv)
