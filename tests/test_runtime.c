@@ -9,6 +9,9 @@
  * stream per test) is tests/loom_test_runtime.h; test_runtime_capture has
  * the command-buffer capture tests over the same fixture.
  */
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "loom_test_runtime.h"
 
 static void fill(float *p, size_t n, unsigned seed)
@@ -537,6 +540,64 @@ static void processes(void **state)
 	assert_int_equal(n1, n0);
 }
 
+/*
+ * processes-two: another process's context appears with its own pid and
+ * the DRAM it holds, and is gone once that process has exited (loomd,
+ * kernel: a device two processes share).
+ */
+static void processes_two(void **state)
+{
+	struct ctx *c = *state;
+	struct loom_process p[16];
+	const uint64_t size = 5 << 20;
+	int go[2], done[2], n, i, st;
+	bool seen = false;
+	char b = 0;
+	pid_t pid;
+
+	(void)c;
+	if (!strcmp(g_uri, "inproc"))
+		skip();		/* a private device per process */
+	assert_int_equal(pipe(go), 0);
+	assert_int_equal(pipe(done), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		loom_device *d = loom_device_open(g_uri, NULL);
+		uint64_t va;
+
+		if (!d || loom_mem_alloc(d, size, 0, &va) || write(go[1], &b, 1) != 1)
+			_exit(1);
+		/* Until the parent has looked. */
+		if (read(done[0], &b, 1) != 1)
+			_exit(1);
+		_exit(0);	/* without closing: exiting is enough */
+	}
+	assert_int_equal(read(go[0], &b, 1), 1);
+	n = loom_device_processes(c->dev, p, 16);
+	for (i = 0; i < n && i < 16; i++)
+		seen |= p[i].pid == (uint32_t)pid && p[i].dram_bytes >= size;
+	assert_true(seen);
+	assert_int_equal(write(done[1], &b, 1), 1);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	/* Its context goes once the device has noticed (a bounded wait). */
+	for (int tries = 0; tries < 200; tries++) {
+		seen = false;
+		n = loom_device_processes(c->dev, p, 16);
+		for (i = 0; i < n && i < 16; i++)
+			seen |= p[i].pid == (uint32_t)pid;
+		if (!seen)
+			break;
+		usleep(10 * 1000);
+	}
+	assert_false(seen);
+	close(go[0]);
+	close(go[1]);
+	close(done[0]);
+	close(done[1]);
+}
+
 /* export-import: an exported range imports into a second handle on one device. */
 static void export_import(void **state)
 {
@@ -657,6 +718,7 @@ int main(int argc, char **argv)
 		T(device_info), T(copy_roundtrip), T(pinned_async), T(memset_hostptr),
 		T(gemm_fp32), T(gemm_bias_relu), T(gemm_batched_bf16), T(events_cross_stream), T(many_submissions),
 		T(page_fault_sticky), T(readonly_memory), T(telemetry_counts_work), T(processes),
+		T(processes_two),
 		T(export_import), T(threads_share_device),
 	};
 
