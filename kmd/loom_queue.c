@@ -503,7 +503,17 @@ static void loom_queue_entity_fini(struct loom_queue *q)
 {
 	if (!q->entity_ready)
 		return;
+	/*
+	 * No run work while the entity goes: 6.12's drm_sched_entity_pop_job()
+	 * puts the entity back into its run queue's FIFO tree (to order its
+	 * next job) without looking at entity->stopped, so a pop racing with
+	 * drm_sched_entity_kill() left the freed entity in the tree, which the
+	 * next removal from it tripped over (the uAPI fuzzer found it). The
+	 * scheduler is this hardware queue's alone: nothing else waits.
+	 */
+	drm_sched_wqueue_stop(q->sched);
 	drm_sched_entity_fini(&q->entity);
+	drm_sched_wqueue_start(q->sched);
 	q->entity_ready = false;
 }
 
