@@ -468,7 +468,16 @@ static void cli_blas_reexec(char **argv)
 {
 	if (getenv("OPENBLAS_THREAD_TIMEOUT"))
 		return;
+	char self[4096];
+	ssize_t n;
+
 	setenv("OPENBLAS_THREAD_TIMEOUT", "4", 1);
+	/* By its own path, so that its name stays its own (ps, loom-smi), not "exe". */
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		execv(self, argv);
+	}
 	execv("/proc/self/exe", argv);
 	/* Could not re-execute: carry on with the spinning default. */
 }
