@@ -386,8 +386,10 @@ loom_graph *loom_graph_load(FILE *f, const char *file, uint32_t batch, char *err
 {
 	struct io io = { .file = file ? file : "graph", .batch = batch, .err = err,
 			 .errlen = errlen };
-	char buf[IO_LINE_MAX + 2];
+	char buf[IO_LINE_MAX + 2], *line = NULL, *nul;
+	size_t cap = 0;
 	bool magic = false;
+	ssize_t len;
 	int ret = 0;
 
 	if (err && errlen)
@@ -401,15 +403,22 @@ loom_graph *loom_graph_load(FILE *f, const char *file, uint32_t batch, char *err
 	io.g = loom_graph_create();
 	if (!io.g)
 		return NULL;
-	while (!ret && fgets(buf, sizeof(buf), f)) {
+	while (!ret && (len = getline(&line, &cap, f)) > 0) {
 		char *t[IO_MAX_TOK + 1], *save = NULL, *hash;
 		int n = 0;
 
 		io.line++;
-		if (!strchr(buf, '\n') && !feof(f)) {
+		/* The line as read, whatever bytes it holds (fgets() would stop at a NUL). */
+		nul = memchr(line, 0, (size_t)len);
+		if (nul) {
+			ret = io_err(&io, -EINVAL, "a NUL byte at column %zu", (size_t)(nul - line) + 1);
+			break;
+		}
+		if ((size_t)len - (line[len - 1] == '\n') > IO_LINE_MAX) {
 			ret = io_err(&io, -EINVAL, "line longer than %d characters", IO_LINE_MAX);
 			break;
 		}
+		memcpy(buf, line, (size_t)len + 1);
 		if (!magic) {
 			buf[strcspn(buf, "\r\n")] = 0;
 			if (strcmp(buf, IO_MAGIC))
@@ -431,6 +440,7 @@ loom_graph *loom_graph_load(FILE *f, const char *file, uint32_t batch, char *err
 		if (!ret && n)
 			ret = io_line(&io, t, n);
 	}
+	free(line);
 	if (!ret && ferror(f))
 		ret = io_err(&io, -EIO, "read error");
 	if (!ret && !magic)

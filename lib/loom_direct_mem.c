@@ -87,7 +87,7 @@ int loom_direct_mem_alloc(loom_device *dev, struct loom_alloc *a)
 	int ret;
 
 	if (size > loom_drv(dev)->dram_size)
-		return -EINVAL;
+		return -ENOMEM;		/* more than the device has (before rounding can wrap) */
 	size = (size + LOOM_PAGE_SIZE - 1) & ~(LOOM_PAGE_SIZE - 1);
 	if (size >= LOOM_HUGE_SIZE) {
 		size = (size + LOOM_HUGE_SIZE - 1) & ~(LOOM_HUGE_SIZE - 1);

@@ -152,7 +152,7 @@ int loom_kmd_mem_alloc(loom_device *dev, struct loom_alloc *a)
 	int ret;
 
 	if (size > loom_kmd(dev)->hw.dram_size)
-		return -EINVAL;
+		return -ENOMEM;		/* more than the device has (before rounding can wrap) */
 	if (__atomic_load_n(&dev->dead, __ATOMIC_ACQUIRE))
 		return -ECONNRESET;
 	size = page_round(size);

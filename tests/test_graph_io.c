@@ -188,6 +188,24 @@ static void saved_graphs(void **state)
 	io_bad("reduce r x sum 2\n", "model:3: axis '2' (0 or 1)");
 	io_bad("scale s x big\n", "model:3: alpha 'big' is not a number");
 	io_bad("output nope\n", "model:3: no node called 'nope' above");
+	/* A NUL byte inside a line is named as such (not as a long line). */
+	{
+		static const char nul[] = "loom-graph 1\ninput x f32 B,12\nrelu r\0x\n";
+		FILE *fn = fmemopen((void *)nul, sizeof(nul) - 1, "r");
+
+		assert_non_null(fn);
+		assert_null(loom_graph_load(fn, "model", 8, err, sizeof(err)));
+		fclose(fn);
+		assert_string_equal(err, "model:3: a NUL byte at column 7");
+	}
+	{
+		char longl[600];
+
+		memset(longl, 'a', 513);
+		longl[513] = '\n';
+		longl[514] = 0;
+		io_bad(longl, "model:3: line longer than 512 characters");
+	}
 	assert_null(io_load("loom-graph 1\n", 0, err, sizeof(err)));
 	assert_int_equal(errno, EINVAL);
 	/* Names the format cannot carry are refused when saving. */

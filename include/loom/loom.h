@@ -223,7 +223,7 @@ LOOM_API const char *loom_event_name(uint32_t type);
  * Allocate size bytes of device DRAM (rounded up to 4 KiB; allocations of
  * 2 MiB or more use 2 MiB pages) and map it into this context.
  * Returns the device address in *va. Errors: -EINVAL size 0 or unknown
- * flags; -ENOMEM no DRAM left.
+ * flags; -ENOMEM no DRAM left, or more than the device has.
  */
 LOOM_API int loom_mem_alloc(loom_device *dev, uint64_t size, uint32_t flags, uint64_t *va);
 /** Free an allocation by its base address (-EINVAL if va is not one). */
