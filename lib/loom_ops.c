@@ -186,6 +186,33 @@ static uint32_t f32_bits(float f)
 	return u;
 }
 
+/*
+ * One operand over the batch: a stride of stride_el elements of esize
+ * bytes (0: rows * ld), the matrix rows * ld elements. Its stride in bytes
+ * into *stride_bytes, or false when the operand cannot lie in the
+ * device's 48-bit VA space from base: the products would wrap (a stride of
+ * 2^62 elements is 0 bytes) and every batch item land in one place.
+ */
+static bool gemm_operand_ok(uint64_t base, uint32_t batch, uint64_t stride_el, uint64_t rows,
+			    uint64_t ld, uint64_t esize, uint64_t *stride_bytes)
+{
+	const uint64_t lim = 1ULL << LOOM_VA_BITS;
+	uint64_t mat, extent;
+
+	if (rows > lim / esize / ld)		/* rows, ld < 2^32: no wrap before */
+		return false;
+	mat = rows * ld * esize;
+	if (!stride_el)
+		stride_el = rows * ld;
+	if (stride_el > lim / esize)
+		return false;
+	*stride_bytes = stride_el * esize;
+	if (batch > 1 && *stride_bytes > (lim - mat) / (batch - 1))
+		return false;
+	extent = (uint64_t)(batch - 1) * *stride_bytes + mat;
+	return base < lim && extent <= lim - base;
+}
+
 LOOM_API int loom_gemm(loom_stream *s, const struct loom_gemm *g)
 {
 	struct loom_pkt_mme *p;
@@ -228,6 +255,15 @@ LOOM_API int loom_gemm(loom_stream *s, const struct loom_gemm *g)
 	uint32_t ldc = (gflags & LOOM_GEMM_BIAS_ROW) ? g->n : g->ldc ? g->ldc : g->n;
 	uint32_t ldd = g->ldd ? g->ldd : g->n;
 	uint64_t rows_a = g->trans_a ? g->k : g->m, rows_b = g->trans_b ? g->n : g->k;
+	uint64_t sa, sb, sc = 0, sd;
+	bool bias = gflags & LOOM_GEMM_BIAS_ROW;
+
+	/* Every operand's batch must describe memory (loom.h: -EINVAL otherwise). */
+	if (!gemm_operand_ok(g->a, batch, g->stride_a, rows_a, lda, ein, &sa) ||
+	    !gemm_operand_ok(g->b, batch, g->stride_b, rows_b, ldb, ein, &sb) ||
+	    !gemm_operand_ok(g->d, batch, g->stride_d, g->m, ldd, eout, &sd) ||
+	    (g->c && !gemm_operand_ok(g->c, batch, g->stride_c, bias ? 1 : g->m, ldc, eout, &sc)))
+		return -EINVAL;
 
 	p = loom_cb_add(s, sizeof(*p));
 	if (!p)
@@ -247,11 +283,10 @@ LOOM_API int loom_gemm(loom_stream *s, const struct loom_gemm *g)
 	p->ldc = ldc;
 	p->ldd = ldd;
 	/* Strides are in elements in the API and in bytes on the device. */
-	p->stride_a = (g->stride_a ? g->stride_a : rows_a * lda) * ein;
-	p->stride_b = (g->stride_b ? g->stride_b : rows_b * ldb) * ein;
-	p->stride_c = (g->stride_c ? g->stride_c :
-		       (gflags & LOOM_GEMM_BIAS_ROW) ? ldc : (uint64_t)g->m * ldc) * eout;
-	p->stride_d = (g->stride_d ? g->stride_d : (uint64_t)g->m * ldd) * eout;
+	p->stride_a = sa;
+	p->stride_b = sb;
+	p->stride_c = sc;
+	p->stride_d = sd;
 	p->alpha = f32_bits(g->alpha);
 	p->beta = f32_bits(g->beta);
 	return loom_cb_submit(s, NULL);

@@ -123,6 +123,22 @@ static void test_gemm_bad_args(void **state)
 	BAD(sz, offsetof(struct loom_gemm, beta));	/* too small: no beta */
 	BAD(flags, 1u << 5);				/* unknown output-stage flag */
 	BAD(sz, 0);
+	/* Batches that cannot describe memory: the byte strides would wrap. */
+	gemm_init(&g, n, va);
+	g.batch = 2;
+	g.stride_d = 1ULL << 62;	/* 2^64 bytes: 0 after the wrap */
+	assert_int_equal(loom_gemm(f->s, &g), -EINVAL);
+	g.stride_d = 0;
+	g.stride_a = UINT64_MAX / 2;
+	assert_int_equal(loom_gemm(f->s, &g), -EINVAL);
+	g.stride_a = 0;
+	g.batch = 1u << 20;		/* 2^20 items 2^32 bytes apart: beyond 2^48 */
+	g.stride_d = 1ULL << 30;
+	assert_int_equal(loom_gemm(f->s, &g), -EINVAL);
+	g.batch = 1;
+	g.stride_d = 0;
+	g.d = (1ULL << 48) - 512;	/* the matrix runs past the VA space */
+	assert_int_equal(loom_gemm(f->s, &g), -EINVAL);
 #undef BAD
 	memset(&big, 0, sizeof(big));
 	gemm_init(&big.g, n, va);

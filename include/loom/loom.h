@@ -360,7 +360,11 @@ struct loom_gemm {
 	uint32_t flags;		/* LOOM_GEMM_* (absent from a shorter sz: 0) */
 };
 
-/** Queue a GEMM. -EINVAL for sizes that cannot describe a matrix. */
+/**
+ * Queue a GEMM. -EINVAL for sizes that cannot describe a matrix, among
+ * them an operand whose batch (its stride in bytes times batch - 1, plus
+ * the matrix) would run past the device's 48-bit VA space from its base.
+ */
 LOOM_API int loom_gemm(loom_stream *s, const struct loom_gemm *g);
 
 /* ---- TPC kernels ------------------------------------------------------------ */
