@@ -316,7 +316,7 @@ static void test_dataset(void **state)
 	float mean, std;
 
 	write_set("train", 20, 4, 3, 20, 10);
-	assert_int_equal(loom_dataset_load_dir(&ds, tdir, "train", 0, err, sizeof(err)), 0);
+	assert_int_equal(loom_dataset_load_dir(&ds, tdir, "train", 0, 10, err, sizeof(err)), 0);
 	assert_int_equal(ds.count, 20);
 	assert_int_equal(ds.height, 4);
 	assert_int_equal(ds.width, 3);
@@ -330,30 +330,36 @@ static void test_dataset(void **state)
 	assert_true(fabsf(std - sqrtf((400.0f - 1) / 12) / 255) < 1e-5f);
 	loom_dataset_free(&ds);
 
-	assert_int_equal(loom_dataset_load_dir(&ds, tdir, "train", 7, err, sizeof(err)), 0);
+	assert_int_equal(loom_dataset_load_dir(&ds, tdir, "train", 7, 10, err, sizeof(err)), 0);
 	assert_int_equal(ds.count, 7);
-	assert_int_equal(ds.classes, 7);	/* labels 0..6 seen */
+	assert_int_equal(ds.classes, 10);	/* the data set's, though labels 0..6 are seen */
 	loom_dataset_free(&ds);
+
+	/* A label beyond the data set's classes: an error naming file and sample. */
+	assert_int_equal(loom_dataset_load_dir(&ds, tdir, "train", 0, 8, err, sizeof(err)), -EDOM);
+	assert_non_null(strstr(err, "train-labels-idx1-ubyte: label 8 of sample 8 is not one of the 8 classes"));
+	assert_null(ds.pixels);
+	assert_int_equal(loom_dataset_load_dir(&ds, tdir, "train", 0, 0, err, sizeof(err)), -EINVAL);
 
 	/* Counts that differ. */
 	write_set("short", 20, 4, 3, 19, 10);
-	assert_int_equal(loom_dataset_load_dir(&ds, tdir, "short", 0, err, sizeof(err)), -EINVAL);
+	assert_int_equal(loom_dataset_load_dir(&ds, tdir, "short", 0, 10, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "20 images"));
 	assert_non_null(strstr(err, "19 labels"));
 	assert_null(ds.pixels);
 
 	/* Swapped files: images where labels belong. */
 	assert_int_equal(loom_dataset_load(&ds, tpath("train-labels-idx1-ubyte"),
-					   tpath("train-images-idx3-ubyte.gz"), 0, err, sizeof(err)),
+					   tpath("train-images-idx3-ubyte.gz"), 0, 10, err, sizeof(err)),
 			 -EINVAL);
 	assert_non_null(strstr(err, "dimensions"));
 
 	/* Out-of-range labels. */
 	write_set("many", 200, 1, 1, 200, 200);
-	assert_int_equal(loom_dataset_load_dir(&ds, tdir, "many", 0, err, sizeof(err)), -EDOM);
-	assert_non_null(strstr(err, "label 100"));
+	assert_int_equal(loom_dataset_load_dir(&ds, tdir, "many", 0, 10, err, sizeof(err)), -EDOM);
+	assert_non_null(strstr(err, "label 10 of sample 10"));
 
-	assert_int_equal(loom_dataset_load_dir(&ds, tdir, "none", 0, err, sizeof(err)), -ENOENT);
+	assert_int_equal(loom_dataset_load_dir(&ds, tdir, "none", 0, 10, err, sizeof(err)), -ENOENT);
 	assert_non_null(strstr(err, "none-images-idx3-ubyte"));
 }
 
@@ -388,7 +394,7 @@ static void test_batches(void **state)
 	int seen[20], i, r, differs = 0;
 
 	write_set("batch", 20, 4, 3, 20, 10);
-	assert_int_equal(loom_dataset_load_dir(&ds, tdir, "batch", 0, err, sizeof(err)), 0);
+	assert_int_equal(loom_dataset_load_dir(&ds, tdir, "batch", 0, 10, err, sizeof(err)), 0);
 	loom_norm_init(&norm, 0, 1);
 
 	assert_int_equal(loom_batcher_init(&b, &ds, 0, true, true, 1), -EINVAL);

@@ -27,7 +27,7 @@ check() {
 	fi
 }
 
-echo "1..29"
+echo "1..31"
 check "help" 0 "Usage: loom-run" "$RUN" --help
 check "help-options" 0 "--dtype T" "$RUN" -h
 check "help-exit-status" 0 "Exit status" "$RUN" --help
@@ -54,6 +54,24 @@ mkdir -p "$tmp/bad"
 printf '\000\000\010\003\000\000\000\012\000\000\000\034\000\000\000\034abc' > "$tmp/bad/train-images-idx3-ubyte"
 printf '\000\000\010\001\000\000\000\012\000\001\002\003\004\005\006\007\010\011' > "$tmp/bad/train-labels-idx1-ubyte"
 check "truncated-data" 3 "train-images-idx3-ubyte: truncated" "$RUN" --data "$tmp/bad" -q
+# idx DIR SPLIT COUNT HEIGHT WIDTH LABEL...: a data set of blank images and these labels.
+idx() {
+	d="$1"; s="$2"; c="$3"; h="$4"; w="$5"; shift 5
+	mkdir -p "$d"
+	python3 - "$d/$s" "$c" "$h" "$w" "$@" <<'PY'
+import struct, sys
+p, c, h, w = sys.argv[1], *map(int, sys.argv[2:5])
+labels = bytes(map(int, sys.argv[5:]))
+open(p + "-images-idx3-ubyte", "wb").write(struct.pack(">IIII", 0x803, c, h, w) + bytes(c * h * w))
+open(p + "-labels-idx1-ubyte", "wb").write(struct.pack(">II", 0x801, c) + labels)
+PY
+}
+# A label byte beyond the data set's 10 classes: refused, naming the file and sample.
+idx "$tmp/label" train 4 28 28 1 2 78 3
+check "label-out-of-range" 3 "train-labels-idx1-ubyte: label 78 of sample 2 is not one of the 10 classes" "$RUN" --data "$tmp/label" -q
+# Images of 14x56 (784 pixels too): not Fashion-MNIST's 28x28.
+idx "$tmp/shape" train 4 14 56 1 2 3 4
+check "image-shape" 3 "training images are 14x56; Fashion-MNIST's are 28x28" "$RUN" --data "$tmp/shape" -q
 # Saved graphs (no data needed): written, and refused with the file and line.
 check "save-graph" 0 "linear logits fc2 fc3.w fc3.b" sh -c "'$RUN' --save-graph '$tmp/m.lg' -q && cat '$tmp/m.lg'"
 check "save-graph-bf16" 0 "cast fc1.w16 fc1.w bf16" sh -c "'$RUN' --dtype bf16 --hidden 64 --save-graph '$tmp/m16.lg' -q && cat '$tmp/m16.lg'"

@@ -16,7 +16,6 @@
 #include "loom_dataset.h"
 #include "loom_idx.h"
 
-#define DS_MAX_CLASSES	100
 
 static int ds_err(char *err, size_t errlen, int ret, const char *fmt, ...)
 {
@@ -31,15 +30,18 @@ static int ds_err(char *err, size_t errlen, int ret, const char *fmt, ...)
 }
 
 int loom_dataset_load(struct loom_dataset *ds, const char *images, const char *labels,
-		      uint32_t limit, char *err, size_t errlen)
+		      uint32_t limit, uint32_t classes, char *err, size_t errlen)
 {
 	struct loom_idx xi = { 0 }, yi = { 0 };
-	uint32_t i, n, maxl = 0;
+	uint32_t i, n;
 	int ret;
 
 	if (!ds || !images || !labels)
 		return ds_err(err, errlen, -EINVAL, "loom_dataset_load: NULL argument");
 	memset(ds, 0, sizeof(*ds));
+	if (!classes || classes > 256)
+		return ds_err(err, errlen, -EINVAL, "loom_dataset_load: %u classes (1 to 256)",
+			      classes);
 	ret = loom_idx_load(images, &xi, err, errlen);
 	if (ret)
 		return ret;
@@ -66,20 +68,19 @@ int loom_dataset_load(struct loom_dataset *ds, const char *images, const char *l
 	if (limit && limit < n)
 		n = limit;
 	for (i = 0; i < n; i++) {
-		if (yi.data[i] >= DS_MAX_CLASSES) {
-			ds_err(err, errlen, -EDOM, "%s: label %u of sample %u (at most %d classes)",
-			       labels, yi.data[i], i, DS_MAX_CLASSES);
+		if (yi.data[i] >= classes) {
+			ds_err(err, errlen, -EDOM,
+			       "%s: label %u of sample %u is not one of the %u classes (0 to %u)",
+			       labels, yi.data[i], i, classes, classes - 1);
 			ret = -EDOM;
 			goto out;
 		}
-		if (yi.data[i] > maxl)
-			maxl = yi.data[i];
 	}
 	ds->count = n;
 	ds->height = xi.dims[1];
 	ds->width = xi.dims[2];
 	ds->features = xi.dims[1] * xi.dims[2];
-	ds->classes = maxl + 1;
+	ds->classes = classes;
 	/* Keep the loaded buffers (a limit only shortens what is used). */
 	ds->pixels = xi.data;
 	ds->labels = yi.data;
@@ -100,7 +101,7 @@ static void ds_path(char *buf, size_t len, const char *dir, const char *base)
 }
 
 int loom_dataset_load_dir(struct loom_dataset *ds, const char *dir, const char *split,
-			  uint32_t limit, char *err, size_t errlen)
+			  uint32_t limit, uint32_t classes, char *err, size_t errlen)
 {
 	char x[4096], y[4096], base[128];
 
@@ -110,7 +111,7 @@ int loom_dataset_load_dir(struct loom_dataset *ds, const char *dir, const char *
 	ds_path(x, sizeof(x), dir, base);
 	snprintf(base, sizeof(base), "%s-labels-idx1-ubyte", split);
 	ds_path(y, sizeof(y), dir, base);
-	return loom_dataset_load(ds, x, y, limit, err, errlen);
+	return loom_dataset_load(ds, x, y, limit, classes, err, errlen);
 }
 
 void loom_dataset_free(struct loom_dataset *ds)

@@ -18,7 +18,8 @@
 
 /* Where Debian's dataset-fashion-mnist installs the files. */
 #define LOOM_FASHION_MNIST_DIR	"/usr/share/datasets/fashion-mnist"
-#define LOOM_FASHION_MNIST_FEATURES	784	/* 28 x 28 pixels */
+#define LOOM_FASHION_MNIST_SIDE		28	/* images are 28 x 28 pixels */
+#define LOOM_FASHION_MNIST_FEATURES	784
 #define LOOM_FASHION_MNIST_CLASSES	10
 
 struct loom_dataset {
@@ -32,19 +33,22 @@ struct loom_dataset {
 
 /**
  * Load an images file ([count, height, width] ubyte IDX) and its labels
- * file ([count] ubyte IDX). limit > 0 keeps only the first limit samples.
- * Errors (message in err): those of loom_idx_load(); -EINVAL wrong shapes
- * or counts that differ; -EDOM a label of 100 or more.
+ * file ([count] ubyte IDX) of a data set with classes classes (1 to 256:
+ * the data set's, not what its labels happen to hold; ds->classes).
+ * limit > 0 keeps only the first limit samples.
+ * Errors (message in err): those of loom_idx_load(); -EINVAL wrong shapes,
+ * counts that differ or classes out of range; -EDOM a label that is not
+ * one of the classes (the message names the file and the sample).
  */
 int loom_dataset_load(struct loom_dataset *ds, const char *images, const char *labels,
-		      uint32_t limit, char *err, size_t errlen);
+		      uint32_t limit, uint32_t classes, char *err, size_t errlen);
 
 /**
  * Load one split ("train" or "t10k") of an MNIST-layout directory:
  * SPLIT-images-idx3-ubyte and SPLIT-labels-idx1-ubyte, each plain or .gz.
  */
 int loom_dataset_load_dir(struct loom_dataset *ds, const char *dir, const char *split,
-			  uint32_t limit, char *err, size_t errlen);
+			  uint32_t limit, uint32_t classes, char *err, size_t errlen);
 
 void loom_dataset_free(struct loom_dataset *ds);
 

@@ -591,19 +591,24 @@ static int train_setup(struct train_ctx *c)
 	int ret;
 
 	train_report(c, LOOM_TRAIN_LOADING, 0, 0, NAN, 0, NULL);
-	ret = loom_dataset_load_dir(&c->train, dir, "train", o->train_limit, c->err, c->errlen);
+	/* Fashion-MNIST fixes its classes and image size: anything else is an error. */
+	ret = loom_dataset_load_dir(&c->train, dir, "train", o->train_limit,
+				    LOOM_FASHION_MNIST_CLASSES, c->err, c->errlen);
+	if (!ret && (c->train.height != LOOM_FASHION_MNIST_SIDE ||
+		     c->train.width != LOOM_FASHION_MNIST_SIDE))
+		ret = train_errf(c, -EINVAL, "%s: training images are %ux%u; Fashion-MNIST's are %dx%d",
+				 dir, c->train.height, c->train.width, LOOM_FASHION_MNIST_SIDE,
+				 LOOM_FASHION_MNIST_SIDE);
 	if (!ret)
-		ret = loom_dataset_load_dir(&c->test, dir, "t10k", o->test_limit, c->err, c->errlen);
-	if (!ret && c->test.features != c->train.features)
+		ret = loom_dataset_load_dir(&c->test, dir, "t10k", o->test_limit,
+					    LOOM_FASHION_MNIST_CLASSES, c->err, c->errlen);
+	if (!ret && (c->test.height != c->train.height || c->test.width != c->train.width))
 		ret = train_errf(c, -EINVAL, "test images are %ux%u, training images %ux%u",
 				 c->test.height, c->test.width, c->train.height, c->train.width);
 	if (ret) {
 		res->data_error = true;
 		return ret;
 	}
-	if (c->test.classes > c->train.classes)
-		c->train.classes = c->test.classes;
-	c->test.classes = c->train.classes;
 	if (o->batch > c->train.count)
 		return train_errf(c, -EINVAL, "batch %u is larger than the %u training samples",
 				  o->batch, c->train.count);
