@@ -9,15 +9,22 @@
  *     loom_mem.c     the allocation table, public memory calls
  *     loom_stream.c  streams, submissions in flight, events
  *     loom_ops.c     copies, fills, GEMM: command buffers of packets
+ *     loom_kernel.c  TPC kernels: loading objects, launches
  *     loom_capture.c recordings of a stream's CBs, replayed as one CB
  *   backends (how the device is driven)
  *     loom_direct.c        the userspace driver over the device link:
- *                          attach, interrupts, mailbox, event queue
+ *                          attach, interrupts, mailbox, event queue,
+ *                          the attached drivers (loom_device_processes)
  *     loom_direct_mem.c    its page tables, DRAM, host pool, export/import
  *     loom_direct_queue.c  its hardware queues: rings, CB area, SOBs
  *     loom_pt.c            range allocator and page-table writer it uses
+ *     loom_kmd.c           the kernel backend (ioctls on /dev/accel/accelN,
+ *                          loom.ko's uAPI): open, info, telemetry, events
+ *     loom_kmd_mem.c       its buffer objects, VM_BIND, export/import
+ *     loom_kmd_queue.c     its queues: SUBMIT, WAIT, syncobjs
+ *     loom_kmd_procs.c     loom_device_processes() from /proc/PID/fdinfo
  *
- * A kernel backend (ioctls on /dev/accel/accelN) implements the same ops.
+ * Both backends implement the same ops.
  * Command buffers are built by the generic layer in the packet format of
  * hw/loom_packets.h; a backend adds what it needs to signal completion and
  * submits them.
