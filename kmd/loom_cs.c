@@ -94,9 +94,8 @@ void loom_cs_job_free(struct drm_sched_job *sj)
 
 	spin_lock_irqsave(&q->lock, flags);
 	list_del(&job->link);
-	if (!job->retired) {
+	if (job->seq > q->retired_seq) {
 		/* drm_sched failed it without running it (its queue went). */
-		job->retired = true;
 		q->njobs--;
 		loom_obj_dec(q->ldev, LOOM_OBJ_JOB);
 	}
@@ -404,6 +403,7 @@ int loom_submit_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 	}
 	atomic_inc(&loom_cs_fences);
 	spin_lock_init(&job->fence_lock);
+	INIT_LIST_HEAD(&job->node);
 	job->q = q;
 	job->status = LOOM_ERR_ABORTED;
 	ret = loom_submit_copy_cb(ldev, cf, args, job);

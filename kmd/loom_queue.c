@@ -37,6 +37,11 @@
 #define LOOM_QUEUE_RING_BYTES	(2 * LOOM_QUEUE_RING_ENTRIES * sizeof(struct loom_ring_entry))
 
 static_assert(sizeof(struct loom_ring_entry) == sizeof(struct loom_cq_entry));
+/*
+ * A queue's unretired jobs (so those on the ring), plus the driver's own
+ * entries, never fill the ring, nor the CQ (one entry per job).
+ */
+static_assert(DRM_LOOM_QUEUE_MAX_JOBS + 8 <= LOOM_QUEUE_RING_ENTRIES);
 static_assert(sizeof(struct loom_pkt_signal) <= LOOM_QUEUE_CB_RESERVED);
 
 static unsigned int loom_queue_reset_timeout_ms = LOOM_QUEUE_RESET_TIMEOUT_MS;
@@ -83,7 +88,7 @@ static bool loom_queue_jobs_to_free(struct loom_queue *q)
 
 	spin_lock_irq(&q->lock);
 	list_for_each_entry(job, &q->jobs, link)
-		any |= job->retired;
+		any |= job->seq <= q->retired_seq;
 	spin_unlock_irq(&q->lock);
 	return any;
 }
@@ -259,8 +264,7 @@ static struct dma_fence *loom_queue_run_job(struct drm_sched_job *sj)
 		job->abort_err = q->cancel_err;
 	if (q->stopped) {
 		/* Every older job was retired when the queue stopped. */
-		loom_queue_retire_locked(q, job, LOOM_ERR_ABORTED,
-					 job->abort_err ?: -ECANCELED);
+		loom_queue_retire_locked(q, job, LOOM_ERR_ABORTED, -ECANCELED);
 		spin_unlock_irq(&q->lock);
 		goto out;
 	}
@@ -277,10 +281,9 @@ static struct dma_fence *loom_queue_run_job(struct drm_sched_job *sj)
 	}
 	job->cb_off = off;
 	q->cb_head = off + job->cb_bytes;
-	list_add_tail(&job->node, &q->inflight);
-	job->on_ring = true;
-	if (q->ninflight++ == 0)
+	if (list_empty(&q->inflight))
 		q->head_since = jiffies;
+	list_add_tail(&job->node, &q->inflight);
 	spin_unlock_irq(&q->lock);
 
 	/* On the ring only through submit_lock, which resets take first. */
@@ -331,13 +334,12 @@ void loom_queue_retire_locked(struct loom_queue *q, struct loom_job *job, u32 st
 	lockdep_assert_held(&q->lock);
 	/* In sequence order only: see loom_queue.h. */
 	WARN_ON_ONCE(job->seq != q->retired_seq + 1);
-	if (job->on_ring) {
-		list_del(&job->node);
-		job->on_ring = false;
-		q->ninflight--;
+	if (job->abort_err) {
+		status = LOOM_ERR_ABORTED;
+		err = job->abort_err;
 	}
+	list_del_init(&job->node);	/* off the ring, if it was on it */
 	job->status = status;
-	job->retired = true;
 	q->head_since = jiffies;
 	q->retired_seq = job->seq;
 	q->njobs--;
@@ -357,14 +359,15 @@ void loom_queue_cancel_locked(struct loom_queue *q, u64 last, u32 status, int er
 	list_for_each_entry_safe(job, tmp, &q->inflight, node) {
 		if (job->seq > last)
 			break;
-		if (job->abort_err)
-			loom_queue_retire_locked(q, job, LOOM_ERR_ABORTED, job->abort_err);
-		else if (job->hung)
-			loom_queue_retire_locked(q, job, LOOM_ERR_TIMEOUT, err);
-		else
-			loom_queue_retire_locked(q, job, status, err);
+		loom_queue_retire_locked(q, job, job->hung ? LOOM_ERR_TIMEOUT : status, err);
 	}
 	/* The others fail when drm_sched runs them. */
+	loom_queue_fail_upto_locked(q, last, err);
+}
+
+void loom_queue_fail_upto_locked(struct loom_queue *q, u64 last, int err)
+{
+	lockdep_assert_held(&q->lock);
 	if (last > q->cancel_last)
 		q->cancel_last = last;
 	q->cancel_err = err;
@@ -376,9 +379,7 @@ void loom_queue_request_reset_locked(struct loom_queue *q)
 	if (q->needs_reset || q->stopped || q->dying)
 		return;
 	q->needs_reset = true;
-	if (q->last_seq > q->cancel_last)
-		q->cancel_last = q->last_seq;
-	q->cancel_err = -EIO;
+	loom_queue_fail_upto_locked(q, q->last_seq, -EIO);
 	queue_work(q->cs->wq, &q->reset_work);
 }
 
@@ -419,10 +420,6 @@ void loom_queue_process_cq_locked(struct loom_queue *q)
 		       job->seq <= tag) {
 			u32 st = job->seq == tag ? status : LOOM_ERR_NONE;
 
-			if (job->abort_err) {
-				loom_queue_retire_locked(q, job, LOOM_ERR_ABORTED, job->abort_err);
-				continue;
-			}
 			if (job->hung && st)
 				st = LOOM_ERR_TIMEOUT;
 			loom_queue_retire_locked(q, job, st, -EIO);

@@ -75,8 +75,6 @@ struct loom_ctx;
 #define LOOM_QUEUE_RING_ENTRIES	256	/* ring and CQ entries */
 #define LOOM_QUEUE_CB_AREA	(256U << 10)
 #define LOOM_QUEUE_CB_RESERVED	64	/* start of the area: the driver's own CB */
-/* Jobs on the ring at once: the CQ (one entry per job) never overflows. */
-#define LOOM_QUEUE_MAX_INFLIGHT	(LOOM_QUEUE_RING_ENTRIES - 8)
 /* Tag of the driver's own ring entries (user jobs: tag = sequence number). */
 #define LOOM_QUEUE_TAG_INTERNAL	BIT_ULL(63)
 /*
@@ -183,7 +181,6 @@ struct loom_queue {
 	struct list_head jobs;		/* armed and not yet freed, in sequence order */
 	struct list_head inflight;	/* on the ring, not yet retired, in sequence order */
 	unsigned int njobs;		/* armed and not yet retired */
-	unsigned int ninflight;
 	u64 last_seq;			/* last sequence number given out */
 	u64 retired_seq;		/* the last job retired: every job up to it has finished */
 	u32 cq_ci;
@@ -205,12 +202,10 @@ struct loom_job {
 	spinlock_t fence_lock;
 	struct loom_queue *q;		/* referenced until free_job */
 	struct list_head link;		/* in q->jobs */
-	struct list_head node;		/* in q->inflight */
-	u64 seq;
+	struct list_head node;		/* in q->inflight while on the ring, else empty */
+	u64 seq;			/* retired once q->retired_seq reaches it */
 	u32 status;			/* LOOM_ERR_*, once retired (ABORTED until then) */
-	bool retired;
 	bool hung;			/* the timeout handler found it running too long */
-	bool on_ring;
 	u32 *cb;			/* the checked user CB, until run */
 	u32 cb_size;			/* its bytes */
 	u32 cb_bytes;			/* in the CB area: + the driver's SIGNAL, 8-byte multiple */
@@ -253,8 +248,17 @@ void loom_queue_set_sob(struct loom_queue *q, u32 value);
 void loom_queue_repush_locked(struct loom_queue *q);
 /* Read new CQ entries and finish their jobs. q->lock held. */
 void loom_queue_process_cq_locked(struct loom_queue *q);
-/* Finish job with status (and fence error err if status != 0). q->lock held. */
+/*
+ * Finish job with status (and fence error err if status != 0); a job
+ * that failed without running (abort_err) finishes with LOOM_ERR_ABORTED
+ * and abort_err whatever the caller says. q->lock held.
+ */
 void loom_queue_retire_locked(struct loom_queue *q, struct loom_job *job, u32 status, int err);
+/*
+ * Jobs up to last fail with fence error err: those on the ring at the
+ * next reset, the others when drm_sched runs them. q->lock held.
+ */
+void loom_queue_fail_upto_locked(struct loom_queue *q, u64 last, int err);
 /*
  * Fail every job up to last (U64_MAX: all) with status and fence error
  * err: those on the ring now, the others when drm_sched runs them.

@@ -294,9 +294,7 @@ enum drm_gpu_sched_stat loom_reset_timedout_job(struct drm_sched_job *sj)
 			q->hw, q->ctx->asid, job->seq, jiffies_to_msecs(jiffies - q->head_since));
 		job->hung = true;
 		q->needs_reset = true;
-		if (q->last_seq > q->cancel_last)
-			q->cancel_last = q->last_seq;
-		q->cancel_err = -EIO;
+		loom_queue_fail_upto_locked(q, q->last_seq, -EIO);
 		/* Before the reset ends the job: its waiters find the event. */
 		loom_events_post_hang(ldev, q->ctx->asid, q->hw);
 	}

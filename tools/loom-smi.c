@@ -932,7 +932,7 @@ int main(int argc, char **argv)
 
 		for (i = 0; i < n; i++) {
 			if (devs[i].dev && !devs[i].inproc) {
-				loom_device_info(devs[i].dev, &devs[i].info);
+				/* The first sample has no shares: no engine counts needed. */
 				smi_procs_sample(&devs[i]);
 				any |= devs[i].nproc > 0;
 			}
