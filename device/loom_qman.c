@@ -456,19 +456,20 @@ static void loom_cp_process(struct loom_dev *dev, struct loom_cp *cp, uint32_t c
 	if (atomic_load(&cp->abort) || atomic_load(&dev->stopping))
 		return;
 
-	if (err && err != LOOM_ERR_ABORTED)
+	if (err && err != LOOM_ERR_ABORTED) {
 		loom_cp_halt(dev, q, err, err_off);
+		/* Before the completion: whoever sees the failed entry finds its event. */
+		loom_cp_error_event(dev, q, asid, err, e.cb_addr + err_off);
+	}
 	loom_qreg_write(dev, q, LOOM_QREG_RING_CI, ci + 1);
 	loom_reg_write64(dev, LOOM_REG_QUEUE(q, LOOM_QREG_DONE_LO), e.tag);
 	if (((e.flags & LOOM_RING_F_COMPLETION) || err) &&
 	    !loom_cp_complete(dev, q, e.tag, err, err_off) && !err) {
 		/* Completion asked for but the CQ is unusable. */
 		err = LOOM_ERR_BAD_CB;
-		err_off = 0;
-		loom_cp_halt(dev, q, err, err_off);
+		loom_cp_halt(dev, q, err, 0);
+		loom_cp_error_event(dev, q, asid, err, e.cb_addr);
 	}
-	if (err && err != LOOM_ERR_ABORTED)
-		loom_cp_error_event(dev, q, asid, err, e.cb_addr + err_off);
 }
 
 /* ---- queue state ------------------------------------------------------------ */
